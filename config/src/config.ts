@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { envSchema } from './schema';
+
+export interface AppConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly database: { readonly dialect: 'sqlite'; readonly file: string } | { readonly dialect: 'mysql'; readonly url: string };
+  readonly jwt: { readonly secret: string; readonly ttlSeconds: number };
+  readonly masterKey: string;
+  readonly photoStore: string;
+  readonly sandbox: boolean;
+  readonly jobs: boolean;
+  readonly timeZone: string;
+  /** Where this server is reachable from itself; the sandboxes' base URLs hang off it. */
+  readonly publicBaseUrl: string;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads a secret from DATA_DIR, creating it on first use (local default only). */
+function persistedSecret(dataDir: string, file: string, bytes: number): string {
+  const full = path.join(dataDir, file);
+  if (existsSync(full)) return readFileSync(full, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(bytes).toString('hex');
+  writeFileSync(full, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * Validates the environment and returns one frozen config. A bad value throws a ConfigError whose message names
+ * every offending variable and says what it must be.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `  ${name}=${JSON.stringify(cleaned[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`配置错误 (invalid configuration), fix these environment variables:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.JWT_SECRET) throw new ConfigError('配置错误: JWT_SECRET is required when NODE_ENV=production');
+  if (production && !e.MASTER_KEY) throw new ConfigError('配置错误: MASTER_KEY is required when NODE_ENV=production');
+  if (production && e.PLATFORM_SANDBOX === 'on') {
+    throw new ConfigError('配置错误: PLATFORM_SANDBOX=on is not allowed when NODE_ENV=production');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  let database: AppConfig['database'];
+  if (!e.DATABASE_URL) database = { dialect: 'sqlite', file: path.join(dataDir, 'gonghai.db') };
+  else if (e.DATABASE_URL.startsWith('mysql://')) database = { dialect: 'mysql', url: e.DATABASE_URL };
+  else {
+    const file = e.DATABASE_URL.slice('sqlite:'.length);
+    if (!file) throw new ConfigError('配置错误: DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/gonghai.db or sqlite::memory:');
+    database = { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  const config: AppConfig = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    jwt: { secret: e.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret', 32), ttlSeconds: e.JWT_TTL_SECONDS },
+    masterKey: e.MASTER_KEY ?? persistedSecret(dataDir, 'master-key', 32),
+    photoStore: e.PHOTO_STORE ?? path.join(dataDir, 'photos'),
+    sandbox: (e.PLATFORM_SANDBOX ?? (production ? 'off' : 'on')) === 'on',
+    jobs: e.JOBS === 'on',
+    timeZone: e.TZ_DEFAULT,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,13 @@
+/** One Jest run for the whole workspace; `npm test` (scripts/test.mjs) provisions MariaDB and Chromium first. */
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  },
+  testMatch: ['<rootDir>/{config,plugins,server}/**/__tests__/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/server/test/global-setup.ts',
+  globalTeardown: '<rootDir>/server/test/global-teardown.ts',
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
+  testTimeout: 120000,
+};

@@ -1,0 +1,37 @@
+export { PlatformError } from './platform-error';
+export type { PlatformErrorCode } from './platform-error';
+export { systemClock } from './port';
+export type {
+  Clock,
+  LoginIdentity,
+  OrgFixture,
+  PlatformAdapter,
+  PlatformAppCredentials,
+  PlatformAuth,
+  PlatformKind,
+} from './port';
+
+export { AccessTokenCache } from './access-token-cache';
+export type { AccessTokenCacheOptions, FetchedAccessToken } from './access-token-cache';
+export { defaultRetryDelaysMs, defaultTimeoutMs } from './client-options';
+export type { PlatformClientOptions } from './client-options';
+export { realSleep, retryWithBackoff } from './retry';
+export type { RetryPolicy, Sleep } from './retry';
+
+export { SandboxAccessTokens } from './sandbox/access-tokens';
+export type { AccessTokenCheck, SandboxAccessTokensOptions } from './sandbox/access-tokens';
+export { SandboxControl, SandboxControlError } from './sandbox/control';
+export type { ControlReply, SandboxControlOptions } from './sandbox/control';
+export { SandboxFaults } from './sandbox/faults';
+export type { SandboxFault, SandboxFaultAnswer } from './sandbox/faults';
+export { SandboxLoginCodes } from './sandbox/login-codes';
+export type { LoginCodeOwner } from './sandbox/login-codes';
+export { readRequestBody } from './sandbox/request-body';
+export type { BodyCarrier, RequestBody } from './sandbox/request-body';
+
+// Test support: jest globals are touched only when `describeAuthContract` is called, never on import.
+export { describeAuthContract } from './testing/auth-contract';
+export type { AuthContractHarness, ContractSandbox } from './testing/auth-contract';
+export { listenOnEphemeralPort, unusedOrigin } from './testing/http-server';
+export type { RunningServer } from './testing/http-server';
+export { ManualClock } from './testing/manual-clock';

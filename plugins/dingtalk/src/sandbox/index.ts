@@ -1,0 +1,2 @@
+export { createDingTalkSandbox, dingTalkSandboxPaths, dingTalkSandboxPrefix } from './dingtalk.sandbox';
+export type { DingTalkSandbox, DingTalkSandboxOptions } from './dingtalk.sandbox';

@@ -1,0 +1,165 @@
+import {
+  AccessTokenCache,
+  PlatformError,
+  defaultRetryDelaysMs,
+  defaultTimeoutMs,
+  realSleep,
+  retryWithBackoff,
+  systemClock,
+  type PlatformAppCredentials,
+  type PlatformClientOptions,
+  type RetryPolicy,
+} from '@gonghai/plugin-core';
+import { request } from 'undici';
+import { isBusy, isTokenRefused, weComError } from './wecom.errors';
+import type { WeComCode2SessionReply, WeComMiniProgramSession, WeComReply, WeComTokenReply } from './wecom.types';
+
+export type WeComClientOptions = PlatformClientOptions;
+
+/** One HTTP round trip, before any meaning is given to it. */
+type Exchange = { kind: 'answer'; status: number; body: unknown } | { kind: 'unreachable'; error: unknown };
+
+interface Call {
+  operation: string;
+  method: 'GET' | 'POST';
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * The `cgi-bin` API of one tenant's WeCom app (wecom-api §0–§2). Caches the app token, retries HTTP 5xx and "busy"
+ * answers with backoff, refreshes a refused token once, and throws only `PlatformError`.
+ */
+export class WeComClient {
+  private readonly credentials: PlatformAppCredentials;
+  private readonly tokens: AccessTokenCache;
+  private readonly tokenKey: string;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+
+  constructor(options: WeComClientOptions) {
+    this.credentials = options.credentials;
+    this.tokens = options.tokenCache ?? new AccessTokenCache({ clock: options.clock ?? systemClock });
+    // Each app has its own secret and token (wecom-api §0), so the agent is part of the key.
+    this.tokenKey = `wecom:${options.credentials.corpId}/${options.credentials.agentId}`;
+    this.retry = { delaysMs: options.retryDelaysMs ?? defaultRetryDelaysMs, sleep: options.sleep ?? realSleep };
+    this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  }
+
+  /** The app access token, from the cache unless it is missing or within 300 s of expiry. */
+  getAccessToken(): Promise<string> {
+    return this.tokens.get(this.tokenKey, async () => {
+      const { corpId, appSecret } = this.credentials;
+      const reply = await this.send({
+        operation: 'gettoken',
+        method: 'GET',
+        path: '/cgi-bin/gettoken',
+        query: { corpid: corpId, corpsecret: appSecret },
+      });
+      if (reply.errcode !== 0) throw weComError('gettoken', reply);
+      const { access_token: accessToken, expires_in: expiresIn } = reply as WeComTokenReply;
+      if (typeof accessToken !== 'string' || typeof expiresIn !== 'number') {
+        throw new PlatformError('BAD_RESPONSE', 'WeCom gettoken answered without access_token/expires_in');
+      }
+      return { accessToken, expiresInSeconds: expiresIn };
+    });
+  }
+
+  /**
+   * Who the mini-program's `wx.qy.login` code belongs to (`GET /cgi-bin/miniprogram/jscode2session`, wecom-api §2a).
+   * The session key stays here; a code of another corp is refused, never followed.
+   */
+  async code2Session(code: string): Promise<WeComMiniProgramSession> {
+    if (code === '') throw new PlatformError('INVALID_CODE', 'WeCom login code is empty');
+    const reply = (await this.callWithToken({
+      operation: 'miniprogram/jscode2session',
+      method: 'GET',
+      path: '/cgi-bin/miniprogram/jscode2session',
+      query: { js_code: code, grant_type: 'authorization_code' },
+    })) as WeComCode2SessionReply;
+    if (typeof reply.corpid !== 'string' || typeof reply.userid !== 'string') {
+      throw new PlatformError('BAD_RESPONSE', 'WeCom miniprogram/jscode2session answered without corpid/userid');
+    }
+    if (reply.corpid !== this.credentials.corpId) {
+      throw new PlatformError('INVALID_CODE', 'WeCom login code belongs to a corp other than the configured one');
+    }
+    return { corpid: reply.corpid, userid: reply.userid };
+  }
+
+  /** Calls with the app token; a refused token is dropped and refreshed once, and the call retried once, never more. */
+  private async callWithToken(call: Call): Promise<WeComReply> {
+    const token = await this.getAccessToken();
+    // access_token goes first, where WeCom's docs put it.
+    let reply = await this.send({ ...call, query: { access_token: token, ...call.query } });
+    if (isTokenRefused(reply.errcode)) {
+      this.tokens.invalidate(this.tokenKey, token);
+      const fresh = await this.getAccessToken();
+      reply = await this.send({ ...call, query: { access_token: fresh, ...call.query } });
+    }
+    if (reply.errcode !== 0) throw weComError(call.operation, reply);
+    return reply;
+  }
+
+  /** One call, retried on HTTP 5xx and "busy"; returns the vendor's answer, errcode and all. */
+  private async send(call: Call): Promise<WeComReply> {
+    const exchange = await retryWithBackoff(this.retry, () => this.exchange(call), isRetryable);
+    return interpret(call.operation, exchange);
+  }
+
+  private async exchange(call: Call): Promise<Exchange> {
+    const base = this.credentials.baseUrl.replace(/\/+$/, '');
+    const query = new URLSearchParams(call.query).toString();
+    const url = `${base}${call.path}${query === '' ? '' : `?${query}`}`;
+    try {
+      const response = await request(url, {
+        method: call.method,
+        headers: call.body === undefined ? {} : { 'content-type': 'application/json' },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const text = await response.body.text();
+      return { kind: 'answer', status: response.statusCode, body: parseJson(text) };
+    } catch (error) {
+      return { kind: 'unreachable', error };
+    }
+  }
+}
+
+function isRetryable(exchange: Exchange): boolean {
+  if (exchange.kind !== 'answer') return false;
+  if (exchange.status >= 500) return true;
+  return isReply(exchange.body) && isBusy(exchange.body);
+}
+
+/**
+ * Gives a transport outcome its meaning. Network failures are not retried: the request may have reached WeCom and
+ * used up a single-use code.
+ */
+function interpret(operation: string, exchange: Exchange): WeComReply {
+  if (exchange.kind === 'unreachable') {
+    const reason = exchange.error instanceof Error ? exchange.error.message : String(exchange.error);
+    throw new PlatformError('UNAVAILABLE', `WeCom ${operation} unreachable: ${reason}`);
+  }
+  const { status, body } = exchange;
+  if (status >= 500) throw new PlatformError('UNAVAILABLE', `WeCom ${operation} answered HTTP ${status}`, `HTTP ${status}`);
+  if (status === 429) {
+    throw new PlatformError('RATE_LIMITED', `WeCom ${operation} is rate limited (HTTP ${status})`, `HTTP ${status}`);
+  }
+  if (status !== 200) throw new PlatformError('UNKNOWN', `WeCom ${operation} answered HTTP ${status}`, `HTTP ${status}`);
+  if (!isReply(body)) throw new PlatformError('BAD_RESPONSE', `WeCom ${operation} answered without an errcode`);
+  return body;
+}
+
+function isReply(body: unknown): body is WeComReply {
+  return typeof body === 'object' && body !== null && typeof (body as { errcode?: unknown }).errcode === 'number';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

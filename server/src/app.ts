@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { sql } from 'kysely';
+import type { AppDeps, AppState } from './context';
+import { errorMiddleware } from './http/errors.middleware';
+import { idempotencyMiddleware } from './http/idempotency.middleware';
+import { landingPage } from './http/landing-page';
+import { requireAuth } from './modules/auth/auth.middleware';
+import { authRoutes } from './modules/auth/auth.routes';
+import { customerRoutes } from './modules/customers/customers.routes';
+import { poolRoutes } from './modules/pool/pool.routes';
+import type { Sandboxes } from './platform/registry';
+
+export interface BuildAppOptions {
+  /** Mounted only when PLATFORM_SANDBOX=on (DESIGN §9). */
+  sandboxes?: Sandboxes;
+}
+
+/** Builds the Koa app without listening: tests and main.ts both use it. */
+export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.proxy = true;
+  app.silent = true;
+  app.on('error', (err: unknown, ctx?: Koa.Context) => {
+    deps.logger.error({ err, requestId: ctx?.state?.requestId, path: ctx?.path }, 'request failed');
+  });
+
+  app.use(async (ctx, next) => {
+    ctx.state.requestId = ctx.get('X-Request-Id').slice(0, 64) || randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    await next();
+  });
+  app.use(errorMiddleware());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+
+  const open = new Router<AppState>();
+  open.get('/healthz', async (ctx) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      ctx.body = { ok: true, db: 'ok' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { ok: false, db: 'unreachable' };
+    }
+  });
+  open.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = landingPage(Boolean(options.sandboxes));
+  });
+  app.use(open.routes()).use(open.allowedMethods());
+  app.use(authRoutes(deps).routes());
+  for (const router of options.sandboxes?.routers ?? []) app.use(router.routes()).use(router.allowedMethods());
+
+  const api = new Router<AppState>();
+  api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
+  for (const routes of [poolRoutes(deps), customerRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  app.use(api.routes()).use(api.allowedMethods());
+  return app;
+}

@@ -1,0 +1,20 @@
+import { createDb } from '../db/create-db';
+import { migrateToLatest } from '../db/migrate';
+import { loadConfigOrExit } from '../runtime';
+
+/** `npm run migrate`: brings the configured database (SQLite or MySQL) to the newest schema. */
+async function run(): Promise<void> {
+  const config = loadConfigOrExit();
+  const db = createDb(config.database);
+  try {
+    const applied = await migrateToLatest(db);
+    process.stdout.write(applied.length ? `已执行 ${applied.length} 个迁移：\n${applied.map((n) => `  ${n}`).join('\n')}\n` : '数据库已是最新，无需迁移。\n');
+  } finally {
+    await db.destroy();
+  }
+}
+
+run().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

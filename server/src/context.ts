@@ -1,0 +1,28 @@
+import type { AppConfig } from '@gonghai/config';
+import type { Clock } from '@gonghai/plugin-core';
+import type { Logger } from 'pino';
+import type { Db } from './db/create-db';
+import type { Role } from './modules/org/org';
+import type { PlatformRegistry } from './platform/registry';
+
+/** Who is calling, from the verified JWT. Every service call is scoped by `tenantId`. */
+export interface Actor {
+  tenantId: string;
+  userId: string;
+  roles: Role[];
+  timeZone: string;
+}
+
+/** What every route and job gets: one object built at start-up. */
+export interface AppDeps {
+  config: AppConfig;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  platforms: PlatformRegistry;
+}
+
+export interface AppState {
+  actor?: Actor;
+  requestId: string;
+}

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, MysqlAdapter, MysqlDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Database } from './database';
+
+export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string };
+
+export type Db = Kysely<Database>;
+
+/** True on MySQL/MariaDB/TiDB: for the few statements the two dialects spell differently. Works on transactions too. */
+export function isMysql(db: Db): boolean {
+  return db.getExecutor().adapter instanceof MysqlAdapter;
+}
+
+/** Opens the database named by the config: SQLite (embedded default) or MySQL/MariaDB/TiDB. */
+export function createDb(target: DatabaseTarget, options: { poolSize?: number } = {}): Db {
+  let db: Kysely<Database>;
+  if (target.dialect === 'sqlite') {
+    if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
+    const sqlite = new SQLite(target.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  } else {
+    const pool = createPool({
+      uri: target.url,
+      connectionLimit: options.poolSize ?? 16,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      decimalNumbers: true,
+    });
+    db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  }
+  return db;
+}

@@ -1,0 +1,32 @@
+import { Migrator, type MigrationResultSet } from 'kysely';
+import type { Db } from './create-db';
+import { migrations } from './migrations';
+
+function migrator(db: Db): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+function unwrap(result: MigrationResultSet): string[] {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const why = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`数据库迁移失败 (migration ${failed?.migrationName ?? '?'}): ${why}`);
+  }
+  return (result.results ?? []).map((r) => r.migrationName);
+}
+
+/** Brings the schema to the newest version; returns the names of the migrations it applied. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  return unwrap(await migrator(db).migrateToLatest());
+}
+
+/** Rolls everything back (tests of the `down` functions). */
+export async function migrateDownAll(db: Db): Promise<string[]> {
+  const m = migrator(db);
+  const done: string[] = [];
+  for (;;) {
+    const names = unwrap(await m.migrateDown());
+    if (names.length === 0) return done;
+    done.push(...names);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Migration } from 'kysely';
+import * as m01 from './2026-11-27-01-create-tenants';
+import * as m02 from './2026-11-27-02-create-departments';
+import * as m03 from './2026-11-27-03-create-users';
+import * as m04 from './2026-11-27-04-create-pools';
+import * as m05 from './2026-11-27-05-create-pool-rules';
+import * as m06 from './2026-11-27-06-create-customers';
+import * as m07 from './2026-11-27-07-create-ownership-events';
+import * as m08 from './2026-11-27-08-create-follow-ups-and-deals';
+import * as m09 from './2026-11-27-09-create-idempotency-keys';
+
+/** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-27-01-create-tenants': m01,
+  '2026-11-27-02-create-departments': m02,
+  '2026-11-27-03-create-users': m03,
+  '2026-11-27-04-create-pools': m04,
+  '2026-11-27-05-create-pool-rules': m05,
+  '2026-11-27-06-create-customers': m06,
+  '2026-11-27-07-create-ownership-events': m07,
+  '2026-11-27-08-create-follow-ups-and-deals': m08,
+  '2026-11-27-09-create-idempotency-keys': m09,
+};

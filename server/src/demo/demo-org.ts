@@ -1,0 +1,25 @@
+import { demoDepartments, demoTenants, demoUsers } from '@gonghai/config';
+import type { OrgFixture } from '@gonghai/plugin-core';
+import { localDate, DAY_MS } from '../time';
+
+/** The demo org as each platform's sandbox serves it (DESIGN §12); hire dates are relative to `now`. */
+export function demoOrgFixtures(now: number, zone = 'Asia/Shanghai'): { dingtalk: OrgFixture[]; wecom: OrgFixture[] } {
+  const build = (platform: 'dingtalk' | 'wecom'): OrgFixture[] =>
+    demoTenants
+      .filter((t) => t.platform === platform)
+      .map((t) => ({
+        corpId: t.corpId,
+        app: { appKey: t.appKey, appSecret: t.appSecret, agentId: t.agentId },
+        departments: demoDepartments.map((d) => ({ id: d.id, name: d.name, parentId: d.parentId })),
+        users: demoUsers.map((u) => ({
+          userId: u.userId,
+          name: u.name,
+          departmentIds: [...u.departmentIds],
+          leaderOf: [...(u.leaderOf ?? [])],
+          mobile: u.mobile,
+          title: u.title,
+          hiredDate: localDate(now - u.hiredDaysAgo * DAY_MS, zone),
+        })),
+      }));
+  return { dingtalk: build('dingtalk'), wecom: build('wecom') };
+}

@@ -1,0 +1,46 @@
+import { PlatformError } from '@gonghai/plugin-core';
+import type { AppDeps } from '../../context';
+import { AppError } from '../../errors';
+import { findUser } from '../org/org.repository';
+import { findTenantByCorp } from '../tenants/tenants.repository';
+import type { LoginInput } from './auth';
+import { signToken } from './jwt';
+
+/** Exchanges a platform login code through the tenant's adapter and issues our JWT. */
+export async function login(deps: AppDeps, input: LoginInput) {
+  const tenant = await findTenantByCorp(deps.db, input.platform, input.corpId);
+  if (!tenant) {
+    throw new AppError(401, 'unknown_corp', `企业 ${input.corpId} 尚未开通公海，请联系管理员在后台添加该企业。`);
+  }
+  let identity;
+  try {
+    identity = await (await deps.platforms.adapterFor(tenant.id)).auth.exchangeLoginCode(input.code);
+  } catch (err) {
+    if (err instanceof PlatformError && err.code === 'INVALID_CODE') {
+      throw new AppError(401, 'invalid_code', '登录码无效或已过期（登录码只能使用一次，5 分钟内有效），请重新打开应用。');
+    }
+    if (err instanceof PlatformError) {
+      throw new AppError(502, 'platform_unavailable', `暂时无法连接${tenant.platform === 'dingtalk' ? '钉钉' : '企业微信'}完成登录，请稍后重试。`, {
+        platformCode: err.code,
+      });
+    }
+    throw err;
+  }
+  if (identity.corpId !== tenant.corpId) throw new AppError(401, 'invalid_code', '登录码不属于该企业，请从本企业的工作台重新打开应用。');
+  const user = await findUser(deps.db, tenant.id, identity.platformUserId);
+  if (!user || !user.active) {
+    throw new AppError(403, 'user_not_registered', '你还不在公海的员工名单中（或已离职）；通讯录同步后即可使用，如有疑问请联系管理员。');
+  }
+  const token = signToken(
+    { sub: user.id, tid: tenant.id, roles: user.roles, tz: tenant.timeZone },
+    deps.config.jwt.secret,
+    deps.config.jwt.ttlSeconds,
+    deps.clock.now(),
+  );
+  return {
+    token,
+    expiresIn: deps.config.jwt.ttlSeconds,
+    user: { id: user.id, name: user.name, roles: user.roles, departmentIds: user.departmentIds },
+    tenant: { id: tenant.id, name: tenant.name, platform: tenant.platform },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/create-db';
+import type { CustomersTable } from './customers.table';
+
+export type CustomerRow = Selectable<CustomersTable>;
+
+export async function findCustomer(db: Db, tenantId: string, id: number): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findCustomerByName(db: Db, tenantId: string, name: string): Promise<CustomerRow | undefined> {
+  return db.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+}
+
+export async function ownedCustomers(db: Db, tenantId: string, ownerId: string): Promise<CustomerRow[]> {
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('owner_id', '=', ownerId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function poolCustomersPage(
+  db: Db,
+  q: { tenantId: string; poolIds: number[]; search?: string; afterId?: number; limit: number },
+): Promise<CustomerRow[]> {
+  if (q.poolIds.length === 0) return [];
+  let query = db
+    .selectFrom('customers')
+    .selectAll()
+    .where('tenant_id', '=', q.tenantId)
+    .where('pool_id', 'in', q.poolIds)
+    .where('status', '=', 'pool');
+  if (q.search) query = query.where('name', 'like', `%${q.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
+  return query.orderBy('id').limit(q.limit).execute();
+}
+
+export async function contactsOf(db: Db, tenantId: string, customerId: number) {
+  return db
+    .selectFrom('customer_contacts')
+    .select(['id', 'name', 'title', 'phone'])
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function ledgerOf(db: Db, tenantId: string, customerId: number) {
+  return db
+    .selectFrom('ownership_events')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function followUpsOf(db: Db, tenantId: string, customerId: number) {
+  return db
+    .selectFrom('follow_ups')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .orderBy('at')
+    .execute();
+}
+
+export async function dealsOf(db: Db, tenantId: string, customerId: number) {
+  return db
+    .selectFrom('deals')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,227 @@
+import type { Clock } from '@gonghai/plugin-core';
+import type { Actor } from '../../context';
+import type { Db } from '../../db/create-db';
+import { notFound } from '../../errors';
+import { haversineM, toGcj02 } from '../../geo/geo';
+import { DAY_MS, formatLocal, localMidnightAfter, startOfLocalDay } from '../../time';
+import { findCustomer } from '../customers/customers.repository';
+import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
+import type { CustomerDto } from '../customers/customers';
+import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository';
+import { changeOwnership } from './ownership.service';
+import type { ClaimBody, Pool } from './pool';
+import { poolError } from './pool.errors';
+import { countClaimsSince, countOwned, findPool, isPoolMember, lockRep } from './pool.repository';
+
+/** Best accuracy (m) a fix may have for a proximity-gated claim. */
+const MAX_CLAIM_FIX_ACCURACY_M = 200;
+
+function alreadyOwned() {
+  return poolError(409, 'already_owned', '手慢了：该客户刚被其他同事领取，看看附近的其他客户吧。');
+}
+
+function reservedError() {
+  return poolError(422, 'reserved', '该客户已被人事预留给新员工（审批中），暂时不能领取。');
+}
+
+/** The cap checks of DESIGN §4.1, run under the rep's lock. Throws the refusal, if any. */
+async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, level: string): Promise<void> {
+  const owned = await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon });
+  if (owned >= pool.maxOwnedPerRep) {
+    throw poolError(
+      422,
+      'owned_limit_reached',
+      `你在「${pool.name}」已持有 ${owned} 个客户，达到上限 ${pool.maxOwnedPerRep} 个；请先跟进成交或退回部分客户后再领取。`,
+      { limit: pool.maxOwnedPerRep, owned },
+    );
+  }
+  const levelCap = pool.maxOwnedPerLevel[level];
+  if (levelCap !== undefined) {
+    const ownedAtLevel = await countOwned(trx, { tenantId, userId, poolId: pool.id, level, excludeWon: pool.capExcludesWon });
+    if (ownedAtLevel >= levelCap) {
+      throw poolError(
+        422,
+        'owned_limit_reached',
+        `你在「${pool.name}」已持有 ${ownedAtLevel} 个 ${level} 级客户，达到该级别上限 ${levelCap} 个。`,
+        { limit: levelCap, owned: ownedAtLevel, level },
+      );
+    }
+  }
+}
+
+/**
+ * A rep claims a pool customer (DESIGN §4.1). Cheap refusals are answered before any lock; the cap and daily quota
+ * are checked inside one transaction under the rep's lock, and the customer changes hands with one conditional write,
+ * so neither two reps nor one rep's parallel taps can break a limit.
+ */
+export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customerId: number, body: ClaimBody): Promise<CustomerDto> {
+  const { tenantId, userId, timeZone } = actor;
+  const customer = await findCustomer(db, tenantId, customerId);
+  if (!customer) throw notFound('客户');
+  const member = await isPoolMember(db, tenantId, userId, customer.pool_id);
+  if (customer.status === 'owned') {
+    if (customer.owner_id === userId) throw poolError(409, 'already_owned', '该客户已经是你的了，无需重复领取。');
+    throw member ? alreadyOwned() : notFound('客户');
+  }
+  const pool = await findPool(db, tenantId, customer.pool_id);
+  if (!pool) throw notFound('客户');
+  if (!member) {
+    throw poolError(422, 'not_pool_member', `你不是「${pool.name}」的成员，不能领取其中的客户；如需调整请联系管理员。`, {
+      poolId: pool.id,
+    });
+  }
+  if (customer.reserved_by_assignment_id !== null) throw reservedError();
+  const now = clock.now();
+  if (customer.prior_owner_id === userId && customer.prior_owner_blocked_until !== null && customer.prior_owner_blocked_until > now) {
+    const until = customer.prior_owner_blocked_until;
+    throw poolError(
+      422,
+      'prior_owner_cooldown',
+      `该客户由你退回或被收回公海，冷却期 ${pool.priorOwnerCooldownDays} 天，${formatLocal(until, timeZone)} 之后才能再次领取。`,
+      { until: new Date(until).toISOString() },
+    );
+  }
+  if (pool.claimRadiusM !== null) {
+    if (body.lat === undefined || body.lng === undefined) {
+      throw poolError(422, 'location_required', `「${pool.name}」要求在客户 ${pool.claimRadiusM} 米内领取，请开启定位后重试。`);
+    }
+    if (body.accuracy === undefined || body.accuracy > MAX_CLAIM_FIX_ACCURACY_M) {
+      throw poolError(422, 'location_required', `当前定位精度不足（需 ${MAX_CLAIM_FIX_ACCURACY_M} 米以内），请到开阔处重新定位后再领取。`);
+    }
+    const here = toGcj02(body.lat, body.lng, body.coord);
+    const distance = Math.round(haversineM(here.lat, here.lng, customer.lat, customer.lng));
+    if (distance > pool.claimRadiusM) {
+      throw poolError(
+        422,
+        'too_far',
+        `「${pool.name}」要求在客户 ${pool.claimRadiusM} 米内领取，你当前距离约 ${distance.toLocaleString('en-US')} 米，请走近后再领取。`,
+        { distanceM: distance, radiusM: pool.claimRadiusM },
+      );
+    }
+  }
+
+  await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
+    await lockRep(trx, tenantId, userId);
+    const dayStart = startOfLocalDay(now, timeZone);
+    const claimedToday = await countClaimsSince(trx, { tenantId, userId, poolId: pool.id, since: dayStart });
+    if (claimedToday >= pool.dailyClaimLimit) {
+      const resetAt = localMidnightAfter(now, 1, timeZone);
+      throw poolError(
+        422,
+        'daily_claim_limit_reached',
+        `你今天在「${pool.name}」已领取 ${claimedToday} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
+        { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
+      );
+    }
+    await checkCap(trx, tenantId, userId, pool, customer.level);
+    const won = await changeOwnership(trx, {
+      tenantId,
+      customerId,
+      type: 'claimed',
+      expect: { status: 'pool' },
+      toUserId: userId,
+      fromPoolId: pool.id,
+      toPoolId: pool.id,
+      actorId: userId,
+      evidence: body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined,
+      now,
+    });
+    if (!won) {
+      const fresh = await findCustomer(trx, tenantId, customerId);
+      throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
+    }
+  });
+  return (await customerDtos(db, actor, [(await findCustomer(db, tenantId, customerId))!]))[0]!;
+}
+
+/** The owner puts a customer back in its pool with a reason; they become the prior owner (cooldown applies). */
+export async function releaseCustomer(
+  db: Db,
+  clock: Clock,
+  actor: Actor,
+  customerId: number,
+  body: { reason?: string; note?: string },
+): Promise<CustomerDto> {
+  const { tenantId, userId } = actor;
+  const reason = body.reason?.trim();
+  if (!reason) throw poolError(422, 'reason_required', '退回公海需要填写原因（例如：客户无需求、联系不上）。');
+  const customer = await loadVisibleCustomer(db, actor, customerId);
+  if (customer.owner_id !== userId) throw poolError(403, 'not_owner', '只有该客户的负责人才能退回它。');
+  const pool = await findPool(db, tenantId, customer.pool_id);
+  if (!pool) throw notFound('公海');
+  const now = clock.now();
+  const done = await db.transaction().execute((trx) =>
+    changeOwnership(trx, {
+      tenantId,
+      customerId,
+      type: 'released',
+      expect: { status: 'owned', ownerId: userId, allowReservation: customer.reserved_by_assignment_id ?? undefined },
+      toUserId: null,
+      fromPoolId: pool.id,
+      toPoolId: pool.id,
+      actorId: userId,
+      reason: body.note ? `${reason}：${body.note}` : reason,
+      priorOwnerBlockedUntil: now + pool.priorOwnerCooldownDays * DAY_MS,
+      now,
+    }),
+  );
+  if (!done) throw poolError(409, 'not_owner', '该客户已不在你名下（可能刚被收回或转交），请刷新后再试。');
+  return (await customerDtos(db, actor, [(await findCustomer(db, tenantId, customerId))!]))[0]!;
+}
+
+/**
+ * A manager (own subtree), HR or an admin gives a customer to a user. Bypasses the daily quota and the cooldown;
+ * respects the cap and pool membership unless `force` (recorded in the ledger). Restarts the clocks.
+ */
+export async function assignCustomer(
+  db: Db,
+  clock: Clock,
+  actor: Actor,
+  customerId: number,
+  body: { userId: string; reason: string; force: boolean },
+): Promise<CustomerDto> {
+  const { tenantId } = actor;
+  const privileged = actor.roles.includes('admin') || actor.roles.includes('hr');
+  if (!privileged && !actor.roles.includes('manager')) {
+    throw poolError(403, 'forbidden', '只有经理、人事或管理员可以分配客户。');
+  }
+  const customer = await loadVisibleCustomer(db, actor, customerId);
+  const assignee = await findUser(db, tenantId, body.userId);
+  if (!assignee) throw notFound('员工');
+  if (!assignee.active) throw poolError(422, 'assignee_inactive', `${assignee.name} 已离职，不能分配客户给他/她。`);
+  if (!privileged) {
+    const me = await findUser(db, tenantId, actor.userId);
+    const scope = await departmentPaths(db, tenantId, me?.leaderOf ?? []);
+    if (!(await userInSubtrees(db, tenantId, assignee.id, scope))) {
+      throw poolError(403, 'forbidden', `${assignee.name} 不在你管理的部门内，不能分配给他/她。`);
+    }
+  }
+  if (customer.owner_id === assignee.id) throw poolError(409, 'already_owned', `该客户已经属于 ${assignee.name}。`);
+  if (customer.reserved_by_assignment_id !== null) throw reservedError();
+  const pool = await findPool(db, tenantId, customer.pool_id);
+  if (!pool) throw notFound('公海');
+  if (!body.force && !(await isPoolMember(db, tenantId, assignee.id, pool.id))) {
+    throw poolError(422, 'not_pool_member', `${assignee.name} 不是「${pool.name}」的成员；如确需分配，请勾选强制分配。`);
+  }
+  const now = clock.now();
+  await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
+    await lockRep(trx, tenantId, assignee.id);
+    if (!body.force) await checkCap(trx, tenantId, assignee.id, pool, customer.level);
+    const fromOwner = customer.owner_id;
+    const ok = await changeOwnership(trx, {
+      tenantId,
+      customerId,
+      type: fromOwner === null ? 'assigned' : 'transferred',
+      expect: fromOwner === null ? { status: 'pool' } : { status: 'owned', ownerId: fromOwner },
+      toUserId: assignee.id,
+      fromPoolId: pool.id,
+      toPoolId: pool.id,
+      actorId: actor.userId,
+      reason: body.reason,
+      evidence: body.force ? { force: true } : undefined,
+      now,
+    });
+    if (!ok) throw poolError(409, 'already_owned', '该客户的归属刚刚发生了变化，请刷新后再分配。');
+  });
+  return (await customerDtos(db, actor, [(await findCustomer(db, tenantId, customerId))!]))[0]!;
+}

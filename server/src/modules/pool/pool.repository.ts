@@ -1,0 +1,180 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/create-db';
+import { isMysql } from '../../db/create-db';
+import type { GeohashRange } from '../../geo/geo';
+import type { Pool } from './pool';
+import type { PoolsTable } from './pool.table';
+
+export function toPool(row: Selectable<PoolsTable>): Pool {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    parentPoolId: row.parent_pool_id,
+    escalateAfterDays: row.escalate_after_days,
+    escalateToPoolId: row.escalate_to_pool_id,
+    maxOwnedPerRep: row.max_owned_per_rep,
+    maxOwnedPerLevel: JSON.parse(row.max_owned_per_level) as Record<string, number>,
+    capExcludesWon: row.cap_excludes_won === 1,
+    dailyClaimLimit: row.daily_claim_limit,
+    priorOwnerCooldownDays: row.prior_owner_cooldown_days,
+    claimRadiusM: row.claim_radius_m,
+  };
+}
+
+export async function findPool(db: Db, tenantId: string, poolId: number): Promise<Pool | undefined> {
+  const row = await db
+    .selectFrom('pools')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', poolId)
+    .executeTakeFirst();
+  return row && toPool(row);
+}
+
+export async function listPools(db: Db, tenantId: string): Promise<Pool[]> {
+  return (await db.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute()).map(toPool);
+}
+
+export async function memberPoolIds(db: Db, tenantId: string, userId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('pool_members')
+    .select('pool_id')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .orderBy('pool_id')
+    .execute();
+  return rows.map((r) => r.pool_id);
+}
+
+export async function isPoolMember(db: Db, tenantId: string, userId: string, poolId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('pool_members')
+    .select('pool_id')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('pool_id', '=', poolId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Recomputes who belongs to which pool from the pools' member departments and the department tree (a member
+ * department includes its whole subtree). Run after org or pool changes.
+ */
+export async function refreshPoolMembers(db: Db, tenantId: string): Promise<number> {
+  const [poolDepts, depts, userDepts] = await Promise.all([
+    db.selectFrom('pool_departments').select(['pool_id', 'department_id']).where('tenant_id', '=', tenantId).execute(),
+    db.selectFrom('departments').select(['id', 'path']).where('tenant_id', '=', tenantId).execute(),
+    db
+      .selectFrom('user_departments as ud')
+      .innerJoin('users as u', (j) => j.onRef('u.tenant_id', '=', 'ud.tenant_id').onRef('u.id', '=', 'ud.user_id'))
+      .select(['ud.user_id', 'ud.department_id'])
+      .where('ud.tenant_id', '=', tenantId)
+      .where('u.active', '=', 1)
+      .execute(),
+  ]);
+  const pathOf = new Map(depts.map((d) => [d.id, d.path]));
+  const rows = new Map<string, { tenant_id: string; user_id: string; pool_id: number }>();
+  for (const pd of poolDepts) {
+    const root = pathOf.get(pd.department_id);
+    if (!root) continue;
+    for (const ud of userDepts) {
+      const path = pathOf.get(ud.department_id);
+      if (path?.startsWith(root)) {
+        rows.set(`${ud.user_id}\u0000${pd.pool_id}`, { tenant_id: tenantId, user_id: ud.user_id, pool_id: pd.pool_id });
+      }
+    }
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('pool_members').where('tenant_id', '=', tenantId).execute();
+    const all = [...rows.values()];
+    for (let i = 0; i < all.length; i += 500) await trx.insertInto('pool_members').values(all.slice(i, i + 500)).execute();
+  });
+  return rows.size;
+}
+
+/** Locks the rep's row until the transaction ends, so their cap and quota checks cannot interleave (MySQL). */
+export async function lockRep(trx: Db, tenantId: string, userId: string): Promise<void> {
+  // SQLite runs one write transaction at a time on its single connection, which is the same guarantee.
+  if (!isMysql(trx)) return;
+  await trx
+    .selectFrom('users')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .forUpdate()
+    .execute();
+}
+
+/** Customers the rep owns in a pool, for the cap (optionally one level only; optionally not counting won ones). */
+export async function countOwned(
+  db: Db,
+  q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean },
+): Promise<number> {
+  let query = db
+    .selectFrom('customers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', q.tenantId)
+    .where('owner_id', '=', q.userId)
+    .where('pool_id', '=', q.poolId);
+  if (q.level !== undefined) query = query.where('level', '=', q.level);
+  if (q.excludeWon) query = query.where('last_deal_won_at', 'is', null);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Claims by the rep in a pool since `since` (released claims still count). */
+export async function countClaimsSince(
+  db: Db,
+  q: { tenantId: string; userId: string; poolId: number; since: number },
+): Promise<number> {
+  const row = await db
+    .selectFrom('ownership_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('tenant_id', '=', q.tenantId)
+    .where('to_user_id', '=', q.userId)
+    .where('type', '=', 'claimed')
+    .where('at', '>=', q.since)
+    .where('to_pool_id', '=', q.poolId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface NearbyRow {
+  id: number;
+  name: string;
+  address: string;
+  lat: number;
+  lng: number;
+  level: string;
+  pool_id: number;
+}
+
+/**
+ * Pool customers of the given pools whose geohash falls in the ranges: an index range read on
+ * (tenant_id, status, geohash) per range, never a scan. The caller filters by exact distance.
+ */
+export async function poolCustomersInRanges(
+  db: Db,
+  tenantId: string,
+  poolIds: number[],
+  ranges: GeohashRange[],
+): Promise<NearbyRow[]> {
+  if (poolIds.length === 0 || ranges.length === 0) return [];
+  const rows = await db
+    .selectFrom('customers')
+    .select(['id', 'name', 'address', 'lat', 'lng', 'level', 'pool_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'pool')
+    .where((eb) =>
+      eb.or(
+        ranges.map((r) =>
+          r.to === null ? eb('geohash', '>=', r.from) : eb.and([eb('geohash', '>=', r.from), eb('geohash', '<', r.to)]),
+        ),
+      ),
+    )
+    .where('pool_id', 'in', poolIds)
+    .execute();
+  return rows;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export interface Pool {
+  id: number;
+  tenantId: string;
+  name: string;
+  parentPoolId: number | null;
+  escalateAfterDays: number | null;
+  escalateToPoolId: number | null;
+  maxOwnedPerRep: number;
+  maxOwnedPerLevel: Record<string, number>;
+  capExcludesWon: boolean;
+  dailyClaimLimit: number;
+  priorOwnerCooldownDays: number;
+  claimRadiusM: number | null;
+}
+
+const coord = z.enum(['gcj02', 'wgs84']).default('gcj02');
+const lat = z.coerce.number().min(-90).max(90);
+const lng = z.coerce.number().min(-180).max(180);
+
+export const nearbyQuery = z.object({
+  lat,
+  lng,
+  radius: z.coerce.number().int().min(1).max(5000).default(1000),
+  coord,
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const poolListQuery = z.object({
+  poolId: z.coerce.number().int().positive().optional(),
+  q: z.string().trim().max(100).optional(),
+  cursor: z.string().regex(/^\d+$/, '必须是上一页返回的 nextCursor').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const claimBody = z
+  .object({
+    lat: lat.optional(),
+    lng: lng.optional(),
+    accuracy: z.number().min(0).max(100_000).optional(),
+    coord,
+  })
+  .refine((b) => (b.lat === undefined) === (b.lng === undefined), { message: 'lat 和 lng 必须同时提供' });
+
+export const releaseBody = z.object({
+  reason: z.string().trim().max(200).optional(),
+  note: z.string().trim().max(1000).optional(),
+});
+
+export const assignBody = z.object({
+  userId: z.string().trim().min(1).max(64),
+  reason: z.string().trim().min(1, '请填写分配原因').max(500),
+  force: z.boolean().default(false),
+});
+
+export type NearbyQuery = z.infer<typeof nearbyQuery>;
+export type PoolListQuery = z.infer<typeof poolListQuery>;
+export type ClaimBody = z.infer<typeof claimBody>;

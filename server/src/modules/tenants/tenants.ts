@@ -1,0 +1,20 @@
+/** Per-tenant settings stored as JSON on the tenant row. */
+export interface TenantSettings {
+  /** The release-reason dictionary offered in the app; free text is accepted too. */
+  releaseReasons: string[];
+}
+
+export const defaultTenantSettings: TenantSettings = {
+  releaseReasons: ['客户无需求', '联系不上', '已转竞品', '区域调整', '重复客户', '其他'],
+};
+
+export interface Tenant {
+  id: string;
+  name: string;
+  platform: 'dingtalk' | 'wecom';
+  corpId: string;
+  appKey: string;
+  agentId: string;
+  timeZone: string;
+  settings: TenantSettings;
+}

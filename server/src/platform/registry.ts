@@ -1,0 +1,75 @@
+import type Router from '@koa/router';
+import { systemClock, type Clock, type OrgFixture, type PlatformAdapter } from '@gonghai/plugin-core';
+import { createDingTalkAdapter, createDingTalkSandbox, dingTalkSandboxPrefix } from '@gonghai/plugin-dingtalk';
+import { createWeComAdapter, createWeComSandbox, weComSandboxPrefix } from '@gonghai/plugin-wecom';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/create-db';
+import { AppError } from '../errors';
+
+/** The only server file that names a vendor (DESIGN §2): it picks the adapter for a tenant's platform. */
+export interface PlatformRegistry {
+  adapterFor(tenantId: string): Promise<PlatformAdapter>;
+}
+
+const productionBaseUrls = { dingtalk: 'https://oapi.dingtalk.com', wecom: 'https://qyapi.weixin.qq.com' } as const;
+const sandboxPrefixes = { dingtalk: dingTalkSandboxPrefix, wecom: weComSandboxPrefix } as const;
+
+export interface RegistryOptions {
+  db: Db;
+  secrets: SecretBox;
+  clock?: Clock;
+  /** When set, every adapter talks to the sandbox under this base URL (the server's own address). */
+  sandboxBaseUrl?: () => string;
+}
+
+/** Adapters are built once per tenant and kept, so their access tokens stay cached between requests. */
+export function createPlatformRegistry(options: RegistryOptions): PlatformRegistry {
+  const adapters = new Map<string, Promise<PlatformAdapter>>();
+  async function build(tenantId: string): Promise<PlatformAdapter> {
+    const row = await options.db
+      .selectFrom('tenants')
+      .select(['platform', 'corp_id', 'app_key', 'app_secret_enc', 'agent_id'])
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    if (!row) throw new AppError(404, 'not_found', `企业 ${tenantId} 不存在。`);
+    const baseUrl = options.sandboxBaseUrl
+      ? `${options.sandboxBaseUrl()}${sandboxPrefixes[row.platform]}`
+      : productionBaseUrls[row.platform];
+    const credentials = {
+      corpId: row.corp_id,
+      appKey: row.app_key,
+      appSecret: options.secrets.open(row.app_secret_enc),
+      agentId: row.agent_id,
+      baseUrl,
+    };
+    const clock = options.clock ?? systemClock;
+    return row.platform === 'dingtalk' ? createDingTalkAdapter({ credentials, clock }) : createWeComAdapter({ credentials, clock });
+  }
+  return {
+    adapterFor(tenantId) {
+      let adapter = adapters.get(tenantId);
+      if (!adapter) {
+        adapter = build(tenantId);
+        adapter.catch(() => adapters.delete(tenantId));
+        adapters.set(tenantId, adapter);
+      }
+      return adapter;
+    },
+  };
+}
+
+export interface Sandboxes {
+  routers: Router[];
+  mintLoginCode(platform: 'dingtalk' | 'wecom', corpId: string, userId: string): string;
+}
+
+/** Both vendors' sandboxes over the given orgs (one fixture per tenant, keyed by platform). */
+export function createSandboxes(fixtures: { dingtalk: OrgFixture[]; wecom: OrgFixture[] }, clock: Clock = systemClock): Sandboxes {
+  const dingtalk = createDingTalkSandbox({ fixtures: fixtures.dingtalk, clock });
+  const wecom = createWeComSandbox({ fixtures: fixtures.wecom, clock });
+  return {
+    routers: [dingtalk.router, wecom.router],
+    mintLoginCode: (platform, corpId, userId) =>
+      (platform === 'dingtalk' ? dingtalk : wecom).mintLoginCode(corpId, userId),
+  };
+}
