@@ -3,16 +3,18 @@ import { systemClock, type Clock } from '@gonghai/plugin-core';
 import pino from 'pino';
 import type { AppDeps } from './context';
 import { SecretBox } from './crypto/secret-box';
-import { createDb } from './db/create-db';
+import { createDb, type Db } from './db/create-db';
 import { createPlatformRegistry } from './platform/registry';
 
 /** Loads the config (stopping with a clear message when it is wrong) and builds what every entry point needs. */
-export function createRuntime(options: { config?: AppConfig; clock?: Clock; sandboxBaseUrl?: () => string } = {}): AppDeps & {
+export function createRuntime(
+  options: { config?: AppConfig; clock?: Clock; db?: Db; sandboxBaseUrl?: () => string } = {},
+): AppDeps & {
   secrets: SecretBox;
 } {
   const config = options.config ?? loadConfigOrExit();
   const clock = options.clock ?? systemClock;
-  const db = createDb(config.database);
+  const db = options.db ?? createDb(config.database);
   const secrets = new SecretBox(config.masterKey);
   const logger = pino({ level: config.logLevel, base: undefined });
   const platforms = createPlatformRegistry({

@@ -13,7 +13,7 @@ export interface PlatformClientOptions {
   retryDelaysMs?: readonly number[];
   /** Per request, for headers and body each; default 5000 ms. */
   timeoutMs?: number;
-  /** Share one cache between the clients of many tenants; default a cache of this client's own. */
+  /** Share one cache between the clients of many tenants (its own clock then applies); default one per client. */
   tokenCache?: AccessTokenCache;
 }
 

@@ -137,11 +137,12 @@ function interpret(operation: string, exchange: Exchange): DingTalkReply {
     throw new PlatformError('UNAVAILABLE', `DingTalk ${operation} unreachable: ${reason}`);
   }
   const { status, body } = exchange;
-  if (status >= 500) throw new PlatformError('UNAVAILABLE', `DingTalk ${operation} answered HTTP ${status}`, `HTTP ${status}`);
+  const answered = `DingTalk ${operation} answered HTTP ${status}`;
+  if (status >= 500) throw new PlatformError('UNAVAILABLE', answered, `HTTP ${status}`);
   if (status === 429 || isAntiAbusePage(body)) {
     throw new PlatformError('RATE_LIMITED', `DingTalk ${operation} is rate limited (HTTP ${status})`, `HTTP ${status}`);
   }
-  if (status !== 200) throw new PlatformError('UNKNOWN', `DingTalk ${operation} answered HTTP ${status}`, `HTTP ${status}`);
+  if (status !== 200) throw new PlatformError('UNKNOWN', answered, `HTTP ${status}`);
   if (!isReply(body)) throw new PlatformError('BAD_RESPONSE', `DingTalk ${operation} answered without an errcode`);
   return body;
 }

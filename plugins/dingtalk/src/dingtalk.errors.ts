@@ -6,7 +6,7 @@ export function isTokenRefused(errcode: number): boolean {
   return errcode === 40014 || errcode === 42001;
 }
 
-/** "System busy" (-1) and the legacy timeouts (15, or 88 with an empty sub_code) are worth a retry (dingtalk-api §0). */
+/** "System busy" (-1) and the legacy timeouts (15, or 88 with an empty sub_code) merit a retry (dingtalk-api §0). */
 export function isBusy(reply: DingTalkReply): boolean {
   return reply.errcode === -1 || reply.errcode === 15 || (reply.errcode === 88 && !reply.sub_code);
 }

@@ -143,11 +143,12 @@ function interpret(operation: string, exchange: Exchange): WeComReply {
     throw new PlatformError('UNAVAILABLE', `WeCom ${operation} unreachable: ${reason}`);
   }
   const { status, body } = exchange;
-  if (status >= 500) throw new PlatformError('UNAVAILABLE', `WeCom ${operation} answered HTTP ${status}`, `HTTP ${status}`);
+  const answered = `WeCom ${operation} answered HTTP ${status}`;
+  if (status >= 500) throw new PlatformError('UNAVAILABLE', answered, `HTTP ${status}`);
   if (status === 429) {
     throw new PlatformError('RATE_LIMITED', `WeCom ${operation} is rate limited (HTTP ${status})`, `HTTP ${status}`);
   }
-  if (status !== 200) throw new PlatformError('UNKNOWN', `WeCom ${operation} answered HTTP ${status}`, `HTTP ${status}`);
+  if (status !== 200) throw new PlatformError('UNKNOWN', answered, `HTTP ${status}`);
   if (!isReply(body)) throw new PlatformError('BAD_RESPONSE', `WeCom ${operation} answered without an errcode`);
   return body;
 }

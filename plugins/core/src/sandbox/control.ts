@@ -53,7 +53,8 @@ export class SandboxControl {
     const corpId = stringField(body, 'corpId');
     const userId = stringField(body, 'userId');
     if (corpId === undefined || userId === undefined) {
-      return failure(new SandboxControlError('invalid_request', 'expected a JSON body {"corpId": string, "userId": string}'));
+      const expected = 'expected a JSON body {"corpId": string, "userId": string}';
+      return failure(new SandboxControlError('invalid_request', expected));
     }
     return attempt(() => ({ code: this.mintLoginCode(corpId, userId) }));
   }
@@ -65,7 +66,8 @@ export class SandboxControl {
 
   /** Plans the fault; a path given with the sandbox prefix is stored without it. Returns the fault as planned. */
   injectFault(fault: SandboxFault): SandboxFault {
-    const path = fault.path.startsWith(`${this.options.prefix}/`) ? fault.path.slice(this.options.prefix.length) : fault.path;
+    const { prefix } = this.options;
+    const path = fault.path.startsWith(`${prefix}/`) ? fault.path.slice(prefix.length) : fault.path;
     if (!this.options.vendorPaths.includes(path)) {
       throw new SandboxControlError(
         'unknown_path',
@@ -96,7 +98,8 @@ export class SandboxControl {
       return failure(
         new SandboxControlError(
           'invalid_request',
-          'expected a JSON body {"path": string, "times"?: integer >= 1, "status"?: 200..599, "errcode"?: integer} with an errcode or a non-200 status',
+          'expected a JSON body {"path": string, "times"?: integer >= 1, "status"?: 200..599, "errcode"?: integer} ' +
+            'with an errcode or a non-200 status',
         ),
       );
     }
@@ -114,7 +117,8 @@ function attempt(run: () => unknown): ControlReply {
 }
 
 function unreadable(request: Extract<RequestBody, { ok: false }>): ControlReply {
-  return { status: request.reason === 'too_large' ? 413 : 400, body: { error: { code: request.reason, message: request.message } } };
+  const status = request.reason === 'too_large' ? 413 : 400;
+  return { status, body: { error: { code: request.reason, message: request.message } } };
 }
 
 function failure(error: SandboxControlError): ControlReply {

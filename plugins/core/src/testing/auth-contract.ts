@@ -198,17 +198,12 @@ export function describeAuthContract(harness: AuthContractHarness): void {
     it('refreshes once for a burst of calls that all meet the expired token', async () => {
       await adapter.auth.exchangeLoginCode(await mintCode(home.corpId, alice.userId));
       await control('tokens/expire');
-      const codes = await Promise.all([alice, bob, alice, bob, alice].map((user) => mintCode(home.corpId, user.userId)));
+      const users = [alice, bob, alice, bob, alice];
+      const codes = await Promise.all(users.map((user) => mintCode(home.corpId, user.userId)));
 
       const identities = await Promise.all(codes.map((code) => adapter.auth.exchangeLoginCode(code)));
 
-      expect(identities.map((identity) => identity.platformUserId)).toEqual([
-        alice.userId,
-        bob.userId,
-        alice.userId,
-        bob.userId,
-        alice.userId,
-      ]);
+      expect(identities.map((identity) => identity.platformUserId)).toEqual(users.map((user) => user.userId));
       expect(sandbox.callCount(tokenPath)).toBe(2);
     });
 

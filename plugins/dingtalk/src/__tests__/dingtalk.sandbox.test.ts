@@ -33,6 +33,10 @@ describe('DingTalk sandbox', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
+  function getUserInfo(accessToken: string, body: string, contentType?: string) {
+    return postJson(`/topapi/v2/user/getuserinfo?access_token=${accessToken}`, body, contentType);
+  }
+
   async function token(): Promise<string> {
     const { body } = await getJson(`/gettoken?appkey=${home.app.appKey}&appsecret=${home.app.appSecret}`);
     return body.access_token as string;
@@ -74,7 +78,7 @@ describe('DingTalk sandbox', () => {
     it('answers getuserinfo in DingTalk’s shape, without a corp id', async () => {
       const code = sandbox.mintLoginCode(home.corpId, alice.userId);
 
-      const reply = await postJson(`/topapi/v2/user/getuserinfo?access_token=${await token()}`, JSON.stringify({ code }));
+      const reply = await getUserInfo(await token(), JSON.stringify({ code }));
 
       expect(reply).toEqual({
         status: 200,
@@ -98,11 +102,7 @@ describe('DingTalk sandbox', () => {
     it('accepts a form-encoded body as DingTalk’s topapi does', async () => {
       const code = sandbox.mintLoginCode(home.corpId, alice.userId);
 
-      const reply = await postJson(
-        `/topapi/v2/user/getuserinfo?access_token=${await token()}`,
-        `code=${code}`,
-        'application/x-www-form-urlencoded',
-      );
+      const reply = await getUserInfo(await token(), `code=${code}`, 'application/x-www-form-urlencoded');
 
       expect(reply.body).toMatchObject({ errcode: 0, result: { userid: alice.userId } });
     });
@@ -117,14 +117,14 @@ describe('DingTalk sandbox', () => {
       });
       const stale = await token();
       clock.advance(7200_000);
-      await expect(postJson(`/topapi/v2/user/getuserinfo?access_token=${stale}`, body)).resolves.toMatchObject({
+      await expect(getUserInfo(stale, body)).resolves.toMatchObject({
         status: 200,
         body: { errcode: 42001 },
       });
       const fresh = await token();
       expect(fresh).not.toBe(stale);
       const later = JSON.stringify({ code: sandbox.mintLoginCode(home.corpId, alice.userId) });
-      await expect(postJson(`/topapi/v2/user/getuserinfo?access_token=${fresh}`, later)).resolves.toMatchObject({
+      await expect(getUserInfo(fresh, later)).resolves.toMatchObject({
         body: { errcode: 0, result: { userid: alice.userId } },
       });
     });
@@ -132,12 +132,12 @@ describe('DingTalk sandbox', () => {
     it('answers 40078 “不存在的临时授权码” for a used, expired or unknown code', async () => {
       const accessToken = await token();
       const used = sandbox.mintLoginCode(home.corpId, alice.userId);
-      await postJson(`/topapi/v2/user/getuserinfo?access_token=${accessToken}`, JSON.stringify({ code: used }));
+      await getUserInfo(accessToken, JSON.stringify({ code: used }));
       const old = sandbox.mintLoginCode(home.corpId, alice.userId);
       clock.advance(5 * 60_000);
 
       for (const code of [used, old, 'f'.repeat(32)]) {
-        const reply = await postJson(`/topapi/v2/user/getuserinfo?access_token=${accessToken}`, JSON.stringify({ code }));
+        const reply = await getUserInfo(accessToken, JSON.stringify({ code }));
         expect(reply.body).toMatchObject({ errcode: 40078, errmsg: '不存在的临时授权码' });
       }
     });
@@ -147,13 +147,14 @@ describe('DingTalk sandbox', () => {
 
       await expect(postJson('/_control/tokens/expire', '')).resolves.toEqual({ status: 200, body: { expired: 1 } });
       expect(sandbox.expireTokens()).toBe(0);
-      const reply = await postJson(`/topapi/v2/user/getuserinfo?access_token=${stale}`, JSON.stringify({ code: 'x' }));
+      const reply = await getUserInfo(stale, JSON.stringify({ code: 'x' }));
       expect(reply.body).toMatchObject({ errcode: 42001 });
     });
 
     it('answers planned faults in order, then normally again', async () => {
       sandbox.injectFault({ path: '/gettoken', times: 1, status: 503 });
-      const faultReply = await postJson('/_control/faults', JSON.stringify({ path: `${dingTalkSandboxPrefix}/gettoken`, times: 1, errcode: 90018 }));
+      const fault = { path: `${dingTalkSandboxPrefix}/gettoken`, times: 1, errcode: 90018 };
+      const faultReply = await postJson('/_control/faults', JSON.stringify(fault));
       expect(faultReply).toEqual({ status: 200, body: { path: '/gettoken', times: 1, errcode: 90018 } });
       const query = `/gettoken?appkey=${home.app.appKey}&appsecret=${home.app.appSecret}`;
 
@@ -167,14 +168,12 @@ describe('DingTalk sandbox', () => {
     });
 
     it('answers the controls with 400 and a reason for bodies it cannot use', async () => {
-      await expect(postJson('/_control/faults', JSON.stringify({ path: '/gettoken', times: 1 }))).resolves.toMatchObject({
-        status: 400,
-        body: { error: { code: 'invalid_request' } },
-      });
-      await expect(postJson('/_control/faults', JSON.stringify({ path: '/gettoken', times: 0, errcode: -1 }))).resolves.toMatchObject({
-        status: 400,
-        body: { error: { code: 'invalid_request' } },
-      });
+      for (const fault of [{ path: '/gettoken', times: 1 }, { path: '/gettoken', times: 0, errcode: -1 }]) {
+        await expect(postJson('/_control/faults', JSON.stringify(fault))).resolves.toMatchObject({
+          status: 400,
+          body: { error: { code: 'invalid_request' } },
+        });
+      }
       await expect(postJson('/_control/login-code', '{not json')).resolves.toEqual({
         status: 400,
         body: { error: { code: 'invalid_body', message: 'body is not valid JSON' } },
@@ -191,7 +190,8 @@ describe('DingTalk sandbox', () => {
     });
 
     it('serves nothing outside its prefix', async () => {
-      const response = await fetch(`${server.origin}/gettoken?appkey=${home.app.appKey}&appsecret=${home.app.appSecret}`);
+      const query = `appkey=${home.app.appKey}&appsecret=${home.app.appSecret}`;
+      const response = await fetch(`${server.origin}/gettoken?${query}`);
       expect(response.status).toBe(404);
       await response.text();
       expect(sandbox.callCount('/gettoken')).toBe(0);
@@ -208,8 +208,11 @@ describe('DingTalk sandbox', () => {
     });
     const code = sandbox.mintLoginCode(home.corpId, alice.userId);
 
-    const reply = await postJson(`/topapi/v2/user/getuserinfo?access_token=${await token()}`, JSON.stringify({ code }));
-    const minted = await postJson('/_control/login-code', JSON.stringify({ corpId: home.corpId, userId: alice.userId }));
+    const reply = await getUserInfo(await token(), JSON.stringify({ code }));
+    const minted = await postJson(
+      '/_control/login-code',
+      JSON.stringify({ corpId: home.corpId, userId: alice.userId }),
+    );
 
     expect(reply.body).toMatchObject({ errcode: 0, result: { userid: alice.userId } });
     expect(minted).toEqual({ status: 200, body: { code: expect.stringMatching(/^[0-9a-f]{32}$/) } });

@@ -166,7 +166,7 @@ function write(ctx: RouterContext, reply: ControlReply): void {
 
 function queryParam(ctx: RouterContext, name: string): string | undefined {
   const value = ctx.query[name];
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function stringField(value: unknown, name: string): string | undefined {

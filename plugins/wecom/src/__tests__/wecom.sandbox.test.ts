@@ -178,7 +178,10 @@ describe('WeCom sandbox', () => {
       const failure: unknown = await client.code2Session(code).catch((error: unknown) => error);
 
       expect(failure).toBeInstanceOf(PlatformError);
-      expect(failure).toMatchObject({ code: 'INVALID_CODE', message: expect.stringContaining('other than the configured') });
+      expect(failure).toMatchObject({
+        code: 'INVALID_CODE',
+        message: expect.stringContaining('other than the configured'),
+      });
       expect(sandbox.callCount('/cgi-bin/miniprogram/jscode2session')).toBe(1);
     });
 
@@ -202,7 +205,10 @@ describe('WeCom sandbox', () => {
       await next();
     });
 
-    const minted = await postJson('/_control/login-code', JSON.stringify({ corpId: home.corpId, userId: alice.userId }));
+    const minted = await postJson(
+      '/_control/login-code',
+      JSON.stringify({ corpId: home.corpId, userId: alice.userId }),
+    );
 
     expect(minted).toEqual({ status: 200, body: { code: expect.stringMatching(/^[0-9a-f]{32}$/) } });
     await expect(session(await token(), (minted.body as { code: string }).code)).resolves.toMatchObject({

@@ -21,5 +21,6 @@ export function weComErrmsg(errcode: number, nowMs: number): string {
   if (errcode === 0) return 'ok';
   const text = errmsgs.get(errcode) ?? 'unknown error';
   const hint = `${Math.floor(nowMs / 1000)}-${randomBytes(8).toString('hex')}`;
-  return `${text}, hint: [${hint}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}`;
+  const help = `https://open.work.weixin.qq.com/devtool/query?e=${errcode}`;
+  return `${text}, hint: [${hint}], from ip: 127.0.0.1, more info at ${help}`;
 }

@@ -1,0 +1,201 @@
+import { dialects } from '../../../../test/databases';
+import { addReps, ownersFromLedger, poolCustomerIds, poolIdByName } from '../../../../test/factories';
+import { startHarness, type Harness } from '../../../../test/harness';
+
+const T = 'demo-dingtalk';
+
+describe.each(dialects)('claiming from the pool on %s', (dialect) => {
+  let h: Harness;
+  let east: number;
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+    east = await poolIdByName(h.db, T, '华东公海');
+  });
+  afterAll(() => h.close());
+
+  const claim = (token: string, id: number, body: unknown = {}, headers?: Record<string, string>) =>
+    h.request('POST', `/api/v1/customers/${id}/claim`, { token, body, headers });
+
+  it('gives a customer to exactly one of 50 reps claiming it at the same moment', async () => {
+    const reps = await addReps(h.db, T, 50, { prefix: 'storm', now: h.clock.now() });
+    const tokens = await Promise.all(reps.map((r) => h.tokenFor(T, r)));
+    const [target] = await poolCustomerIds(h.db, T, east, 1);
+    const results = await Promise.all(tokens.map((token) => claim(token, target!)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'already_owned')).toBe(true);
+    const winner = results.find((r) => r.status === 200)!.body.customer.ownerId;
+    const ledger = await h.db.selectFrom('ownership_events').select(['type', 'to_user_id']).where('tenant_id', '=', T).where('customer_id', '=', target!).where('type', '=', 'claimed').execute();
+    expect(ledger).toEqual([{ type: 'claimed', to_user_id: winner }]);
+    const row = await h.db.selectFrom('customers').select(['status', 'owner_id']).where('id', '=', target!).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'owned', owner_id: winner });
+  });
+
+  it('lets one rep firing 40 parallel claims get exactly the daily quota of 20', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'quota', now: h.clock.now() });
+    const token = await h.tokenFor(T, rep!);
+    const targets = await poolCustomerIds(h.db, T, east, 40);
+    const results = await Promise.all(targets.map((id) => claim(token, id)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(20);
+    for (const r of refused) {
+      expect(r.status).toBe(422);
+      expect(r.body.error.code).toBe('daily_claim_limit_reached');
+      expect(r.body.error.message).toContain('每日上限 20 个');
+    }
+    const owned = await h.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('owner_id', '=', rep!).executeTakeFirstOrThrow();
+    expect(Number(owned.n)).toBe(20);
+
+    // The quota counts the tenant's calendar day: just before local midnight still refused, just after it works.
+    const more = (await poolCustomerIds(h.db, T, east, 1))[0]!;
+    h.clock.set('2026-11-27T15:59:00Z');
+    expect((await claim(await h.tokenFor(T, rep!), more)).status).toBe(422);
+    h.clock.set('2026-11-27T16:00:01Z');
+    expect((await claim(await h.tokenFor(T, rep!), more)).status).toBe(200);
+  });
+
+  it('never lets parallel claims push a rep past the cap', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'cap', now: h.clock.now() });
+    await h.db.updateTable('pools').set({ max_owned_per_rep: 5 }).where('id', '=', east).execute();
+    try {
+      const token = await h.tokenFor(T, rep!);
+      const results = await Promise.all((await poolCustomerIds(h.db, T, east, 12)).map((id) => claim(token, id)));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+      expect(results.filter((r) => r.status === 422).map((r) => r.body.error.code)).toEqual(Array(7).fill('owned_limit_reached'));
+    } finally {
+      await h.db.updateTable('pools').set({ max_owned_per_rep: 200 }).where('id', '=', east).execute();
+    }
+  });
+
+  it('refuses the prior owner within the cooldown and says until when', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'cool', now: h.clock.now() });
+    const token = await h.tokenFor(T, rep!);
+    const [id] = await poolCustomerIds(h.db, T, east, 1);
+    expect((await claim(token, id!)).status).toBe(200);
+    const noReason = await h.request('POST', `/api/v1/customers/${id}/release`, { token, body: {} });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.error.code).toBe('reason_required');
+    const released = await h.request('POST', `/api/v1/customers/${id}/release`, { token, body: { reason: '客户无需求' } });
+    expect(released.status).toBe(200);
+    expect(released.body.customer).toMatchObject({ status: 'pool', ownerId: null });
+
+    const releasedAt = h.clock.now();
+    const again = await claim(token, id!);
+    expect(again.status).toBe(422);
+    expect(again.body.error.code).toBe('prior_owner_cooldown');
+    expect(again.body.error.until).toBe(new Date(releasedAt + 30 * 86_400_000).toISOString());
+    expect(again.body.error.message).toMatch(/冷却期 30 天，\d{4}-\d{2}-\d{2} \d{2}:\d{2} 之后/);
+
+    h.clock.advanceDays(30);
+    const late = await claim(await h.tokenFor(T, rep!), id!);
+    expect(late.status).toBe(200);
+    const ledger = await h.db.selectFrom('ownership_events').select(['type', 'reason']).where('customer_id', '=', id!).orderBy('id').execute();
+    expect(ledger.map((e) => e.type)).toEqual(['created', 'claimed', 'released', 'claimed']);
+    expect(ledger[2]!.reason).toBe('客户无需求');
+    expect((await claim(await h.tokenFor(T, 'rep02'), id!)).status).toBe(409);
+  });
+
+  it('answers a retried claim with the same Idempotency-Key with the first answer', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'idem', now: h.clock.now() });
+    const token = await h.tokenFor(T, rep!);
+    const [id] = await poolCustomerIds(h.db, T, east, 1);
+    const headers = { 'Idempotency-Key': `claim-${id}-${dialect}` };
+    const first = await claim(token, id!, {}, headers);
+    const retry = await claim(token, id!, {}, headers);
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const claims = await h.db.selectFrom('ownership_events').select('id').where('customer_id', '=', id!).where('type', '=', 'claimed').execute();
+    expect(claims).toHaveLength(1);
+    // Without the key the same request is a new one, and the customer is already the rep's.
+    expect((await claim(token, id!)).status).toBe(409);
+    // The same key on a different request is refused rather than silently replayed.
+    const misuse = await h.request('POST', `/api/v1/customers/${id}/release`, { token, body: { reason: '其他' }, headers });
+    expect(misuse.status).toBe(422);
+    expect(misuse.body.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('explains every other refusal with its own code', async () => {
+    const south = await h.tokenFor(T, 'rep09');
+    const [id] = await poolCustomerIds(h.db, T, east, 1);
+    const notMember = await claim(south, id!);
+    expect(notMember.status).toBe(422);
+    expect(notMember.body.error.code).toBe('not_pool_member');
+    expect(notMember.body.error.message).toContain('华东公海');
+
+    await h.db.updateTable('customers').set({ reserved_by_assignment_id: 99 }).where('id', '=', id!).execute();
+    const reserved = await claim(await h.tokenFor(T, 'rep03'), id!);
+    expect(reserved.status).toBe(422);
+    expect(reserved.body.error.code).toBe('reserved');
+    await h.db.updateTable('customers').set({ reserved_by_assignment_id: null }).where('id', '=', id!).execute();
+
+    const missing = await claim(await h.tokenFor(T, 'rep03'), 99_999_999);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+    const junk = await claim(await h.tokenFor(T, 'rep03'), 'abc' as unknown as number);
+    expect(junk.status).toBe(404);
+  });
+
+  it('gates claims by distance when the pool sets a claim radius', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'near', now: h.clock.now() });
+    const token = await h.tokenFor(T, rep!);
+    const [id] = await poolCustomerIds(h.db, T, east, 1);
+    const c = await h.db.selectFrom('customers').select(['lat', 'lng']).where('id', '=', id!).executeTakeFirstOrThrow();
+    await h.db.updateTable('pools').set({ claim_radius_m: 500 }).where('id', '=', east).execute();
+    try {
+      expect((await claim(token, id!)).body.error.code).toBe('location_required');
+      const far = await claim(token, id!, { lat: c.lat + 0.02, lng: c.lng, accuracy: 20 });
+      expect(far.status).toBe(422);
+      expect(far.body.error.code).toBe('too_far');
+      expect(far.body.error.distanceM).toBeGreaterThan(2000);
+      expect(far.body.error.distanceM).toBeLessThan(2400);
+      const near = await claim(token, id!, { lat: c.lat + 0.001, lng: c.lng, accuracy: 15 });
+      expect(near.status).toBe(200);
+    } finally {
+      await h.db.updateTable('pools').set({ claim_radius_m: null }).where('id', '=', east).execute();
+    }
+  });
+
+  it('lets a manager assign within their region only, past quota and cooldown, with the cap unless forced', async () => {
+    const mgr = await h.tokenFor(T, 'mgr-east');
+    const [a, b] = await poolCustomerIds(h.db, T, east, 2);
+    const ok = await h.request('POST', `/api/v1/customers/${a}/assign`, { token: mgr, body: { userId: 'rep03', reason: '区域调整' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.customer).toMatchObject({ ownerId: 'rep03', status: 'owned', ownedSince: new Date(h.clock.now()).toISOString() });
+    const outside = await h.request('POST', `/api/v1/customers/${b}/assign`, { token: mgr, body: { userId: 'rep09', reason: '试试' } });
+    expect(outside.status).toBe(403);
+    const rep = await h.request('POST', `/api/v1/customers/${b}/assign`, { token: await h.tokenFor(T, 'rep01'), body: { userId: 'rep03', reason: 'x' } });
+    expect(rep.status).toBe(403);
+
+    await h.db.updateTable('pools').set({ max_owned_per_rep: 41 }).where('id', '=', east).execute();
+    try {
+      const capped = await h.request('POST', `/api/v1/customers/${b}/assign`, { token: mgr, body: { userId: 'rep03', reason: '新客户' } });
+      expect(capped.status).toBe(422);
+      expect(capped.body.error.code).toBe('owned_limit_reached');
+      const forced = await h.request('POST', `/api/v1/customers/${b}/assign`, { token: mgr, body: { userId: 'rep03', reason: '新客户', force: true } });
+      expect(forced.status).toBe(200);
+      const last = await h.db.selectFrom('ownership_events').select(['type', 'actor_id', 'evidence', 'reason']).where('customer_id', '=', b!).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      expect(last).toEqual({ type: 'assigned', actor_id: 'mgr-east', evidence: '{"force":true}', reason: '新客户' });
+    } finally {
+      await h.db.updateTable('pools').set({ max_owned_per_rep: 200 }).where('id', '=', east).execute();
+    }
+    // Reassigning an owned customer is a transfer, still one ledger row.
+    const moved = await h.request('POST', `/api/v1/customers/${b}/assign`, { token: mgr, body: { userId: 'rep04', reason: '交接' } });
+    expect(moved.status).toBe(200);
+    const types = await h.db.selectFrom('ownership_events').select('type').where('customer_id', '=', b!).orderBy('id').execute();
+    expect(types.map((t) => t.type)).toEqual(['created', 'assigned', 'transferred']);
+  });
+
+  it('keeps the ledger and the customers table in agreement (invariants 1 and 2)', async () => {
+    const customers = await h.db.selectFrom('customers').select(['id', 'status', 'owner_id']).where('tenant_id', '=', T).execute();
+    const owners = await ownersFromLedger(h.db, T);
+    for (const c of customers) {
+      expect({ id: c.id, owner: owners.get(c.id) ?? null }).toEqual({ id: c.id, owner: c.owner_id });
+      expect(c.status === 'pool').toBe(c.owner_id === null);
+    }
+    await expect(h.db.updateTable('customers').set({ owner_id: 'rep01' }).where('id', '=', customers.find((c) => c.status === 'pool')!.id).execute()).rejects.toThrow();
+  });
+});
