@@ -62,6 +62,11 @@ export function coveringRanges(lat: number, lng: number, radiusM: number): Geoha
   const box = boundingBox(lat, lng, radiusM);
   let cells: string[] = [];
   for (let precision = 8; precision >= 1; precision--) {
+    // Count the cells arithmetically first: enumerating them at a too-fine precision would cost far more than the query.
+    const cellLat = 180 / 2 ** Math.floor((5 * precision) / 2);
+    const cellLng = 360 / 2 ** Math.ceil((5 * precision) / 2);
+    const estimate = (Math.ceil((box.maxLat - box.minLat) / cellLat) + 1) * (Math.ceil((box.maxLng - box.minLng) / cellLng) + 1);
+    if (estimate > MAX_CELLS * 2) continue;
     const candidate = ngeohash.bboxes(box.minLat, box.minLng, box.maxLat, box.maxLng, precision);
     if (candidate.length <= MAX_CELLS) {
       cells = candidate;

@@ -162,19 +162,21 @@ export async function poolCustomersInRanges(
   ranges: GeohashRange[],
 ): Promise<NearbyRow[]> {
   if (poolIds.length === 0 || ranges.length === 0) return [];
-  const rows = await db
-    .selectFrom('customers')
-    .select(['id', 'name', 'address', 'lat', 'lng', 'level', 'pool_id'])
-    .where('tenant_id', '=', tenantId)
-    .where('status', '=', 'pool')
-    .where((eb) =>
-      eb.or(
-        ranges.map((r) =>
-          r.to === null ? eb('geohash', '>=', r.from) : eb.and([eb('geohash', '>=', r.from), eb('geohash', '<', r.to)]),
-        ),
-      ),
-    )
-    .where('pool_id', 'in', poolIds)
-    .execute();
-  return rows;
+  // One index range read per geohash range, glued with UNION ALL: an OR of ranges lets SQLite's planner fall back to
+  // reading every pool customer of the tenant from the index, a union cannot.
+  const [first, ...rest] = ranges.map((r) => {
+    let q = db
+      .selectFrom('customers')
+      .select(['id', 'name', 'address', 'lat', 'lng', 'level', 'pool_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('status', '=', 'pool')
+      .where('geohash', '>=', r.from);
+    if (r.to !== null) q = q.where('geohash', '<', r.to);
+    return q;
+  });
+  const rows = await rest.reduce((acc, q) => acc.unionAll(q), first!).execute();
+  // Pool membership is filtered here rather than in SQL, for the same reason: `pool_id IN (…)` tempts the planner
+  // into the pool index.
+  const allowed = new Set(poolIds);
+  return rows.filter((r) => allowed.has(r.pool_id));
 }
