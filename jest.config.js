@@ -8,6 +8,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/server/test/global-setup.ts',
   globalTeardown: '<rootDir>/server/test/global-teardown.ts',
-  reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
   testTimeout: 120000,
 };

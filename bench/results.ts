@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MachineFacts } from './bench-db';
 
@@ -69,6 +69,3 @@ function writeReadme(): void {
   writeFileSync(path.join(resultsDir, 'README.md'), lines.join('\n'));
 }
 
-export function resultExists(bench: string): boolean {
-  return existsSync(path.join(resultsDir, `${bench}.json`));
-}

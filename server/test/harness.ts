@@ -65,7 +65,7 @@ export async function startHarness(dialect: Dialect, options: { seed?: boolean; 
     async tokenFor(tenantId, userId, roles) {
       const row = await testDb.db.selectFrom('users').select('roles').where('tenant_id', '=', tenantId).where('id', '=', userId).executeTakeFirst();
       const r = roles ?? ((row?.roles.split(',') ?? ['rep']) as Role[]);
-      return signToken({ sub: userId, tid: tenantId, roles: r, tz: 'Asia/Shanghai' }, config.jwt.secret, 3600, clock.now());
+      return signToken({ sub: userId, tid: tenantId, roles: r, tz: 'Asia/Shanghai' }, config.jwt.secret, 365 * 86_400, clock.now());
     },
     async request(method, urlPath, opts = {}) {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };

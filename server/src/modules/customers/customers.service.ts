@@ -7,7 +7,7 @@ import { formatLocal, toIso } from '../../time';
 import { departmentPaths, findUser, userInSubtrees, userNames } from '../org/org.repository';
 import { appendLedger } from '../pool/ownership.service';
 import { poolError } from '../pool/pool.errors';
-import { countOwned, findPool, isPoolMember, lockRep, memberPoolIds } from '../pool/pool.repository';
+import { countOwned, findPool, homePoolId, isPoolMember, lockRep } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { rulesByPool } from '../reclaim/rules.repository';
 import type { CreateCustomerInput, CustomerDto } from './customers';
@@ -105,7 +105,7 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
     let poolId = input.poolId;
     const owned = poolId === undefined;
     if (poolId === undefined) {
-      poolId = (await memberPoolIds(trx, actor.tenantId, actor.userId))[0];
+      poolId = await homePoolId(trx, actor.tenantId, actor.userId);
       if (poolId === undefined) throw poolError(422, 'not_pool_member', '你不属于任何公海，不能新建客户；请联系管理员。');
     } else if (!actor.roles.includes('admin') && !(await isPoolMember(trx, actor.tenantId, actor.userId, poolId))) {
       throw poolError(422, 'not_pool_member', '你不是该公海的成员，不能把客户放入其中。');
@@ -245,7 +245,8 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
       userName: names.get(d.user_id) ?? null,
     })),
   ];
-  timeline.sort((a, b) => b.sortKey - a.sortKey);
+  // Newest first; at the same instant the creation, which always comes first, is listed last.
+  timeline.sort((a, b) => b.sortKey - a.sortKey || Number(a.type === 'created') - Number(b.type === 'created'));
   return {
     ...dto!,
     ownerName: row.owner_id ? names.get(row.owner_id) ?? null : null,

@@ -47,6 +47,20 @@ export async function memberPoolIds(db: Db, tenantId: string, userId: string): P
   return rows.map((r) => r.pool_id);
 }
 
+/** The rep's own pool for customers they create: the member pool whose department sits deepest in the tree. */
+export async function homePoolId(db: Db, tenantId: string, userId: string): Promise<number | undefined> {
+  const rows = await db
+    .selectFrom('pool_members as pm')
+    .innerJoin('pool_departments as pd', (j) => j.onRef('pd.tenant_id', '=', 'pm.tenant_id').onRef('pd.pool_id', '=', 'pm.pool_id'))
+    .innerJoin('departments as d', (j) => j.onRef('d.tenant_id', '=', 'pd.tenant_id').onRef('d.id', '=', 'pd.department_id'))
+    .select(['pm.pool_id', 'd.path'])
+    .where('pm.tenant_id', '=', tenantId)
+    .where('pm.user_id', '=', userId)
+    .execute();
+  rows.sort((a, b) => b.path.length - a.path.length || a.pool_id - b.pool_id);
+  return rows[0]?.pool_id;
+}
+
 export async function isPoolMember(db: Db, tenantId: string, userId: string, poolId: number): Promise<boolean> {
   const row = await db
     .selectFrom('pool_members')

@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '@gonghai/config';
+import { buildApp } from '../server/src/app';
+import { createRuntime } from '../server/src/runtime';
+import { BENCH_JWT_SECRET, BENCH_MASTER_KEY } from './fixtures';
+
+/**
+ * The API server for the claim storm, in its own process so the load generator does not share its event loop: the
+ * production app (createRuntime + buildApp, the same as main.ts without the jobs and sandboxes) over the bench
+ * database named by BENCH_DATABASE_URL. Prints `{"port":N}` on stdout when it listens; SIGTERM stops it.
+ */
+async function main(): Promise<void> {
+  if (process.env.EXP_JWT === '1') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const jwt = require('jsonwebtoken');
+    const { createSecretKey } = require('node:crypto');
+    const orig = jwt.verify;
+    const cache = new Map();
+    jwt.verify = (t: string, s: any, o: any) => { if (typeof s === 'string') { if (!cache.has(s)) cache.set(s, createSecretKey(Buffer.from(s))); s = cache.get(s); } return orig(t, s, o); };
+  }
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (bench/claims.bench.ts starts this process)');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-bench-'));
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: BENCH_JWT_SECRET,
+    MASTER_KEY: BENCH_MASTER_KEY,
+    PLATFORM_SANDBOX: 'off',
+    JOBS: 'off',
+    LOG_LEVEL: 'silent',
+  });
+  const deps = createRuntime({ config });
+  const app = buildApp(deps);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', 1024, () => resolve(s));
+  });
+  // Keep idle keep-alive sockets open between rounds; the load generator closes them at the end.
+  server.keepAliveTimeout = 60_000;
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+  process.once('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => {
+      void deps.db.destroy().finally(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+    });
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`claim server failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
