@@ -14,14 +14,6 @@ import { BENCH_JWT_SECRET, BENCH_MASTER_KEY } from './fixtures';
  * database named by BENCH_DATABASE_URL. Prints `{"port":N}` on stdout when it listens; SIGTERM stops it.
  */
 async function main(): Promise<void> {
-  if (process.env.EXP_JWT === '1') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const jwt = require('jsonwebtoken');
-    const { createSecretKey } = require('node:crypto');
-    const orig = jwt.verify;
-    const cache = new Map();
-    jwt.verify = (t: string, s: any, o: any) => { if (typeof s === 'string') { if (!cache.has(s)) cache.set(s, createSecretKey(Buffer.from(s))); s = cache.get(s); } return orig(t, s, o); };
-  }
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (bench/claims.bench.ts starts this process)');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-bench-'));

@@ -21,11 +21,11 @@ export interface TestDb {
 }
 
 /** A fresh, migrated database of the given dialect: in-memory SQLite, or a new schema on the test MariaDB. */
-export async function createTestDb(dialect: Dialect, options: { poolSize?: number } = {}): Promise<TestDb> {
+export async function createTestDb(dialect: Dialect, options: { poolSize?: number; migrate?: boolean; sqliteFile?: string } = {}): Promise<TestDb> {
   if (dialect === 'sqlite') {
-    const target = { dialect: 'sqlite' as const, file: ':memory:' };
+    const target = { dialect: 'sqlite' as const, file: options.sqliteFile ?? ':memory:' };
     const db = createDb(target);
-    await migrateToLatest(db);
+    if (options.migrate !== false) await migrateToLatest(db);
     return { db, dialect, target, destroy: () => db.destroy() };
   }
   const server = new URL(mysqlServerUrl());
@@ -37,7 +37,7 @@ export async function createTestDb(dialect: Dialect, options: { poolSize?: numbe
   url.pathname = `/${name}`;
   const target = { dialect: 'mysql' as const, url: url.toString() };
   const db = createDb(target, options);
-  await migrateToLatest(db);
+  if (options.migrate !== false) await migrateToLatest(db);
   return {
     db,
     dialect,
