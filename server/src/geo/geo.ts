@@ -47,8 +47,8 @@ function successor(cell: string): string | null {
   return null;
 }
 
-/** Degrees of latitude/longitude that `radiusM` spans around `lat`. */
-function boundingBox(lat: number, lng: number, radiusM: number) {
+/** The latitude/longitude box around a circle. */
+export function boundingBox(lat: number, lng: number, radiusM: number) {
   const dLat = (radiusM / EARTH_RADIUS_M) * (180 / Math.PI);
   const dLng = dLat / Math.max(Math.cos((lat * Math.PI) / 180), 1e-6);
   return { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng };

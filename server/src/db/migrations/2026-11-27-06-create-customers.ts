@@ -32,8 +32,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       sql`(status = 'pool' and owner_id is null) or (status = 'owned' and owner_id is not null)`,
     )
     .execute();
-  // Nearby search: equality on tenant and status, then geohash prefix ranges (never a scan).
-  await db.schema.createIndex('customers_nearby').on('customers').columns(['tenant_id', 'status', 'geohash']).execute();
+  // Nearby search: equality on tenant and status, then geohash prefix ranges (never a scan). The index also carries
+  // the point and the pool, so the search reads the index alone and fetches full rows only for what it returns.
+  await db.schema
+    .createIndex('customers_nearby')
+    .on('customers')
+    .columns(['tenant_id', 'status', 'geohash', 'lat', 'lng', 'pool_id'])
+    .execute();
   await db.schema.createIndex('customers_owner').on('customers').columns(['tenant_id', 'owner_id']).execute();
   await db.schema.createIndex('customers_name').on('customers').columns(['tenant_id', 'name']).execute();
   await db.schema.createIndex('customers_pool').on('customers').columns(['tenant_id', 'pool_id', 'status', 'id']).execute();

@@ -155,42 +155,64 @@ export async function countClaimsSince(
   return Number(row.n);
 }
 
-export interface NearbyRow {
+export interface NearbyPoint {
   id: number;
-  name: string;
-  address: string;
   lat: number;
   lng: number;
-  level: string;
   pool_id: number;
 }
 
+export interface LatLngBox {
+  minLat: number;
+  maxLat: number;
+  minLng: number;
+  maxLng: number;
+}
+
 /**
- * Pool customers of the given pools whose geohash falls in the ranges: an index range read on
- * (tenant_id, status, geohash) per range, never a scan. The caller filters by exact distance.
+ * Points of pool customers in the given pools whose geohash falls in the ranges and that lie inside the box: one
+ * index-only range read of customers_nearby (tenant_id, status, geohash, lat, lng, pool_id) per range, never a scan
+ * and never a table row. The caller filters by exact distance and fetches the rows it keeps.
  */
-export async function poolCustomersInRanges(
+export async function poolPointsInRanges(
   db: Db,
   tenantId: string,
   poolIds: number[],
   ranges: GeohashRange[],
-): Promise<NearbyRow[]> {
+  box: LatLngBox,
+): Promise<NearbyPoint[]> {
   if (poolIds.length === 0 || ranges.length === 0) return [];
-  // One index range read per geohash range, glued with UNION ALL: an OR of ranges lets SQLite's planner fall back to
-  // reading every pool customer of the tenant from the index, a union cannot.
+  // One range read per geohash range, glued with UNION ALL: given an OR of ranges, SQLite's planner may read every
+  // pool customer of the tenant from the index instead; a union cannot.
   const [first, ...rest] = ranges.map((r) => {
     let q = db
       .selectFrom('customers')
-      .select(['id', 'name', 'address', 'lat', 'lng', 'level', 'pool_id'])
+      .select(['id', 'lat', 'lng', 'pool_id'])
       .where('tenant_id', '=', tenantId)
       .where('status', '=', 'pool')
       .where('geohash', '>=', r.from);
     if (r.to !== null) q = q.where('geohash', '<', r.to);
-    return q;
+    return q
+      .where('lat', '>=', box.minLat)
+      .where('lat', '<=', box.maxLat)
+      .where('lng', '>=', box.minLng)
+      .where('lng', '<=', box.maxLng);
   });
   const rows = await rest.reduce((acc, q) => acc.unionAll(q), first!).execute();
-  // Pool membership is filtered here rather than in SQL, for the same reason: `pool_id IN (…)` tempts the planner
+  // Pool membership is filtered here rather than in SQL for the same reason: `pool_id IN (…)` tempts the planner
   // into the pool index.
   const allowed = new Set(poolIds);
   return rows.filter((r) => allowed.has(r.pool_id));
+}
+
+/** The display fields of the customers a search keeps, by id. */
+export async function nearbyDetails(db: Db, tenantId: string, ids: number[]) {
+  if (ids.length === 0) return new Map<number, { name: string; address: string; level: string }>();
+  const rows = await db
+    .selectFrom('customers')
+    .select(['id', 'name', 'address', 'level'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { name: r.name, address: r.address, level: r.level }]));
 }
