@@ -34,6 +34,13 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
       supportBigNumbers: true,
       bigNumberStrings: false,
       decimalNumbers: true,
+      // affectedRows counts changed rows, not matched ones: the claim counter's conditional upsert relies on it.
+      flags: ['-FOUND_ROWS'],
+    });
+    // Read committed everywhere: every check that matters is a conditional write or runs under a row lock, and
+    // fresh reads after taking a lock are what those checks need (TiDB behaves the same way).
+    pool.on('connection', (conn) => {
+      conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     });
     db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   }

@@ -7,6 +7,7 @@ import type {
 } from '../modules/customers/customers.table';
 import type { DepartmentsTable, UserDepartmentsTable, UsersTable } from '../modules/org/org.table';
 import type {
+  ClaimCountersTable,
   OwnershipEventsTable,
   PoolDepartmentsTable,
   PoolMembersTable,
@@ -31,4 +32,5 @@ export interface Database {
   follow_ups: FollowUpsTable;
   deals: DealsTable;
   idempotency_keys: IdempotencyKeysTable;
+  claim_counters: ClaimCountersTable;
 }

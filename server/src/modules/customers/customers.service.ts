@@ -3,11 +3,11 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { AppError, notFound } from '../../errors';
 import { encodeGeohash, toGcj02 } from '../../geo/geo';
-import { formatLocal, toIso } from '../../time';
+import { formatLocal, localDate, toIso } from '../../time';
 import { departmentPaths, findUser, userInSubtrees, userNames } from '../org/org.repository';
 import { appendLedger } from '../pool/ownership.service';
 import { poolError } from '../pool/pool.errors';
-import { countOwned, findPool, homePoolId, isPoolMember, lockRep } from '../pool/pool.repository';
+import { countOwned, findPool, homePoolId, isPoolMember, takeRepSlot } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { rulesByPool } from '../reclaim/rules.repository';
 import type { CreateCustomerInput, CustomerDto } from './customers';
@@ -113,7 +113,7 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
     const pool = await findPool(trx, actor.tenantId, poolId);
     if (!pool) throw notFound('公海');
     if (owned) {
-      await lockRep(trx, actor.tenantId, actor.userId);
+      await takeRepSlot(trx, { tenantId: actor.tenantId, userId: actor.userId, poolId, day: localDate(now, actor.timeZone), limit: null });
       const count = await countOwned(trx, { tenantId: actor.tenantId, userId: actor.userId, poolId, excludeWon: pool.capExcludesWon });
       if (count >= pool.maxOwnedPerRep) {
         throw poolError(

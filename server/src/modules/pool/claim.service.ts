@@ -3,7 +3,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
-import { DAY_MS, formatLocal, localMidnightAfter, startOfLocalDay } from '../../time';
+import { DAY_MS, formatLocal, localDate, localMidnightAfter } from '../../time';
 import { findCustomer } from '../customers/customers.repository';
 import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
 import type { CustomerDto } from '../customers/customers';
@@ -11,7 +11,7 @@ import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository
 import { changeOwnership } from './ownership.service';
 import type { ClaimBody, Pool } from './pool';
 import { poolError } from './pool.errors';
-import { countClaimsSince, countOwned, findPool, isPoolMember, lockRep } from './pool.repository';
+import { claimContext, claimsOnDay, countOwned, findPool, isPoolMember, takeRepSlot } from './pool.repository';
 
 /** Best accuracy (m) a fix may have for a proximity-gated claim. */
 const MAX_CLAIM_FIX_ACCURACY_M = 200;
@@ -56,15 +56,13 @@ async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, l
  */
 export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customerId: number, body: ClaimBody): Promise<CustomerDto> {
   const { tenantId, userId, timeZone } = actor;
-  const customer = await findCustomer(db, tenantId, customerId);
-  if (!customer) throw notFound('客户');
-  const member = await isPoolMember(db, tenantId, userId, customer.pool_id);
+  const ctx = await claimContext(db, tenantId, customerId, userId);
+  if (!ctx) throw notFound('客户');
+  const { customer, pool, member } = ctx;
   if (customer.status === 'owned') {
     if (customer.owner_id === userId) throw poolError(409, 'already_owned', '该客户已经是你的了，无需重复领取。');
     throw member ? alreadyOwned() : notFound('客户');
   }
-  const pool = await findPool(db, tenantId, customer.pool_id);
-  if (!pool) throw notFound('客户');
   if (!member) {
     throw poolError(422, 'not_pool_member', `你不是「${pool.name}」的成员，不能领取其中的客户；如需调整请联系管理员。`, {
       poolId: pool.id,
@@ -81,35 +79,16 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
       { until: new Date(until).toISOString() },
     );
   }
-  if (pool.claimRadiusM !== null) {
-    if (body.lat === undefined || body.lng === undefined) {
-      throw poolError(422, 'location_required', `「${pool.name}」要求在客户 ${pool.claimRadiusM} 米内领取，请开启定位后重试。`);
-    }
-    if (body.accuracy === undefined || body.accuracy > MAX_CLAIM_FIX_ACCURACY_M) {
-      throw poolError(422, 'location_required', `当前定位精度不足（需 ${MAX_CLAIM_FIX_ACCURACY_M} 米以内），请到开阔处重新定位后再领取。`);
-    }
-    const here = toGcj02(body.lat, body.lng, body.coord);
-    const distance = Math.round(haversineM(here.lat, here.lng, customer.lat, customer.lng));
-    if (distance > pool.claimRadiusM) {
-      throw poolError(
-        422,
-        'too_far',
-        `「${pool.name}」要求在客户 ${pool.claimRadiusM} 米内领取，你当前距离约 ${distance.toLocaleString('en-US')} 米，请走近后再领取。`,
-        { distanceM: distance, radiusM: pool.claimRadiusM },
-      );
-    }
-  }
+  if (pool.claimRadiusM !== null) checkDistance(pool, customer, body);
 
-  await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
-    await lockRep(trx, tenantId, userId);
-    const dayStart = startOfLocalDay(now, timeZone);
-    const claimedToday = await countClaimsSince(trx, { tenantId, userId, poolId: pool.id, since: dayStart });
-    if (claimedToday >= pool.dailyClaimLimit) {
+  await db.transaction().execute(async (trx) => {
+    const day = localDate(now, timeZone);
+    if (!(await takeRepSlot(trx, { tenantId, userId, poolId: pool.id, day, limit: pool.dailyClaimLimit }))) {
       const resetAt = localMidnightAfter(now, 1, timeZone);
       throw poolError(
         422,
         'daily_claim_limit_reached',
-        `你今天在「${pool.name}」已领取 ${claimedToday} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
+        `你今天在「${pool.name}」已领取 ${await claimsOnDay(trx, { tenantId, userId, poolId: pool.id, day })} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
         { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
       );
     }
@@ -131,7 +110,29 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
       throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
     }
   });
-  return (await customerDtos(db, actor, [(await findCustomer(db, tenantId, customerId))!]))[0]!;
+  // The conditional write succeeded, so the row is exactly the one read plus the change: no second read needed.
+  const claimed = { ...customer, status: 'owned' as const, owner_id: userId, owned_since: now, pool_entered_at: null, updated_at: now };
+  return (await customerDtos(db, actor, [claimed]))[0]!;
+}
+
+/** Proximity-gated pools: a fresh, accurate fix within the pool's radius of the customer. */
+function checkDistance(pool: Pool, customer: { lat: number; lng: number }, body: ClaimBody): void {
+  if (body.lat === undefined || body.lng === undefined) {
+    throw poolError(422, 'location_required', `「${pool.name}」要求在客户 ${pool.claimRadiusM} 米内领取，请开启定位后重试。`);
+  }
+  if (body.accuracy === undefined || body.accuracy > MAX_CLAIM_FIX_ACCURACY_M) {
+    throw poolError(422, 'location_required', `当前定位精度不足（需 ${MAX_CLAIM_FIX_ACCURACY_M} 米以内），请到开阔处重新定位后再领取。`);
+  }
+  const here = toGcj02(body.lat, body.lng, body.coord);
+  const distance = Math.round(haversineM(here.lat, here.lng, customer.lat, customer.lng));
+  if (distance > pool.claimRadiusM!) {
+    throw poolError(
+      422,
+      'too_far',
+      `「${pool.name}」要求在客户 ${pool.claimRadiusM} 米内领取，你当前距离约 ${distance.toLocaleString('en-US')} 米，请走近后再领取。`,
+      { distanceM: distance, radiusM: pool.claimRadiusM },
+    );
+  }
 }
 
 /** The owner puts a customer back in its pool with a reason; they become the prior owner (cooldown applies). */
@@ -204,8 +205,8 @@ export async function assignCustomer(
     throw poolError(422, 'not_pool_member', `${assignee.name} 不是「${pool.name}」的成员；如确需分配，请勾选强制分配。`);
   }
   const now = clock.now();
-  await db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
-    await lockRep(trx, tenantId, assignee.id);
+  await db.transaction().execute(async (trx) => {
+    await takeRepSlot(trx, { tenantId, userId: assignee.id, poolId: pool.id, day: localDate(now, actor.timeZone), limit: null });
     if (!body.force) await checkCap(trx, tenantId, assignee.id, pool, customer.level);
     const fromOwner = customer.owner_id;
     const ok = await changeOwnership(trx, {

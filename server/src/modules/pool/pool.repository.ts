@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
 import { isMysql } from '../../db/create-db';
 import type { GeohashRange } from '../../geo/geo';
@@ -108,17 +108,48 @@ export async function refreshPoolMembers(db: Db, tenantId: string): Promise<numb
   return rows.size;
 }
 
-/** Locks the rep's row until the transaction ends, so their cap and quota checks cannot interleave (MySQL). */
-export async function lockRep(trx: Db, tenantId: string, userId: string): Promise<void> {
-  // SQLite runs one write transaction at a time on its single connection, which is the same guarantee.
-  if (!isMysql(trx)) return;
-  await trx
-    .selectFrom('users')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', userId)
-    .forUpdate()
-    .execute();
+/**
+ * Takes the rep's slot in a pool for a tenant-local day: upserts the day's claim counter, adding one claim when
+ * `limit` is given and the rep is under it. Either way the counter row stays locked until the transaction ends, which
+ * serialises every cap and quota check of that rep in that pool (DESIGN §4.1: under a per-rep lock, in the same
+ * transaction). Returns false when the daily limit is already reached.
+ */
+export async function takeRepSlot(
+  trx: Db,
+  s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null },
+): Promise<boolean> {
+  const key = { tenant_id: s.tenantId, user_id: s.userId, pool_id: s.poolId, day: s.day };
+  const counting = s.limit !== null;
+  if (counting && s.limit! <= 0) return false;
+  const insert = trx.insertInto('claim_counters').values({ ...key, claims: counting ? 1 : 0 });
+  const result = isMysql(trx)
+    ? await insert
+        .onDuplicateKeyUpdate({
+          claims: counting ? sql<number>`if(claims < ${s.limit}, claims + 1, claims)` : sql<number>`claims`,
+        })
+        .executeTakeFirst()
+    : await insert
+        .onConflict((oc) =>
+          counting
+            ? oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doUpdateSet({ claims: sql<number>`claims + 1` }).where('claims', '<', s.limit!)
+            : oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doNothing(),
+        )
+        .executeTakeFirst();
+  // MySQL reports 1 for an insert, 2 for an update and 0 for "no change" (FOUND_ROWS is off); SQLite 1 or 0.
+  return !counting || Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Claims the rep made in a pool on a tenant-local day. */
+export async function claimsOnDay(db: Db, s: { tenantId: string; userId: string; poolId: number; day: string }): Promise<number> {
+  const row = await db
+    .selectFrom('claim_counters')
+    .select('claims')
+    .where('tenant_id', '=', s.tenantId)
+    .where('user_id', '=', s.userId)
+    .where('pool_id', '=', s.poolId)
+    .where('day', '=', s.day)
+    .executeTakeFirst();
+  return row?.claims ?? 0;
 }
 
 /** Customers the rep owns in a pool, for the cap (optionally one level only; optionally not counting won ones). */
@@ -138,21 +169,62 @@ export async function countOwned(
   return Number(row.n);
 }
 
-/** Claims by the rep in a pool since `since` (released claims still count). */
-export async function countClaimsSince(
-  db: Db,
-  q: { tenantId: string; userId: string; poolId: number; since: number },
-): Promise<number> {
+/** Everything a claim checks before locking, in one read: the customer, its pool, and whether the rep is a member. */
+export async function claimContext(db: Db, tenantId: string, customerId: number, userId: string) {
   const row = await db
-    .selectFrom('ownership_events')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('tenant_id', '=', q.tenantId)
-    .where('to_user_id', '=', q.userId)
-    .where('type', '=', 'claimed')
-    .where('at', '>=', q.since)
-    .where('to_pool_id', '=', q.poolId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .selectFrom('customers as c')
+    .innerJoin('pools as p', (j) => j.onRef('p.tenant_id', '=', 'c.tenant_id').onRef('p.id', '=', 'c.pool_id'))
+    .selectAll('c')
+    .select((eb) => [
+      'p.name as p_name',
+      'p.parent_pool_id as p_parent_pool_id',
+      'p.escalate_after_days as p_escalate_after_days',
+      'p.escalate_to_pool_id as p_escalate_to_pool_id',
+      'p.max_owned_per_rep as p_max_owned_per_rep',
+      'p.max_owned_per_level as p_max_owned_per_level',
+      'p.cap_excludes_won as p_cap_excludes_won',
+      'p.daily_claim_limit as p_daily_claim_limit',
+      'p.prior_owner_cooldown_days as p_prior_owner_cooldown_days',
+      'p.claim_radius_m as p_claim_radius_m',
+      'p.created_at as p_created_at',
+      'p.updated_at as p_updated_at',
+      eb
+        .exists(
+          eb
+            .selectFrom('pool_members as pm')
+            .select('pm.pool_id')
+            .whereRef('pm.tenant_id', '=', 'c.tenant_id')
+            .whereRef('pm.pool_id', '=', 'c.pool_id')
+            .where('pm.user_id', '=', userId),
+        )
+        .as('member'),
+    ])
+    .where('c.tenant_id', '=', tenantId)
+    .where('c.id', '=', customerId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    p_name, p_parent_pool_id, p_escalate_after_days, p_escalate_to_pool_id, p_max_owned_per_rep, p_max_owned_per_level,
+    p_cap_excludes_won, p_daily_claim_limit, p_prior_owner_cooldown_days, p_claim_radius_m, p_created_at, p_updated_at,
+    member, ...customer
+  } = row;
+  const pool = toPool({
+    id: customer.pool_id,
+    tenant_id: customer.tenant_id,
+    name: p_name,
+    parent_pool_id: p_parent_pool_id,
+    escalate_after_days: p_escalate_after_days,
+    escalate_to_pool_id: p_escalate_to_pool_id,
+    max_owned_per_rep: p_max_owned_per_rep,
+    max_owned_per_level: p_max_owned_per_level,
+    cap_excludes_won: p_cap_excludes_won,
+    daily_claim_limit: p_daily_claim_limit,
+    prior_owner_cooldown_days: p_prior_owner_cooldown_days,
+    claim_radius_m: p_claim_radius_m,
+    created_at: p_created_at,
+    updated_at: p_updated_at,
+  });
+  return { customer, pool, member: Boolean(Number(member)) };
 }
 
 export interface NearbyPoint {

@@ -76,3 +76,12 @@ export interface OwnershipEventsTable {
   evidence: string | null;
   at: number;
 }
+
+export interface ClaimCountersTable {
+  tenant_id: string;
+  user_id: string;
+  pool_id: number;
+  /** Tenant-local calendar day, YYYY-MM-DD. */
+  day: string;
+  claims: number;
+}
