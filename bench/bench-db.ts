@@ -44,6 +44,10 @@ export interface MachineFacts {
   os: string;
   node: string;
   mariadb: string;
+  /** The throwaway server of server/test/mariadb-server.ts (its tuning applies), or the one MYSQL_URL names. */
+  mariadbServer: 'throwaway' | 'MYSQL_URL';
+  /** 1-minute load average when the bench started: anything else running on the machine shows here. */
+  loadAverage1m: number;
 }
 
 /** What the figures were measured on (no host names or paths: the results are committed). */
@@ -59,5 +63,7 @@ export async function machineFacts(serverUrl: string): Promise<MachineFacts> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     mariadb: String((rows as { v: string }[])[0]?.v ?? 'unknown'),
+    mariadbServer: process.env.MYSQL_URL ? 'MYSQL_URL' : 'throwaway',
+    loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }

@@ -35,6 +35,12 @@ async function main(): Promise<void> {
   // Keep idle keep-alive sockets open between rounds; the load generator closes them at the end.
   server.keepAliveTimeout = 60_000;
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+  // The bench holds our stdin open; if it dies without stopping us, stdin ends and so do we.
+  process.stdin.resume();
+  process.stdin.once('end', () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
   process.once('SIGTERM', () => {
     server.closeAllConnections();
     server.close(() => {

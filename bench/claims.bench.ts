@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { Client } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import { peoplesSquare } from '@gonghai/config';
 import type { Db } from '../server/src/db/create-db';
 import { SeededRandom } from '../server/src/demo/random';
@@ -13,23 +13,30 @@ import { refreshPoolMembers } from '../server/src/modules/pool/pool.repository';
 import { createBenchDb, machineFacts } from './bench-db';
 import { BENCH_JWT_SECRET, BENCH_TIME_ZONE, companyName, customerLevel, insertDefaultRules, insertPool, insertReps, insertTenant, offsetPoint, streetAddress } from './fixtures';
 import type { BenchResult, TargetCheck } from './results';
-import { median, ms, round, summarize, thousands, type LatencySummary } from './stats';
+import { ms, round, summarize, thousands, type LatencySummary } from './stats';
 
 const TENANT = 'bench-claims';
 const REPS = 200;
-/** Requests each rep keeps in flight: a rep tapping "claim" on two cards at once, which is what the per-rep lock is for. */
-const TAPS_PER_REP = 2;
 const CUSTOMERS = 2000;
 const DAILY_CLAIM_LIMIT = 20;
 const MAX_OWNED_PER_REP = 200;
 const ROUNDS = Number(process.env.BENCH_CLAIM_ROUNDS ?? 5);
 const HEALTHZ_SECONDS = 5;
 const CLAIMS_PER_S_TARGET = 1000;
+/** Quota race: each of these reps fires this many claims at once, on customers nobody else asks for. */
+const RACE_REPS = 80;
+const RACE_TAPS = 25;
+const RACE_CONNECTIONS = 500;
 
+/**
+ * A rep for one round. Each round signs in a fresh set of reps on the same phones (connections), so no round starts
+ * with quota used up by the one before, however the server keeps that count.
+ */
 interface Rep {
   id: string;
   token: string;
-  clients: Client[];
+  /** The rep's phone: one keep-alive connection, one request at a time. */
+  client: Client;
   /** Customers this rep was refused (lost race, or already its own): it does not try them again. */
   refused: Set<number>;
   stopped: boolean;
@@ -70,13 +77,69 @@ class Board {
   }
 }
 
-async function readBody(res: { statusCode: number; body: { text(): Promise<string> } }): Promise<string | undefined> {
-  const text = await res.body.text();
-  if (res.statusCode === 200) return undefined;
+interface ClaimAnswer {
+  /** '200 claimed' or '<status> <error code>'. */
+  key: string;
+  ok: boolean;
+  code: string | undefined;
+  ms: number;
+}
+
+/** One POST /api/v1/customers/:id/claim as the mini-program sends it; null when the connection failed. */
+async function claim(dispatcher: Dispatcher, token: string, customerId: number): Promise<ClaimAnswer | null> {
+  const t0 = performance.now();
   try {
-    return (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? 'unknown';
+    const res = await dispatcher.request({
+      path: `/api/v1/customers/${customerId}/claim`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const text = await res.body.text();
+    const ms = performance.now() - t0;
+    if (res.statusCode === 200) return { key: '200 claimed', ok: true, code: undefined, ms };
+    let code = 'not_json';
+    try {
+      code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? 'unknown';
+    } catch {
+      // keep not_json
+    }
+    return { key: `${res.statusCode} ${code}`, ok: false, code, ms };
   } catch {
-    return 'not_json';
+    return null;
+  }
+}
+
+interface Tally {
+  requests: number;
+  claims: number;
+  latencies: number[];
+  claimLatencies: number[];
+  responses: Record<string, number>;
+  transportErrors: number;
+  /** Customer id → the reps that were told "200 claimed". */
+  winners: Map<number, string[]>;
+  claimsByRep: Map<string, number>;
+}
+
+function newTally(): Tally {
+  return { requests: 0, claims: 0, latencies: [], claimLatencies: [], responses: {}, transportErrors: 0, winners: new Map(), claimsByRep: new Map() };
+}
+
+function count(t: Tally, repId: string, customerId: number, answer: ClaimAnswer | null): void {
+  if (!answer) {
+    t.transportErrors++;
+    if (t.transportErrors > 100) throw new Error('more than 100 transport errors: the claim server is not answering');
+    return;
+  }
+  t.requests++;
+  t.latencies.push(answer.ms);
+  t.responses[answer.key] = (t.responses[answer.key] ?? 0) + 1;
+  if (answer.ok) {
+    t.claims++;
+    t.claimLatencies.push(answer.ms);
+    t.winners.set(customerId, [...(t.winners.get(customerId) ?? []), repId]);
+    t.claimsByRep.set(repId, (t.claimsByRep.get(repId) ?? 0) + 1);
   }
 }
 
@@ -90,7 +153,6 @@ interface RoundResult {
   claimLatency: LatencySummary;
   responses: Record<string, number>;
   transportErrors: number;
-  repsAtDailyLimit: number;
   maxClaimsByOneRep: number;
   check: Verification;
 }
@@ -105,14 +167,18 @@ interface Verification {
   capOverruns: number;
 }
 
-/** Checks the database after a round: the ledger, the customers and what the clients were told must all agree. */
-async function verify(db: Db, poolId: number, winners: Map<number, string[]>): Promise<Verification> {
+/**
+ * Checks the database after a round: the ledger (rows after `afterLedgerId`), the customers and what the clients were
+ * told must all agree.
+ */
+async function verify(db: Db, poolId: number, winners: Map<number, string[]>, afterLedgerId: number): Promise<Verification> {
   const customers = await db.selectFrom('customers').select(['id', 'status', 'owner_id']).where('tenant_id', '=', TENANT).execute();
   const claims = await db
     .selectFrom('ownership_events')
     .select(['customer_id', 'to_user_id', 'to_pool_id'])
     .where('tenant_id', '=', TENANT)
     .where('type', '=', 'claimed')
+    .where('id', '>', afterLedgerId)
     .execute();
   const claimsOf = new Map<number, string[]>();
   const perRep = new Map<string, number>();
@@ -145,106 +211,108 @@ async function verify(db: Db, poolId: number, winners: Map<number, string[]>): P
   };
 }
 
-/** Puts every customer back in the pool and forgets the round's claims (a bench database: the ledger may be cut). */
-async function resetRound(db: Db, now: number): Promise<void> {
+/**
+ * Puts every customer back in the pool (a bench database: without the ledger rows a real release would write) and
+ * returns the ledger's last id, after which the next round's claims are checked.
+ */
+async function resetCustomers(db: Db, now: number): Promise<number> {
   await db
     .updateTable('customers')
     .set({ status: 'pool', owner_id: null, owned_since: null, pool_entered_at: now, updated_at: now })
     .where('tenant_id', '=', TENANT)
     .execute();
-  await db.deleteFrom('ownership_events').where('tenant_id', '=', TENANT).where('type', '=', 'claimed').execute();
+  const row = await db.selectFrom('ownership_events').select((eb) => eb.fn.max('id').as('last')).executeTakeFirst();
+  return Number(row?.last ?? 0);
 }
 
-async function claimRound(db: Db, reps: Rep[], customerIds: number[], poolId: number): Promise<RoundResult> {
-  const board = new Board(customerIds);
-  const winners = new Map<number, string[]>();
-  const claimsByRep = new Map<string, number>();
-  const latencies: number[] = [];
-  const claimLatencies: number[] = [];
-  const responses: Record<string, number> = {};
-  let transportErrors = 0;
-  for (const rep of reps) {
-    rep.refused.clear();
-    rep.stopped = false;
-  }
+async function finish(db: Db, poolId: number, t: Tally, durationS: number, afterLedgerId: number): Promise<RoundResult> {
+  return {
+    durationS,
+    requests: t.requests,
+    claims: t.claims,
+    claimsPerS: t.claims / durationS,
+    requestsPerS: t.requests / durationS,
+    latency: summarize(t.latencies),
+    claimLatency: summarize(t.claimLatencies),
+    responses: t.responses,
+    transportErrors: t.transportErrors,
+    maxClaimsByOneRep: Math.max(0, ...t.claimsByRep.values()),
+    check: await verify(db, poolId, t.winners, afterLedgerId),
+  };
+}
 
-  const tap = async (rep: Rep, client: Client) => {
+/**
+ * One storm: every rep, one request at a time on its own connection, claims random customers it has not seen claimed
+ * or been refused, until all are owned (a 409 is a lost race; a limit refusal stops the rep).
+ */
+async function stormRound(db: Db, reps: Rep[], customerIds: number[], poolId: number, afterLedgerId: number): Promise<RoundResult> {
+  const board = new Board(customerIds);
+  const t = newTally();
+  const runRep = async (rep: Rep) => {
     while (!rep.stopped && board.size > 0) {
       const id = board.pickFor(rep);
       if (id === undefined) return;
-      const t0 = performance.now();
-      let code: string | undefined;
-      let status: number;
-      try {
-        const res = await client.request({
-          path: `/api/v1/customers/${id}/claim`,
-          method: 'POST',
-          headers: { authorization: `Bearer ${rep.token}`, 'content-type': 'application/json' },
-          body: '{}',
-        });
-        status = res.statusCode;
-        code = await readBody(res);
-      } catch {
-        transportErrors++;
-        rep.refused.add(id);
-        if (transportErrors > 100) throw new Error('more than 100 transport errors: the claim server is not answering');
-        continue;
-      }
-      const took = performance.now() - t0;
-      latencies.push(took);
-      const key = status === 200 ? '200 claimed' : `${status} ${code}`;
-      responses[key] = (responses[key] ?? 0) + 1;
-      if (status === 200) {
-        claimLatencies.push(took);
-        winners.set(id, [...(winners.get(id) ?? []), rep.id]);
-        claimsByRep.set(rep.id, (claimsByRep.get(rep.id) ?? 0) + 1);
-        board.remove(id);
-      } else if (code === 'daily_claim_limit_reached' || code === 'owned_limit_reached') {
-        rep.stopped = true;
-      } else {
-        rep.refused.add(id);
-      }
+      const answer = await claim(rep.client, rep.token, id);
+      count(t, rep.id, id, answer);
+      if (answer?.ok) board.remove(id);
+      else if (answer?.code === 'daily_claim_limit_reached' || answer?.code === 'owned_limit_reached') rep.stopped = true;
+      else rep.refused.add(id);
     }
   };
-
   const started = performance.now();
-  await Promise.all(reps.flatMap((rep) => rep.clients.map((client) => tap(rep, client))));
-  const durationS = (performance.now() - started) / 1000;
-  const claims = claimLatencies.length;
-  return {
-    durationS,
-    requests: latencies.length,
-    claims,
-    claimsPerS: claims / durationS,
-    requestsPerS: latencies.length / durationS,
-    latency: summarize(latencies),
-    claimLatency: summarize(claimLatencies),
-    responses,
-    transportErrors,
-    repsAtDailyLimit: reps.filter((r) => r.stopped).length,
-    maxClaimsByOneRep: Math.max(0, ...claimsByRep.values()),
-    check: await verify(db, poolId, winners),
-  };
+  await Promise.all(reps.map(runRep));
+  return finish(db, poolId, t, (performance.now() - started) / 1000, afterLedgerId);
 }
 
-/** The HTTP floor: the same clients hammering GET /healthz (one `select 1`) for `seconds`. */
-async function healthzLoad(reps: Rep[], seconds: number): Promise<{ requests: number; requestsPerS: number; latency: LatencySummary; errors: number }> {
+/**
+ * The quota race: RACE_REPS reps each fire RACE_TAPS claims at once (on customers nobody else asks for), the way a
+ * rep hammering "claim" on a weak network would. Exactly DAILY_CLAIM_LIMIT of each rep's claims may succeed.
+ */
+async function quotaRace(
+  db: Db,
+  origin: string,
+  reps: Rep[],
+  customerIds: number[],
+  poolId: number,
+  afterLedgerId: number,
+): Promise<RoundResult & { repsAtExactLimit: number; repsUnderLimit: number }> {
+  const pool = new Pool(origin, { connections: RACE_CONNECTIONS, pipelining: 1 });
+  const t = newTally();
+  try {
+    const started = performance.now();
+    // Rep-major order: the pool dispatches a rep's claims together, so they really race each other.
+    await Promise.all(
+      reps.flatMap((rep, r) =>
+        Array.from({ length: RACE_TAPS }, async (_, k) => {
+          const id = customerIds[r * RACE_TAPS + k]!;
+          count(t, rep.id, id, await claim(pool, rep.token, id));
+        }),
+      ),
+    );
+    const result = await finish(db, poolId, t, (performance.now() - started) / 1000, afterLedgerId);
+    const perRep = reps.map((rep) => t.claimsByRep.get(rep.id) ?? 0);
+    return { ...result, repsAtExactLimit: perRep.filter((n) => n === DAILY_CLAIM_LIMIT).length, repsUnderLimit: perRep.filter((n) => n < DAILY_CLAIM_LIMIT).length };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The HTTP floor: every phone hammering GET /healthz (one `select 1`) for `seconds`. */
+async function healthzLoad(phones: Client[], seconds: number): Promise<{ requests: number; requestsPerS: number; latency: LatencySummary; errors: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const until = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
-    reps.flatMap((rep) =>
-      rep.clients.map(async (client) => {
-        while (performance.now() < until) {
-          const t0 = performance.now();
-          const res = await client.request({ path: '/healthz', method: 'GET' });
-          await res.body.text();
-          if (res.statusCode !== 200) errors++;
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    ),
+    phones.map(async (phone) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const res = await phone.request({ path: '/healthz', method: 'GET' });
+        await res.body.text();
+        if (res.statusCode !== 200) errors++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
   );
   const durationS = (performance.now() - started) / 1000;
   return { requests: latencies.length, requestsPerS: latencies.length / durationS, latency: summarize(latencies), errors };
@@ -256,7 +324,8 @@ async function startClaimServer(databaseUrl: string): Promise<{ child: ChildProc
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', pathToFileURL(require.resolve('tsx')).href, path.join(__dirname, 'claim-server.ts')], {
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open and unused: the server exits when it closes, so it never outlives the bench.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr = (stderr + String(chunk)).slice(-4000)));
@@ -297,7 +366,7 @@ async function seed(db: Db, now: number): Promise<{ poolId: number; repIds: stri
       { tenant_id: TENANT, id: '10', parent_id: '1', name: '上海销售部', is_region: 1, path: '/1/10/', updated_at: now },
     ])
     .execute();
-  const repIds = await insertReps(db, TENANT, REPS, { prefix: 'rep', departmentId: '10', now });
+  const repIds = await insertReps(db, TENANT, REPS * (ROUNDS + 1) + RACE_REPS, { prefix: 'rep', departmentId: '10', now });
   const poolId = await insertPool(db, TENANT, '上海公海', now, { dailyClaimLimit: DAILY_CLAIM_LIMIT, maxOwnedPerRep: MAX_OWNED_PER_REP });
   await db.insertInto('pool_departments').values({ tenant_id: TENANT, pool_id: poolId, department_id: '10' }).execute();
   await insertDefaultRules(db, TENANT, poolId, now);
@@ -327,112 +396,133 @@ function roundLine(label: string, r: RoundResult): string {
   );
 }
 
+function roundFigures(r: RoundResult) {
+  return {
+    durationS: round(r.durationS, 3),
+    claims: r.claims,
+    claimsPerS: Math.round(r.claimsPerS),
+    requests: r.requests,
+    requestsPerS: Math.round(r.requestsPerS),
+    latency: r.latency,
+    claimLatency: r.claimLatency,
+    responses: Object.fromEntries(Object.entries(r.responses).sort()),
+    transportErrors: r.transportErrors,
+    maxClaimsByOneRep: r.maxClaimsByOneRep,
+    check: r.check,
+  };
+}
+
+const serverErrorsIn = (r: RoundResult) => Object.entries(r.responses).filter(([k]) => k.startsWith('5')).reduce((s, [, n]) => s + n, 0);
+
 export async function runClaimsBench(serverUrl: string, say: (line: string) => void): Promise<{ result: BenchResult; correct: boolean }> {
   const benchStarted = performance.now();
-  say(`\n== 抢客户 claim storm: ${REPS} reps × ${TAPS_PER_REP} taps in flight, ${thousands(CUSTOMERS)} pool customers, ${DAILY_CLAIM_LIMIT}/day, cap ${MAX_OWNED_PER_REP} ==`);
+  const machine = await machineFacts(serverUrl);
+  say(`\n== 抢客户 claim storm: ${REPS} reps, ${thousands(CUSTOMERS)} pool customers, ${DAILY_CLAIM_LIMIT} claims/day, cap ${MAX_OWNED_PER_REP} ==`);
   const bench = await createBenchDb(serverUrl, 'claims', { poolSize: 4 });
   let server: ChildProcess | null = null;
-  const reps: Rep[] = [];
+  const phones: Client[] = [];
   try {
     const { db } = bench;
     const now = Date.now();
     const { poolId, repIds, customerIds } = await seed(db, now);
-    say(`  seeded ${bench.name}: ${REPS} reps in the pool's member department, ${thousands(customerIds.length)} customers`);
+    say(`  seeded ${bench.name}: ${thousands(repIds.length)} reps in the pool's member department (${REPS} per round), ${thousands(customerIds.length)} customers`);
     const started = await startClaimServer(bench.url);
     server = started.child;
     say(`  API server (production app, own process) listening at ${started.origin}`);
-    for (const id of repIds) {
-      reps.push({
+    for (let i = 0; i < REPS; i++) phones.push(new Client(started.origin, { pipelining: 1, keepAliveTimeout: 60_000 }));
+    const signIn = (ids: string[], on: (i: number) => Client): Rep[] =>
+      ids.map((id, i) => ({
         id,
         token: signToken({ sub: id, tid: TENANT, roles: ['rep'], tz: BENCH_TIME_ZONE }, BENCH_JWT_SECRET, 4 * 3600, Date.now()),
-        clients: Array.from({ length: TAPS_PER_REP }, () => new Client(started.origin, { pipelining: 1, keepAliveTimeout: 60_000 })),
+        client: on(i),
         refused: new Set(),
         stopped: false,
-      });
-    }
+      }));
+    const repsOfRound = (round: number) => signIn(repIds.slice(round * REPS, (round + 1) * REPS), (i) => phones[i]!);
 
-    say(`  warming up: GET /healthz for 1 s …`);
-    await healthzLoad(reps, 1);
-    say(`  HTTP floor: GET /healthz with ${REPS * TAPS_PER_REP} connections for ${HEALTHZ_SECONDS} s …`);
-    const healthz = await healthzLoad(reps, HEALTHZ_SECONDS);
+    say('  warming up: GET /healthz for 1 s …');
+    await healthzLoad(phones, 1);
+    say(`  HTTP floor: GET /healthz on the same ${REPS} connections for ${HEALTHZ_SECONDS} s …`);
+    const healthz = await healthzLoad(phones, HEALTHZ_SECONDS);
     say(`  healthz: ${thousands(healthz.requestsPerS)} requests/s, p50 ${ms(healthz.latency.p50Ms)} p99 ${ms(healthz.latency.p99Ms)}${healthz.errors ? `, ${healthz.errors} errors` : ''}`);
 
-    const warmup = await claimRound(db, reps, customerIds, poolId);
-    say(roundLine('warm-up round (not counted)', warmup));
+    const warmup = await stormRound(db, repsOfRound(0), customerIds, poolId, await resetCustomers(db, Date.now()));
+    say(roundLine('warm-up storm (not counted)', warmup));
     const rounds: RoundResult[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      await resetRound(db, Date.now());
-      const r = await claimRound(db, reps, customerIds, poolId);
+    for (let i = 1; i <= ROUNDS; i++) {
+      const r = await stormRound(db, repsOfRound(i), customerIds, poolId, await resetCustomers(db, Date.now()));
       rounds.push(r);
-      say(roundLine(`round ${i + 1} / ${ROUNDS}`, r));
+      say(roundLine(`storm ${i} / ${ROUNDS}`, r));
     }
 
-    const all = [warmup, ...rounds];
-    const doubleOwners = all.reduce((s, r) => s + r.check.doubleOwners, 0);
-    const quotaOverruns = all.reduce((s, r) => s + r.check.quotaOverruns + r.check.capOverruns, 0);
-    const incomplete = all.filter((r) => r.check.owned !== CUSTOMERS || r.claims !== CUSTOMERS).length;
-    const transportErrors = all.reduce((s, r) => s + r.transportErrors, 0);
-    const serverErrors = all.reduce((s, r) => s + Object.entries(r.responses).filter(([k]) => k.startsWith('5')).reduce((t, [, n]) => t + n, 0), 0);
-    const mid = [...rounds].sort((a, b) => a.claimsPerS - b.claimsPerS)[Math.floor(rounds.length / 2)]!;
-    const medianClaims = median(rounds.map((r) => r.claimsPerS));
+    say(`  quota race: ${RACE_REPS} reps × ${RACE_TAPS} simultaneous claims each (limit ${DAILY_CLAIM_LIMIT}/day) …`);
+    const raceReps = signIn(repIds.slice((ROUNDS + 1) * REPS), (i) => phones[i]!);
+    const race = await quotaRace(db, started.origin, raceReps, customerIds, poolId, await resetCustomers(db, Date.now()));
+    say(
+      `  quota race: ${thousands(race.requests)} requests in ${race.durationS.toFixed(2)} s; ${race.repsAtExactLimit} / ${RACE_REPS} reps got exactly ${DAILY_CLAIM_LIMIT}, ` +
+        `${race.repsUnderLimit} fewer, max ${race.maxClaimsByOneRep}; quota overruns ${race.check.quotaOverruns}, double owners ${race.check.doubleOwners}`,
+    );
+
+    const storms = [warmup, ...rounds];
+    const doubleOwners = [...storms, race].reduce((s, r) => s + r.check.doubleOwners, 0);
+    const overruns = [...storms, race].reduce((s, r) => s + r.check.quotaOverruns + r.check.capOverruns, 0);
+    const incomplete = storms.filter((r) => r.check.owned !== CUSTOMERS || r.claims !== CUSTOMERS).length;
+    const transportErrors = [...storms, race].reduce((s, r) => s + r.transportErrors, 0);
+    const serverErrors = [...storms, race].reduce((s, r) => s + serverErrorsIn(r), 0);
+    // The median storm by claims/s (nearest rank), reported whole so its figures belong together.
+    const mid = [...rounds].sort((a, b) => a.claimsPerS - b.claimsPerS)[Math.ceil(rounds.length / 2) - 1]!;
+    const medianClaims = mid.claimsPerS;
 
     say('');
-    say(`  median round: ${thousands(medianClaims)} claims/s (${thousands(mid.requestsPerS)} requests/s incl. lost races), claim p50 ${ms(mid.claimLatency.p50Ms)} p99 ${ms(mid.claimLatency.p99Ms)}; all requests p99 ${ms(mid.latency.p99Ms)}`);
-    say(`  answers in that round: ${Object.entries(mid.responses).map(([k, n]) => `${k} ×${thousands(n)}`).join(', ')}`);
-    say(`  HTTP floor (healthz): ${thousands(healthz.requestsPerS)} requests/s → claims run at ${((mid.requestsPerS / healthz.requestsPerS) * 100).toFixed(0)}% of the floor's request rate`);
-    say(`  over ${all.length} rounds: double owners ${doubleOwners}, quota/cap overruns ${quotaOverruns}, rounds not ending with all ${thousands(CUSTOMERS)} owned ${incomplete}, 5xx ${serverErrors}, transport errors ${transportErrors}`);
+    say(`  median storm: ${thousands(medianClaims)} claims/s (${thousands(mid.requestsPerS)} requests/s incl. lost races); claim p50 ${ms(mid.claimLatency.p50Ms)} p99 ${ms(mid.claimLatency.p99Ms)}; all requests p99 ${ms(mid.latency.p99Ms)}`);
+    say(`  answers in that storm: ${Object.entries(mid.responses).map(([k, n]) => `${k} ×${thousands(n)}`).join(', ')}`);
+    say(`  HTTP floor (healthz, one select 1): ${thousands(healthz.requestsPerS)} requests/s; the storm's request rate is ${((mid.requestsPerS / healthz.requestsPerS) * 100).toFixed(0)}% of it`);
+    say(`  all storms + race: double owners ${doubleOwners}, quota/cap overruns ${overruns}, storms not ending with all ${thousands(CUSTOMERS)} owned ${incomplete}, 5xx ${serverErrors}, transport errors ${transportErrors}`);
 
     const targets: TargetCheck[] = [
-      { name: 'double owners', target: '0', actual: String(doubleOwners), pass: doubleOwners === 0 },
-      { name: 'quota/cap overruns', target: '0', actual: String(quotaOverruns), pass: quotaOverruns === 0 },
+      { name: 'double owners (storms + quota race)', target: '0', actual: String(doubleOwners), pass: doubleOwners === 0 },
+      { name: 'quota/cap overruns (storms + quota race)', target: '0', actual: String(overruns), pass: overruns === 0 },
+      {
+        name: `quota race, ${RACE_REPS} reps × ${RACE_TAPS} simultaneous claims`,
+        target: `every rep exactly ${DAILY_CLAIM_LIMIT}`,
+        actual: `${race.repsAtExactLimit} / ${RACE_REPS} reps at ${DAILY_CLAIM_LIMIT}, max ${race.maxClaimsByOneRep}${serverErrorsIn(race) ? `, ${serverErrorsIn(race)} × 5xx` : ''}`,
+        pass: race.repsAtExactLimit === RACE_REPS && serverErrorsIn(race) === 0,
+      },
       {
         name: `claims/s through HTTP, ${REPS} reps, ${thousands(CUSTOMERS)} customers`,
         target: `≥ ${thousands(CLAIMS_PER_S_TARGET)}/s`,
-        actual: `${thousands(medianClaims)}/s (median of ${ROUNDS} rounds; p99 ${ms(mid.claimLatency.p99Ms)}; healthz floor ${thousands(healthz.requestsPerS)} req/s)`,
+        actual: `${thousands(medianClaims)}/s (median of ${ROUNDS}; claim p99 ${ms(mid.claimLatency.p99Ms)}; healthz floor ${thousands(healthz.requestsPerS)} req/s)`,
         pass: medianClaims >= CLAIMS_PER_S_TARGET,
       },
     ];
-    const summarizeRound = (r: RoundResult) => ({
-      durationS: round(r.durationS, 3),
-      claims: r.claims,
-      claimsPerS: Math.round(r.claimsPerS),
-      requests: r.requests,
-      requestsPerS: Math.round(r.requestsPerS),
-      latency: r.latency,
-      claimLatency: r.claimLatency,
-      responses: r.responses,
-      transportErrors: r.transportErrors,
-      repsAtDailyLimit: r.repsAtDailyLimit,
-      maxClaimsByOneRep: r.maxClaimsByOneRep,
-      check: r.check,
-    });
     const result: BenchResult = {
       bench: 'claims',
       title: '抢客户 claim storm',
       date: new Date().toISOString(),
       durationS: round((performance.now() - benchStarted) / 1000, 1),
-      machine: await machineFacts(serverUrl),
+      machine,
       targets,
       params: {
         reps: REPS,
-        tapsPerRep: TAPS_PER_REP,
-        connections: REPS * TAPS_PER_REP,
+        connections: REPS,
         customers: CUSTOMERS,
         dailyClaimLimit: DAILY_CLAIM_LIMIT,
         maxOwnedPerRep: MAX_OWNED_PER_REP,
         rounds: ROUNDS,
-        server: 'production app (createRuntime + buildApp) in a child process, default DB pool; load generator: undici, one connection per tap',
-        request: 'POST /api/v1/customers/:id/claim {} with the rep\'s JWT; a rep picks random customers not yet seen claimed and not refused to it, until all are owned',
+        quotaRace: { reps: RACE_REPS, simultaneousClaimsPerRep: RACE_TAPS, connections: RACE_CONNECTIONS },
+        server: 'production app (createRuntime + buildApp) in a child process, default DB pool',
+        storm: "POST /api/v1/customers/:id/claim {} with each rep's JWT on its own keep-alive connection (undici), one request at a time; a rep picks random customers not yet seen claimed and not refused to it, until all are owned; each round signs in 200 new reps on the same connections, and customers go back to the pool between rounds by direct SQL",
       },
-      healthz: { seconds: HEALTHZ_SECONDS, requests: healthz.requests, requestsPerS: Math.round(healthz.requestsPerS), latency: healthz.latency, errors: healthz.errors },
-      medianRound: summarizeRound(mid),
-      rounds: rounds.map(summarizeRound),
-      warmupRound: summarizeRound(warmup),
-      totals: { doubleOwners, quotaOverruns, incompleteRounds: incomplete, serverErrors, transportErrors },
+      healthz: { seconds: HEALTHZ_SECONDS, connections: REPS, requests: healthz.requests, requestsPerS: Math.round(healthz.requestsPerS), latency: healthz.latency, errors: healthz.errors },
+      medianStorm: roundFigures(mid),
+      storms: rounds.map(roundFigures),
+      warmupStorm: roundFigures(warmup),
+      quotaRace: { ...roundFigures(race), repsAtExactLimit: race.repsAtExactLimit, repsUnderLimit: race.repsUnderLimit },
+      totals: { doubleOwners, overruns, incompleteStorms: incomplete, serverErrors, transportErrors },
     };
-    return { result, correct: doubleOwners === 0 && quotaOverruns === 0 && incomplete === 0 };
+    return { result, correct: doubleOwners === 0 && overruns === 0 && incomplete === 0 };
   } finally {
-    await Promise.all(reps.flatMap((r) => r.clients.map((c) => c.close())));
+    await Promise.all(phones.map((p) => p.close()));
     if (server) await stopClaimServer(server);
     await bench.drop();
   }

@@ -36,7 +36,8 @@ export function saveResult(result: BenchResult): string {
   return path.relative(process.cwd(), file);
 }
 
-function writeReadme(): void {
+/** Regenerates bench/results/README.md from the JSON files there. */
+export function writeReadme(): void {
   const results = readdirSync(resultsDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
@@ -53,17 +54,26 @@ function writeReadme(): void {
   for (const r of results) {
     for (const t of r.targets) lines.push(`| ${r.title} | ${t.name}: ${t.target} | ${t.actual} | ${t.pass ? 'PASS' : 'FAIL'} |`);
   }
-  lines.push('', '## Measured on', '', '| Benchmark | Date | CPUs | Memory | Node | MariaDB | Run time |', '| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '',
+    '## Measured on',
+    '',
+    '| Benchmark | Date | CPUs | Memory | Node | MariaDB | Load at start | Run time |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
   for (const r of results) {
     const m = r.machine;
     lines.push(
-      `| ${r.title} | ${r.date.slice(0, 10)} | ${m.cpus} × ${m.cpuModel} | ${m.memoryGiB} GiB | ${m.node} | ${m.mariadb} | ${Math.round(r.durationS)} s |`,
+      `| ${r.title} | ${r.date.slice(0, 10)} | ${m.cpus} × ${m.cpuModel} | ${m.memoryGiB} GiB | ${m.node} | ${m.mariadb} (${m.mariadbServer ?? '?'}) | ${m.loadAverage1m ?? '?'} | ${Math.round(r.durationS)} s |`,
     );
   }
   lines.push(
     '',
-    'MariaDB is the throwaway server the tests use (started by the bench when `MYSQL_URL` is unset; buffer pool 1 GiB,',
-    '`innodb_flush_log_at_trx_commit=2`), on the same machine as the benchmark and, for the claim storm, the API server.',
+    'MariaDB, the API server (claim storm) and the load generator share the machine. "throwaway" is the server of',
+    '`server/test/mariadb-server.ts`, started by the bench when `MYSQL_URL` is unset (buffer pool 1 GiB,',
+    '`innodb_flush_log_at_trx_commit=2`). "Load at start" is the 1-minute load average when that bench began (in a full',
+    'run the claim storm\'s includes the nearby bench just before it); other work on the machine raises it and makes the',
+    'timings pessimistic.',
     '',
   );
   writeFileSync(path.join(resultsDir, 'README.md'), lines.join('\n'));

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { startThrowawayMariadb, stopThrowawayMariadb, type ThrowawayMariadb } from '../server/test/mariadb-server';
 import { runClaimsBench } from './claims.bench';
 import { runNearbyBench } from './nearby.bench';
@@ -15,6 +16,20 @@ const benches: Record<string, (serverUrl: string, say: (line: string) => void) =
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * Stops the throwaway MariaDB. It is our child, so we wait for its exit event (which reaps it) before
+ * stopThrowawayMariadb removes its folder: that function polls the pid, and an unreaped child stays a zombie.
+ */
+async function stopMariadb(server: ThrowawayMariadb & { child: ChildProcess }): Promise<void> {
+  const { child } = server;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  }
+  stopThrowawayMariadb(server);
+}
+
 async function main(): Promise<number> {
   const asked = process.argv.slice(2).filter((a) => a !== '--');
   const unknown = asked.filter((a) => !(a in benches));
@@ -23,20 +38,20 @@ async function main(): Promise<number> {
     return 2;
   }
   const names = asked.length ? asked : Object.keys(benches);
-  let server: ThrowawayMariadb | null = null;
+  let server: (ThrowawayMariadb & { child: ChildProcess }) | null = null;
   let serverUrl = process.env.MYSQL_URL;
   if (!serverUrl) {
     say('MYSQL_URL not set: starting a throwaway MariaDB …');
     server = await startThrowawayMariadb();
     serverUrl = server.url;
   }
-  const stop = () => {
-    if (server) stopThrowawayMariadb(server);
+  const stop = async () => {
+    const s = server;
     server = null;
+    if (s) await stopMariadb(s);
   };
   process.once('SIGINT', () => {
-    stop();
-    process.exit(130);
+    void stop().finally(() => process.exit(130));
   });
   let correct = true;
   const done: BenchResult[] = [];
@@ -51,7 +66,7 @@ async function main(): Promise<number> {
       done.push(run.result);
     }
   } finally {
-    stop();
+    await stop();
   }
   if (done.length > 1) {
     say('\n== summary ==');
