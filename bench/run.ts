@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { startThrowawayMariadb, stopThrowawayMariadb, type ThrowawayMariadb } from '../server/test/mariadb-server';
 import { runClaimsBench } from './claims.bench';
 import { runNearbyBench } from './nearby.bench';
@@ -16,20 +15,6 @@ const benches: Record<string, (serverUrl: string, say: (line: string) => void) =
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/**
- * Stops the throwaway MariaDB. It is our child, so we wait for its exit event (which reaps it) before
- * stopThrowawayMariadb removes its folder: that function polls the pid, and an unreaped child stays a zombie.
- */
-async function stopMariadb(server: ThrowawayMariadb & { child: ChildProcess }): Promise<void> {
-  const { child } = server;
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  }
-  stopThrowawayMariadb(server);
-}
-
 async function main(): Promise<number> {
   const asked = process.argv.slice(2).filter((a) => a !== '--');
   const unknown = asked.filter((a) => !(a in benches));
@@ -38,7 +23,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const names = asked.length ? asked : Object.keys(benches);
-  let server: (ThrowawayMariadb & { child: ChildProcess }) | null = null;
+  let server: ThrowawayMariadb | null = null;
   let serverUrl = process.env.MYSQL_URL;
   if (!serverUrl) {
     say('MYSQL_URL not set: starting a throwaway MariaDB …');
@@ -48,7 +33,7 @@ async function main(): Promise<number> {
   const stop = async () => {
     const s = server;
     server = null;
-    if (s) await stopMariadb(s);
+    if (s) await stopThrowawayMariadb(s);
   };
   process.once('SIGINT', () => {
     void stop().finally(() => process.exit(130));

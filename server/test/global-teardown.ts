@@ -1,6 +1,6 @@
-import { stopThrowawayMariadb } from './mariadb-server';
+import { stopThrowawayMariadb, type ThrowawayMariadb } from './mariadb-server';
 
 export default async function globalTeardown(): Promise<void> {
-  const started = process.env.GONGHAI_TEST_MARIADB;
-  if (started) stopThrowawayMariadb(JSON.parse(started) as { pid: number; dir: string });
+  const server = (globalThis as { gonghaiTestMariadb?: ThrowawayMariadb }).gonghaiTestMariadb;
+  if (server) await stopThrowawayMariadb(server);
 }

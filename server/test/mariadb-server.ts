@@ -34,13 +34,14 @@ export interface ThrowawayMariadb {
   url: string;
   pid: number;
   dir: string;
+  child: ChildProcess;
 }
 
 /**
  * Starts a throwaway mariadbd in a temp folder (no grants: it only listens on 127.0.0.1 and is deleted afterwards),
  * tuned for tests rather than durability.
  */
-export async function startThrowawayMariadb(): Promise<ThrowawayMariadb & { child: ChildProcess }> {
+export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
   const bin = findMariadbd();
   if (!bin) {
     throw new Error(
@@ -109,20 +110,31 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb & { chil
   return { url, pid: child.pid!, dir, child };
 }
 
-export function stopThrowawayMariadb(server: { pid: number; dir: string }): void {
-  try {
-    process.kill(server.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
+/**
+ * Stops the server and deletes its folder. Pass the child when this process started it: waiting for its exit event
+ * reaps it, whereas polling the pid would see an unreaped zombie and wait for nothing.
+ */
+export async function stopThrowawayMariadb(server: { pid: number; dir: string; child?: ChildProcess }): Promise<void> {
+  const { child } = server;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  } else if (!child) {
     try {
-      process.kill(server.pid, 0);
+      process.kill(server.pid, 'SIGTERM');
     } catch {
-      break;
+      // already gone
     }
-    spawnSync('sleep', ['0.1']);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(server.pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
   rmSync(server.dir, { recursive: true, force: true });
 }

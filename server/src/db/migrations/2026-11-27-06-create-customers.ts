@@ -1,6 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { MysqlAdapter, sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // On MySQL the short ASCII keys of the nearby index compare as bytes: a smaller index, and geohash order is byte order.
+  const ascii = db.getExecutor().adapter instanceof MysqlAdapter ? sql`character set ascii collate ascii_bin` : null;
   await db.schema
     .createTable('customers')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -9,10 +11,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('address', 'varchar(500)', (c) => c.notNull())
     .addColumn('lat', 'double precision', (c) => c.notNull())
     .addColumn('lng', 'double precision', (c) => c.notNull())
-    .addColumn('geohash', 'varchar(12)', (c) => c.notNull())
+    .addColumn('geohash', 'varchar(12)', (c) => (ascii ? c.modifyFront(ascii).notNull() : c.notNull()))
     .addColumn('level', 'varchar(8)', (c) => c.notNull())
     .addColumn('tags', 'text', (c) => c.notNull())
-    .addColumn('status', 'varchar(8)', (c) => c.notNull())
+    .addColumn('status', 'varchar(8)', (c) => (ascii ? c.modifyFront(ascii).notNull() : c.notNull()))
     .addColumn('pool_id', 'integer', (c) => c.notNull())
     .addColumn('owner_id', 'varchar(64)')
     .addColumn('owned_since', 'bigint')

@@ -2,7 +2,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { boundingBox, coveringRanges, haversineM, toGcj02 } from '../../geo/geo';
 import type { NearbyQuery } from './pool';
-import { memberPoolIds, nearbyDetails, poolPointsInRanges } from './pool.repository';
+import { memberPoolIds, nearbyDetails, poolPointsInRanges, type NearbyPoint } from './pool.repository';
 
 export interface NearbyItem {
   id: number;
@@ -15,21 +15,26 @@ export interface NearbyItem {
   poolId: number;
 }
 
-/** Pool customers within `radius` of a point that the rep may claim, nearest first (DESIGN §9). */
+/** The first search circle; it doubles until it holds `limit` customers or reaches the asked radius. */
+const FIRST_RADIUS_M = 250;
+
+/**
+ * Pool customers within `radius` of a point that the rep may claim, nearest first (DESIGN §9). Searches growing
+ * circles: once a circle of radius r holds `limit` customers, nobody outside it can be among the nearest `limit`, so
+ * the answer is exact and the work follows `limit` rather than how crowded the area is.
+ */
 export async function nearbyPoolCustomers(db: Db, actor: Actor, q: NearbyQuery): Promise<NearbyItem[]> {
   const center = toGcj02(q.lat, q.lng, q.coord);
-  const pools = await memberPoolIds(db, actor.tenantId, actor.userId);
-  const points = await poolPointsInRanges(
-    db,
-    actor.tenantId,
-    pools,
-    coveringRanges(center.lat, center.lng, q.radius),
-    boundingBox(center.lat, center.lng, q.radius),
-  );
-  const within: { d: number; p: (typeof points)[number] }[] = [];
-  for (const p of points) {
-    const d = haversineM(center.lat, center.lng, p.lat, p.lng);
-    if (d <= q.radius) within.push({ d, p });
+  const pools = await memberPoolIdsCached(db, actor.tenantId, actor.userId);
+  let within: { d: number; p: NearbyPoint }[] = [];
+  for (let r = Math.min(FIRST_RADIUS_M, q.radius); ; r = Math.min(r * 2, q.radius)) {
+    const points = await poolPointsInRanges(db, actor.tenantId, pools, coveringRanges(center.lat, center.lng, r), boundingBox(center.lat, center.lng, r));
+    within = [];
+    for (const p of points) {
+      const d = haversineM(center.lat, center.lng, p.lat, p.lng);
+      if (d <= r) within.push({ d, p });
+    }
+    if (within.length >= q.limit || r >= q.radius) break;
   }
   within.sort((a, b) => a.d - b.d || a.p.id - b.p.id);
   const kept = within.slice(0, q.limit);
@@ -41,4 +46,24 @@ export async function nearbyPoolCustomers(db: Db, actor: Actor, q: NearbyQuery):
     if (row) items.push({ id: p.id, name: row.name, address: row.address, lat: p.lat, lng: p.lng, distanceM: Math.round(d), level: row.level, poolId: p.pool_id });
   }
   return items;
+}
+
+const MEMBERSHIP_TTL_MS = 30_000;
+const memberships = new WeakMap<Db, Map<string, { pools: number[]; at: number }>>();
+
+/**
+ * The rep's pools for searching, through a short per-process cache: the map is searched on every pan and zoom, and
+ * membership changes only with the org. Claims always check membership against the database.
+ */
+async function memberPoolIdsCached(db: Db, tenantId: string, userId: string): Promise<number[]> {
+  let byUser = memberships.get(db);
+  if (!byUser) memberships.set(db, (byUser = new Map()));
+  const key = `${tenantId}\u0000${userId}`;
+  const hit = byUser.get(key);
+  const now = Date.now();
+  if (hit && now - hit.at < MEMBERSHIP_TTL_MS) return hit.pools;
+  const pools = await memberPoolIds(db, tenantId, userId);
+  if (byUser.size > 100_000) byUser.clear();
+  byUser.set(key, { pools, at: now });
+  return pools;
 }
