@@ -24,9 +24,12 @@ function reservedError() {
   return poolError(422, 'reserved', '该客户已被人事预留给新员工（审批中），暂时不能领取。');
 }
 
-/** The cap checks of DESIGN §4.1, run under the rep's lock. Throws the refusal, if any. */
-async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, level: string): Promise<void> {
-  const owned = await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon });
+/**
+ * The cap checks of DESIGN §4.1, run under the rep's lock. `justTaken` is how many of the counted customers this
+ * transaction has already given the rep (they must fit under the cap too). Throws the refusal, if any.
+ */
+async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, level: string, justTaken = 0): Promise<void> {
+  const owned = (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon })) - justTaken;
   if (owned >= pool.maxOwnedPerRep) {
     throw poolError(
       422,
@@ -37,7 +40,7 @@ async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, l
   }
   const levelCap = pool.maxOwnedPerLevel[level];
   if (levelCap !== undefined) {
-    const ownedAtLevel = await countOwned(trx, { tenantId, userId, poolId: pool.id, level, excludeWon: pool.capExcludesWon });
+    const ownedAtLevel = (await countOwned(trx, { tenantId, userId, poolId: pool.id, level, excludeWon: pool.capExcludesWon })) - justTaken;
     if (ownedAtLevel >= levelCap) {
       throw poolError(
         422,
@@ -81,18 +84,9 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
   }
   if (pool.claimRadiusM !== null) checkDistance(pool, customer, body);
 
+  // Lock order everywhere: the customer row (by the conditional write), then the rep's counter row. A lost race
+  // therefore costs one statement and a rollback; the limits are checked after the write and undo it by failing.
   await db.transaction().execute(async (trx) => {
-    const day = localDate(now, timeZone);
-    if (!(await takeRepSlot(trx, { tenantId, userId, poolId: pool.id, day, limit: pool.dailyClaimLimit }))) {
-      const resetAt = localMidnightAfter(now, 1, timeZone);
-      throw poolError(
-        422,
-        'daily_claim_limit_reached',
-        `你今天在「${pool.name}」已领取 ${await claimsOnDay(trx, { tenantId, userId, poolId: pool.id, day })} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
-        { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
-      );
-    }
-    await checkCap(trx, tenantId, userId, pool, customer.level);
     const won = await changeOwnership(trx, {
       tenantId,
       customerId,
@@ -109,6 +103,17 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
       const fresh = await findCustomer(trx, tenantId, customerId);
       throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
     }
+    const day = localDate(now, timeZone);
+    if (!(await takeRepSlot(trx, { tenantId, userId, poolId: pool.id, day, limit: pool.dailyClaimLimit }))) {
+      const resetAt = localMidnightAfter(now, 1, timeZone);
+      throw poolError(
+        422,
+        'daily_claim_limit_reached',
+        `你今天在「${pool.name}」已领取 ${await claimsOnDay(trx, { tenantId, userId, poolId: pool.id, day })} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
+        { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
+      );
+    }
+    await checkCap(trx, tenantId, userId, pool, customer.level, 1);
   });
   // The conditional write succeeded, so the row is exactly the one read plus the change: no second read needed.
   const claimed = { ...customer, status: 'owned' as const, owner_id: userId, owned_since: now, pool_entered_at: null, updated_at: now };
@@ -206,8 +211,6 @@ export async function assignCustomer(
   }
   const now = clock.now();
   await db.transaction().execute(async (trx) => {
-    await takeRepSlot(trx, { tenantId, userId: assignee.id, poolId: pool.id, day: localDate(now, actor.timeZone), limit: null });
-    if (!body.force) await checkCap(trx, tenantId, assignee.id, pool, customer.level);
     const fromOwner = customer.owner_id;
     const ok = await changeOwnership(trx, {
       tenantId,
@@ -223,6 +226,9 @@ export async function assignCustomer(
       now,
     });
     if (!ok) throw poolError(409, 'already_owned', '该客户的归属刚刚发生了变化，请刷新后再分配。');
+    // Same lock order as a claim: customer row first, then the assignee's counter row.
+    await takeRepSlot(trx, { tenantId, userId: assignee.id, poolId: pool.id, day: localDate(now, actor.timeZone), limit: null });
+    if (!body.force) await checkCap(trx, tenantId, assignee.id, pool, customer.level, 1);
   });
   return (await customerDtos(db, actor, [(await findCustomer(db, tenantId, customerId))!]))[0]!;
 }
