@@ -117,9 +117,14 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
 export async function stopThrowawayMariadb(server: { pid: number; dir: string; child?: ChildProcess }): Promise<void> {
   const { child } = server;
   if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      timer = setTimeout(resolve, 30_000);
+    });
     child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    await exited;
+    clearTimeout(timer);
   } else if (!child) {
     try {
       process.kill(server.pid, 'SIGTERM');

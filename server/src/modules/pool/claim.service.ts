@@ -25,11 +25,14 @@ function reservedError() {
 }
 
 /**
- * The cap checks of DESIGN §4.1, run under the rep's lock. `justTaken` is how many of the counted customers this
- * transaction has already given the rep (they must fit under the cap too). Throws the refusal, if any.
+ * The cap checks of DESIGN §4.1 for a customer this transaction has just given the rep, run under the rep's lock:
+ * the counts already include it (when it counts at all), so the rep must have been under the cap before it.
+ * Throws the refusal, if any.
  */
-async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, level: string, justTaken = 0): Promise<void> {
-  const owned = (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon })) - justTaken;
+async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, taken: { level: string; won: boolean }): Promise<void> {
+  // A won customer does not count when the pool excludes won customers from the cap.
+  const self = pool.capExcludesWon && taken.won ? 0 : 1;
+  const owned = (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon })) - self;
   if (owned >= pool.maxOwnedPerRep) {
     throw poolError(
       422,
@@ -38,15 +41,16 @@ async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, l
       { limit: pool.maxOwnedPerRep, owned },
     );
   }
-  const levelCap = pool.maxOwnedPerLevel[level];
+  const levelCap = pool.maxOwnedPerLevel[taken.level];
   if (levelCap !== undefined) {
-    const ownedAtLevel = (await countOwned(trx, { tenantId, userId, poolId: pool.id, level, excludeWon: pool.capExcludesWon })) - justTaken;
+    const ownedAtLevel =
+      (await countOwned(trx, { tenantId, userId, poolId: pool.id, level: taken.level, excludeWon: pool.capExcludesWon })) - self;
     if (ownedAtLevel >= levelCap) {
       throw poolError(
         422,
         'owned_limit_reached',
-        `你在「${pool.name}」已持有 ${ownedAtLevel} 个 ${level} 级客户，达到该级别上限 ${levelCap} 个。`,
-        { limit: levelCap, owned: ownedAtLevel, level },
+        `你在「${pool.name}」已持有 ${ownedAtLevel} 个 ${taken.level} 级客户，达到该级别上限 ${levelCap} 个。`,
+        { limit: levelCap, owned: ownedAtLevel, level: taken.level },
       );
     }
   }
@@ -113,7 +117,7 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
         { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
       );
     }
-    await checkCap(trx, tenantId, userId, pool, customer.level, 1);
+    await checkCap(trx, tenantId, userId, pool, { level: customer.level, won: customer.last_deal_won_at !== null });
   });
   // The conditional write succeeded, so the row is exactly the one read plus the change: no second read needed.
   const claimed = { ...customer, status: 'owned' as const, owner_id: userId, owned_since: now, pool_entered_at: null, updated_at: now };
@@ -228,7 +232,7 @@ export async function assignCustomer(
     if (!ok) throw poolError(409, 'already_owned', '该客户的归属刚刚发生了变化，请刷新后再分配。');
     // Same lock order as a claim: customer row first, then the assignee's counter row.
     await takeRepSlot(trx, { tenantId, userId: assignee.id, poolId: pool.id, day: localDate(now, actor.timeZone), limit: null });
-    if (!body.force) await checkCap(trx, tenantId, assignee.id, pool, customer.level, 1);
+    if (!body.force) await checkCap(trx, tenantId, assignee.id, pool, { level: customer.level, won: customer.last_deal_won_at !== null });
   });
   return (await customerDtos(db, actor, [(await findCustomer(db, tenantId, customerId))!]))[0]!;
 }

@@ -16,7 +16,7 @@ export interface NearbyItem {
 }
 
 /** The first search circle; it doubles until it holds `limit` customers or reaches the asked radius. */
-const FIRST_RADIUS_M = 250;
+const FIRST_RADIUS_M = 500;
 
 /**
  * Pool customers within `radius` of a point that the rep may claim, nearest first (DESIGN §9). Searches growing

@@ -69,6 +69,28 @@ describe.each(dialects)('claiming from the pool on %s', (dialect) => {
     }
   });
 
+  it('applies per-level caps, and leaves won customers out of the cap when the pool says so', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'lvl', now: h.clock.now() });
+    const token = await h.tokenFor(T, rep!);
+    const levelA = (
+      await h.db.selectFrom('customers').select('id').where('tenant_id', '=', T).where('pool_id', '=', east).where('status', '=', 'pool').where('level', '=', 'A').where('prior_owner_id', 'is', null).orderBy('id').limit(3).execute()
+    ).map((r) => r.id);
+    await h.db.updateTable('pools').set({ max_owned_per_level: '{"A":1}', cap_excludes_won: 1 }).where('id', '=', east).execute();
+    try {
+      expect((await claim(token, levelA[0]!)).status).toBe(200);
+      const second = await claim(token, levelA[1]!);
+      expect(second.status).toBe(422);
+      expect(second.body.error).toMatchObject({ code: 'owned_limit_reached', level: 'A', limit: 1, owned: 1 });
+      expect(second.body.error.message).toContain('A 级客户');
+      // Once the first one is won it no longer counts, so the rep may hold another A customer.
+      await h.db.updateTable('customers').set({ last_deal_won_at: h.clock.now() }).where('id', '=', levelA[0]!).execute();
+      expect((await claim(token, levelA[1]!)).status).toBe(200);
+      expect((await claim(token, levelA[2]!)).body.error.code).toBe('owned_limit_reached');
+    } finally {
+      await h.db.updateTable('pools').set({ max_owned_per_level: '{}', cap_excludes_won: 0 }).where('id', '=', east).execute();
+    }
+  });
+
   it('refuses the prior owner within the cooldown and says until when', async () => {
     const [rep] = await addReps(h.db, T, 1, { prefix: 'cool', now: h.clock.now() });
     const token = await h.tokenFor(T, rep!);
