@@ -33,7 +33,7 @@ function offset(lat: number, lng: number, eastM: number, northM: number) {
   return { lat: Number((lat + dLat).toFixed(6)), lng: Number((lng + dLng).toFixed(6)) };
 }
 
-async function insertChunks<T>(db: Db, rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+async function insertChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < rows.length; i += 400) await insert(rows.slice(i, i + 400));
 }
 
@@ -279,11 +279,11 @@ async function seedTenant(
     }
   }
 
-  await insertChunks(db, customers, (chunk) => db.insertInto('customers').values(chunk).execute());
-  await insertChunks(db, contacts, (chunk) => db.insertInto('customer_contacts').values(chunk).execute());
+  await insertChunks(customers, (chunk) => db.insertInto('customers').values(chunk).execute());
+  await insertChunks(contacts, (chunk) => db.insertInto('customer_contacts').values(chunk).execute());
   ledger.sort((a, b) => a.at - b.at || a.customer_id - b.customer_id);
-  await insertChunks(db, ledger, (chunk) => db.insertInto('ownership_events').values(chunk).execute());
-  await insertChunks(db, followUps, (chunk) => db.insertInto('follow_ups').values(chunk).execute());
+  await insertChunks(ledger, (chunk) => db.insertInto('ownership_events').values(chunk).execute());
+  await insertChunks(followUps, (chunk) => db.insertInto('follow_ups').values(chunk).execute());
   const owned = customers.filter((c) => c.status === 'owned').length;
   return { id: t, customers: customers.length, poolCustomers: customers.length - owned, owned };
 }
