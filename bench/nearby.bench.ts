@@ -138,9 +138,8 @@ async function loadCustomers(url: string, total: number, pools: Pools, owners: s
 }
 
 /** The way open-source CRMs answer "customers near me": haversine over every candidate row in SQL, sorted, limited. */
-async function fullScanNearby(db: Db, actor: Actor, lat: number, lng: number): Promise<{ id: number; distance_m: number }[]> {
-  const pools = await memberPoolIds(db, actor.tenantId, actor.userId);
-  const result = await sql<{ id: number; name: string; address: string; lat: number; lng: number; level: string; pool_id: number; distance_m: number }>`
+function fullScanQuery(pools: number[], actor: Actor, lat: number, lng: number) {
+  return sql<{ id: number; name: string; address: string; lat: number; lng: number; level: string; pool_id: number; distance_m: number }>`
     SELECT id, name, address, lat, lng, level, pool_id,
       2 * 6371008.8 * ASIN(LEAST(1, SQRT(
         POW(SIN(RADIANS(lat - ${lat}) / 2), 2) + COS(RADIANS(${lat})) * COS(RADIANS(lat)) * POW(SIN(RADIANS(lng - ${lng}) / 2), 2)
@@ -149,23 +148,18 @@ async function fullScanNearby(db: Db, actor: Actor, lat: number, lng: number): P
     WHERE tenant_id = ${actor.tenantId} AND status = 'pool' AND pool_id IN (${sql.join(pools)})
     HAVING distance_m <= ${RADIUS_M}
     ORDER BY distance_m, id
-    LIMIT ${LIMIT}`.execute(db);
-  return result.rows;
+    LIMIT ${LIMIT}`;
+}
+
+async function fullScanNearby(db: Db, actor: Actor, lat: number, lng: number): Promise<{ id: number; distance_m: number }[]> {
+  const pools = await memberPoolIds(db, actor.tenantId, actor.userId);
+  return (await fullScanQuery(pools, actor, lat, lng).execute(db)).rows;
 }
 
 /** MariaDB's plan for the baseline (access type, index, estimated rows), recorded with the figures. */
 async function explainFullScan(db: Db, actor: Actor, lat: number, lng: number): Promise<{ type: string; key: string | null; rows: number }[]> {
   const pools = await memberPoolIds(db, actor.tenantId, actor.userId);
-  const result = await sql<{ type: string; key: string | null; rows: number | string }>`
-    EXPLAIN SELECT id, name, address, lat, lng, level, pool_id,
-      2 * 6371008.8 * ASIN(LEAST(1, SQRT(
-        POW(SIN(RADIANS(lat - ${lat}) / 2), 2) + COS(RADIANS(${lat})) * COS(RADIANS(lat)) * POW(SIN(RADIANS(lng - ${lng}) / 2), 2)
-      ))) AS distance_m
-    FROM customers
-    WHERE tenant_id = ${actor.tenantId} AND status = 'pool' AND pool_id IN (${sql.join(pools)})
-    HAVING distance_m <= ${RADIUS_M}
-    ORDER BY distance_m, id
-    LIMIT ${LIMIT}`.execute(db);
+  const result = await sql<{ type: string; key: string | null; rows: number | string }>`EXPLAIN ${fullScanQuery(pools, actor, lat, lng)}`.execute(db);
   return result.rows.map((r) => ({ type: r.type, key: r.key, rows: Number(r.rows) }));
 }
 
