@@ -1,6 +1,7 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
-import type { Db } from '../../db/create-db';
+import { sql } from 'kysely';
+import { isMysql, type Db } from '../../db/create-db';
 import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
 import { DAY_MS, formatLocal, localDate, localMidnightAfter } from '../../time';
@@ -8,10 +9,10 @@ import { findCustomer } from '../customers/customers.repository';
 import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
 import type { CustomerDto } from '../customers/customers';
 import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository';
-import { changeOwnership } from './ownership.service';
+import { changeOwnership, changeOwnershipBatched, type OwnershipChange } from './ownership.service';
 import type { ClaimBody, Pool } from './pool';
 import { poolError } from './pool.errors';
-import { claimContext, claimsOnDay, countOwned, findPool, isPoolMember, takeRepSlot } from './pool.repository';
+import { claimContext, claimsOnDay, countOwned, countOwnedQuery, findPool, isPoolMember, repSlotQuery, takeRepSlot } from './pool.repository';
 
 /** Best accuracy (m) a fix may have for a proximity-gated claim. */
 const MAX_CLAIM_FIX_ACCURACY_M = 200;
@@ -29,10 +30,18 @@ function reservedError() {
  * the counts already include it (when it counts at all), so the rep must have been under the cap before it.
  * Throws the refusal, if any.
  */
-async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, taken: { level: string; won: boolean }): Promise<void> {
+async function checkCap(
+  trx: Db,
+  tenantId: string,
+  userId: string,
+  pool: Pool,
+  taken: { level: string; won: boolean },
+  /** The pool-wide count, when the caller has already read it under the lock. */
+  counted?: number,
+): Promise<void> {
   // A won customer does not count when the pool excludes won customers from the cap.
   const self = pool.capExcludesWon && taken.won ? 0 : 1;
-  const owned = (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon })) - self;
+  const owned = (counted ?? (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon }))) - self;
   if (owned >= pool.maxOwnedPerRep) {
     throw poolError(
       422,
@@ -88,37 +97,71 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
   }
   if (pool.claimRadiusM !== null) checkDistance(pool, customer, body);
 
+  const change: OwnershipChange = {
+    tenantId,
+    customerId,
+    type: 'claimed',
+    expect: { status: 'pool' },
+    toUserId: userId,
+    fromPoolId: pool.id,
+    toPoolId: pool.id,
+    actorId: userId,
+    evidence: body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined,
+    now,
+  };
+  const slot = { tenantId, userId, poolId: pool.id, day: localDate(now, timeZone), limit: pool.dailyClaimLimit };
+  const taken = { level: customer.level, won: customer.last_deal_won_at !== null };
+  const quotaFull = async (q: Db) => {
+    const resetAt = localMidnightAfter(now, 1, timeZone);
+    return poolError(
+      422,
+      'daily_claim_limit_reached',
+      `你今天在「${pool.name}」已领取 ${await claimsOnDay(q, slot)} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
+      { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
+    );
+  };
+  const lost = async (q: Db) => {
+    const fresh = await findCustomer(q, tenantId, customerId);
+    return fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
+  };
+
   // Lock order everywhere: the customer row (by the conditional write), then the rep's counter row. A lost race
   // therefore costs one statement and a rollback; the limits are checked after the write and undo it by failing.
-  await db.transaction().execute(async (trx) => {
-    const won = await changeOwnership(trx, {
-      tenantId,
-      customerId,
-      type: 'claimed',
-      expect: { status: 'pool' },
-      toUserId: userId,
-      fromPoolId: pool.id,
-      toPoolId: pool.id,
-      actorId: userId,
-      evidence: body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined,
-      now,
+  if (isMysql(db) && pool.dailyClaimLimit > 0) {
+    // The same statements in one round trip, then COMMIT or ROLLBACK: claims are the hottest write there is.
+    await db.connection().execute(async (conn) => {
+      let open = true;
+      const end = async (how: 'commit' | 'rollback') => {
+        open = false;
+        await sql.raw(how).execute(conn);
+      };
+      try {
+        const { applied, results } = await changeOwnershipBatched(conn, change, [
+          repSlotQuery(conn, slot).compile(),
+          countOwnedQuery(conn, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon }).compile(),
+        ]);
+        if (!applied) {
+          await end('rollback');
+          throw await lost(conn);
+        }
+        if (Number((results[0] as { affectedRows?: number }).affectedRows ?? 0) === 0) {
+          await end('rollback');
+          throw await quotaFull(conn);
+        }
+        const owned = Number((results[1] as { n: number | string }[])[0]?.n ?? 0);
+        await checkCap(conn, tenantId, userId, pool, taken, owned);
+        await end('commit');
+      } finally {
+        if (open) await sql.raw('rollback').execute(conn);
+      }
     });
-    if (!won) {
-      const fresh = await findCustomer(trx, tenantId, customerId);
-      throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
-    }
-    const day = localDate(now, timeZone);
-    if (!(await takeRepSlot(trx, { tenantId, userId, poolId: pool.id, day, limit: pool.dailyClaimLimit }))) {
-      const resetAt = localMidnightAfter(now, 1, timeZone);
-      throw poolError(
-        422,
-        'daily_claim_limit_reached',
-        `你今天在「${pool.name}」已领取 ${await claimsOnDay(trx, { tenantId, userId, poolId: pool.id, day })} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
-        { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
-      );
-    }
-    await checkCap(trx, tenantId, userId, pool, { level: customer.level, won: customer.last_deal_won_at !== null });
-  });
+  } else {
+    await db.transaction().execute(async (trx) => {
+      if (!(await changeOwnership(trx, change))) throw await lost(trx);
+      if (!(await takeRepSlot(trx, slot))) throw await quotaFull(trx);
+      await checkCap(trx, tenantId, userId, pool, taken);
+    });
+  }
   // The conditional write succeeded, so the row is exactly the one read plus the change: no second read needed.
   const claimed = { ...customer, status: 'owned' as const, owner_id: userId, owned_since: now, pool_entered_at: null, updated_at: now };
   return (await customerDtos(db, actor, [claimed]))[0]!;

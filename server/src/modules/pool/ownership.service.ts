@@ -1,3 +1,4 @@
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../db/create-db';
 import type { OwnershipEventType } from './pool.table';
 
@@ -26,20 +27,23 @@ export interface OwnershipChange {
   now: number;
 }
 
-/**
- * The single place that changes who owns a customer (DESIGN §3 invariant 2). It applies the change with one
- * conditional UPDATE (status, owner and reservation re-checked in the statement, so of two racing writers exactly one
- * wins) and, only if that UPDATE took effect, appends exactly one ledger row. Call it inside a transaction.
- * Returns false, writing nothing, when the customer no longer matches `expect`.
- */
-export async function changeOwnership(trx: Db, change: OwnershipChange): Promise<boolean> {
+interface OwnershipWrites {
+  /** The conditional UPDATE: affects one row when the customer still matches `expect`, none otherwise. */
+  update: CompiledQuery;
+  /** The ledger row, guarded to insert only when the customer now looks as the update left it. */
+  ledger: CompiledQuery;
+}
+
+/** The two statements of an ownership change; both paths below send exactly these. */
+function ownershipWrites(db: Db, change: OwnershipChange): OwnershipWrites {
   const { expect } = change;
   const fromUserId = expect.status === 'owned' ? expect.ownerId : null;
   const toPool = change.toUserId === null;
-  let update = trx
+  const status = toPool ? ('pool' as const) : ('owned' as const);
+  let update = db
     .updateTable('customers')
     .set({
-      status: toPool ? 'pool' : 'owned',
+      status,
       owner_id: change.toUserId,
       pool_id: change.toPoolId,
       owned_since: toPool ? null : change.now,
@@ -63,10 +67,68 @@ export async function changeOwnership(trx: Db, change: OwnershipChange): Promise
             eb('reserved_by_assignment_id', '=', expect.allowReservation!),
           ]),
         );
-  const result = await update.executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) return false;
-  await appendLedger(trx, { ...change, fromUserId });
+  const v = <T>(value: T) => sql<T>`${value}`;
+  let guard = db
+    .selectFrom('customers')
+    .select([
+      v(change.tenantId).as('tenant_id'),
+      v(change.customerId).as('customer_id'),
+      v(change.type).as('type'),
+      v(fromUserId).as('from_user_id'),
+      v(change.toUserId).as('to_user_id'),
+      v(change.fromPoolId).as('from_pool_id'),
+      v(change.toPoolId).as('to_pool_id'),
+      v(change.actorId).as('actor_id'),
+      v(change.reason ?? null).as('reason'),
+      v(change.ruleId ?? null).as('rule_id'),
+      v(change.ruleVersion ?? null).as('rule_version'),
+      v(change.evidence === undefined ? null : JSON.stringify(change.evidence)).as('evidence'),
+      v(change.now).as('at'),
+    ])
+    .where('tenant_id', '=', change.tenantId)
+    .where('id', '=', change.customerId)
+    .where('status', '=', status)
+    .where('updated_at', '=', change.now)
+    .where('pool_id', '=', change.toPoolId);
+  guard = change.toUserId === null ? guard.where('owner_id', 'is', null) : guard.where('owner_id', '=', change.toUserId);
+  const ledger = db
+    .insertInto('ownership_events')
+    .columns(['tenant_id', 'customer_id', 'type', 'from_user_id', 'to_user_id', 'from_pool_id', 'to_pool_id', 'actor_id', 'reason', 'rule_id', 'rule_version', 'evidence', 'at'])
+    .expression(guard);
+  return { update: update.compile(), ledger: ledger.compile() };
+}
+
+/**
+ * The single place that changes who owns a customer (DESIGN §3 invariant 2). It applies the change with one
+ * conditional UPDATE (status, owner and reservation re-checked in the statement, so of two racing writers exactly one
+ * wins) and, only if that UPDATE took effect, appends exactly one ledger row. Call it inside a transaction.
+ * Returns false, writing nothing, when the customer no longer matches `expect`.
+ */
+export async function changeOwnership(trx: Db, change: OwnershipChange): Promise<boolean> {
+  const writes = ownershipWrites(trx, change);
+  const result = await trx.executeQuery(writes.update);
+  if (Number(result.numAffectedRows ?? 0) !== 1) return false;
+  await trx.executeQuery(writes.ledger);
   return true;
+}
+
+/**
+ * The same change in one round trip on MySQL: opens a transaction on `conn` and sends the update, the guarded ledger
+ * row and the caller's follow-up statements as one batch (the connection must allow multiple statements). Returns
+ * whether the update applied and the follow-ups' results; the caller then commits or rolls back on `conn`.
+ */
+export async function changeOwnershipBatched(
+  conn: Db,
+  change: OwnershipChange,
+  followUps: CompiledQuery[],
+): Promise<{ applied: boolean; results: unknown[] }> {
+  const writes = ownershipWrites(conn, change);
+  const statements = [CompiledQuery.raw('start transaction'), writes.update, writes.ledger, ...followUps];
+  const batch = CompiledQuery.raw(statements.map((q) => q.sql).join(';\n'), statements.flatMap((q) => [...q.parameters]));
+  // With several statements mysql2 answers one result per statement, which Kysely hands back as the rows.
+  const results = (await conn.executeQuery(batch)).rows as unknown[];
+  const updated = results[1] as { affectedRows?: number } | undefined;
+  return { applied: Number(updated?.affectedRows ?? 0) === 1, results: results.slice(3) };
 }
 
 /** Appends one ledger row. Only changeOwnership and customer creation call this. */

@@ -118,25 +118,26 @@ export async function takeRepSlot(
   trx: Db,
   s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null },
 ): Promise<boolean> {
+  if (s.limit !== null && s.limit <= 0) return false;
+  const result = await repSlotQuery(trx, s).executeTakeFirst();
+  // MySQL reports 1 for an insert, 2 for an update and 0 for "no change" (FOUND_ROWS is off); SQLite 1 or 0.
+  return s.limit === null || Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** The counter upsert of takeRepSlot, for callers that batch it. */
+export function repSlotQuery(db: Db, s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null }) {
   const key = { tenant_id: s.tenantId, user_id: s.userId, pool_id: s.poolId, day: s.day };
   const counting = s.limit !== null;
-  if (counting && s.limit! <= 0) return false;
-  const insert = trx.insertInto('claim_counters').values({ ...key, claims: counting ? 1 : 0 });
-  const result = isMysql(trx)
-    ? await insert
-        .onDuplicateKeyUpdate({
-          claims: counting ? sql<number>`if(claims < ${s.limit}, claims + 1, claims)` : sql<number>`claims`,
-        })
-        .executeTakeFirst()
-    : await insert
-        .onConflict((oc) =>
-          counting
-            ? oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doUpdateSet({ claims: sql<number>`claims + 1` }).where('claims', '<', s.limit!)
-            : oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doNothing(),
-        )
-        .executeTakeFirst();
-  // MySQL reports 1 for an insert, 2 for an update and 0 for "no change" (FOUND_ROWS is off); SQLite 1 or 0.
-  return !counting || Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const insert = db.insertInto('claim_counters').values({ ...key, claims: counting ? 1 : 0 });
+  return isMysql(db)
+    ? insert.onDuplicateKeyUpdate({
+        claims: counting ? sql<number>`if(claims < ${s.limit}, claims + 1, claims)` : sql<number>`claims`,
+      })
+    : insert.onConflict((oc) =>
+        counting
+          ? oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doUpdateSet({ claims: sql<number>`claims + 1` }).where('claims', '<', s.limit!)
+          : oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doNothing(),
+      );
 }
 
 /** Claims the rep made in a pool on a tenant-local day. */
@@ -157,6 +158,12 @@ export async function countOwned(
   db: Db,
   q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean },
 ): Promise<number> {
+  const row = await countOwnedQuery(db, q).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The query of countOwned, for callers that batch it. */
+export function countOwnedQuery(db: Db, q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean }) {
   let query = db
     .selectFrom('customers')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -165,8 +172,7 @@ export async function countOwned(
     .where('pool_id', '=', q.poolId);
   if (q.level !== undefined) query = query.where('level', '=', q.level);
   if (q.excludeWon) query = query.where('last_deal_won_at', 'is', null);
-  const row = await query.executeTakeFirstOrThrow();
-  return Number(row.n);
+  return query;
 }
 
 /** Everything a claim checks before locking, in one read: the customer, its pool, and whether the rep is a member. */
