@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import type { AppDeps, AppState } from '../../context';
-import { notFound } from '../../errors';
 import { parse, pathId } from '../../http/validate';
 import { findTenantById } from '../tenants/tenants.repository';
 import { createCustomerBody, dealBody, dealStatusBody, followUpBody } from './customers';
@@ -9,7 +8,6 @@ import { addDeal, addFollowUp, createCustomer, customerProfile, myCustomers, set
 export function customerRoutes(deps: AppDeps): Router<AppState> {
   const { db, clock } = deps;
   const router = new Router<AppState>();
-  const id = (raw: string | undefined, what = '客户') => pathId(raw) ?? (() => { throw notFound(what); })();
 
   router.post('/api/v1/customers', async (ctx) => {
     ctx.status = 201;
@@ -17,7 +15,7 @@ export function customerRoutes(deps: AppDeps): Router<AppState> {
   });
 
   router.get('/api/v1/customers/:id', async (ctx) => {
-    ctx.body = { customer: await customerProfile(db, ctx.state.actor!, id(ctx.params.id)) };
+    ctx.body = { customer: await customerProfile(db, ctx.state.actor!, pathId(ctx.params.id)) };
   });
 
   router.get('/api/v1/me/customers', async (ctx) => {
@@ -31,17 +29,17 @@ export function customerRoutes(deps: AppDeps): Router<AppState> {
 
   router.post('/api/v1/customers/:id/follow-ups', async (ctx) => {
     ctx.status = 201;
-    ctx.body = { followUp: await addFollowUp(db, clock, ctx.state.actor!, id(ctx.params.id), parse(followUpBody, ctx.request.body)) };
+    ctx.body = { followUp: await addFollowUp(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(followUpBody, ctx.request.body)) };
   });
 
   router.post('/api/v1/customers/:id/deals', async (ctx) => {
     ctx.status = 201;
-    ctx.body = { deal: await addDeal(db, clock, ctx.state.actor!, id(ctx.params.id), parse(dealBody, ctx.request.body)) };
+    ctx.body = { deal: await addDeal(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(dealBody, ctx.request.body)) };
   });
 
   router.patch('/api/v1/customers/:id/deals/:dealId', async (ctx) => {
     const body = parse(dealStatusBody, ctx.request.body);
-    ctx.body = { deal: await setDealStatus(db, clock, ctx.state.actor!, id(ctx.params.id), id(ctx.params.dealId, '商机'), body.status) };
+    ctx.body = { deal: await setDealStatus(db, clock, ctx.state.actor!, pathId(ctx.params.id), pathId(ctx.params.dealId, '商机'), body.status) };
   });
 
   return router;

@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import type { AppDeps, AppState } from '../../context';
-import { notFound } from '../../errors';
 import { parse, pathId } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import { customerDtos } from '../customers/customers.service';
@@ -14,7 +13,6 @@ import { listPools, memberPoolIds } from './pool.repository';
 export function poolRoutes(deps: AppDeps): Router<AppState> {
   const { db, clock } = deps;
   const router = new Router<AppState>();
-  const id = (raw: string | undefined) => pathId(raw) ?? (() => { throw notFound('客户'); })();
 
   router.get('/api/v1/pool/nearby', async (ctx) => {
     ctx.body = { items: await nearbyPoolCustomers(db, ctx.state.actor!, parse(nearbyQuery, ctx.query)) };
@@ -47,15 +45,15 @@ export function poolRoutes(deps: AppDeps): Router<AppState> {
   });
 
   router.post('/api/v1/customers/:id/claim', async (ctx) => {
-    ctx.body = { customer: await claimCustomer(db, clock, ctx.state.actor!, id(ctx.params.id), parse(claimBody, ctx.request.body)) };
+    ctx.body = { customer: await claimCustomer(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(claimBody, ctx.request.body)) };
   });
 
   router.post('/api/v1/customers/:id/release', async (ctx) => {
-    ctx.body = { customer: await releaseCustomer(db, clock, ctx.state.actor!, id(ctx.params.id), parse(releaseBody, ctx.request.body)) };
+    ctx.body = { customer: await releaseCustomer(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(releaseBody, ctx.request.body)) };
   });
 
   router.post('/api/v1/customers/:id/assign', requireRole('manager', 'hr', 'admin'), async (ctx) => {
-    ctx.body = { customer: await assignCustomer(db, clock, ctx.state.actor!, id(ctx.params.id), parse(assignBody, ctx.request.body)) };
+    ctx.body = { customer: await assignCustomer(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(assignBody, ctx.request.body)) };
   });
 
   return router;

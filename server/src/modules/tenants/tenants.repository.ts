@@ -30,12 +30,3 @@ export async function findTenantByCorp(db: Db, platform: string, corpId: string)
     .executeTakeFirst();
   return row && toTenant(row);
 }
-
-export async function findTenantSecret(db: Db, id: string): Promise<string | undefined> {
-  const row = await db.selectFrom('tenants').select('app_secret_enc').where('id', '=', id).executeTakeFirst();
-  return row?.app_secret_enc;
-}
-
-export async function listTenants(db: Db): Promise<Tenant[]> {
-  return (await db.selectFrom('tenants').selectAll().orderBy('id').execute()).map(toTenant);
-}
