@@ -2,14 +2,32 @@ export { PlatformError } from './platform-error';
 export type { PlatformErrorCode } from './platform-error';
 export { systemClock } from './port';
 export type {
+  ApprovalRequest,
+  BotRef,
+  CallbackCredentials,
+  CallbackRequest,
+  CallbackResult,
   Clock,
+  JsapiSignature,
   LoginIdentity,
   OrgFixture,
   PlatformAdapter,
   PlatformAppCredentials,
+  PlatformApprovals,
   PlatformAuth,
+  PlatformCallbacks,
+  PlatformDepartment,
+  PlatformDirectory,
+  PlatformEvent,
+  PlatformJsapi,
   PlatformKind,
+  PlatformMessage,
+  PlatformMessages,
+  PlatformUser,
 } from './port';
+export { CallbackCipher, assertFreshTimestamp, callbackAesKey, callbackTimestampWindowMs, randomAscii } from './crypto/callback-cipher';
+export { RateLimiter } from './rate-limiter';
+export type { RateLimiterOptions } from './rate-limiter';
 
 export { AccessTokenCache } from './access-token-cache';
 export type { AccessTokenCacheOptions, FetchedAccessToken } from './access-token-cache';
@@ -27,6 +45,10 @@ export type { SandboxFault, SandboxFaultAnswer } from './sandbox/faults';
 export { SandboxLoginCodes } from './sandbox/login-codes';
 export type { LoginCodeOwner } from './sandbox/login-codes';
 export { readRequestBody } from './sandbox/request-body';
+export { SandboxInbox, SandboxRateWindow } from './sandbox/inbox';
+export type { InboxMessage } from './sandbox/inbox';
+export { deliverCallback, parseOrgUser } from './sandbox/callbacks';
+export type { CallbackDelivery, OrgUserInput } from './sandbox/callbacks';
 export type { BodyCarrier, RequestBody } from './sandbox/request-body';
 
 // Test support: jest globals are touched only when `describeAuthContract` is called, never on import.

@@ -9,6 +9,8 @@ export type PlatformErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNAVAILABLE'
   | 'BAD_RESPONSE'
+  /** A callback that is not provably from the platform: signature, receiver id, timestamp window or cipher text. */
+  | 'BAD_SIGNATURE'
   | 'UNKNOWN';
 
 export class PlatformError extends Error {
