@@ -12,7 +12,24 @@ import {
 } from '@gonghai/plugin-core';
 import { request } from 'undici';
 import { isBusy, isTokenRefused, weComError } from './wecom.errors';
-import type { WeComCode2SessionReply, WeComMiniProgramSession, WeComReply, WeComTokenReply } from './wecom.types';
+import type {
+  WeComApplyEventReply,
+  WeComCode2SessionReply,
+  WeComDepartment,
+  WeComDepartmentListReply,
+  WeComMessageSendReply,
+  WeComMiniProgramSession,
+  WeComReply,
+  WeComTemplateDetailReply,
+  WeComTicketReply,
+  WeComTokenReply,
+  WeComUser,
+  WeComUserListReply,
+  WeComUserReply,
+} from './wecom.types';
+
+/** Which JS-SDK ticket (wecom-api §2c): the corp's for `wx.config`, the app's for `wx.agentConfig`. */
+export type WeComTicketKind = 'corp' | 'agent';
 
 export type WeComClientOptions = PlatformClientOptions;
 
@@ -85,6 +102,128 @@ export class WeComClient {
       throw new PlatformError('INVALID_CODE', 'WeCom login code belongs to a corp other than the configured one');
     }
     return { corpid: reply.corpid, userid: reply.userid };
+  }
+
+  /** Every department the app can see, in WeCom's order (`GET /cgi-bin/department/list`, wecom-api §3). */
+  async departments(): Promise<WeComDepartment[]> {
+    const reply = (await this.callWithToken({
+      operation: 'department/list',
+      method: 'GET',
+      path: '/cgi-bin/department/list',
+      query: {},
+    })) as WeComDepartmentListReply;
+    if (!Array.isArray(reply.department)) {
+      throw new PlatformError('BAD_RESPONSE', 'WeCom department/list answered without department[]');
+    }
+    return reply.department;
+  }
+
+  /** The members of one department, not of its sub-departments (`GET /cgi-bin/user/list`, §3). */
+  async departmentUsers(departmentId: string): Promise<WeComUser[]> {
+    const reply = (await this.callWithToken({
+      operation: 'user/list',
+      method: 'GET',
+      path: '/cgi-bin/user/list',
+      query: { department_id: departmentId },
+    })) as WeComUserListReply;
+    if (!Array.isArray(reply.userlist)) throw new PlatformError('BAD_RESPONSE', 'WeCom user/list answered without userlist[]');
+    return reply.userlist;
+  }
+
+  /** One member, or `null` for 60111 "userid not found" (`GET /cgi-bin/user/get`, §3). */
+  async user(userId: string): Promise<WeComUser | null> {
+    try {
+      const reply = (await this.callWithToken({
+        operation: 'user/get',
+        method: 'GET',
+        path: '/cgi-bin/user/get',
+        query: { userid: userId },
+      })) as WeComUserReply;
+      if (typeof reply.userid !== 'string') throw new PlatformError('BAD_RESPONSE', 'WeCom user/get answered without userid');
+      return reply;
+    } catch (error) {
+      if (error instanceof PlatformError && error.vendorCode === 60111) return null;
+      throw error;
+    }
+  }
+
+  /** Posts to a group robot (`POST /cgi-bin/webhook/send?key=`, §4b); the key is the robot's only credential. */
+  async sendToWebhook(key: string, message: Record<string, unknown>): Promise<void> {
+    const reply = await this.send({
+      operation: 'webhook/send',
+      method: 'POST',
+      path: '/cgi-bin/webhook/send',
+      query: { key },
+      body: message,
+    });
+    if (reply.errcode !== 0) throw weComError('webhook/send', reply);
+  }
+
+  /**
+   * An app message (`POST /cgi-bin/message/send`, §4a); `agentid` is added. The answer may name invalid recipients:
+   * the call still succeeded for the others.
+   */
+  async sendAppMessage(message: Record<string, unknown>): Promise<WeComMessageSendReply> {
+    return (await this.callWithToken({
+      operation: 'message/send',
+      method: 'POST',
+      path: '/cgi-bin/message/send',
+      query: {},
+      body: { ...message, agentid: Number(this.credentials.agentId) },
+    })) as WeComMessageSendReply;
+  }
+
+  /** The controls of an approval template (`POST /cgi-bin/oa/gettemplatedetail`, §5). */
+  async templateControls(templateId: string): Promise<{ control: string; id: string; titles: string[] }[]> {
+    const reply = (await this.callWithToken({
+      operation: 'oa/gettemplatedetail',
+      method: 'POST',
+      path: '/cgi-bin/oa/gettemplatedetail',
+      query: {},
+      body: { template_id: templateId },
+    })) as WeComTemplateDetailReply;
+    const controls = reply.template_content?.controls;
+    if (!Array.isArray(controls)) {
+      throw new PlatformError('BAD_RESPONSE', 'WeCom oa/gettemplatedetail answered without template_content.controls');
+    }
+    return controls.map(({ property }) => ({
+      control: property.control,
+      id: property.id,
+      titles: (property.title ?? []).map((title) => title.text),
+    }));
+  }
+
+  /** Submits an approval and returns its `sp_no` (`POST /cgi-bin/oa/applyevent`, §5a). */
+  async applyEvent(application: Record<string, unknown>): Promise<string> {
+    const reply = (await this.callWithToken({
+      operation: 'oa/applyevent',
+      method: 'POST',
+      path: '/cgi-bin/oa/applyevent',
+      query: {},
+      body: application,
+    })) as WeComApplyEventReply;
+    if (typeof reply.sp_no !== 'string' || reply.sp_no === '') {
+      throw new PlatformError('BAD_RESPONSE', 'WeCom oa/applyevent answered without sp_no');
+    }
+    return reply.sp_no;
+  }
+
+  /**
+   * A JS-SDK ticket, cached until 300 s before expiry and fetched once for concurrent callers: WeCom allows 400 corp
+   * and 100 app tickets an hour (§2c).
+   */
+  jsapiTicket(kind: WeComTicketKind): Promise<string> {
+    const call: Call =
+      kind === 'corp'
+        ? { operation: 'get_jsapi_ticket', method: 'GET', path: '/cgi-bin/get_jsapi_ticket', query: {} }
+        : { operation: 'ticket/get', method: 'GET', path: '/cgi-bin/ticket/get', query: { type: 'agent_config' } };
+    return this.tokens.get(`${this.tokenKey}:jsapi-${kind}`, async () => {
+      const reply = (await this.callWithToken(call)) as WeComTicketReply;
+      if (typeof reply.ticket !== 'string' || typeof reply.expires_in !== 'number') {
+        throw new PlatformError('BAD_RESPONSE', `WeCom ${call.operation} answered without ticket/expires_in`);
+      }
+      return { accessToken: reply.ticket, expiresInSeconds: reply.expires_in };
+    });
   }
 
   /** Calls with the app token; a refused token is dropped and refreshed once, and the call retried once, never more. */

@@ -21,3 +21,69 @@ export interface WeComCode2SessionReply extends WeComReply {
 
 /** Who a mini-program login code belongs to, without the session key. */
 export type WeComMiniProgramSession = Pick<WeComCode2SessionReply, 'corpid' | 'userid'>;
+
+/** `GET /cgi-bin/department/list`: the whole visible tree in one answer (wecom-api §3). */
+export interface WeComDepartment {
+  id: number;
+  name: string;
+  /** 0 above the root. */
+  parentid: number;
+  /** Larger first among siblings. */
+  order: number;
+}
+
+export interface WeComDepartmentListReply extends WeComReply {
+  department: WeComDepartment[];
+}
+
+/** A member as `user/get` and `user/list` describe them; apps created after 2022-06-20 get no `mobile` (§3). */
+export interface WeComUser {
+  userid: string;
+  name: string;
+  department: number[];
+  /** Index-aligned with `department`: 1 = leads that department. */
+  is_leader_in_dept?: number[];
+  direct_leader?: string[];
+  mobile?: string;
+  position?: string;
+  /** 1 active, 2 disabled, 4 not activated, 5 left. */
+  status?: number;
+  extattr?: { attrs?: WeComExtAttr[] };
+}
+
+/** A custom profile field; type 0 is text. */
+export interface WeComExtAttr {
+  type: number;
+  name: string;
+  text?: { value: string };
+}
+
+export interface WeComUserReply extends WeComReply, WeComUser {}
+
+export interface WeComUserListReply extends WeComReply {
+  userlist: WeComUser[];
+}
+
+/** `POST /cgi-bin/message/send`: may succeed with some recipients invalid (§4a). */
+export interface WeComMessageSendReply extends WeComReply {
+  invaliduser?: string;
+  msgid?: string;
+}
+
+/** `POST /cgi-bin/oa/gettemplatedetail` (§5), only the controls. */
+export interface WeComTemplateDetailReply extends WeComReply {
+  template_content: {
+    controls: { property: { control: string; id: string; title: { text: string; lang?: string }[] } }[];
+  };
+}
+
+/** `POST /cgi-bin/oa/applyevent` */
+export interface WeComApplyEventReply extends WeComReply {
+  sp_no: string;
+}
+
+/** `GET /cgi-bin/get_jsapi_ticket` and `GET /cgi-bin/ticket/get?type=agent_config` (§2c). */
+export interface WeComTicketReply extends WeComReply {
+  ticket: string;
+  expires_in: number;
+}
