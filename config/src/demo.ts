@@ -15,6 +15,10 @@ export interface DemoTenant {
   readonly callbackAesKey: string;
   /** DingTalk: the app key; WeCom: the corp id. */
   readonly callbackReceiverId: string;
+  /** The approval template HR assignments start (DingTalk processCode, WeCom template_id). */
+  readonly approvalTemplateId: string;
+  /** The managers' group robot that receives digests (DingTalk access_token + secret, WeCom key). */
+  readonly robot: { readonly token: string; readonly secret?: string };
 }
 
 export const demoTenants: readonly DemoTenant[] = [
@@ -29,6 +33,8 @@ export const demoTenants: readonly DemoTenant[] = [
     callbackToken: 'gonghaidemo',
     callbackAesKey: 'GonghaiDemoDingTalkCallbackAesKey0123456789',
     callbackReceiverId: 'dingdemoappkey',
+    approvalTemplateId: 'PROC-GONGHAI-DEMO-ASSIGN',
+    robot: { token: 'dingdemorobottoken', secret: 'SECgonghaidemorobotsecret0123456789' },
   },
   {
     id: 'demo-wecom',
@@ -41,6 +47,8 @@ export const demoTenants: readonly DemoTenant[] = [
     callbackToken: 'gonghaidemo',
     callbackAesKey: 'GonghaiDemoWeComCallbackEncodingAesKey01234',
     callbackReceiverId: 'wwdemo',
+    approvalTemplateId: 'C4NyWqZgkGonghaiDemoAssign',
+    robot: { token: 'wwdemo-robot-key-0001' },
   },
 ];
 

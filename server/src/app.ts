@@ -10,6 +10,8 @@ import { landingPage } from './http/landing-page';
 import { requireAuth } from './modules/auth/auth.middleware';
 import { authRoutes } from './modules/auth/auth.routes';
 import { customerRoutes } from './modules/customers/customers.routes';
+import { callbackRoutes } from './modules/integrations/callbacks.routes';
+import { jsapiRoutes } from './modules/integrations/jsapi.routes';
 import { poolRoutes } from './modules/pool/pool.routes';
 import type { Sandboxes } from './platform/registry';
 
@@ -33,6 +35,9 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
     await next();
   });
   app.use(errorMiddleware());
+  // Before the body parser: callback signatures cover the exact bytes received.
+  const callbacks = callbackRoutes(deps);
+  app.use(callbacks.routes()).use(callbacks.allowedMethods());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
 
   const open = new Router<AppState>();
@@ -55,7 +60,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), customerRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), customerRoutes(deps), jsapiRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

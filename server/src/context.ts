@@ -2,6 +2,7 @@ import type { AppConfig } from '@gonghai/config';
 import type { Clock } from '@gonghai/plugin-core';
 import type { Logger } from 'pino';
 import type { Db } from './db/create-db';
+import type { ApprovalListener } from './modules/integrations/platform-events.service';
 import type { Role } from './modules/org/org';
 import type { PlatformRegistry } from './platform/registry';
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   platforms: PlatformRegistry;
+  /** Told of every approval result once (HR assignment subscribes). */
+  approvalListeners?: ApprovalListener[];
 }
 
 export interface AppState {

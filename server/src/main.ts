@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { migrateToLatest } from './db/migrate';
 import { demoOrgFixtures } from './demo/demo-org';
 import { seedDemo } from './demo/seed-demo';
+import { syncTenantOrg } from './modules/org/org-sync.service';
 import { createSandboxes } from './platform/registry';
 import { createRuntime } from './runtime';
 
@@ -14,16 +15,19 @@ async function main(): Promise<void> {
   say(`公海 Gonghai 正在启动（数据库：${config.database.dialect === 'sqlite' ? `SQLite ${config.database.file}` : 'MySQL'}）…`);
   const applied = await migrateToLatest(db);
   if (applied.length) say(`  已执行 ${applied.length} 个数据库迁移`);
-  if (config.sandbox) {
-    const seeded = await seedDemo(db, { secrets: deps.secrets, now: deps.clock.now(), log: say });
-    for (const t of seeded.tenants) say(`  演示企业 ${t.id}：${t.customers} 个客户（公海 ${t.poolCustomers}，已领取 ${t.owned}）`);
-  }
-  const sandboxes = config.sandbox ? createSandboxes(demoOrgFixtures(deps.clock.now(), config.timeZone), deps.clock) : undefined;
+  const sandboxes = config.sandbox
+    ? createSandboxes(demoOrgFixtures(deps.clock.now(), config.timeZone, () => config.publicBaseUrl), deps.clock)
+    : undefined;
   const app = buildApp(deps, { sandboxes });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
   const url = `http://localhost:${config.port}`;
+  if (config.sandbox) {
+    // The demo org arrives the production way, through a directory sync from the (sandboxed) platform.
+    const seeded = await seedDemo(db, { secrets: deps.secrets, now: deps.clock.now(), syncOrg: (id) => syncTenantOrg(deps, id, say), log: say });
+    for (const t of seeded.tenants) say(`  演示企业 ${t.id}：${t.customers} 个客户（公海 ${t.poolCustomers}，已领取 ${t.owned}）`);
+  }
   say(`公海已就绪：${url}  （健康检查 ${url}/healthz）`);
   if (config.sandbox) {
     say(`演示登录：打开 ${url} 查看步骤，或：curl -s -X POST ${url}/sandbox/dingtalk/_control/login-code -H 'content-type: application/json' -d '{"corpId":"dingdemo","userId":"rep01"}'，再把返回的 code 交给 POST ${url}/api/v1/auth/login {"platform":"dingtalk","corpId":"dingdemo","code":"…"}`);

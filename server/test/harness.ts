@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '@gonghai/config';
+import { loadConfig, type AppConfig } from '@gonghai/config';
 import { buildApp } from '../src/app';
 import type { AppDeps } from '../src/context';
 import { demoOrgFixtures } from '../src/demo/demo-org';
 import { seedDemo } from '../src/demo/seed-demo';
+import { syncTenantOrg } from '../src/modules/org/org-sync.service';
 import { signToken } from '../src/modules/auth/jwt';
 import type { Role } from '../src/modules/org/org';
 import { createSandboxes, type Sandboxes } from '../src/platform/registry';
@@ -31,12 +32,9 @@ export interface Harness {
 
 const TEST_MASTER_KEY = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
-/** A real server on an ephemeral port over a fresh database of `dialect`, with the demo seeded and the sandboxes on. */
-export async function startHarness(dialect: Dialect, options: { seed?: boolean; now?: number } = {}): Promise<Harness> {
-  const testDb = await createTestDb(dialect, { poolSize: 40 });
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-test-'));
-  const clock = new FakeClock(options.now ?? TEST_NOW);
-  const config = loadConfig({
+/** The config every test server runs with: sandbox on, jobs off, silent logs. */
+export function testConfig(dataDir: string = os.tmpdir()): AppConfig {
+  return loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
@@ -45,15 +43,25 @@ export async function startHarness(dialect: Dialect, options: { seed?: boolean; 
     JOBS: 'off',
     LOG_LEVEL: 'silent',
   });
+}
+
+/** A real server on an ephemeral port over a fresh database of `dialect`, with the demo seeded and the sandboxes on. */
+export async function startHarness(dialect: Dialect, options: { seed?: boolean; now?: number } = {}): Promise<Harness> {
+  const testDb = await createTestDb(dialect, { poolSize: 40 });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-test-'));
+  const clock = new FakeClock(options.now ?? TEST_NOW);
+  const config = testConfig(dataDir);
   let baseUrl = '';
   const runtime = createRuntime({ config, clock, db: testDb.db, sandboxBaseUrl: () => baseUrl });
-  if (options.seed !== false) await seedDemo(testDb.db, { secrets: runtime.secrets, now: clock.now() });
-  const sandboxes = createSandboxes(demoOrgFixtures(clock.now()), clock);
+  const sandboxes = createSandboxes(demoOrgFixtures(clock.now(), 'Asia/Shanghai', () => baseUrl), clock);
   const app = buildApp(runtime, { sandboxes });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (options.seed !== false) {
+    await seedDemo(testDb.db, { secrets: runtime.secrets, now: clock.now(), syncOrg: (id) => syncTenantOrg(runtime, id) });
+  }
 
   return {
     deps: runtime,

@@ -14,6 +14,7 @@ import type {
   PoolRulesTable,
   PoolsTable,
 } from '../modules/pool/pool.table';
+import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
 import type { TenantsTable } from '../modules/tenants/tenants.table';
 
 /** Every table Kysely knows about. */
@@ -33,4 +34,5 @@ export interface Database {
   deals: DealsTable;
   idempotency_keys: IdempotencyKeysTable;
   claim_counters: ClaimCountersTable;
+  platform_events: PlatformEventsTable;
 }

@@ -2,8 +2,15 @@ import { demoDepartments, demoTenants, demoUsers } from '@gonghai/config';
 import type { OrgFixture } from '@gonghai/plugin-core';
 import { localDate, DAY_MS } from '../time';
 
-/** The demo org as each platform's sandbox serves it (DESIGN §12); hire dates are relative to `now`. */
-export function demoOrgFixtures(now: number, zone = 'Asia/Shanghai'): { dingtalk: OrgFixture[]; wecom: OrgFixture[] } {
+/**
+ * The demo org as each platform's sandbox serves it (DESIGN §12); hire dates are relative to `now`. `serverBaseUrl` is
+ * read when the sandbox delivers a callback, so it may be learnt after the server started listening.
+ */
+export function demoOrgFixtures(
+  now: number,
+  zone = 'Asia/Shanghai',
+  serverBaseUrl?: () => string,
+): { dingtalk: OrgFixture[]; wecom: OrgFixture[] } {
   const build = (platform: 'dingtalk' | 'wecom'): OrgFixture[] =>
     demoTenants
       .filter((t) => t.platform === platform)
@@ -20,6 +27,18 @@ export function demoOrgFixtures(now: number, zone = 'Asia/Shanghai'): { dingtalk
           title: u.title,
           hiredDate: localDate(now - u.hiredDaysAgo * DAY_MS, zone),
         })),
+        robots: [{ ...t.robot }],
+        approvalTemplateIds: [t.approvalTemplateId],
+        ...(serverBaseUrl === undefined
+          ? {}
+          : {
+              callback: {
+                token: t.callbackToken,
+                aesKey: t.callbackAesKey,
+                receiverId: t.callbackReceiverId,
+                url: () => `${serverBaseUrl()}/callbacks/${platform}/${t.id}`,
+              },
+            }),
       }));
   return { dingtalk: build('dingtalk'), wecom: build('wecom') };
 }

@@ -4,11 +4,11 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/create-db';
 import { encodeGeohash } from '../geo/geo';
 import type { CustomerContactsTable, CustomersTable, FollowUpsTable } from '../modules/customers/customers.table';
+import { grantAppRoles } from '../modules/org/org.repository';
 import { refreshPoolMembers } from '../modules/pool/pool.repository';
 import type { OwnershipEventsTable } from '../modules/pool/pool.table';
 import { defaultTenantSettings } from '../modules/tenants/tenants';
 import { DAY_MS } from '../time';
-import { demoOrgFixtures } from './demo-org';
 import { SeededRandom } from './random';
 
 export const DEMO_CUSTOMERS_PER_CITY = 500;
@@ -43,108 +43,56 @@ export interface SeedResult {
 }
 
 /**
- * Creates the demo of DESIGN §12 once: both tenants, the org their sandboxes serve, the pools and rules, and about
+ * Creates the demo of DESIGN §12 once: both tenants, their org (synced from the platform), the pools and rules, and about
  * 2,000 customers per tenant with histories. Deterministic apart from being relative to `now`. A second call does
  * nothing.
  */
-export async function seedDemo(db: Db, opts: { secrets: SecretBox; now: number; log?: (line: string) => void }): Promise<SeedResult> {
+export interface SeedOptions {
+  secrets: SecretBox;
+  now: number;
+  /** Brings the tenant's org in from its platform (a full directory sync against the sandbox). */
+  syncOrg: (tenantId: string) => Promise<unknown>;
+  log?: (line: string) => void;
+}
+
+export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedResult> {
   const log = opts.log ?? (() => undefined);
   const existing = await db.selectFrom('tenants').select('id').where('id', '=', demoTenants[0]!.id).executeTakeFirst();
   if (existing) return { created: false, tenants: [] };
   const result: SeedResult = { created: true, tenants: [] };
-  const fixtures = demoOrgFixtures(opts.now);
   for (const tenant of demoTenants) {
     log(`  正在生成演示企业 ${tenant.id} …`);
-    const fixture = fixtures[tenant.platform].find((f) => f.corpId === tenant.corpId)!;
-    result.tenants.push(await seedTenant(db, opts, tenant, fixture.users.map((u) => ({ id: u.userId, hiredDate: u.hiredDate }))));
+    result.tenants.push(await seedTenant(db, opts, tenant));
   }
   return result;
 }
 
-async function seedTenant(
-  db: Db,
-  opts: { secrets: SecretBox; now: number },
-  tenant: (typeof demoTenants)[number],
-  hireDates: { id: string; hiredDate: string }[],
-) {
+async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants)[number]) {
   const { now, secrets } = opts;
   const t = tenant.id;
   const rnd = new SeededRandom(20261127);
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('tenants')
-      .values({
-        id: t,
-        name: tenant.name,
-        platform: tenant.platform,
-        corp_id: tenant.corpId,
-        app_key: tenant.appKey,
-        app_secret_enc: secrets.seal(tenant.appSecret),
-        agent_id: tenant.agentId,
-        callback_token_enc: secrets.seal(tenant.callbackToken),
-        callback_aes_key_enc: secrets.seal(tenant.callbackAesKey),
-        time_zone: 'Asia/Shanghai',
-        settings: JSON.stringify(defaultTenantSettings),
-        created_at: now,
-      })
-      .execute();
-    const pathOf = new Map<number, string>();
-    for (const d of demoDepartments) pathOf.set(d.id, `${d.parentId === null ? '/' : pathOf.get(d.parentId)!}${d.id}/`);
-    await trx
-      .insertInto('departments')
-      .values(
-        demoDepartments.map((d) => ({
-          tenant_id: t,
-          id: String(d.id),
-          parent_id: d.parentId === null ? null : String(d.parentId),
-          name: d.name,
-          is_region: d.region ? 1 : 0,
-          path: pathOf.get(d.id)!,
-          updated_at: now,
-        })),
-      )
-      .execute();
-    const leaderOfDept = new Map<number, string>();
-    for (const u of demoUsers) for (const d of u.leaderOf ?? []) leaderOfDept.set(d, u.userId);
-    const managerOf = (deptId: number): string | null => {
-      for (let d: number | null = deptId; d !== null; d = demoDepartments.find((x) => x.id === d)!.parentId) {
-        const leader = leaderOfDept.get(d);
-        if (leader) return leader;
-      }
-      return null;
-    };
-    await trx
-      .insertInto('users')
-      .values(
-        demoUsers.map((u) => {
-          const roles = u.appRoles?.length ? [...u.appRoles] : u.leaderOf?.length ? ['manager'] : ['rep'];
-          const manager = u.leaderOf?.length ? null : managerOf(u.departmentIds[0]!);
-          return {
-            tenant_id: t,
-            id: u.userId,
-            name: u.name,
-            mobile: u.mobile,
-            title: u.title,
-            manager_id: manager === u.userId ? null : manager,
-            hired_date: hireDates.find((h) => h.id === u.userId)!.hiredDate,
-            active: 1,
-            left_at: null,
-            roles: roles.join(','),
-            created_at: now,
-            updated_at: now,
-          };
-        }),
-      )
-      .execute();
-    await trx
-      .insertInto('user_departments')
-      .values(
-        demoUsers.flatMap((u) =>
-          u.departmentIds.map((d) => ({ tenant_id: t, user_id: u.userId, department_id: String(d), is_leader: u.leaderOf?.includes(d) ? 1 : 0 })),
-        ),
-      )
-      .execute();
-  });
+  await db
+    .insertInto('tenants')
+    .values({
+      id: t,
+      name: tenant.name,
+      platform: tenant.platform,
+      corp_id: tenant.corpId,
+      app_key: tenant.appKey,
+      app_secret_enc: secrets.seal(tenant.appSecret),
+      agent_id: tenant.agentId,
+      callback_token_enc: secrets.seal(tenant.callbackToken),
+      callback_aes_key_enc: secrets.seal(tenant.callbackAesKey),
+      time_zone: 'Asia/Shanghai',
+      settings: JSON.stringify({ ...defaultTenantSettings, approvalTemplateId: tenant.approvalTemplateId }),
+      created_at: now,
+    })
+    .execute();
+  // The org reaches the database the production way: a directory sync from the platform (here its sandbox).
+  await opts.syncOrg(t);
+  for (const u of demoUsers) if (u.appRoles?.length) await grantAppRoles(db, t, u.userId, [...u.appRoles]);
+  const regions = demoDepartments.filter((d) => d.region).map((d) => String(d.id));
+  await db.updateTable('departments').set({ is_region: 1 }).where('tenant_id', '=', t).where('id', 'in', regions).execute();
 
   const poolDefaults = {
     tenant_id: t,

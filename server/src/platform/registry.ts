@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { systemClock, type Clock, type OrgFixture, type PlatformAdapter } from '@gonghai/plugin-core';
+import { systemClock, type Clock, type OrgFixture, type PlatformAdapter, type PlatformAppCredentials } from '@gonghai/plugin-core';
 import { createDingTalkAdapter, createDingTalkSandbox, dingTalkSandboxPrefix } from '@gonghai/plugin-dingtalk';
 import { createWeComAdapter, createWeComSandbox, weComSandboxPrefix } from '@gonghai/plugin-wecom';
 import type { SecretBox } from '../crypto/secret-box';
@@ -9,9 +9,13 @@ import { AppError } from '../errors';
 /** The only server file that names a vendor (DESIGN §2): it picks the adapter for a tenant's platform. */
 export interface PlatformRegistry {
   adapterFor(tenantId: string): Promise<PlatformAdapter>;
+  /** Forget a tenant's adapter (its credentials changed). */
+  forget(tenantId: string): void;
 }
 
 const productionBaseUrls = { dingtalk: 'https://oapi.dingtalk.com', wecom: 'https://qyapi.weixin.qq.com' } as const;
+/** DingTalk's `/v1.0/…` API lives on its own host; WeCom has one. */
+const productionApiBaseUrls = { dingtalk: 'https://api.dingtalk.com', wecom: 'https://qyapi.weixin.qq.com' } as const;
 const sandboxPrefixes = { dingtalk: dingTalkSandboxPrefix, wecom: weComSandboxPrefix } as const;
 
 export interface RegistryOptions {
@@ -28,19 +32,30 @@ export function createPlatformRegistry(options: RegistryOptions): PlatformRegist
   async function build(tenantId: string): Promise<PlatformAdapter> {
     const row = await options.db
       .selectFrom('tenants')
-      .select(['platform', 'corp_id', 'app_key', 'app_secret_enc', 'agent_id'])
+      .select(['platform', 'corp_id', 'app_key', 'app_secret_enc', 'agent_id', 'callback_token_enc', 'callback_aes_key_enc', 'settings'])
       .where('id', '=', tenantId)
       .executeTakeFirst();
     if (!row) throw new AppError(404, 'not_found', `企业 ${tenantId} 不存在。`);
-    const baseUrl = options.sandboxBaseUrl
-      ? `${options.sandboxBaseUrl()}${sandboxPrefixes[row.platform]}`
-      : productionBaseUrls[row.platform];
-    const credentials = {
+    const sandbox = options.sandboxBaseUrl ? `${options.sandboxBaseUrl()}${sandboxPrefixes[row.platform]}` : undefined;
+    const settings = JSON.parse(row.settings) as { approvalTemplateId?: string };
+    const callback =
+      row.callback_token_enc !== null && row.callback_aes_key_enc !== null
+        ? {
+            token: options.secrets.open(row.callback_token_enc),
+            aesKey: options.secrets.open(row.callback_aes_key_enc),
+            // DingTalk internal apps sign for the app key, WeCom for the corp (dingtalk-api §5.1, wecom-api §6c).
+            receiverId: row.platform === 'dingtalk' ? row.app_key : row.corp_id,
+          }
+        : undefined;
+    const credentials: PlatformAppCredentials = {
       corpId: row.corp_id,
       appKey: row.app_key,
       appSecret: options.secrets.open(row.app_secret_enc),
       agentId: row.agent_id,
-      baseUrl,
+      baseUrl: sandbox ?? productionBaseUrls[row.platform],
+      apiBaseUrl: sandbox ?? productionApiBaseUrls[row.platform],
+      ...(callback ? { callback } : {}),
+      ...(settings.approvalTemplateId ? { approvalTemplateId: settings.approvalTemplateId } : {}),
     };
     const clock = options.clock ?? systemClock;
     return row.platform === 'dingtalk' ? createDingTalkAdapter({ credentials, clock }) : createWeComAdapter({ credentials, clock });
@@ -54,6 +69,9 @@ export function createPlatformRegistry(options: RegistryOptions): PlatformRegist
         adapters.set(tenantId, adapter);
       }
       return adapter;
+    },
+    forget(tenantId) {
+      adapters.delete(tenantId);
     },
   };
 }

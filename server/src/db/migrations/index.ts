@@ -9,6 +9,7 @@ import * as m07 from './2026-11-27-07-create-ownership-events';
 import * as m08 from './2026-11-27-08-create-follow-ups-and-deals';
 import * as m09 from './2026-11-27-09-create-idempotency-keys';
 import * as m10 from './2026-11-27-10-create-claim-counters';
+import * as m11 from './2026-11-27-11-create-platform-events';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-08-create-follow-ups-and-deals': m08,
   '2026-11-27-09-create-idempotency-keys': m09,
   '2026-11-27-10-create-claim-counters': m10,
+  '2026-11-27-11-create-platform-events': m11,
 };

@@ -2,11 +2,14 @@ import { demoUsers, peoplesSquare } from '@gonghai/config';
 import { SecretBox } from '../../crypto/secret-box';
 import { createTestDb, dialects, type TestDb } from '../../../test/databases';
 import { ownersFromLedger } from '../../../test/factories';
-import { TEST_NOW } from '../../../test/clock';
+import { FakeClock, TEST_NOW } from '../../../test/clock';
+import { testConfig } from '../../../test/harness';
 import { haversineM } from '../../geo/geo';
-import { seedDemo } from '../seed-demo';
+import { seedDemoLocally } from '../seed-demo-locally';
 
-const secrets = new SecretBox('ab'.repeat(32));
+const config = testConfig();
+const secrets = new SecretBox(config.masterKey);
+const seedDemo = (db: TestDb['db']) => seedDemoLocally({ config, db, clock: new FakeClock(TEST_NOW) });
 
 describe.each(dialects)('the demo seed on %s', (dialect) => {
   let t: TestDb;
@@ -16,12 +19,12 @@ describe.each(dialects)('the demo seed on %s', (dialect) => {
   afterAll(() => t.destroy());
 
   it('creates exactly the demo of DESIGN §12, once', async () => {
-    const first = await seedDemo(t.db, { secrets, now: TEST_NOW });
+    const first = await seedDemo(t.db);
     expect(first.tenants).toEqual([
       { id: 'demo-dingtalk', customers: 2000, poolCustomers: 1360, owned: 640 },
       { id: 'demo-wecom', customers: 2000, poolCustomers: 1360, owned: 640 },
     ]);
-    expect(await seedDemo(t.db, { secrets, now: TEST_NOW })).toEqual({ created: false, tenants: [] });
+    expect(await seedDemo(t.db)).toEqual({ created: false, tenants: [] });
     const tenants = await t.db.selectFrom('tenants').select(['id', 'platform', 'corp_id', 'agent_id', 'app_secret_enc']).orderBy('id').execute();
     expect(tenants.map(({ app_secret_enc: _s, ...rest }) => rest)).toEqual([
       { id: 'demo-dingtalk', platform: 'dingtalk', corp_id: 'dingdemo', agent_id: '1000001' },
@@ -61,7 +64,7 @@ describe.each(dialects)('the demo seed on %s', (dialect) => {
   it('is deterministic: the same names and places on every machine', async () => {
     const other = await createTestDb('sqlite');
     try {
-      await seedDemo(other.db, { secrets, now: TEST_NOW });
+      await seedDemo(other.db);
       const pick = (db: TestDb['db']) =>
         db.selectFrom('customers').select(['name', 'lat', 'lng', 'level', 'owner_id']).where('tenant_id', '=', 'demo-wecom').orderBy('id').execute();
       expect(await pick(other.db)).toEqual(await pick(t.db));

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
 import { defaultTenantSettings, type Tenant } from './tenants';
 import type { TenantsTable } from './tenants.table';
@@ -29,4 +29,13 @@ export async function findTenantByCorp(db: Db, platform: string, corpId: string)
     .where('corp_id', '=', corpId)
     .executeTakeFirst();
   return row && toTenant(row);
+}
+
+export async function insertTenant(db: Db, row: Insertable<TenantsTable>): Promise<void> {
+  await db.insertInto('tenants').values(row).execute();
+}
+
+export async function listTenants(db: Db): Promise<Tenant[]> {
+  const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
+  return rows.map(toTenant);
 }

@@ -2,10 +2,15 @@
 export interface TenantSettings {
   /** The release-reason dictionary offered in the app; free text is accepted too. */
   releaseReasons: string[];
+  /** Where a departing employee's customers go: back to their pools (default) or to the employee's manager. */
+  departurePolicy: 'pool' | 'manager';
+  /** The approval template HR assignments start on the platform (DingTalk processCode, WeCom template_id). */
+  approvalTemplateId?: string;
 }
 
 export const defaultTenantSettings: TenantSettings = {
   releaseReasons: ['客户无需求', '联系不上', '已转竞品', '区域调整', '重复客户', '其他'],
+  departurePolicy: 'pool',
 };
 
 export interface Tenant {

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { ZodError } from 'zod';
+import { migrateToLatest } from '../db/migrate';
+import { AppError } from '../errors';
+import { syncTenantOrg } from '../modules/org/org-sync.service';
+import { listTenants, newTenant, registerTenant } from '../modules/tenants/tenants.service';
+import { createRuntime } from '../runtime';
+
+const usage = `用法：
+  npm run tenant -- add --id <编号> --name <名称> --platform dingtalk|wecom --corp-id <CorpId>
+                        --app-key <AppKey> --app-secret <Secret> --agent-id <AgentId>
+                        [--callback-token <Token> --callback-aes-key <43位EncodingAESKey>]
+                        [--time-zone Asia/Shanghai] [--approval-template <模板编号>] [--departure-policy pool|manager]
+  npm run tenant -- list
+  npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
+
+密钥（AppSecret、回调 Token、EncodingAESKey）用 MASTER_KEY 加密后保存。`;
+
+/** `npm run tenant -- …`: register a tenant's platform app, list tenants, run a full org sync. */
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (!['add', 'list', 'sync'].includes(command)) throw new AppError(400, 'invalid_request', `未知命令「${command}」。\n${usage}`);
+  const deps = createRuntime();
+  try {
+    await migrateToLatest(deps.db);
+    if (command === 'add') {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        options: Object.fromEntries(
+          ['id', 'name', 'platform', 'corp-id', 'app-key', 'app-secret', 'agent-id', 'callback-token', 'callback-aes-key', 'time-zone', 'approval-template', 'departure-policy'].map((name) => [name, { type: 'string' as const }]),
+        ),
+      });
+      const input = newTenant.parse({
+        id: values.id,
+        name: values.name,
+        platform: values.platform,
+        corpId: values['corp-id'],
+        appKey: values['app-key'],
+        appSecret: values['app-secret'],
+        agentId: values['agent-id'],
+        callbackToken: values['callback-token'],
+        callbackAesKey: values['callback-aes-key'],
+        timeZone: values['time-zone'],
+        approvalTemplateId: values['approval-template'],
+        departurePolicy: values['departure-policy'],
+      });
+      const tenant = await registerTenant(deps.db, deps.secrets, input, deps.clock.now());
+      process.stdout.write(`已登记企业 ${tenant.id}（${tenant.name}，${tenant.platform} ${tenant.corpId}）；密钥已加密保存。\n`);
+      process.stdout.write(`下一步：npm run tenant -- sync ${tenant.id} 同步组织架构。\n`);
+    } else if (command === 'list') {
+      const tenants = await listTenants(deps.db);
+      if (tenants.length === 0) process.stdout.write('还没有登记任何企业。\n');
+      for (const t of tenants) process.stdout.write(`${t.id}\t${t.platform}\t${t.corpId}\t${t.name}\n`);
+    } else {
+      const tenantId = rest[0];
+      if (tenantId === undefined) throw new AppError(400, 'invalid_request', `请给出企业编号。\n${usage}`);
+      process.stdout.write(`正在同步企业 ${tenantId} 的组织架构…\n`);
+      const result = await syncTenantOrg(deps, tenantId, (line) => process.stdout.write(`${line}\n`));
+      process.stdout.write(`同步完成：${result.departments} 个部门、${result.users} 名成员（新增 ${result.added}，离职 ${result.left.length}）。\n`);
+    }
+  } finally {
+    await deps.db.destroy();
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ZodError) {
+    const lines = error.issues.map((i) => `  ${i.path.join('.') || '参数'}：${i.message}`);
+    process.stderr.write(`参数不正确：\n${lines.join('\n')}\n\n${usage}\n`);
+  } else {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import type { PlatformAdapter, PlatformEvent } from '@gonghai/plugin-core';
+import type { AppDeps } from '../../context';
+import { handleDeparture } from '../org/departure.service';
+import { syncDepartments, syncUser } from '../org/org-sync.service';
+import { renameUserEverywhere } from '../org/org.repository';
+import { markEventFailed, markEventHandled, recordEventArrival } from './platform-events.repository';
+
+/** Someone who wants approval results (HR assignment); called once per approval event, after it is recorded. */
+export type ApprovalListener = (tenantId: string, event: Extract<PlatformEvent, { type: 'approval.finished' | 'approval.withdrawn' }>) => Promise<void>;
+
+/**
+ * Handles what one callback (or Stream frame) carried, in order. Each event is recorded first, keyed by its id, so a
+ * vendor's redelivery of an event already handled does nothing; one that failed before is tried again. Throws when an
+ * event could not be handled, so the transport answers with an error and the vendor delivers it again.
+ */
+export async function handlePlatformEvents(
+  deps: AppDeps,
+  tenantId: string,
+  adapter: PlatformAdapter,
+  events: PlatformEvent[],
+): Promise<void> {
+  for (const event of events) {
+    const now = deps.clock.now();
+    if ((await recordEventArrival(deps.db, tenantId, event, now)) === 'handled') continue;
+    try {
+      await handleEvent(deps, tenantId, adapter, event);
+      await markEventHandled(deps.db, tenantId, event.eventId, deps.clock.now());
+    } catch (error) {
+      await markEventFailed(deps.db, tenantId, event.eventId, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+}
+
+async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAdapter, event: PlatformEvent): Promise<void> {
+  const now = deps.clock.now();
+  switch (event.type) {
+    case 'contact.user_joined':
+    case 'contact.user_updated': {
+      // The event says who; the directory says what they look like now (events can arrive out of order).
+      const user = await adapter.directory.user(event.userId);
+      if (user === null) await handleDeparture(deps, tenantId, event.userId, now, adapter.messages);
+      else await syncUser(deps.db, tenantId, user, now);
+      return;
+    }
+    case 'contact.user_left':
+      await handleDeparture(deps, tenantId, event.userId, now, adapter.messages);
+      return;
+    case 'contact.user_renamed': {
+      await deps.db.transaction().execute((trx) => renameUserEverywhere(trx, tenantId, event.userId, event.newUserId));
+      const user = await adapter.directory.user(event.newUserId);
+      if (user !== null) await syncUser(deps.db, tenantId, user, now);
+      return;
+    }
+    case 'contact.department_changed':
+      await syncDepartments(deps.db, tenantId, adapter.directory, now);
+      return;
+    case 'approval.finished':
+    case 'approval.withdrawn':
+      for (const listener of deps.approvalListeners ?? []) await listener(tenantId, event);
+      return;
+  }
+}

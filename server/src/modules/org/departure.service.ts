@@ -1,0 +1,94 @@
+import type { PlatformMessages } from '@gonghai/plugin-core';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/create-db';
+import { formatLocal } from '../../time';
+import { changeOwnership } from '../pool/ownership.service';
+import { findTenantById } from '../tenants/tenants.repository';
+import { findUser, markUserLeft } from './org.repository';
+
+export interface DepartureResult {
+  userId: string;
+  /** Customers that left with the employee. */
+  returned: number;
+  /** `pool`, or the manager who received them. */
+  destination: 'pool' | { managerId: string };
+  /** Whether the manager's message was sent. */
+  notified: boolean;
+}
+
+const BATCH = 200;
+
+/**
+ * An employee left (DESIGN §6): mark them left, hand every customer they own back to its pool — or to their manager when
+ * the tenant says so and the manager is active — through the single ownership function with ledger reason
+ * `left_with_employee`, and tell the manager. Safe to run twice: the second run finds nothing to move and sends nothing.
+ */
+export async function handleDeparture(
+  deps: { db: Db; logger: Logger },
+  tenantId: string,
+  userId: string,
+  now: number,
+  messages: PlatformMessages | undefined,
+): Promise<DepartureResult> {
+  const { db } = deps;
+  const tenant = await findTenantById(db, tenantId);
+  if (tenant === undefined) throw new Error(`tenant ${tenantId} does not exist`);
+  await markUserLeft(db, tenantId, userId, now);
+  const leaver = await findUser(db, tenantId, userId);
+  const manager = leaver?.managerId ? await findUser(db, tenantId, leaver.managerId) : undefined;
+  const toManager = tenant.settings.departurePolicy === 'manager' && manager?.active === true ? manager.id : null;
+  const moved: { id: number; name: string }[] = [];
+  for (;;) {
+    const owned = await db
+      .selectFrom('customers')
+      .select(['id', 'name', 'pool_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('owner_id', '=', userId)
+      .where('status', '=', 'owned')
+      // A customer reserved by an HR assignment in flight is left to that assignment, which sees the owner is gone.
+      .where('reserved_by_assignment_id', 'is', null)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    if (owned.length === 0) break;
+    const before = moved.length;
+    await db.transaction().execute(async (trx) => {
+      for (const customer of owned) {
+        const applied = await changeOwnership(trx, {
+          tenantId,
+          customerId: customer.id,
+          type: 'left_with_employee',
+          expect: { status: 'owned', ownerId: userId },
+          toUserId: toManager,
+          fromPoolId: customer.pool_id,
+          toPoolId: customer.pool_id,
+          actorId: null,
+          reason: toManager === null ? '员工离职，客户退回公海' : '员工离职，客户转交其上级',
+          now,
+        });
+        if (applied) moved.push({ id: customer.id, name: customer.name });
+      }
+    });
+    // Nothing moved means someone else changed them all meanwhile; do not spin on the same rows.
+    if (owned.length < BATCH || moved.length === before) break;
+  }
+  let notified = false;
+  if (manager?.active === true && messages !== undefined && moved.length > 0) {
+    const name = leaver?.name ?? userId;
+    const where = toManager === null ? '已全部退回公海，其他同事现在可以领取' : '已转到你的名下，请尽快安排跟进';
+    const listed = moved.slice(0, 10).map((c) => `- ${c.name}`).join('\n');
+    const more = moved.length > 10 ? `\n- …等共 ${moved.length} 个` : '';
+    try {
+      await messages.toUsers([manager.id], {
+        kind: 'markdown',
+        title: `${name} 已离职：${moved.length} 个客户${toManager === null ? '已退回公海' : '已转给你'}`,
+        text: `### ${name} 已离职\n${formatLocal(now, tenant.timeZone)}，${name} 名下的 ${moved.length} 个客户${where}：\n${listed}${more}`,
+      });
+      notified = true;
+    } catch (error) {
+      // The customers have moved either way; a lost notice must not undo or repeat that.
+      deps.logger.warn({ err: error, tenantId, userId }, 'departure notice to the manager failed');
+    }
+  }
+  return { userId, returned: moved.length, destination: toManager === null ? 'pool' : { managerId: toManager }, notified };
+}

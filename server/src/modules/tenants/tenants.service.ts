@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { SecretBox } from '../../crypto/secret-box';
+import type { Db } from '../../db/create-db';
+import { isUniqueViolation } from '../../db/errors';
+import { AppError } from '../../errors';
+import { defaultTenantSettings, type Tenant } from './tenants';
+import { findTenantById, insertTenant, listTenants } from './tenants.repository';
+
+/** What `npm run tenant -- add` accepts; secrets are sealed with MASTER_KEY before they reach the database. */
+export const newTenant = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, '企业编号只能用小写字母、数字和连字符（2–63 位）'),
+    name: z.string().trim().min(1, '需要企业名称').max(128),
+    platform: z.enum(['dingtalk', 'wecom'], { message: '平台只能是 dingtalk 或 wecom' }),
+    corpId: z.string().trim().min(1, '需要 CorpId').max(64),
+    appKey: z.string().trim().min(1, '需要 AppKey（企业微信填 CorpId）').max(128),
+    appSecret: z.string().min(1, '需要 AppSecret（企业微信填应用 Secret）').max(256),
+    agentId: z.string().regex(/^\d{1,20}$/, 'AgentId 是纯数字'),
+    callbackToken: z.string().regex(/^[A-Za-z0-9]{1,32}$/, '回调 Token 为 1–32 位字母或数字').optional(),
+    callbackAesKey: z.string().regex(/^[A-Za-z0-9]{43}$/, 'EncodingAESKey 必须是 43 位字母或数字').optional(),
+    timeZone: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', '未知的时区（例如 Asia/Shanghai）'),
+    approvalTemplateId: z.string().trim().min(1).max(128).optional(),
+    departurePolicy: z.enum(['pool', 'manager'], { message: '离职客户去向只能是 pool 或 manager' }).default('pool'),
+  })
+  .refine((t) => (t.callbackToken === undefined) === (t.callbackAesKey === undefined), {
+    message: '回调 Token 和 EncodingAESKey 需要同时提供',
+    path: ['callbackAesKey'],
+  });
+
+export type NewTenant = z.infer<typeof newTenant>;
+
+/** Registers a tenant's platform app. A second tenant for the same corp on the same platform is refused. */
+export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenant, now: number): Promise<Tenant> {
+  if (await findTenantById(db, input.id)) throw new AppError(409, 'tenant_exists', `企业编号 ${input.id} 已被使用，请换一个。`);
+  try {
+    await insertTenant(db, {
+      id: input.id,
+      name: input.name,
+      platform: input.platform,
+      corp_id: input.corpId,
+      app_key: input.appKey,
+      app_secret_enc: secrets.seal(input.appSecret),
+      agent_id: input.agentId,
+      callback_token_enc: input.callbackToken === undefined ? null : secrets.seal(input.callbackToken),
+      callback_aes_key_enc: input.callbackAesKey === undefined ? null : secrets.seal(input.callbackAesKey),
+      time_zone: input.timeZone,
+      settings: JSON.stringify({
+        ...defaultTenantSettings,
+        departurePolicy: input.departurePolicy,
+        ...(input.approvalTemplateId === undefined ? {} : { approvalTemplateId: input.approvalTemplateId }),
+      }),
+      created_at: now,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError(409, 'tenant_exists', `${input.platform} 企业 ${input.corpId} 已经登记过了。`);
+    }
+    throw error;
+  }
+  return (await findTenantById(db, input.id))!;
+}
+
+export { listTenants };
