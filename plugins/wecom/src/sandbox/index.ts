@@ -1,2 +1,3 @@
-export { createWeComSandbox, weComSandboxPaths, weComSandboxPrefix } from './wecom.sandbox';
-export type { WeComSandbox, WeComSandboxOptions } from './wecom.sandbox';
+export { createWeComSandbox, defaultWeComApprovalControlTitles, weComSandboxPaths, weComSandboxPrefix } from './wecom.sandbox';
+export type { WeComOrgChangeResult, WeComSandbox, WeComSandboxApproval, WeComSandboxOptions } from './wecom.sandbox';
+export type { WeComDelivery } from './wecom.callback-sender';

@@ -6,14 +6,23 @@ const errmsgs: ReadonlyMap<number, string> = new Map([
   [40001, 'invalid credential'],
   [40013, 'invalid corpid'],
   [40014, 'invalid access_token'],
+  [40008, 'invalid message type'],
   [40029, 'invalid code'],
+  [40056, 'invalid agentid'],
+  [40058, 'invalid parameter'],
   [41001, 'access_token missing'],
   [41004, 'corpsecret missing'],
   [41008, 'missing code'],
   [42001, 'access_token expired'],
+  [44004, 'empty content'],
   [45009, 'api freq out of limit'],
   [45033, 'api concurrent out of limit'],
+  [60003, 'department not found'],
   [60020, 'not allow to access from your ip'],
+  [60111, 'userid not found'],
+  [81013, 'user & party & tag all invalid'],
+  [93000, 'invalid webhook url'],
+  [301025, 'param error'],
 ]);
 
 /** WeCom appends a hint and a help link to every failure's errmsg: `invalid code, hint: [...], from ip: ...`. */
