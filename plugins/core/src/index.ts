@@ -54,6 +54,8 @@ export type { BodyCarrier, RequestBody } from './sandbox/request-body';
 // Test support: jest globals are touched only when `describeAuthContract` is called, never on import.
 export { describeAuthContract } from './testing/auth-contract';
 export type { AuthContractHarness, ContractSandbox } from './testing/auth-contract';
+export { describePlatformContract } from './testing/platform-contract';
+export type { PlatformContractHarness } from './testing/platform-contract';
 export { listenOnEphemeralPort, unusedOrigin } from './testing/http-server';
 export type { RunningServer } from './testing/http-server';
 export { ManualClock } from './testing/manual-clock';

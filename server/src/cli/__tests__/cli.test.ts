@@ -7,8 +7,8 @@ import { createTestDb, dialects, type TestDb } from '../../../test/databases';
 const root = path.resolve(__dirname, '../../../..');
 
 /** Runs an npm script's entry the way `npm run` does (through tsx), with the given environment. */
-function runCli(script: string, env: Record<string, string>) {
-  const res = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/src/cli', script)], {
+function runCli(script: string, env: Record<string, string>, args: string[] = []) {
+  const res = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/src/cli', script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -36,7 +36,7 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
   it('npm run migrate applies every migration once', async () => {
     const first = runCli('migrate.ts', env());
     expect(first).toMatchObject({ status: 0 });
-    expect(first.out).toContain('已执行 10 个迁移');
+    expect(first.out).toContain('已执行 11 个迁移');
     expect(first.out).toContain('2026-11-27-06-create-customers');
     const second = runCli('migrate.ts', env());
     expect(second).toMatchObject({ status: 0 });
@@ -52,6 +52,27 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
     const second = runCli('seed-demo.ts', env());
     expect(second.status).toBe(0);
     expect(second.out).toContain('演示数据已存在');
+  });
+
+  it('npm run tenant -- add registers a tenant with its secrets sealed, and list shows it', async () => {
+    const add = (extra: string[]) =>
+      runCli('tenant.ts', env(), ['add', '--id', 'acme', '--name', '阿克米贸易', '--platform', 'wecom', '--corp-id', 'wwacme', '--app-key', 'wwacme', '--app-secret', 'acme-secret-value', '--agent-id', '1000005', ...extra]);
+    const badKey = add(['--callback-token', 'acmetoken', '--callback-aes-key', 'x'.repeat(42)]);
+    expect(badKey.status).toBe(1);
+    expect(badKey.out).toContain('EncodingAESKey 必须是 43 位字母或数字');
+    const ok = add(['--callback-token', 'acmetoken', '--callback-aes-key', 'A'.repeat(43), '--departure-policy', 'manager']);
+    expect(ok.status).toBe(0);
+    expect(ok.out).toContain('已登记企业 acme（阿克米贸易，wecom wwacme）');
+    const again = add([]);
+    expect(again.status).toBe(1);
+    expect(again.out).toContain('企业编号 acme 已被使用');
+    const row = await t.db.selectFrom('tenants').selectAll().where('id', '=', 'acme').executeTakeFirstOrThrow();
+    expect(row.app_secret_enc).not.toContain('acme-secret-value');
+    expect(row.callback_aes_key_enc).not.toContain('AAAA');
+    expect(JSON.parse(row.settings)).toMatchObject({ departurePolicy: 'manager' });
+    const list = runCli('tenant.ts', env(), ['list']);
+    expect(list.status).toBe(0);
+    expect(list.out).toContain('acme\twecom\twwacme\t阿克米贸易');
   });
 
   it('stops with a message naming a wrong variable', () => {
