@@ -1,2 +1,10 @@
-export { createDingTalkSandbox, dingTalkSandboxPaths, dingTalkSandboxPrefix } from './dingtalk.sandbox';
-export type { DingTalkSandbox, DingTalkSandboxOptions } from './dingtalk.sandbox';
+export { DingTalkSandboxControlError, createDingTalkSandbox, dingTalkSandboxPaths, dingTalkSandboxPrefix } from './dingtalk.sandbox';
+export type {
+  DingTalkDecision,
+  DingTalkOrgChange,
+  DingTalkSandbox,
+  DingTalkSandboxOptions,
+  DingTalkSandboxUserInput,
+} from './dingtalk.sandbox';
+export type { SandboxApproval } from './dingtalk.sandbox-approvals';
+export type { DingTalkDeliveryOutcome } from './dingtalk.sandbox-callbacks';

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+
+/** One started approval as `GET _control/approvals` lists it (DESIGN §6). */
+export interface SandboxApproval {
+  instanceId: string;
+  templateId: string;
+  originatorUserId: string;
+  title: string;
+  fields: { name: string; value: string }[];
+  approverUserIds: string[];
+  /** Vendor-neutral, as the control API speaks for both platforms. */
+  status: 'pending' | 'approved' | 'rejected';
+}
+
+interface StoredApproval extends SandboxApproval {
+  corpId: string;
+  createTime: number;
+  finishTime?: number;
+}
+
+/** The approvals started in the sandbox, in start order. */
+export class SandboxApprovals {
+  private readonly items: StoredApproval[] = [];
+
+  start(approval: Omit<StoredApproval, 'instanceId' | 'status'>): string {
+    const instanceId = randomUUID();
+    this.items.push({ ...approval, instanceId, status: 'pending' });
+    return instanceId;
+  }
+
+  list(): SandboxApproval[] {
+    return this.items.map(({ instanceId, templateId, originatorUserId, title, fields, approverUserIds, status }) => ({
+      instanceId,
+      templateId,
+      originatorUserId,
+      title,
+      fields: fields.map((field) => ({ ...field })),
+      approverUserIds: [...approverUserIds],
+      status,
+    }));
+  }
+
+  /**
+   * Decides a pending approval and returns the `bpms_instance_change` plaintext DingTalk pushes for it (dingtalk-api
+   * §4.3); `undefined` for an unknown instance, `'decided'` when it was decided before.
+   */
+  decide(instanceId: string, approved: boolean, now: number): { corpId: string; payload: Record<string, unknown> } | 'decided' | undefined {
+    const approval = this.items.find((item) => item.instanceId === instanceId);
+    if (approval === undefined) return undefined;
+    if (approval.status !== 'pending') return 'decided';
+    approval.status = approved ? 'approved' : 'rejected';
+    approval.finishTime = now;
+    return {
+      corpId: approval.corpId,
+      payload: {
+        EventType: 'bpms_instance_change',
+        processInstanceId: approval.instanceId,
+        corpId: approval.corpId,
+        processCode: approval.templateId,
+        title: approval.title,
+        type: 'finish',
+        result: approved ? 'agree' : 'refuse',
+        staffId: approval.originatorUserId,
+        bizCategoryId: '',
+        createTime: approval.createTime,
+        finishTime: now,
+      },
+    };
+  }
+}
