@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { migrateToLatest } from './db/migrate';
 import { demoOrgFixtures } from './demo/demo-org';
 import { seedDemo } from './demo/seed-demo';
+import { handlePlatformEvents } from './modules/integrations/platform-events.service';
 import { syncTenantOrg } from './modules/org/org-sync.service';
 import { createSandboxes } from './platform/registry';
 import { createRuntime } from './runtime';
@@ -32,8 +33,14 @@ async function main(): Promise<void> {
   if (config.sandbox) {
     say(`演示登录：打开 ${url} 查看步骤，或：curl -s -X POST ${url}/sandbox/dingtalk/_control/login-code -H 'content-type: application/json' -d '{"corpId":"dingdemo","userId":"rep01"}'，再把返回的 code 交给 POST ${url}/api/v1/auth/login {"platform":"dingtalk","corpId":"dingdemo","code":"…"}`);
   }
+  // Tenants without a public callback URL receive their events over DingTalk Stream mode, through the same handlers.
+  const closeStreams = await deps.platforms.openEventStreams(
+    async (tenantId, events) => handlePlatformEvents(deps, tenantId, await deps.platforms.adapterFor(tenantId), events),
+    (tenantId, err) => logger.error({ err, tenantId }, 'DingTalk Stream connection failed'),
+  );
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    closeStreams();
     server.close(() => {
       void db.destroy().then(() => process.exit(0));
     });

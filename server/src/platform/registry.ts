@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
-import { systemClock, type Clock, type OrgFixture, type PlatformAdapter, type PlatformAppCredentials } from '@gonghai/plugin-core';
-import { createDingTalkAdapter, createDingTalkSandbox, dingTalkSandboxPrefix } from '@gonghai/plugin-dingtalk';
+import { systemClock, type Clock, type OrgFixture, type PlatformAdapter, type PlatformAppCredentials, type PlatformEvent } from '@gonghai/plugin-core';
+import { createDingTalkAdapter, createDingTalkSandbox, createDingTalkStreamTransport, dingTalkSandboxPrefix } from '@gonghai/plugin-dingtalk';
 import { createWeComAdapter, createWeComSandbox, weComSandboxPrefix } from '@gonghai/plugin-wecom';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/create-db';
@@ -11,6 +11,15 @@ export interface PlatformRegistry {
   adapterFor(tenantId: string): Promise<PlatformAdapter>;
   /** Forget a tenant's adapter (its credentials changed). */
   forget(tenantId: string): void;
+  /**
+   * Opens the event streams of the tenants that receive events without a public callback URL (DingTalk Stream mode,
+   * tenant setting `eventTransport: "stream"`); each frame's events go to `onEvents` and are acknowledged once it
+   * resolves. Returns a function that closes them all.
+   */
+  openEventStreams(
+    onEvents: (tenantId: string, events: PlatformEvent[]) => Promise<void>,
+    onError: (tenantId: string, error: unknown) => void,
+  ): Promise<() => void>;
 }
 
 const productionBaseUrls = { dingtalk: 'https://oapi.dingtalk.com', wecom: 'https://qyapi.weixin.qq.com' } as const;
@@ -72,6 +81,25 @@ export function createPlatformRegistry(options: RegistryOptions): PlatformRegist
     },
     forget(tenantId) {
       adapters.delete(tenantId);
+    },
+    async openEventStreams(onEvents, onError) {
+      const rows = await options.db.selectFrom('tenants').select(['id', 'platform', 'app_key', 'app_secret_enc', 'settings']).execute();
+      const streams = rows
+        .filter((row) => row.platform === 'dingtalk' && (JSON.parse(row.settings) as { eventTransport?: string }).eventTransport === 'stream')
+        .map((row) => ({
+          tenantId: row.id,
+          stream: createDingTalkStreamTransport({
+            clientId: row.app_key,
+            clientSecret: options.secrets.open(row.app_secret_enc),
+            onEvents: (events) => onEvents(row.id, events),
+            clock: options.clock,
+          }),
+        }));
+      // One tenant's unreachable gateway must not keep the others (or the server) from starting.
+      await Promise.all(streams.map(({ tenantId, stream }) => stream.connect().catch((error: unknown) => onError(tenantId, error))));
+      return () => {
+        for (const { stream } of streams) stream.disconnect();
+      };
     },
   };
 }

@@ -24,6 +24,11 @@ export const newTenant = z
       .refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', '未知的时区（例如 Asia/Shanghai）'),
     approvalTemplateId: z.string().trim().min(1).max(128).optional(),
     departurePolicy: z.enum(['pool', 'manager'], { message: '离职客户去向只能是 pool 或 manager' }).default('pool'),
+    eventTransport: z.enum(['callback', 'stream'], { message: '事件接收方式只能是 callback 或 stream' }).default('callback'),
+  })
+  .refine((t) => t.eventTransport === 'callback' || t.platform === 'dingtalk', {
+    message: 'Stream 模式只适用于钉钉',
+    path: ['eventTransport'],
   })
   .refine((t) => (t.callbackToken === undefined) === (t.callbackAesKey === undefined), {
     message: '回调 Token 和 EncodingAESKey 需要同时提供',
@@ -50,6 +55,7 @@ export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenan
       settings: JSON.stringify({
         ...defaultTenantSettings,
         departurePolicy: input.departurePolicy,
+        eventTransport: input.eventTransport,
         ...(input.approvalTemplateId === undefined ? {} : { approvalTemplateId: input.approvalTemplateId }),
       }),
       created_at: now,
