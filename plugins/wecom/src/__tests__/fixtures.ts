@@ -47,7 +47,7 @@ export function weComOrg(callbackUrl?: () => string): OrgFixture {
     ],
     users: [
       { userId: 'ZhangWei', name: '张伟', departmentIds: [1], leaderOf: [1], mobile: '13800000001', title: '总经理', hiredDate: '2019-07-01' },
-      { userId: 'LiNa', name: '李娜', departmentIds: [2, 1], leaderOf: [2], mobile: '13800000002', title: '区域经理', hiredDate: '2021-03-15' },
+      { userId: 'LiNa', name: '李娜', departmentIds: [1, 2], leaderOf: [2], mobile: '13800000002', title: '区域经理', hiredDate: '2021-03-15' },
       { userId: 'WangFang', name: '王芳', departmentIds: [5], leaderOf: [], mobile: '13800000003', title: '销售', hiredDate: '2024-03-01', managerUserId: 'LiNa' },
       { userId: 'LiuYang', name: '刘洋', departmentIds: [5], leaderOf: [], mobile: '13800000004', title: '销售', hiredDate: '2025-01-02' },
     ],
