@@ -34,7 +34,20 @@ export function createDingTalkAdapter(options: DingTalkAdapterOptions): Platform
   const pageSize = Math.min(Math.max(options.directoryPageSize ?? dingTalkMaxPageSize, 1), dingTalkMaxPageSize);
   const offsetMs = (options.utcOffsetMinutes ?? 480) * 60_000;
   // A custom robot takes 20 messages a minute and then refuses (130101) for a while (dingtalk-api §3.1): wait instead.
-  const robots = new RateLimiter({ limit: 20, windowMs: 60_000, clock, sleep: options.sleep ?? realSleep });
+  // DingTalk counts arrivals and the limiter counts departures, so a second of margin covers the trip.
+  const robots = new RateLimiter({ limit: 20, windowMs: 61_000, clock, sleep: options.sleep ?? realSleep });
+  // One send at a time per robot: a slot freed by the clock must not let a message overtake an earlier one still on
+  // its way, or DingTalk would see 21 in its minute.
+  const robotQueues = new Map<string, Promise<unknown>>();
+  function oneAtATime(token: string, send: () => Promise<void>): Promise<void> {
+    const turn = (robotQueues.get(token) ?? Promise.resolve()).then(send);
+    const settled = turn.catch(() => undefined);
+    robotQueues.set(token, settled);
+    void settled.then(() => {
+      if (robotQueues.get(token) === settled) robotQueues.delete(token);
+    });
+    return turn;
+  }
   let cipher: CallbackCipher | undefined;
 
   function platformUser(user: DingTalkUser): PlatformUser {
@@ -101,9 +114,11 @@ export function createDingTalkAdapter(options: DingTalkAdapterOptions): Platform
     },
 
     messages: {
-      async toGroupBot(bot, message) {
-        await robots.acquire(bot.token);
-        await client.sendRobot(bot, robotMessage(message));
+      toGroupBot(bot, message) {
+        return oneAtATime(bot.token, async () => {
+          await robots.acquire(bot.token);
+          await client.sendRobot(bot, robotMessage(message));
+        });
       },
 
       /**
