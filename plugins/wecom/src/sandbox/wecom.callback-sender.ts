@@ -92,14 +92,18 @@ export function contactChangeXml(
   ]);
 }
 
-/** `sys_approval_change` (wecom-api §5c) after a decision: `SpStatus` 2/3 and `StatuChangeEvent` 2/3. */
+/**
+ * `sys_approval_change` (wecom-api §5c): approved `SpStatus` 2 / `StatuChangeEvent` 2, rejected 3 / 3, withdrawn by
+ * the originator 4 / 6.
+ */
 export function approvalChangeXml(
   fixture: OrgFixture,
   approval: { instanceId: string; templateId: string; originatorUserId: string; approverUserIds: string[]; appliedAt: number },
-  approved: boolean,
+  outcome: 'approved' | 'rejected' | 'withdrawn',
   clock: Clock,
 ): string {
-  const status = approved ? 2 : 3;
+  const status = outcome === 'approved' ? 2 : outcome === 'rejected' ? 3 : 4;
+  const change = outcome === 'withdrawn' ? 6 : status;
   const approver = approval.approverUserIds[0] ?? approval.originatorUserId;
   return buildWeComXml([
     ...eventHead(fixture, 'sys_approval_change', clock),
@@ -122,7 +126,7 @@ export function approvalChangeXml(
             ['Details', [['Approver', [['UserId', approver]]], ['Speech', ''], ['SpStatus', status], ['SpTime', Math.floor(clock.now() / 1000)]]],
           ],
         ],
-        ['StatuChangeEvent', status],
+        ['StatuChangeEvent', change],
       ],
     ],
   ]);

@@ -69,7 +69,7 @@ export interface WeComSandboxApproval {
   fields: { name: string; value: string }[];
   /** The approvers given through the API, in node order; `[]` when the template's own flow runs. */
   approverUserIds: string[];
-  status: 'pending' | 'approved' | 'rejected';
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
 }
 
 /** The answer of an org change: `delivered` is WeCom's verdict on the server's reply. */
@@ -96,6 +96,8 @@ export interface WeComSandbox {
   approvals(): WeComSandboxApproval[];
   /** Approves or rejects a pending approval and delivers `sys_approval_change` `deliveries` times (same request). */
   decide(instanceId: string, approved: boolean, deliveries?: number): Promise<WeComDelivery[]>;
+  /** The originator withdraws a pending approval (`SpStatus` 4); delivered like `decide`. */
+  withdraw(instanceId: string, deliveries?: number): Promise<WeComDelivery[]>;
   /** The JS-SDK ticket most recently issued to a corp (`corp`: get_jsapi_ticket, `agent`: agent_config). */
   lastTicket(corpId: string, kind: 'corp' | 'agent'): string | undefined;
 }
@@ -226,7 +228,7 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     return delivery ?? { delivered: false };
   }
 
-  async function decide(instanceId: string, approved: boolean, deliveries = 1): Promise<WeComDelivery[]> {
+  async function settle(instanceId: string, outcome: 'approved' | 'rejected' | 'withdrawn', deliveries = 1): Promise<WeComDelivery[]> {
     const approval = approvals.find((candidate) => candidate.instanceId === instanceId);
     if (approval === undefined) throw new SandboxControlError('invalid_request', `no approval "${instanceId}"`);
     if (approval.status !== 'pending') {
@@ -235,9 +237,12 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     if (!Number.isInteger(deliveries) || deliveries < 1 || deliveries > 5) {
       throw new SandboxControlError('invalid_request', 'deliveries must be an integer from 1 to 5');
     }
-    approval.status = approved ? 'approved' : 'rejected';
-    return deliver(corp(approval.corpId), approvalChangeXml(corp(approval.corpId), approval, approved, clock), deliveries);
+    approval.status = outcome;
+    const fixture = corp(approval.corpId);
+    return deliver(fixture, approvalChangeXml(fixture, approval, outcome, clock), deliveries);
   }
+  const decide = (instanceId: string, approved: boolean, deliveries?: number) =>
+    settle(instanceId, approved ? 'approved' : 'rejected', deliveries);
 
   const router = new Router({ prefix: weComSandboxPrefix });
 
@@ -459,29 +464,38 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
   router.get('/_control/approvals', (ctx) => {
     write(ctx, { status: 200, body: { items: approvals.map(publicApproval) } });
   });
-  router.post('/_control/approvals/:instanceId/decide', async (ctx) => {
-    const request = await readRequestBody(ctx);
-    const body = (request.ok ? request.value : undefined) as { approved?: unknown; deliveries?: unknown } | undefined;
-    if (typeof body?.approved !== 'boolean' || (body.deliveries !== undefined && typeof body.deliveries !== 'number')) {
-      const message = 'expected a JSON body {"approved": boolean, "deliveries"?: integer 1..5}';
-      write(ctx, { status: 400, body: { error: { code: 'invalid_request', message } } });
-      return;
-    }
-    const instanceId = ctx.params.instanceId ?? '';
-    if (!approvals.some((approval) => approval.instanceId === instanceId)) {
-      write(ctx, { status: 404, body: { error: { code: 'unknown_approval', message: `no approval "${instanceId}"` } } });
-      return;
-    }
-    const { approved, deliveries } = body as { approved: boolean; deliveries?: number };
-    write(
-      ctx,
-      await attempt(async () => {
-        const results = await decide(instanceId, approved, deliveries ?? 1);
-        const status = approved ? 'approved' : 'rejected';
-        return { instanceId, status, delivered: results.length > 0 && results.every((result) => result.delivered), deliveries: results };
-      }),
-    );
-  });
+  /** `decide` `{approved, deliveries?}` and `withdraw` `{deliveries?}`: 404 unknown, 400 not pending or a bad body. */
+  function settleRoute(outcomeOf: (body: { approved?: unknown }) => 'approved' | 'rejected' | 'withdrawn' | undefined, expected: string) {
+    return async (ctx: RouterContext) => {
+      const request = await readRequestBody(ctx);
+      const body = ((request.ok ? request.value : undefined) ?? {}) as { approved?: unknown; deliveries?: unknown };
+      const outcome = typeof body === 'object' ? outcomeOf(body) : undefined;
+      if (!request.ok || outcome === undefined || (body.deliveries !== undefined && typeof body.deliveries !== 'number')) {
+        write(ctx, { status: 400, body: { error: { code: 'invalid_request', message: `expected a JSON body ${expected}` } } });
+        return;
+      }
+      const instanceId = ctx.params.instanceId ?? '';
+      if (!approvals.some((approval) => approval.instanceId === instanceId)) {
+        write(ctx, { status: 404, body: { error: { code: 'unknown_approval', message: `no approval "${instanceId}"` } } });
+        return;
+      }
+      write(
+        ctx,
+        await attempt(async () => {
+          const results = await settle(instanceId, outcome, (body.deliveries as number | undefined) ?? 1);
+          return { instanceId, status: outcome, delivered: results.length > 0 && results.every((result) => result.delivered), deliveries: results };
+        }),
+      );
+    };
+  }
+  router.post(
+    '/_control/approvals/:instanceId/decide',
+    settleRoute(
+      (body) => (typeof body.approved === 'boolean' ? (body.approved ? 'approved' : 'rejected') : undefined),
+      '{"approved": boolean, "deliveries"?: integer 1..5}',
+    ),
+  );
+  router.post('/_control/approvals/:instanceId/withdraw', settleRoute(() => 'withdrawn', '{"deliveries"?: integer 1..5}'));
 
   return {
     router,
@@ -496,6 +510,7 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     removeUser,
     approvals: () => approvals.map(publicApproval),
     decide,
+    withdraw: (instanceId, deliveries) => settle(instanceId, 'withdrawn', deliveries),
     lastTicket: (corpId, kind) => tickets.get(`${corpId}/${kind}`),
   };
 }
