@@ -101,7 +101,9 @@ export function createWeComAdapter(options: WeComAdapterOptions): PlatformAdapte
         if (unique.length > 0 && delivered === 0) {
           throw new PlatformError('NOT_FOUND', `WeCom knows none of the recipients ${unique.join(', ')}`, 81013);
         }
-        if (invalid.length > 0) options.logger?.warn({ invalidUserIds: invalid }, 'WeCom message/send skipped invalid recipients');
+        if (invalid.length > 0) {
+          options.logger?.warn({ invalidUserIds: invalid }, 'WeCom message/send skipped invalid recipients');
+        }
       },
     },
     approvals: {
@@ -117,7 +119,11 @@ export function createWeComAdapter(options: WeComAdapterOptions): PlatformAdapte
     jsapi: {
       async signature(url) {
         const [corpTicket, agentTicket] = await Promise.all([client.jsapiTicket('corp'), client.jsapiTicket('agent')]);
-        const signed = { url: withoutFragment(url), timestamp: String(Math.floor(clock.now() / 1000)), nonceStr: randomAscii(16).toString('ascii') };
+        const signed = {
+          url: withoutFragment(url),
+          timestamp: String(Math.floor(clock.now() / 1000)),
+          nonceStr: randomAscii(16).toString('ascii'),
+        };
         return {
           platform: 'wecom',
           corpId: credentials.corpId,

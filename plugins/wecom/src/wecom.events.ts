@@ -32,8 +32,10 @@ function contactEvents(message: XmlElement, occurredAt: number, identity: Identi
   const eventId = identity([changeType, userId, newUserId, partyId]);
 
   switch (changeType) {
-    case 'create_user':
-      return userId === undefined ? [] : [{ type: 'contact.user_joined', eventId: eventId('contact.user_joined'), occurredAt, userId }];
+    case 'create_user': {
+      const type = 'contact.user_joined';
+      return userId === undefined ? [] : [{ type, eventId: eventId(type), occurredAt, userId }];
+    }
     case 'update_user': {
       if (userId === undefined) return [];
       if (newUserId === undefined || newUserId === '' || newUserId === userId) {
@@ -45,8 +47,10 @@ function contactEvents(message: XmlElement, occurredAt: number, identity: Identi
         { type: 'contact.user_updated', eventId: eventId('contact.user_updated'), occurredAt, userId: newUserId },
       ];
     }
-    case 'delete_user':
-      return userId === undefined ? [] : [{ type: 'contact.user_left', eventId: eventId('contact.user_left'), occurredAt, userId }];
+    case 'delete_user': {
+      const type = 'contact.user_left';
+      return userId === undefined ? [] : [{ type, eventId: eventId(type), occurredAt, userId }];
+    }
     case 'create_party':
     case 'update_party':
     case 'delete_party': {
@@ -70,7 +74,8 @@ function approvalEvents(message: XmlElement, occurredAt: number, identity: Ident
   if (instanceId === undefined || instanceId === '') return [];
   const eventId = identity([instanceId, status, xmlText(info, 'StatuChangeEvent')]);
   if (status === '2' || status === '3') {
-    return [{ type: 'approval.finished', eventId: eventId('approval.finished'), occurredAt, instanceId, approved: status === '2' }];
+    const type = 'approval.finished';
+    return [{ type, eventId: eventId(type), occurredAt, instanceId, approved: status === '2' }];
   }
   if (status === '4' || status === '6') {
     return [{ type: 'approval.withdrawn', eventId: eventId('approval.withdrawn'), occurredAt, instanceId }];

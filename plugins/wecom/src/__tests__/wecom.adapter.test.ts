@@ -235,6 +235,17 @@ describe('WeCom adapter against its sandbox', () => {
       ]);
     });
 
+    it('surfaces a robot limit hit by another sender as RATE_LIMITED, and retries "system busy"', async () => {
+      sandbox.injectFault({ path: weComSandboxPaths.webhookSend, times: 1, errcode: 45009 });
+      sandbox.injectFault({ path: weComSandboxPaths.messageSend, times: 1, errcode: -1 });
+
+      const error = await rejection(adapter.messages.toGroupBot({ token: robotKey }, { kind: 'markdown', title: 't', text: 'x' }), 'RATE_LIMITED');
+      expect(error.vendorCode).toBe(45009);
+      await adapter.messages.toUsers(['WangFang'], { kind: 'markdown', title: 't', text: 'x' });
+      expect(sandbox.callCount(weComSandboxPaths.messageSend)).toBe(2);
+      expect(sandbox.messages()).toMatchObject([{ channel: 'direct', to: ['WangFang'] }]);
+    });
+
     it('refuses an unknown robot key as NOT_FOUND without retrying', async () => {
       const error = await rejection(adapter.messages.toGroupBot({ token: 'no-such-key' }, { kind: 'markdown', title: 't', text: 'x' }), 'NOT_FOUND');
 
@@ -367,6 +378,14 @@ describe('WeCom adapter against its sandbox', () => {
       expect(error.message).toContain('"预算"');
       expect(sandbox.callCount(weComSandboxPaths.templateDetail)).toBe(1);
       expect(sandbox.callCount(weComSandboxPaths.applyEvent)).toBe(1);
+    });
+
+    it('refuses to start an approval when the tenant has no template configured', async () => {
+      const org = weComOrg();
+      const untemplated = createWeComAdapter({ credentials: { corpId: org.corpId, ...org.app, baseUrl: base }, clock });
+
+      await rejection(untemplated.approvals.start({ originatorUserId: 'LiNa', title: 'a', fields: [] }), 'INVALID_ARGUMENT');
+      expect(sandbox.callCount(weComSandboxPaths.token)).toBe(0);
     });
 
     it('maps WeCom’s approval parameter error to INVALID_ARGUMENT', async () => {

@@ -76,7 +76,11 @@ export function contactChangeXml(
   user: OrgUser,
   clock: Clock,
 ): string {
-  const head = [...eventHead(fixture, 'change_contact', clock), ['ChangeType', changeType] as const, ['UserID', user.userId] as const];
+  const head: XmlFields = [
+    ...eventHead(fixture, 'change_contact', clock),
+    ['ChangeType', changeType],
+    ['UserID', user.userId],
+  ];
   if (changeType === 'delete_user') return buildWeComXml(head);
   const manager = managerOf(fixture, user);
   return buildWeComXml([
@@ -123,7 +127,15 @@ export function approvalChangeXml(
           [
             ['SpStatus', status],
             ['ApproverAttr', 1],
-            ['Details', [['Approver', [['UserId', approver]]], ['Speech', ''], ['SpStatus', status], ['SpTime', Math.floor(clock.now() / 1000)]]],
+            [
+              'Details',
+              [
+                ['Approver', [['UserId', approver]]],
+                ['Speech', ''],
+                ['SpStatus', status],
+                ['SpTime', Math.floor(clock.now() / 1000)],
+              ],
+            ],
           ],
         ],
         ['StatuChangeEvent', change],

@@ -215,7 +215,8 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     };
     if (existing === undefined) fixture.users.push(user);
     else fixture.users.splice(fixture.users.indexOf(existing), 1, user);
-    const [delivery] = await deliver(fixture, contactChangeXml(fixture, existing === undefined ? 'create_user' : 'update_user', user, clock));
+    const change = existing === undefined ? 'create_user' : 'update_user';
+    const [delivery] = await deliver(fixture, contactChangeXml(fixture, change, user, clock));
     return delivery ?? { delivered: false };
   }
 
@@ -228,7 +229,9 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     return delivery ?? { delivered: false };
   }
 
-  async function settle(instanceId: string, outcome: 'approved' | 'rejected' | 'withdrawn', deliveries = 1): Promise<WeComDelivery[]> {
+  type Outcome = Exclude<WeComSandboxApproval['status'], 'pending'>;
+
+  async function settle(instanceId: string, outcome: Outcome, deliveries = 1): Promise<WeComDelivery[]> {
     const approval = approvals.find((candidate) => candidate.instanceId === instanceId);
     if (approval === undefined) throw new SandboxControlError('invalid_request', `no approval "${instanceId}"`);
     if (approval.status !== 'pending') {
