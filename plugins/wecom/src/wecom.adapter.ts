@@ -44,6 +44,7 @@ export function createWeComAdapter(options: WeComAdapterOptions): PlatformAdapte
   const { credentials } = options;
   const clock = options.clock ?? systemClock;
   const robots = options.robotLimiter ?? createWeComRobotLimiter(options);
+  const robotTurns = new KeyedQueue();
   const hiredDateAttribute = options.hiredDateAttribute ?? defaultHiredDateAttribute;
   // A template's controls do not change while the app runs; a failed read is not kept.
   const templates = new Map<string, Promise<WeComTemplateControl[]>>();
@@ -77,9 +78,12 @@ export function createWeComAdapter(options: WeComAdapterOptions): PlatformAdapte
       },
     },
     messages: {
-      async toGroupBot(bot, message) {
-        await robots.acquire(bot.token);
-        await client.sendToWebhook(bot.token, robotMessage(message));
+      toGroupBot(bot, message) {
+        // One send at a time per robot, so WeCom sees them arrive in the order and at the pace they were let go.
+        return robotTurns.run(bot.token, async () => {
+          await robots.acquire(bot.token);
+          await client.sendToWebhook(bot.token, robotMessage(message));
+        });
       },
       async toUsers(userIds, message) {
         const unique = [...new Set(userIds)];
@@ -136,4 +140,19 @@ export function createWeComAdapter(options: WeComAdapterOptions): PlatformAdapte
       },
     },
   };
+}
+
+/** Runs tasks of one key one after another, tasks of different keys side by side; a failure does not block the next. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, task: () => Promise<void>): Promise<void> {
+    const turn = (this.tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = turn.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return turn;
+  }
 }

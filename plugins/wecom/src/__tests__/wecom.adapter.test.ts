@@ -192,15 +192,18 @@ describe('WeCom adapter against its sandbox', () => {
   describe('messages', () => {
     beforeEach(() => start());
 
-    it('delivers 45 robot messages without WeCom ever refusing one, 20 a minute', async () => {
-      for (let index = 1; index <= 45; index += 1) {
-        await adapter.messages.toGroupBot({ token: robotKey }, { kind: 'markdown', title: `拜访提醒 ${index}`, text: `第 ${index} 条` });
-      }
+    it('delivers 45 robot messages sent at once without WeCom ever refusing one, 20 a minute, in order', async () => {
+      await Promise.all(
+        Array.from({ length: 45 }, (_, index) =>
+          adapter.messages.toGroupBot({ token: robotKey }, { kind: 'markdown', title: `拜访提醒 ${index + 1}`, text: `第 ${index + 1} 条` }),
+        ),
+      );
 
       const items = sandbox.messages();
       expect(items).toHaveLength(45);
       expect(sandbox.callCount(weComSandboxPaths.webhookSend)).toBe(45);
       expect(sleeps).toEqual([61_000, 61_000]);
+      expect(items.map((item) => item.title)).toEqual(Array.from({ length: 45 }, (_, index) => `拜访提醒 ${index + 1}`));
       expect(items[44]).toMatchObject({ channel: 'group', target: robotKey, to: [], msgtype: 'markdown', title: '拜访提醒 45', text: '第 45 条' });
       const minute = (at: string) => Date.parse(at) - Date.parse(items[0]?.receivedAt ?? '');
       expect(items.map((item) => minute(item.receivedAt))).toEqual([
