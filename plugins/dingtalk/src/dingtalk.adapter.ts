@@ -151,7 +151,9 @@ export function createDingTalkAdapter(options: DingTalkAdapterOptions): Platform
           processCode,
           originatorUserId: request.originatorUserId,
           formComponentValues: request.fields.map((field) => ({ name: field.name, value: field.value })),
-          ...(approvers.length === 0 ? {} : { approvers: approvers.map((id) => ({ actionType: 'NONE' as const, userIds: [id] })) }),
+          ...(approvers.length === 0
+            ? {}
+            : { approvers: approvers.map((id) => ({ actionType: 'NONE' as const, userIds: [id] })) }),
         });
       },
     },
@@ -196,7 +198,13 @@ function robotMessage(message: PlatformMessage): DingTalkRobotMessage {
   if (message.kind === 'markdown') return { msgtype: 'markdown', markdown: { title: message.title, text: message.text } };
   return {
     msgtype: 'actionCard',
-    actionCard: { title: message.title, text: message.text, btnOrientation: '0', singleTitle: message.buttonText, singleURL: message.url },
+    actionCard: {
+      title: message.title,
+      text: message.text,
+      btnOrientation: '0',
+      singleTitle: message.buttonText,
+      singleURL: message.url,
+    },
   };
 }
 

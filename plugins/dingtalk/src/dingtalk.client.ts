@@ -213,7 +213,9 @@ export class DingTalkClient {
     if (reply.errcode === 60121) return null;
     if (reply.errcode !== 0) throw dingTalkError('user/get', reply);
     const { result } = reply as DingTalkUserReply;
-    if (typeof result?.userid !== 'string') throw new PlatformError('BAD_RESPONSE', 'DingTalk user/get answered without result.userid');
+    if (typeof result?.userid !== 'string') {
+      throw new PlatformError('BAD_RESPONSE', 'DingTalk user/get answered without result.userid');
+    }
     return result;
   }
 
@@ -266,7 +268,12 @@ export class DingTalkClient {
   /** The corp's jsapi ticket (`GET /get_jsapi_ticket`), cached until 300 s before it expires, fetched once at a time. */
   getJsapiTicket(): Promise<string> {
     return this.tokens.get(this.ticketKey, async () => {
-      const reply = await this.callWithToken({ operation: 'get_jsapi_ticket', method: 'GET', path: '/get_jsapi_ticket', query: {} });
+      const reply = await this.callWithToken({
+        operation: 'get_jsapi_ticket',
+        method: 'GET',
+        path: '/get_jsapi_ticket',
+        query: {},
+      });
       const { ticket, expires_in: expiresIn } = reply as DingTalkJsapiTicketReply;
       if (typeof ticket !== 'string' || typeof expiresIn !== 'number') {
         throw new PlatformError('BAD_RESPONSE', 'DingTalk get_jsapi_ticket answered without ticket/expires_in');
@@ -368,7 +375,9 @@ function interpretApi(operation: string, exchange: Exchange): unknown {
   if (exchange.kind !== 'answer') return body;
   const { status } = exchange;
   if (status === 200) {
-    if (typeof body !== 'object' || body === null) throw new PlatformError('BAD_RESPONSE', `DingTalk ${operation} answered no JSON`);
+    if (typeof body !== 'object' || body === null) {
+      throw new PlatformError('BAD_RESPONSE', `DingTalk ${operation} answered no JSON`);
+    }
     return body;
   }
   if (isApiFailure(body)) throw dingTalkApiError(operation, status, body);

@@ -67,7 +67,13 @@ function approvalEvents(payload: DingTalkEventPayload, receivedAt: number): Plat
   const instanceId = payload.processInstanceId;
   if (typeof instanceId !== 'string' || instanceId === '') return [];
   const occurredAt = epochMs(payload.finishTime) ?? receivedAt;
-  const id = eventId('bpms_instance_change', String(payload.type), instanceId, String(payload.result ?? ''), String(payload.finishTime ?? ''));
+  const id = eventId(
+    'bpms_instance_change',
+    String(payload.type),
+    instanceId,
+    String(payload.result ?? ''),
+    String(payload.finishTime ?? ''),
+  );
   if (payload.type === 'finish' && (payload.result === 'agree' || payload.result === 'refuse')) {
     return [{ type: 'approval.finished', instanceId, approved: payload.result === 'agree', eventId: id, occurredAt }];
   }

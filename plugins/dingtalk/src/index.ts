@@ -29,6 +29,7 @@ export type {
   DingTalkSandboxOptions,
   DingTalkSandboxUserInput,
   SandboxApproval,
+  SandboxApprovalOutcome,
 } from './sandbox';
 export { DingTalkStreamClient, createDingTalkStreamTransport, dingTalkStreamAck } from './dingtalk.stream';
 export type { DingTalkStreamTransport, DingTalkStreamTransportOptions } from './dingtalk.stream';

@@ -136,6 +136,16 @@ describe('DingTalk approvals and org changes, delivered as encrypted callbacks',
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'already_decided' } } });
   });
 
+  it('withdraws a pending approval: terminate arrives as approval.withdrawn', async () => {
+    const instanceId = await adapter.approvals.start(request);
+
+    const withdrawal = await dingtalk.control('POST', `approvals/${instanceId}/withdraw`, {});
+
+    expect(withdrawal).toMatchObject({ status: 200, body: { instanceId, status: 'withdrawn', delivered: true } });
+    expect(receiver.received).toEqual([{ events: [expect.objectContaining({ type: 'approval.withdrawn', instanceId })] }]);
+    expect(dingtalk.sandbox.approvals()[0]!.status).toBe('withdrawn');
+  });
+
   it('answers 404 for an unknown approval and 400 for a body it cannot use', async () => {
     const instanceId = await adapter.approvals.start(request);
 

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
+/** How an approval ended: decided either way, or withdrawn by its originator. */
+export type SandboxApprovalOutcome = 'approved' | 'rejected' | 'withdrawn';
+
 /** One started approval as `GET _control/approvals` lists it (DESIGN §6). */
 export interface SandboxApproval {
   instanceId: string;
@@ -9,7 +12,7 @@ export interface SandboxApproval {
   fields: { name: string; value: string }[];
   approverUserIds: string[];
   /** Vendor-neutral, as the control API speaks for both platforms. */
-  status: 'pending' | 'approved' | 'rejected';
+  status: 'pending' | SandboxApprovalOutcome;
 }
 
 interface StoredApproval extends SandboxApproval {
@@ -41,14 +44,19 @@ export class SandboxApprovals {
   }
 
   /**
-   * Decides a pending approval and returns the `bpms_instance_change` plaintext DingTalk pushes for it (dingtalk-api
-   * §4.3); `undefined` for an unknown instance, `'decided'` when it was decided before.
+   * Ends a pending approval and returns the `bpms_instance_change` plaintext DingTalk pushes for it (dingtalk-api
+   * §4.3: `finish` with `agree`/`refuse`, or `terminate` without a result); `undefined` for an unknown instance,
+   * `'decided'` when it ended before.
    */
-  decide(instanceId: string, approved: boolean, now: number): { corpId: string; payload: Record<string, unknown> } | 'decided' | undefined {
+  settle(
+    instanceId: string,
+    outcome: SandboxApprovalOutcome,
+    now: number,
+  ): { corpId: string; payload: Record<string, unknown> } | 'decided' | undefined {
     const approval = this.items.find((item) => item.instanceId === instanceId);
     if (approval === undefined) return undefined;
     if (approval.status !== 'pending') return 'decided';
-    approval.status = approved ? 'approved' : 'rejected';
+    approval.status = outcome;
     approval.finishTime = now;
     return {
       corpId: approval.corpId,
@@ -58,8 +66,9 @@ export class SandboxApprovals {
         corpId: approval.corpId,
         processCode: approval.templateId,
         title: approval.title,
-        type: 'finish',
-        result: approved ? 'agree' : 'refuse',
+        ...(outcome === 'withdrawn'
+          ? { type: 'terminate' }
+          : { type: 'finish', result: outcome === 'approved' ? 'agree' : 'refuse' }),
         staffId: approval.originatorUserId,
         bizCategoryId: '',
         createTime: approval.createTime,

@@ -86,7 +86,9 @@ export class SandboxOrg {
   }
 
   private commonFields(user: FixtureUser): DingTalkUser & Record<string, unknown> {
-    const hired = /^\d{4}-\d{2}-\d{2}$/.test(user.hiredDate) ? Date.parse(`${user.hiredDate}T00:00:00Z`) - utcOffsetMs : undefined;
+    const hired = /^\d{4}-\d{2}-\d{2}$/.test(user.hiredDate)
+      ? Date.parse(`${user.hiredDate}T00:00:00Z`) - utcOffsetMs
+      : undefined;
     return {
       userid: user.userId,
       unionid: `union-${user.userId}`,

@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   SandboxAccessTokens,
   SandboxControl,
@@ -20,7 +19,7 @@ import {
 import { Router, type RouterContext } from '@koa/router';
 import { dingTalkRobotSign } from '../dingtalk.crypto';
 import type { DingTalkApiFailure, DingTalkLoginUser, DingTalkReply } from '../dingtalk.types';
-import { SandboxApprovals, type SandboxApproval } from './dingtalk.sandbox-approvals';
+import { SandboxApprovals, type SandboxApproval, type SandboxApprovalOutcome } from './dingtalk.sandbox-approvals';
 import { pushDingTalkEvent, type DingTalkDeliveryOutcome } from './dingtalk.sandbox-callbacks';
 import { SandboxOrg, wireDepartment } from './dingtalk.sandbox-org';
 import { dingTalkErrmsg } from './dingtalk.errmsg';
@@ -106,6 +105,8 @@ export interface DingTalkSandbox {
   approvals(): SandboxApproval[];
   /** Decides a pending approval and pushes its result `deliveries` times (1..5), like a vendor retry would. */
   decide(instanceId: string, approved: boolean, deliveries?: number): Promise<DingTalkDecision>;
+  /** The originator withdraws a pending approval (`terminate`), pushed `deliveries` times (1..5). */
+  withdraw(instanceId: string, deliveries?: number): Promise<DingTalkDecision>;
   /** The corp's live jsapi ticket, if one was issued: what `dd.config` signatures are checked against. */
   jsapiTicket(corpId: string): string | undefined;
   /** The corp as the sandbox now serves it (its own copy, after any control changes). */
@@ -250,7 +251,8 @@ export function createDingTalkSandbox(options: DingTalkSandboxOptions): DingTalk
       const deptId = integerField(await bodyOf(ctx), 'dept_id') ?? 1;
       const department = token.org.department(deptId);
       if (department === undefined) return failure(60003);
-      return { ...failure(0), result: { ...wireDepartment(department), order: 0, dept_manager_userid_list: leadersOf(token.org, deptId) } };
+      const managers = leadersOf(token.org, deptId);
+      return { ...failure(0), result: { ...wireDepartment(department), order: 0, dept_manager_userid_list: managers } };
     }),
   );
 
@@ -430,21 +432,27 @@ export function createDingTalkSandbox(options: DingTalkSandboxOptions): DingTalk
   }
 
   /** The legacy contact-change plaintext (dingtalk-api §2.4), pushed once. */
-  async function pushContactChange(org: SandboxOrg, eventType: string, userId: string): Promise<DingTalkDeliveryOutcome | { delivered: false }> {
+  async function pushContactChange(
+    org: SandboxOrg,
+    eventType: string,
+    userId: string,
+  ): Promise<DingTalkDeliveryOutcome | { delivered: false }> {
     const { callback, corpId } = org.fixture;
     if (callback === undefined) return { delivered: false };
     const payload = { EventType: eventType, TimeStamp: clock.now(), UserId: [userId], CorpId: corpId };
     return pushDingTalkEvent(callback, payload, clock.now());
   }
 
-  async function decide(instanceId: string, approved: boolean, deliveries = 1): Promise<DingTalkDecision> {
+  async function settle(instanceId: string, outcome: SandboxApprovalOutcome, deliveries = 1): Promise<DingTalkDecision> {
     if (!Number.isInteger(deliveries) || deliveries < 1 || deliveries > 5) {
       throw new DingTalkSandboxControlError('invalid_request', '"deliveries" must be an integer from 1 to 5');
     }
-    const decided = approvals.decide(instanceId, approved, clock.now());
+    const decided = approvals.settle(instanceId, outcome, clock.now());
     if (decided === undefined) throw new DingTalkSandboxControlError('unknown_approval', `no approval "${instanceId}"`, 404);
-    if (decided === 'decided') throw new DingTalkSandboxControlError('already_decided', `approval "${instanceId}" was decided before`, 409);
-    const status = approved ? 'approved' : 'rejected';
+    if (decided === 'decided') {
+      throw new DingTalkSandboxControlError('already_decided', `approval "${instanceId}" was decided before`, 409);
+    }
+    const status = outcome;
     const { callback } = orgOf(decided.corpId).fixture;
     if (callback === undefined) return { instanceId, status, delivered: false, serverStatus: 0, deliveries: [] };
     const outcomes: DingTalkDeliveryOutcome[] = [];
@@ -478,7 +486,10 @@ export function createDingTalkSandbox(options: DingTalkSandboxOptions): DingTalk
   });
   router.post('/_control/org/users', async (ctx) => {
     const body = await readRequestBody(ctx);
-    if (!body.ok) return write(ctx, { status: body.reason === 'too_large' ? 413 : 400, body: { error: { code: body.reason, message: body.message } } });
+    if (!body.ok) {
+      const status = body.reason === 'too_large' ? 413 : 400;
+      return write(ctx, { status, body: { error: { code: body.reason, message: body.message } } });
+    }
     write(ctx, await controlAttempt(() => addUser(body.value as DingTalkSandboxUserInput)));
   });
   router.delete('/_control/org/users/:userId', async (ctx) => {
@@ -497,7 +508,17 @@ export function createDingTalkSandbox(options: DingTalkSandboxOptions): DingTalk
       const expected = 'expected a JSON body {"approved": boolean, "deliveries"?: integer 1..5}';
       return write(ctx, controlFailure(new DingTalkSandboxControlError('invalid_request', expected)));
     }
-    write(ctx, await controlAttempt(() => decide(ctx.params.instanceId ?? '', approved, deliveries)));
+    write(ctx, await controlAttempt(() => settle(ctx.params.instanceId ?? '', approved ? 'approved' : 'rejected', deliveries)));
+  });
+  router.post('/_control/approvals/:instanceId/withdraw', async (ctx) => {
+    const body = await readRequestBody(ctx);
+    const value = body.ok ? (record(body.value) ?? {}) : undefined;
+    const deliveries = value?.deliveries ?? 1;
+    if (typeof deliveries !== 'number') {
+      const expected = 'expected a JSON body {"deliveries"?: integer 1..5}';
+      return write(ctx, controlFailure(new DingTalkSandboxControlError('invalid_request', expected)));
+    }
+    write(ctx, await controlAttempt(() => settle(ctx.params.instanceId ?? '', 'withdrawn', deliveries)));
   });
 
   return {
@@ -512,7 +533,8 @@ export function createDingTalkSandbox(options: DingTalkSandboxOptions): DingTalk
     addUser,
     removeUser,
     approvals: () => approvals.list(),
-    decide,
+    decide: (instanceId, approved, deliveries) => settle(instanceId, approved ? 'approved' : 'rejected', deliveries),
+    withdraw: (instanceId, deliveries) => settle(instanceId, 'withdrawn', deliveries),
     jsapiTicket: (corpId) => {
       const live = tickets.get(corpId);
       return live !== undefined && clock.now() < live.expiresAt ? live.ticket : undefined;

@@ -6,5 +6,5 @@ export type {
   DingTalkSandboxOptions,
   DingTalkSandboxUserInput,
 } from './dingtalk.sandbox';
-export type { SandboxApproval } from './dingtalk.sandbox-approvals';
+export type { SandboxApproval, SandboxApprovalOutcome } from './dingtalk.sandbox-approvals';
 export type { DingTalkDeliveryOutcome } from './dingtalk.sandbox-callbacks';
