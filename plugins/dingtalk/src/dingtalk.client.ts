@@ -1,7 +1,6 @@
 import {
   AccessTokenCache,
   PlatformError,
-  RateLimiter,
   defaultRetryDelaysMs,
   defaultTimeoutMs,
   realSleep,
@@ -15,6 +14,7 @@ import {
 } from '@gonghai/plugin-core';
 import { request } from 'undici';
 import { dingTalkRobotSign } from './dingtalk.crypto';
+import { CallPacer } from './dingtalk.pacer';
 import { dingTalkApiError, dingTalkError, isApiTokenRefused, isBusy, isTokenRefused } from './dingtalk.errors';
 import type {
   DingTalkApiFailure,
@@ -79,7 +79,7 @@ export class DingTalkClient {
   private readonly timeoutMs: number;
   // DingTalk allows an internal app 20 calls a second per API and answers 90018 above (dingtalk-api §0); a directory
   // walk asks user/get once per member, so it paces itself instead of being refused halfway.
-  private readonly pace: RateLimiter;
+  private readonly pace: CallPacer;
 
   constructor(options: DingTalkClientOptions) {
     this.credentials = options.credentials;
@@ -92,7 +92,7 @@ export class DingTalkClient {
     const sleep = options.sleep ?? realSleep;
     this.retry = { delaysMs: options.retryDelaysMs ?? defaultRetryDelaysMs, sleep };
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-    this.pace = new RateLimiter({ limit: 20, windowMs: 1000, clock: this.clock, sleep });
+    this.pace = new CallPacer(20, 1000, this.clock, sleep);
   }
 
   /** The app access token, from the cache unless it is missing or within 300 s of expiry. */
@@ -202,7 +202,7 @@ export class DingTalkClient {
 
   /** One user with manager and leader flags (`POST /topapi/v2/user/get`, §2.3); `null` on 60121 (no such user). */
   async getUser(userId: string): Promise<DingTalkUser | null> {
-    await this.pace.acquire('user/get');
+    await this.pace.next();
     const reply = await this.replyWithToken({
       operation: 'user/get',
       method: 'POST',
