@@ -34,16 +34,19 @@ export class RateLimiter {
 
   private async take(key: string): Promise<void> {
     const { limit, windowMs, clock, sleep } = this.options;
+    let now = clock.now();
     for (;;) {
-      const now = clock.now();
       const recent = (this.sent.get(key) ?? []).filter((at) => now - at < windowMs);
       if (recent.length < limit) {
         recent.push(now);
         this.sent.set(key, recent);
         return;
       }
-      // The oldest send leaves the window first; wait exactly until then.
-      await sleep(Math.max(1, (recent[0] ?? now) + windowMs - now));
+      // The oldest send leaves the window first; wait exactly until then. The wait counts as passed even if the
+      // clock did not move (a frozen test clock with a real sleep must not stall the queue forever).
+      const wait = Math.max(1, (recent[0] ?? now) + windowMs - now);
+      await sleep(wait);
+      now = Math.max(clock.now(), now + wait);
     }
   }
 }

@@ -26,3 +26,13 @@ describe('the client-side rate limiter', () => {
     expect(times).toEqual([0, 0, 0, 10_000, 10_000, 10_000, 20_000]);
   });
 });
+
+describe('the client-side rate limiter on a clock that does not move', () => {
+  it('still lets the 21st call through after one wait of the window', async () => {
+    const frozen = new ManualClock(5_000);
+    const waits: number[] = [];
+    const limiter = new RateLimiter({ limit: 20, windowMs: 60_000, clock: frozen, sleep: async (ms) => { waits.push(ms); } });
+    for (let i = 0; i < 21; i++) await limiter.acquire('robot');
+    expect(waits).toEqual([60_000]);
+  });
+});

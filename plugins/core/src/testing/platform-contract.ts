@@ -50,7 +50,7 @@ export function describePlatformContract(harness: PlatformContractHarness): void
 
     function fixture(): OrgFixture {
       const receiverId = harness.receiverId(fixtureBase as OrgFixture);
-      return structuredClone({ ...fixtureBase, callback: { ...callbackSecrets, receiverId, url: () => `${receiver.origin}/callback` } }) as OrgFixture;
+      return { ...structuredClone(fixtureBase), callback: { ...callbackSecrets, receiverId, url: () => `${receiver.origin}/callback` } } as OrgFixture;
     }
 
     async function control(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -163,7 +163,7 @@ export function describePlatformContract(harness: PlatformContractHarness): void
       const instanceId = await adapter.approvals.start({
         originatorUserId: 'boss',
         title: '客户分配',
-        fields: [{ name: '新员工', value: '王芳' }],
+        fields: [{ name: '新人', value: '王芳' }],
         approverUserIds: ['east'],
       });
       const listed = await control('GET', 'approvals');
