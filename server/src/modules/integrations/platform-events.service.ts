@@ -37,9 +37,11 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
   switch (event.type) {
     case 'contact.user_joined':
     case 'contact.user_updated': {
-      // The event says who; the directory says what they look like now (events can arrive out of order).
+      // The event says who; the directory says what they look like now (events can arrive out of order). A user the
+      // directory does not know (yet) is left alone: only an explicit leave event or a full sync ends employment, so a
+      // lagging directory can never send someone's customers back to the pool.
       const user = await adapter.directory.user(event.userId);
-      if (user === null) await handleDeparture(deps, tenantId, event.userId, now, adapter.messages);
+      if (user === null) deps.logger.warn({ tenantId, userId: event.userId, type: event.type }, 'contact event for a user the directory does not know');
       else await syncUser(deps.db, tenantId, user, now);
       return;
     }

@@ -104,7 +104,7 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
         originatorUserId: 'hr01',
         title: '新员工客户分配',
         fields: [
-          { name: '新员工', value: '新人小白' },
+          { name: '新人', value: '新人小白' },
           { name: '客户数', value: '20' },
         ],
         approverUserIds: ['mgr-east'],
