@@ -46,7 +46,7 @@ export { SandboxLoginCodes } from './sandbox/login-codes';
 export type { LoginCodeOwner } from './sandbox/login-codes';
 export { readRequestBody } from './sandbox/request-body';
 export { SandboxInbox, SandboxRateWindow } from './sandbox/inbox';
-export type { InboxMessage } from './sandbox/inbox';
+export type { InboxMessage, SandboxApproval, SandboxApprovalOutcome } from './sandbox/inbox';
 export { deliverCallback, parseOrgUser } from './sandbox/callbacks';
 export type { CallbackDelivery, OrgUserInput } from './sandbox/callbacks';
 export type { BodyCarrier, RequestBody } from './sandbox/request-body';

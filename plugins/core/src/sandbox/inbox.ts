@@ -58,3 +58,18 @@ export class SandboxRateWindow {
     return allowed;
   }
 }
+
+/** How a sandbox approval ended: decided either way, or withdrawn by its originator. */
+export type SandboxApprovalOutcome = 'approved' | 'rejected' | 'withdrawn';
+
+/** One started approval as `GET _control/approvals` lists it (DESIGN §6), the same for both vendors. */
+export interface SandboxApproval {
+  instanceId: string;
+  templateId: string;
+  originatorUserId: string;
+  title: string;
+  fields: { name: string; value: string }[];
+  /** The approvers given through the API, in order; `[]` when the template's own flow runs. */
+  approverUserIds: string[];
+  status: 'pending' | SandboxApprovalOutcome;
+}

@@ -1,6 +1,6 @@
 import type { PlatformClientOptions } from '../client-options';
 import { PlatformError } from '../platform-error';
-import type { CallbackRequest, OrgFixture, PlatformAdapter, PlatformEvent, PlatformKind } from '../port';
+import type { CallbackRequest, Clock, OrgFixture, PlatformAdapter, PlatformEvent, PlatformKind } from '../port';
 import type { ContractSandbox } from './auth-contract';
 import { listenOnEphemeralPort, type RunningServer } from './http-server';
 import { ManualClock } from './manual-clock';
@@ -9,7 +9,7 @@ import { ManualClock } from './manual-clock';
 export interface PlatformContractHarness {
   platform: PlatformKind;
   paths: { token: string };
-  startSandbox(options: { fixtures: OrgFixture[]; clock: ManualClock }): Promise<ContractSandbox>;
+  startSandbox(options: { fixtures: OrgFixture[]; clock: Clock }): Promise<ContractSandbox>;
   createAdapter(options: PlatformClientOptions): PlatformAdapter;
   /** The id the vendor puts after the message inside the cipher text: DingTalk the app key, WeCom the corp id. */
   receiverId(fixture: OrgFixture): string;

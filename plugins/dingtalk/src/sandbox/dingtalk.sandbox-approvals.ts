@@ -1,19 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { SandboxApproval, SandboxApprovalOutcome } from '@gonghai/plugin-core';
 
-/** How an approval ended: decided either way, or withdrawn by its originator. */
-export type SandboxApprovalOutcome = 'approved' | 'rejected' | 'withdrawn';
-
-/** One started approval as `GET _control/approvals` lists it (DESIGN §6). */
-export interface SandboxApproval {
-  instanceId: string;
-  templateId: string;
-  originatorUserId: string;
-  title: string;
-  fields: { name: string; value: string }[];
-  approverUserIds: string[];
-  /** Vendor-neutral, as the control API speaks for both platforms. */
-  status: 'pending' | SandboxApprovalOutcome;
-}
+export type { SandboxApproval, SandboxApprovalOutcome };
 
 interface StoredApproval extends SandboxApproval {
   corpId: string;

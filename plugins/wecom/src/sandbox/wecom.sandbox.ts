@@ -15,6 +15,7 @@ import {
   type InboxMessage,
   type OrgFixture,
   type OrgUserInput,
+  type SandboxApproval,
   type SandboxFault,
 } from '@gonghai/plugin-core';
 import { Router, type RouterContext } from '@koa/router';
@@ -61,16 +62,7 @@ export interface WeComSandboxOptions {
 }
 
 /** A started approval as `GET _control/approvals` lists it. */
-export interface WeComSandboxApproval {
-  instanceId: string;
-  templateId: string;
-  originatorUserId: string;
-  title: string;
-  fields: { name: string; value: string }[];
-  /** The approvers given through the API, in node order; `[]` when the template's own flow runs. */
-  approverUserIds: string[];
-  status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
-}
+export type WeComSandboxApproval = SandboxApproval;
 
 /** The answer of an org change: `delivered` is WeCom's verdict on the server's reply. */
 export type WeComOrgChangeResult = { delivered: false } | WeComDelivery;
