@@ -5,6 +5,7 @@ import { dialects } from '../../../../test/databases';
 import { ownersFromLedger } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import type { AppDeps } from '../../../context';
+import { syncTenantOrg } from '../../org/org-sync.service';
 import { listEvents } from '../platform-events.repository';
 
 const vendors = [
@@ -82,6 +83,34 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
       const events = await listEvents(h.db, tenantId, 'contact.user_left');
       expect(events).toHaveLength(1);
       expect(events[0]!.event).toMatchObject({ type: 'contact.user_left', userId: 'rep05' });
+    });
+
+    it('hands a leaver’s customers to their manager when the tenant says so', async () => {
+      const settings = JSON.parse((await h.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow()).settings) as object;
+      await h.db.updateTable('tenants').set({ settings: JSON.stringify({ ...settings, departurePolicy: 'manager' }) }).where('id', '=', tenantId).execute();
+      try {
+        const owned = await h.db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('owner_id', '=', 'rep10').orderBy('id').execute();
+        expect(owned).toHaveLength(40);
+        expect(await control(platform, 'DELETE', 'org/users/rep10')).toMatchObject({ status: 200, body: { delivered: true } });
+        const after = await h.db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('owner_id', '=', 'mgr-south').where('status', '=', 'owned').orderBy('id').execute();
+        expect(after).toEqual(owned);
+        const ledger = await h.db.selectFrom('ownership_events').select(['to_user_id', 'reason']).where('tenant_id', '=', tenantId).where('type', '=', 'left_with_employee').where('from_user_id', '=', 'rep10').execute();
+        expect(ledger).toEqual(owned.map(() => ({ to_user_id: 'mgr-south', reason: '员工离职，客户转交其上级' })));
+        // The test clock stands still, so `since` cannot tell this notice from the last one: take the newest.
+        const inbox = await control(platform, 'GET', 'messages');
+        const notice = (inbox.body.items as { channel: string; to: string[]; title: string }[]).filter((m) => m.channel === 'direct').at(-1);
+        expect(notice).toMatchObject({ to: ['mgr-south'], title: '吴婷 已离职：40 个客户已转给你' });
+      } finally {
+        await h.db.updateTable('tenants').set({ settings: JSON.stringify(settings) }).where('id', '=', tenantId).execute();
+      }
+    });
+
+    it('a second full sync changes nothing and finds no one else gone', async () => {
+      const before = await h.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute();
+      const result = await syncTenantOrg(h.deps, tenantId);
+      expect(result.left).toEqual([]);
+      const after = await h.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute();
+      expect(after.map(({ updated_at: _u, ...rest }) => rest)).toEqual(before.map(({ updated_at: _u, ...rest }) => rest));
     });
 
     it('a user added to the org can log in at once', async () => {
