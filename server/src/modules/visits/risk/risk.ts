@@ -10,7 +10,10 @@ export type RiskCode =
   | 'WIFI_MISMATCH'
   | 'REPLAYED_NONCE'
   | 'DEVICE_CHANGED'
-  | 'PHOTO_REUSED';
+  | 'PHOTO_REUSED'
+  // Finish-time shortfalls (RiskPolicy.minDwellS / minPhotos): added to the check-in's assessment by `withReason`.
+  | 'SHORT_DWELL'
+  | 'TOO_FEW_PHOTOS';
 
 export type Verdict = 'verified' | 'suspect' | 'rejected';
 
