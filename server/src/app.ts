@@ -10,9 +10,11 @@ import { landingPage } from './http/landing-page';
 import { requireAuth } from './modules/auth/auth.middleware';
 import { authRoutes } from './modules/auth/auth.routes';
 import { customerRoutes } from './modules/customers/customers.routes';
+import { evidenceRoutes } from './modules/evidence/evidence.routes';
 import { callbackRoutes } from './modules/integrations/callbacks.routes';
 import { jsapiRoutes } from './modules/integrations/jsapi.routes';
 import { poolRoutes } from './modules/pool/pool.routes';
+import { visitRoutes } from './modules/visits/visits.routes';
 import type { Sandboxes } from './platform/registry';
 
 export interface BuildAppOptions {
@@ -60,7 +62,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), customerRoutes(deps), jsapiRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

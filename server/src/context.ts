@@ -2,6 +2,7 @@ import type { AppConfig } from '@gonghai/config';
 import type { Clock } from '@gonghai/plugin-core';
 import type { Logger } from 'pino';
 import type { Db } from './db/create-db';
+import type { PhotoStore } from './modules/evidence/photo-store';
 import type { ApprovalListener } from './modules/integrations/platform-events.service';
 import type { Role } from './modules/org/org';
 import type { PlatformRegistry } from './platform/registry';
@@ -21,6 +22,10 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   platforms: PlatformRegistry;
+  /** Where photo files live (a local folder by default, S3-compatible storage behind the same interface). */
+  photos: PhotoStore;
+  /** Signs evidence-chain entries (derived from MASTER_KEY). */
+  evidenceKey: Buffer;
   /** Told of every approval result once (HR assignment subscribes). */
   approvalListeners?: ApprovalListener[];
 }

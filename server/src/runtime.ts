@@ -4,6 +4,8 @@ import pino from 'pino';
 import type { AppDeps } from './context';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, type Db } from './db/create-db';
+import { evidenceKey } from './modules/evidence/evidence.service';
+import { LocalPhotoStore } from './modules/evidence/photo-store';
 import { createPlatformRegistry } from './platform/registry';
 
 /** Loads the config (stopping with a clear message when it is wrong) and builds what every entry point needs. */
@@ -23,7 +25,8 @@ export function createRuntime(
     clock,
     sandboxBaseUrl: config.sandbox ? (options.sandboxBaseUrl ?? (() => config.publicBaseUrl)) : undefined,
   });
-  return { config, db, clock, logger, platforms, secrets };
+  const photos = new LocalPhotoStore(config.photoStore);
+  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: evidenceKey(config.masterKey) };
 }
 
 export function loadConfigOrExit(): AppConfig {

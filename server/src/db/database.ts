@@ -15,6 +15,8 @@ import type {
   PoolsTable,
 } from '../modules/pool/pool.table';
 import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
+import type { EvidenceChainTable, EvidenceHeadsTable, EvidenceTipsTable } from '../modules/evidence/evidence.table';
+import type { VisitBssidsTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
 import type { TenantsTable } from '../modules/tenants/tenants.table';
 
 /** Every table Kysely knows about. */
@@ -35,4 +37,11 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   claim_counters: ClaimCountersTable;
   platform_events: PlatformEventsTable;
+  visit_nonces: VisitNoncesTable;
+  visits: VisitsTable;
+  visit_bssids: VisitBssidsTable;
+  visit_photos: VisitPhotosTable;
+  evidence_tips: EvidenceTipsTable;
+  evidence_chain: EvidenceChainTable;
+  evidence_heads: EvidenceHeadsTable;
 }

@@ -10,6 +10,8 @@ import * as m08 from './2026-11-27-08-create-follow-ups-and-deals';
 import * as m09 from './2026-11-27-09-create-idempotency-keys';
 import * as m10 from './2026-11-27-10-create-claim-counters';
 import * as m11 from './2026-11-27-11-create-platform-events';
+import * as m12 from './2026-11-27-12-create-visits';
+import * as m13 from './2026-11-27-13-create-evidence-chain';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-09-create-idempotency-keys': m09,
   '2026-11-27-10-create-claim-counters': m10,
   '2026-11-27-11-create-platform-events': m11,
+  '2026-11-27-12-create-visits': m12,
+  '2026-11-27-13-create-evidence-chain': m13,
 };

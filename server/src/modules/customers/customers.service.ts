@@ -10,6 +10,7 @@ import { poolError } from '../pool/pool.errors';
 import { countOwned, findPool, homePoolId, isPoolMember, takeRepSlot } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { rulesByPool } from '../reclaim/rules.repository';
+import { customerVisitTimeline } from '../visits/visits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';
 import {
   contactsOf,
@@ -195,16 +196,18 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
     row.owner_id === actor.userId ||
     actor.roles.includes('admin') ||
     (row.owner_id !== null && (await manages(db, actor, row.owner_id)));
-  const [contacts, ledger, followUps, deals] = await Promise.all([
+  const [contacts, ledger, followUps, deals, visits] = await Promise.all([
     contactsOf(db, actor.tenantId, id),
     ledgerOf(db, actor.tenantId, id),
     followUpsOf(db, actor.tenantId, id),
     dealsOf(db, actor.tenantId, id),
+    customerVisitTimeline(db, actor.tenantId, id),
   ]);
   const names = await userNames(db, actor.tenantId, [
     ...ledger.flatMap((e) => [e.from_user_id, e.to_user_id, e.actor_id].filter((x): x is string => x !== null)),
     ...followUps.map((f) => f.user_id),
     ...deals.map((d) => d.user_id),
+    ...visits.map((v) => v.userId),
     ...(row.owner_id ? [row.owner_id] : []),
   ]);
   const timeline: (TimelineItem & { sortKey: number })[] = [
@@ -243,6 +246,21 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
       closedAt: toIso(d.closed_at),
       userId: d.user_id,
       userName: names.get(d.user_id) ?? null,
+    })),
+    ...visits.map((v) => ({
+      sortKey: Date.parse(v.checkedInAt),
+      type: 'visit',
+      at: v.checkedInAt,
+      visitId: v.id,
+      verdict: v.verdict,
+      risk: v.risk,
+      distanceM: v.distanceM,
+      finishedAt: v.finishedAt,
+      dwellS: v.dwellS,
+      notes: v.notes,
+      photos: v.photos ?? [],
+      userId: v.userId,
+      userName: names.get(v.userId) ?? null,
     })),
   ];
   // Newest first; at the same instant the creation, which always comes first, is listed last.

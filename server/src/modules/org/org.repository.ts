@@ -219,3 +219,17 @@ export async function renameUserEverywhere(db: Db, tenantId: string, fromId: str
 export async function grantAppRoles(db: Db, tenantId: string, userId: string, roles: Role[]): Promise<void> {
   await db.updateTable('users').set({ roles: roles.join(',') }).where('tenant_id', '=', tenantId).where('id', '=', userId).execute();
 }
+
+/** Active users in the subtrees rooted at `paths` (a manager's team). */
+export async function usersInSubtrees(db: Db, tenantId: string, paths: string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const rows = await db
+    .selectFrom('user_departments as ud')
+    .innerJoin('departments as d', (j) => j.onRef('d.tenant_id', '=', 'ud.tenant_id').onRef('d.id', '=', 'ud.department_id'))
+    .select('ud.user_id')
+    .distinct()
+    .where('ud.tenant_id', '=', tenantId)
+    .where((eb) => eb.or(paths.map((p) => eb('d.path', 'like', `${p}%`))))
+    .execute();
+  return rows.map((r) => r.user_id);
+}

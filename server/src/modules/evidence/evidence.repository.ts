@@ -1,0 +1,114 @@
+import type { Db } from '../../db/create-db';
+import { isUniqueViolation } from '../../db/errors';
+import type { EvidenceKind } from './evidence.table';
+
+/** The hash before the first entry of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Takes the tenant's next sequence number and the previous hash, holding the tip row's lock until the transaction
+ * ends: the first statement is an UPDATE, so concurrent appends of one tenant queue here on MySQL (row lock) and
+ * SQLite (write lock) alike. Call inside a transaction.
+ */
+export async function takeNextSeq(trx: Db, tenantId: string): Promise<{ seq: number; prevHash: string }> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const bumped = await trx
+      .updateTable('evidence_tips')
+      .set((eb) => ({ seq: eb('seq', '+', 1) }))
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    if (Number(bumped.numUpdatedRows) === 1) {
+      const tip = await trx.selectFrom('evidence_tips').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+      return { seq: Number(tip.seq), prevHash: tip.hash };
+    }
+    try {
+      await trx.insertInto('evidence_tips').values({ tenant_id: tenantId, seq: 1, hash: GENESIS_HASH }).execute();
+      return { seq: 1, prevHash: GENESIS_HASH };
+    } catch (error) {
+      // Another first append of this tenant won the insert; take the update path behind it.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  throw new Error(`could not take the evidence chain tip of tenant ${tenantId}`);
+}
+
+export async function insertEntry(
+  trx: Db,
+  entry: { tenantId: string; seq: number; kind: EvidenceKind; refId: number; payload: string; prevHash: string; hash: string; hmac: string; createdAt: number },
+): Promise<void> {
+  await trx
+    .insertInto('evidence_chain')
+    .values({
+      tenant_id: entry.tenantId,
+      seq: entry.seq,
+      kind: entry.kind,
+      ref_id: entry.refId,
+      payload: entry.payload,
+      prev_hash: entry.prevHash,
+      hash: entry.hash,
+      hmac: entry.hmac,
+      created_at: entry.createdAt,
+    })
+    .execute();
+  await trx.updateTable('evidence_tips').set({ hash: entry.hash }).where('tenant_id', '=', entry.tenantId).execute();
+}
+
+/** Entries in sequence order, a page at a time. */
+export async function entriesAfter(db: Db, tenantId: string, afterSeq: number, limit: number) {
+  const rows = await db
+    .selectFrom('evidence_chain')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+export async function chainTip(db: Db, tenantId: string): Promise<{ seq: number; hash: string }> {
+  const tip = await db.selectFrom('evidence_tips').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  return tip ? { seq: Number(tip.seq), hash: tip.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+/** The chain head as it stands at `upToTime`: the last entry created before it. */
+export async function headAt(db: Db, tenantId: string, upToTime: number): Promise<{ seq: number; hash: string }> {
+  const row = await db
+    .selectFrom('evidence_chain')
+    .select(['seq', 'hash'])
+    .where('tenant_id', '=', tenantId)
+    .where('created_at', '<', upToTime)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+/** Records a day's head once; a second call for the same day keeps the first. Returns whether it wrote. */
+export async function recordHead(db: Db, head: { tenantId: string; day: string; seq: number; hash: string; recordedAt: number }): Promise<boolean> {
+  try {
+    await db
+      .insertInto('evidence_heads')
+      .values({ tenant_id: head.tenantId, day: head.day, seq: head.seq, hash: head.hash, recorded_at: head.recordedAt })
+      .execute();
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+export async function listHeads(db: Db, tenantId: string) {
+  const rows = await db.selectFrom('evidence_heads').selectAll().where('tenant_id', '=', tenantId).orderBy('day').execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+export async function visitsByIds(db: Db, tenantId: string, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('visits').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+}
+
+export async function photosByIds(db: Db, tenantId: string, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('visit_photos').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+}

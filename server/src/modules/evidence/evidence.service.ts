@@ -1,0 +1,212 @@
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { Db } from '../../db/create-db';
+import { localDate, startOfLocalDay } from '../../time';
+import type { VisitPhotosTable, VisitsTable } from '../visits/visits.table';
+import { canonicalJson } from './canonical-json';
+import {
+  chainTip,
+  entriesAfter,
+  headAt,
+  insertEntry,
+  photosByIds,
+  recordHead,
+  takeNextSeq,
+  visitsByIds,
+} from './evidence.repository';
+import type { EvidenceKind } from './evidence.table';
+
+/** The server key entries are signed with, derived from MASTER_KEY so no second secret has to be kept. */
+export function evidenceKey(masterKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(masterKey, 'utf8'), Buffer.alloc(0), 'gonghai evidence chain v1', 32));
+}
+
+type VisitRow = Selectable<VisitsTable>;
+type PhotoRow = Selectable<VisitPhotosTable>;
+
+/** What a check-in entry vouches for: the facts the verdict was given on, none of which may change afterwards. */
+export function checkInPayload(v: VisitRow): Record<string, unknown> {
+  return {
+    kind: 'check_in',
+    tenantId: v.tenant_id,
+    visitId: v.id,
+    customerId: v.customer_id,
+    userId: v.user_id,
+    checkedInAt: v.checked_in_at,
+    lat: v.lat,
+    lng: v.lng,
+    accuracy: v.accuracy,
+    distanceM: v.distance_m,
+    fixes: JSON.parse(v.fixes) as unknown,
+    wifi: JSON.parse(v.wifi) as unknown,
+    device: JSON.parse(v.device) as unknown,
+    verdict: v.checkin_verdict,
+    score: v.checkin_risk_score,
+    reasons: JSON.parse(v.checkin_reasons) as unknown,
+  };
+}
+
+/** What a photo entry vouches for; `fileSha256` are the hashes of the stored files, read back. */
+export function photoPayload(p: PhotoRow, files: { original: string | null; watermarked: string | null }): Record<string, unknown> {
+  return {
+    kind: 'photo',
+    tenantId: p.tenant_id,
+    photoId: p.id,
+    visitId: p.visit_id,
+    customerId: p.customer_id,
+    userId: p.user_id,
+    createdAt: p.created_at,
+    inputSha256: p.input_sha256,
+    originalSha256: p.original_sha256,
+    sha256: p.sha256,
+    originalFileSha256: files.original,
+    watermarkedFileSha256: files.watermarked,
+    phash: p.phash,
+    reusedPhotoId: p.reused_photo_id,
+    width: p.width,
+    height: p.height,
+    bytes: p.bytes,
+  };
+}
+
+/** What a finish entry vouches for: how the visit ended and its final verdict. */
+export function finishPayload(v: VisitRow): Record<string, unknown> {
+  return {
+    kind: 'finish',
+    tenantId: v.tenant_id,
+    visitId: v.id,
+    finishedAt: v.finished_at,
+    dwellS: v.dwell_s,
+    finishFix: v.finish_fix === null ? null : (JSON.parse(v.finish_fix) as unknown),
+    notes: v.notes,
+    feedback: v.feedback,
+    verdict: v.verdict,
+    score: v.risk_score,
+    reasons: JSON.parse(v.reasons) as unknown,
+  };
+}
+
+function entryHash(prevHash: string, payload: string): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(payload, 'utf8').digest('hex');
+}
+
+function entryHmac(key: Buffer, hash: string): string {
+  return createHmac('sha256', key).update(hash, 'utf8').digest('hex');
+}
+
+/**
+ * Appends one entry to the tenant's chain (`hash_n = SHA-256(hash_{n-1} ‖ canonical JSON)`, HMAC-signed). Call inside
+ * the transaction that wrote the rows it vouches for, so an entry exists exactly when they do. Returns its seq.
+ */
+export async function appendEvidence(
+  trx: Db,
+  key: Buffer,
+  entry: { tenantId: string; kind: EvidenceKind; refId: number; payload: Record<string, unknown>; now: number },
+): Promise<number> {
+  const { seq, prevHash } = await takeNextSeq(trx, entry.tenantId);
+  const payload = canonicalJson(entry.payload);
+  const hash = entryHash(prevHash, payload);
+  await insertEntry(trx, { tenantId: entry.tenantId, seq, kind: entry.kind, refId: entry.refId, payload, prevHash, hash, hmac: entryHmac(key, hash), createdAt: entry.now });
+  return seq;
+}
+
+/** Reads stored photo files back (the photo store). */
+export interface PhotoReader {
+  get(key: string): Promise<Buffer | undefined>;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  entries: number;
+  /** The first entry that does not hold, or null. */
+  firstBrokenSeq: number | null;
+  /** Why, in Chinese, naming the record. */
+  reason: string | null;
+}
+
+const PAGE = 500;
+
+/**
+ * Recomputes the whole chain from the stored rows and files (DESIGN §5.3): each entry's payload is rebuilt from what is
+ * stored now, so an edited visit row, photo row or photo file, an edited or deleted entry, or a broken signature all
+ * show up, and the first entry that fails is named.
+ */
+export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, tenantId: string): Promise<ChainVerification> {
+  let prevHash = '0'.repeat(64);
+  let expectedSeq = 1;
+  let count = 0;
+  const broken = (seq: number, reason: string): ChainVerification => ({ ok: false, entries: count, firstBrokenSeq: seq, reason });
+  for (;;) {
+    const page = await entriesAfter(db, tenantId, expectedSeq - 1, PAGE);
+    if (page.length === 0) break;
+    const visits = new Map((await visitsByIds(db, tenantId, [...new Set(page.filter((e) => e.kind !== 'photo').map((e) => e.ref_id))])).map((v) => [v.id, v]));
+    const photos = new Map((await photosByIds(db, tenantId, [...new Set(page.filter((e) => e.kind === 'photo').map((e) => e.ref_id))])).map((p) => [p.id, p]));
+    for (const entry of page) {
+      count += 1;
+      if (entry.seq !== expectedSeq) return broken(expectedSeq, `存证第 ${expectedSeq} 条缺失（下一条是第 ${entry.seq} 条）。`);
+      if (entry.prev_hash !== prevHash) return broken(entry.seq, `存证第 ${entry.seq} 条与前一条的哈希链接不上。`);
+      let rebuilt: Record<string, unknown>;
+      if (entry.kind === 'photo') {
+        const photo = photos.get(entry.ref_id);
+        if (photo === undefined) return broken(entry.seq, `存证第 ${entry.seq} 条对应的照片 ${entry.ref_id} 已不存在。`);
+        const files = { original: await fileSha256(store, photo.original_key), watermarked: await fileSha256(store, photo.watermarked_key) };
+        if (files.original !== photo.original_sha256 || files.watermarked !== photo.sha256) {
+          return broken(entry.seq, `照片 ${photo.id}（拜访 ${photo.visit_id}）的文件${files.original === null || files.watermarked === null ? '已丢失' : '被修改过'}（存证第 ${entry.seq} 条）。`);
+        }
+        rebuilt = photoPayload(photo, files);
+      } else {
+        const visit = visits.get(entry.ref_id);
+        if (visit === undefined) return broken(entry.seq, `存证第 ${entry.seq} 条对应的拜访 ${entry.ref_id} 已不存在。`);
+        rebuilt = entry.kind === 'check_in' ? checkInPayload(visit) : finishPayload(visit);
+      }
+      const payload = canonicalJson(rebuilt);
+      if (payload !== entry.payload) {
+        const what = changedFields(entry.payload, rebuilt);
+        const record = entry.kind === 'photo' ? `照片 ${entry.ref_id}` : `拜访 ${entry.ref_id}`;
+        return broken(entry.seq, `${record} 的记录与存证第 ${entry.seq} 条不符（${what.join('、') || '内容'} 被修改过）。`);
+      }
+      const hash = entryHash(prevHash, payload);
+      if (hash !== entry.hash) return broken(entry.seq, `存证第 ${entry.seq} 条的哈希不对。`);
+      const signature = Buffer.from(entryHmac(key, hash), 'hex');
+      const stored = Buffer.from(entry.hmac, 'hex');
+      if (signature.length !== stored.length || !timingSafeEqual(signature, stored)) {
+        return broken(entry.seq, `存证第 ${entry.seq} 条的签名不对（不是本服务器写入的）。`);
+      }
+      prevHash = hash;
+      expectedSeq += 1;
+    }
+  }
+  const tip = await chainTip(db, tenantId);
+  if (tip.seq !== expectedSeq - 1 || tip.hash !== prevHash) {
+    return { ok: false, entries: count, firstBrokenSeq: expectedSeq, reason: `存证链末尾应为第 ${tip.seq} 条，但只找到 ${expectedSeq - 1} 条完整记录。` };
+  }
+  return { ok: true, entries: count, firstBrokenSeq: null, reason: null };
+}
+
+async function fileSha256(store: PhotoReader, key: string): Promise<string | null> {
+  const bytes = await store.get(key);
+  return bytes === undefined ? null : createHash('sha256').update(bytes).digest('hex');
+}
+
+function changedFields(storedPayload: string, rebuilt: Record<string, unknown>): string[] {
+  let stored: Record<string, unknown>;
+  try {
+    stored = JSON.parse(storedPayload) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const keys = new Set([...Object.keys(stored), ...Object.keys(rebuilt)]);
+  return [...keys].filter((k) => canonicalJson(stored[k] ?? null) !== canonicalJson(rebuilt[k] ?? null)).sort();
+}
+
+/**
+ * Records yesterday's chain head (the last entry before the tenant's local midnight) once; the nightly job calls it
+ * at 00:10 and a rerun changes nothing. Returns whether it wrote.
+ */
+export async function recordDailyHead(db: Db, tenantId: string, timeZone: string, now: number): Promise<{ day: string; seq: number; hash: string; written: boolean }> {
+  const midnight = startOfLocalDay(now, timeZone);
+  const day = localDate(midnight - 1, timeZone);
+  const head = await headAt(db, tenantId, midnight);
+  const written = await recordHead(db, { tenantId, day, seq: head.seq, hash: head.hash, recordedAt: now });
+  return { day, ...head, written };
+}

@@ -1,0 +1,345 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Actor, AppDeps } from '../../context';
+import { notFound } from '../../errors';
+import { haversineM, toGcj02 } from '../../geo/geo';
+import { formatLocal } from '../../time';
+import { loadVisibleCustomer } from '../customers/customers.service';
+import { appendEvidence, checkInPayload, finishPayload, photoPayload } from '../evidence/evidence.service';
+import { hammingDistance, isNearDuplicate, phashBands } from '../evidence/perceptual-hash';
+import { processPhoto } from '../evidence/photo-pipeline';
+import { photoKey } from '../evidence/photo-store';
+import { departmentPaths, findUser, userNames, usersInSubtrees } from '../org/org.repository';
+import { findTenantById } from '../tenants/tenants.repository';
+import { assessCheckIn, defaultRiskPolicy, finishShortfallReasons, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
+import type { Assessment, CheckInFacts, RiskPolicy, RiskReason } from './risk/risk';
+import type { CheckInBody, FinishBody, PhotoDto, VisitDto } from './visits';
+import { toPhotoDto, toVisitDto } from './visits.dto';
+import { visitError } from './visits.errors';
+import {
+  bssidSightings,
+  consumeNonce,
+  countPhotos,
+  customerBssids,
+  deviceLabelsOf,
+  findVisit,
+  insertBssids,
+  insertNonce,
+  insertPhoto,
+  insertVisit,
+  lastFixOf,
+  listVisits,
+  photoChainSeqs,
+  photosOfVisits,
+  photosSharingBand,
+  photosWithHash,
+  restartVisitClock,
+  undoVisitClock,
+  updateVisit,
+  type PhotoRow,
+  type VisitRow,
+} from './visits.repository';
+
+/** A nonce lives this long: long enough to take the fixes, too short to keep one for later. */
+export const NONCE_TTL_MS = 5 * 60_000;
+/** The largest photo accepted (bytes as uploaded). */
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+
+interface TenantVisitSettings {
+  policy: RiskPolicy;
+  timeZone: string;
+  expiresAt: number;
+}
+
+const settingsCache = new Map<string, TenantVisitSettings>();
+
+/** The tenant's risk policy and zone, cached for 30 s: every check-in needs them. */
+async function visitSettings(deps: AppDeps, tenantId: string): Promise<TenantVisitSettings> {
+  const now = Date.now();
+  const cached = settingsCache.get(tenantId);
+  if (cached !== undefined && cached.expiresAt > now) return cached;
+  const tenant = await findTenantById(deps.db, tenantId);
+  if (tenant === undefined) throw notFound('企业');
+  const overrides = (tenant.settings as { riskPolicy?: unknown }).riskPolicy;
+  const policy = overrides === undefined ? defaultRiskPolicy : riskPolicySchema.parse(overrides);
+  const fresh = { policy, timeZone: tenant.timeZone, expiresAt: now + 30_000 };
+  settingsCache.set(tenantId, fresh);
+  return fresh;
+}
+
+/** Forget cached tenant settings (after an admin changes them, and in tests). */
+export function invalidateVisitSettings(tenantId?: string): void {
+  if (tenantId === undefined) settingsCache.clear();
+  else settingsCache.delete(tenantId);
+}
+
+export async function issueNonce(deps: AppDeps, actor: Actor): Promise<{ nonce: string; expiresAt: string }> {
+  const nonce = randomBytes(18).toString('base64url');
+  const expiresAt = deps.clock.now() + NONCE_TTL_MS;
+  await insertNonce(deps.db, { tenantId: actor.tenantId, nonce, userId: actor.userId, expiresAt });
+  return { nonce, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * A check-in (DESIGN §5.1): gathers the facts, lets the risk engine judge them, stores the visit whatever the verdict,
+ * chains it, and — only when verified and the rep still owns the customer — restarts the customer's verified-visit
+ * clock. A rejected check-in is stored and then refused with 422 `check_in_rejected` and its reasons.
+ */
+export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): Promise<{ visit: VisitDto; photoToken: string }> {
+  const { db, clock } = deps;
+  const { tenantId, userId } = actor;
+  const now = clock.now();
+  const customer = await loadVisibleCustomer(db, actor, body.customerId);
+  const { policy } = await visitSettings(deps, tenantId);
+  const fixes = body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock }));
+  const deviceLabel = `${body.device.platform} · ${body.device.os} · ${body.device.model}`;
+  const bssids = [...new Set(body.wifi.map((w) => w.bssid))];
+  const [nonce, previousFix, devices, sightings, knownBssids] = await Promise.all([
+    body.nonce === undefined || body.nonce === '' ? Promise.resolve('missing' as const) : consumeNonce(db, tenantId, userId, body.nonce, now),
+    lastFixOf(db, tenantId, userId),
+    deviceLabelsOf(db, tenantId, userId),
+    bssidSightings(db, tenantId, bssids),
+    customerBssids(db, tenantId, customer.id),
+  ]);
+  const facts: CheckInFacts = {
+    now,
+    fixes,
+    customer: { lat: customer.lat, lng: customer.lng, knownBssids },
+    wifi: body.wifi,
+    nonce,
+    previousFix,
+    bssidSightings: sightings.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
+    device: { firstVisit: devices.length === 0, known: devices.includes(deviceLabel), label: deviceLabel },
+  };
+  const assessment = assessCheckIn(facts, policy);
+  // The fix the visit is placed at: the most accurate one.
+  const best = [...fixes].sort((a, b) => a.accuracy - b.accuracy)[0]!;
+  const distanceM = Math.round(haversineM(best.lat, best.lng, customer.lat, customer.lng));
+  const photoToken = randomBytes(24).toString('base64url');
+  const rejected = assessment.verdict === 'rejected';
+  const reasons = JSON.stringify(assessment.reasons);
+  const visit = await db.transaction().execute(async (trx) => {
+    const id = await insertVisit(trx, {
+      tenant_id: tenantId,
+      customer_id: customer.id,
+      user_id: userId,
+      status: rejected ? 'finished' : 'open',
+      verdict: assessment.verdict,
+      checkin_verdict: assessment.verdict,
+      risk_score: assessment.score,
+      checkin_risk_score: assessment.score,
+      reasons,
+      checkin_reasons: reasons,
+      distance_m: distanceM,
+      lat: best.lat,
+      lng: best.lng,
+      accuracy: best.accuracy,
+      fixes: JSON.stringify(body.fixes),
+      wifi: JSON.stringify(body.wifi),
+      device: JSON.stringify(body.device),
+      device_label: deviceLabel,
+      nonce: body.nonce ?? null,
+      photo_token_hash: rejected ? null : tokenHash(photoToken),
+      checked_in_at: now,
+      clock_restarted: 0,
+      previous_verified_visit_at: null,
+      finished_at: rejected ? now : null,
+      dwell_s: rejected ? 0 : null,
+      finish_fix: null,
+      notes: null,
+      feedback: null,
+    });
+    await insertBssids(trx, bssids.map((bssid) => ({ tenant_id: tenantId, bssid, visit_id: id, customer_id: customer.id, lat: best.lat, lng: best.lng })));
+    if (assessment.verdict === 'verified') {
+      const restarted = await restartVisitClock(trx, tenantId, customer.id, userId, now);
+      if (restarted !== undefined) await updateVisit(trx, tenantId, id, { clock_restarted: 1, previous_verified_visit_at: restarted.previous });
+    }
+    const row = (await findVisit(trx, tenantId, id))!;
+    // Last: the chain tip is the one lock every check-in of the tenant shares, so it is held as briefly as possible.
+    await appendEvidence(trx, deps.evidenceKey, { tenantId, kind: 'check_in', refId: id, payload: checkInPayload(row), now });
+    return row;
+  });
+  if (rejected) {
+    throw visitError(422, 'check_in_rejected', `签到未通过：${assessment.reasons.map((r) => r.message).join('；')}`, {
+      visitId: visit.id,
+      reasons: assessment.reasons,
+    });
+  }
+  return { visit: toVisitDto(visit), photoToken };
+}
+
+function ensureOpenVisitOf(visit: VisitRow | undefined, actor: Actor): VisitRow {
+  if (visit === undefined || visit.user_id !== actor.userId) throw notFound('拜访');
+  if (visit.status !== 'open') throw visitError(409, 'visit_closed', '这次拜访已经结束，不能再上传照片或重复结束；如需补充请重新签到。');
+  return visit;
+}
+
+/** Lowers a visit's verdict with a later reason; a visit that stops being verified gives the visit clock back. */
+async function addReason(deps: AppDeps, visit: VisitRow, reason: RiskReason, policy: RiskPolicy, trx = deps.db): Promise<VisitRow> {
+  const current: Assessment = { score: visit.risk_score, reasons: JSON.parse(visit.reasons) as RiskReason[], verdict: visit.verdict };
+  const next = withReason(current, reason, policy);
+  await updateVisit(trx, visit.tenant_id, visit.id, { verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) });
+  if (visit.verdict === 'verified' && next.verdict !== 'verified' && visit.clock_restarted === 1) {
+    await undoVisitClock(trx, visit.tenant_id, visit.customer_id, visit.checked_in_at, visit.previous_verified_visit_at);
+  }
+  return { ...visit, verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) };
+}
+
+/**
+ * A camera photo for an open visit (DESIGN §5.2): needs the visit's photo token; the pipeline sniffs, strips, and
+ * watermarks; both files go to the photo store; a photo seen before in the tenant (same bytes or a near duplicate)
+ * is kept but flags the visit `PHOTO_REUSED`.
+ */
+export async function uploadPhoto(deps: AppDeps, actor: Actor, visitId: number, token: string | undefined, bytes: Buffer): Promise<{ photo: PhotoDto }> {
+  const { db, clock } = deps;
+  const { tenantId } = actor;
+  const visit = ensureOpenVisitOf(await findVisit(db, tenantId, visitId), actor);
+  const expected = Buffer.from(visit.photo_token_hash ?? '', 'hex');
+  const given = Buffer.from(tokenHash(token ?? ''), 'hex');
+  if (token === undefined || token === '' || expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    throw visitError(403, 'invalid_photo_token', '照片凭证无效：请在签到后用本次拜访返回的 photoToken 上传（请求头 X-Photo-Token）。');
+  }
+  const { policy, timeZone } = await visitSettings(deps, tenantId);
+  const now = clock.now();
+  const customer = await loadVisibleCustomer(db, actor, visit.customer_id);
+  const rep = await findUser(db, tenantId, actor.userId);
+  const processed = await processPhoto(bytes, {
+    maxBytes: MAX_PHOTO_BYTES,
+    watermark: {
+      time: `${formatLocal(now, timeZone)}（${timeZone === 'Asia/Shanghai' ? '北京时间' : timeZone}）`,
+      customer: customer.name,
+      place: `${customer.address} · ${visit.lat.toFixed(6)}, ${visit.lng.toFixed(6)}`,
+      rep: rep?.name ?? actor.userId,
+      visitId: String(visit.id),
+    },
+  });
+  let match: { id: number; how: PhotoMatch } | null = null;
+  const seen = (await photosWithHash(db, tenantId, processed.sha256Input, processed.original.sha256))[0];
+  if (seen !== undefined) match = { id: seen.id, how: { kind: 'exact' } };
+  else {
+    const candidates = await photosSharingBand(db, tenantId, phashBands(processed.phash));
+    const near = candidates.find((c) => isNearDuplicate(c.phash, processed.phash));
+    if (near !== undefined) match = { id: near.id, how: { kind: 'near-duplicate', distanceBits: hammingDistance(near.phash, processed.phash) } };
+  }
+  const reusedOf = match?.id ?? null;
+  const originalKey = photoKey({ tenantId, at: new Date(now), sha256: processed.original.sha256 });
+  const watermarkedKey = photoKey({ tenantId, at: new Date(now), sha256: processed.watermarked.sha256 });
+  // Files first, content-addressed: a failed transaction leaves at most an unreferenced file, never a row without one.
+  await deps.photos.put(originalKey, processed.original.bytes);
+  await deps.photos.put(watermarkedKey, processed.watermarked.bytes);
+  const [b0, b1, b2, b3] = phashBands(processed.phash);
+  const { photo, seq } = await db.transaction().execute(async (trx) => {
+    const id = await insertPhoto(trx, {
+      tenant_id: tenantId,
+      visit_id: visit.id,
+      customer_id: visit.customer_id,
+      user_id: actor.userId,
+      input_sha256: processed.sha256Input,
+      original_sha256: processed.original.sha256,
+      sha256: processed.watermarked.sha256,
+      original_key: originalKey,
+      watermarked_key: watermarkedKey,
+      phash: processed.phash,
+      phash_b0: b0,
+      phash_b1: b1,
+      phash_b2: b2,
+      phash_b3: b3,
+      width: processed.watermarked.width,
+      height: processed.watermarked.height,
+      bytes: processed.watermarked.bytes.length,
+      reused_photo_id: reusedOf,
+      created_at: now,
+    });
+    if (match !== null) await addReason(deps, visit, photoReusedReason(match.how, policy), policy, trx);
+    const row = (await trx.selectFrom('visit_photos').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as PhotoRow;
+    const chainSeq = await appendEvidence(trx, deps.evidenceKey, {
+      tenantId,
+      kind: 'photo',
+      refId: id,
+      payload: photoPayload(row, { original: processed.original.sha256, watermarked: processed.watermarked.sha256 }),
+      now,
+    });
+    return { photo: row, seq: chainSeq };
+  });
+  return { photo: toPhotoDto(photo, seq) };
+}
+
+/**
+ * Ends a visit: records dwell, an optional last fix, notes and feedback. A verified visit that is too short or has
+ * too few photos under the tenant policy stops being verified (and gives the visit clock back).
+ */
+export async function finishVisit(deps: AppDeps, actor: Actor, visitId: number, body: FinishBody): Promise<{ visit: VisitDto }> {
+  const { db, clock } = deps;
+  const { tenantId } = actor;
+  let visit = ensureOpenVisitOf(await findVisit(db, tenantId, visitId), actor);
+  const { policy } = await visitSettings(deps, tenantId);
+  const now = clock.now();
+  const dwellS = Math.max(0, Math.round((now - visit.checked_in_at) / 1000));
+  const photos = await countPhotos(db, tenantId, visit.id);
+  const row = await db.transaction().execute(async (trx) => {
+    // Re-checked in the statement: two finishes racing close the visit once.
+    const closed = await trx
+      .updateTable('visits')
+      .set({
+        status: 'finished',
+        finished_at: now,
+        dwell_s: dwellS,
+        finish_fix: body.fix === undefined ? null : JSON.stringify(body.fix),
+        notes: body.notes ?? null,
+        feedback: body.feedback ?? null,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', visit.id)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(closed.numUpdatedRows) !== 1) throw visitError(409, 'visit_closed', '这次拜访已经结束了。');
+    visit = { ...visit, status: 'finished', finished_at: now, dwell_s: dwellS };
+    for (const reason of finishShortfallReasons({ dwellS, photos }, policy)) visit = await addReason(deps, visit, reason, policy, trx);
+    const fresh = (await findVisit(trx, tenantId, visit.id))!;
+    await appendEvidence(trx, deps.evidenceKey, { tenantId, kind: 'finish', refId: fresh.id, payload: finishPayload(fresh), now });
+    return fresh;
+  });
+  const photoRows = await photosOfVisits(db, tenantId, [row.id]);
+  return { visit: toVisitDto(row, photoRows, await photoChainSeqs(db, tenantId, photoRows.map((p) => p.id))) };
+}
+
+/** The rep's own visits, newest first. */
+export async function myVisits(deps: AppDeps, actor: Actor, q: { verdict?: string; cursor?: string; limit: number }) {
+  const rows = await listVisits(deps.db, { tenantId: actor.tenantId, userIds: [actor.userId], verdicts: q.verdict ? [q.verdict] : undefined, beforeId: q.cursor ? Number(q.cursor) : undefined, limit: q.limit });
+  return page(deps, actor.tenantId, rows, q.limit);
+}
+
+/** Suspect and rejected visits for review: a manager's team (their departments' subtrees), or everyone for admins. */
+export async function visitsToReview(deps: AppDeps, actor: Actor, q: { verdict?: string; cursor?: string; limit: number }) {
+  const admin = actor.roles.includes('admin');
+  if (!admin && !actor.roles.includes('manager')) throw visitError(403, 'forbidden', '只有经理或管理员可以查看待复核的拜访。');
+  let userIds: string[] | undefined;
+  if (!admin) {
+    const me = await findUser(deps.db, actor.tenantId, actor.userId);
+    userIds = await usersInSubtrees(deps.db, actor.tenantId, await departmentPaths(deps.db, actor.tenantId, me?.leaderOf ?? []));
+  }
+  const rows = await listVisits(deps.db, {
+    tenantId: actor.tenantId,
+    userIds,
+    verdicts: q.verdict ? [q.verdict] : ['suspect', 'rejected'],
+    beforeId: q.cursor ? Number(q.cursor) : undefined,
+    limit: q.limit,
+  });
+  return page(deps, actor.tenantId, rows, q.limit);
+}
+
+async function page(deps: AppDeps, tenantId: string, rows: VisitRow[], limit: number): Promise<{ items: VisitDto[]; nextCursor: string | null }> {
+  const photos = await photosOfVisits(deps.db, tenantId, rows.map((r) => r.id));
+  const names = await userNames(deps.db, tenantId, rows.map((r) => r.user_id));
+  const customers = new Map(
+    (rows.length === 0 ? [] : await deps.db.selectFrom('customers').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', [...new Set(rows.map((r) => r.customer_id))]).execute()).map((c) => [c.id, c.name]),
+  );
+  const seqs = await photoChainSeqs(deps.db, tenantId, photos.map((p) => p.id));
+  const items = rows.map((r) => ({
+    ...toVisitDto(r, photos.filter((p) => p.visit_id === r.id), seqs),
+    customerName: customers.get(r.customer_id),
+    userName: names.get(r.user_id),
+  }));
+  return { items, nextCursor: rows.length === limit ? String(rows[rows.length - 1]!.id) : null };
+}

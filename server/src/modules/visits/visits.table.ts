@@ -1,0 +1,77 @@
+import type { Generated } from 'kysely';
+
+export interface VisitNoncesTable {
+  tenant_id: string;
+  nonce: string;
+  user_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export type VisitStatus = 'open' | 'finished';
+
+export interface VisitsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  customer_id: number;
+  user_id: string;
+  status: VisitStatus;
+  verdict: 'verified' | 'suspect' | 'rejected';
+  checkin_verdict: 'verified' | 'suspect' | 'rejected';
+  risk_score: number;
+  checkin_risk_score: number;
+  /** JSON RiskReason[]. */
+  reasons: string;
+  checkin_reasons: string;
+  distance_m: number;
+  lat: number;
+  lng: number;
+  accuracy: number;
+  /** JSON of the fixes as received. */
+  fixes: string;
+  wifi: string;
+  device: string;
+  device_label: string;
+  nonce: string | null;
+  photo_token_hash: string | null;
+  checked_in_at: number;
+  clock_restarted: number;
+  previous_verified_visit_at: number | null;
+  finished_at: number | null;
+  dwell_s: number | null;
+  finish_fix: string | null;
+  notes: string | null;
+  feedback: string | null;
+}
+
+export interface VisitBssidsTable {
+  tenant_id: string;
+  bssid: string;
+  visit_id: number;
+  customer_id: number;
+  lat: number;
+  lng: number;
+}
+
+export interface VisitPhotosTable {
+  id: Generated<number>;
+  tenant_id: string;
+  visit_id: number;
+  customer_id: number;
+  user_id: string;
+  input_sha256: string;
+  original_sha256: string;
+  sha256: string;
+  original_key: string;
+  watermarked_key: string;
+  phash: string;
+  phash_b0: string;
+  phash_b1: string;
+  phash_b2: string;
+  phash_b3: string;
+  width: number;
+  height: number;
+  bytes: number;
+  reused_photo_id: number | null;
+  created_at: number;
+}
