@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: provisions what the tests need (a MariaDB server), typechecks, runs Jest on SQLite and MariaDB, and
+// `npm test`: provisions what the tests need (a MariaDB server, a CJK font), typechecks, runs Jest on SQLite and MariaDB, and
 // ends with the plain line `N passed, N failed`. `--quick` (npm run test:quick) skips the typecheck.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,12 @@ const finish = (passed, failed) => {
   say(`\n${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
 };
+
+// The photo watermark draws Chinese through fontconfig; `fc-list` is how the server itself checks (watermark.ts).
+function haveCjkFont() {
+  const list = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  return list.status === 0 && list.stdout.trim().length > 0;
+}
 
 function haveMariadb() {
   return ['mariadbd', 'mysqld'].some((bin) => ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin'].some((dir) => existsSync(path.join(dir, bin))));
@@ -40,6 +46,26 @@ if (!process.env.MYSQL_URL && !haveMariadb()) {
     say('测试需要 MariaDB，但本机没有 mariadbd。请运行：');
     say('  sudo apt-get update && sudo apt-get install -y mariadb-server');
     say('或者用 MYSQL_URL=mysql://user:pass@host:3306/ 指向一个可用的 MySQL/MariaDB。');
+    finish(0, 1);
+  }
+}
+
+// 1b. A CJK font: without one the watermark tests fail (they never skip), so provide it the same way.
+if (!haveCjkFont()) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = existsSync('/usr/bin/apt-get');
+  if (isRoot && hasApt) {
+    say('中文字体未安装：正在用 apt-get 安装 fonts-wqy-microhei（照片水印需要渲染中文）…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = run('apt-get', ['update', '-qq'], { env });
+    const install = update.status === 0 ? run('apt-get', ['install', '-y', '-qq', 'fontconfig', 'fonts-wqy-microhei'], { env }) : update;
+    if (install.status !== 0 || !haveCjkFont()) {
+      say('安装 fonts-wqy-microhei 失败。请手动运行：apt-get update && apt-get install -y fontconfig fonts-wqy-microhei');
+      finish(0, 1);
+    }
+  } else {
+    say('测试需要中文字体（照片水印），但 fontconfig 找不到任何中文字体。请运行：');
+    say('  sudo apt-get update && sudo apt-get install -y fontconfig fonts-wqy-microhei');
     finish(0, 1);
   }
 }

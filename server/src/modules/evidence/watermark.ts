@@ -27,7 +27,7 @@ export interface RawImage {
 export const WATERMARK_FONT_FAMILIES = 'WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif';
 
 /** The apt command that provides the CJK font; quoted in the error when it is missing. */
-export const CJK_FONT_INSTALL_COMMAND = 'apt-get install -y fonts-wqy-microhei';
+export const CJK_FONT_INSTALL_COMMAND = 'apt-get install -y fontconfig fonts-wqy-microhei';
 
 let cjkFontProbe: boolean | undefined;
 
