@@ -20,7 +20,7 @@ async function run(): Promise<void> {
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, photo.watermarked.bytes);
   const { width, height, bytes, sha256 } = photo.watermarked;
-  process.stdout.write(`已写入 ${out}（${width}×${height}，${Math.round(bytes.length / 1024)} KB，sha256 ${sha256}）\n`);
+  process.stdout.write(`已写入 ${path.relative(process.cwd(), out)}（${width}×${height}，${Math.round(bytes.length / 1024)} KB，sha256 ${sha256}）\n`);
 }
 
 run().catch((err: unknown) => {
