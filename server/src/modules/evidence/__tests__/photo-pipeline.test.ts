@@ -105,7 +105,7 @@ describe('processPhoto: accepted uploads', () => {
   });
 
   it('caps the longest side at 2048 px, keeping the aspect ratio, and never enlarges', async () => {
-    const wide = await samplePhoto('street', 3000, 1000).png().toBuffer();
+    const wide = await samplePhoto('street', 3000, 1000).jpeg().toBuffer();
     const small = await samplePhoto('street', 300, 200).png().toBuffer();
 
     const [capped, kept] = await Promise.all([processPhoto(wide, options), processPhoto(small, options)]);
