@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { Client, Pool, type Dispatcher } from 'undici';
 import { peoplesSquare } from '@gonghai/config';
 import type { Db } from '../server/src/db/create-db';
@@ -10,6 +7,7 @@ import { SeededRandom } from '../server/src/demo/random';
 import { encodeGeohash } from '../server/src/geo/geo';
 import { signToken } from '../server/src/modules/auth/jwt';
 import { refreshPoolMembers } from '../server/src/modules/pool/pool.repository';
+import { startApiServer, stopApiServer } from './api-server-process';
 import { createBenchDb, machineFacts } from './bench-db';
 import { BENCH_JWT_SECRET, BENCH_TIME_ZONE, companyName, customerLevel, insertDefaultRules, insertPool, insertReps, insertTenant, offsetPoint, streetAddress } from './fixtures';
 import type { BenchResult, TargetCheck } from './results';
@@ -318,45 +316,6 @@ async function healthzLoad(phones: Client[], seconds: number): Promise<{ request
   return { requests: latencies.length, requestsPerS: latencies.length / durationS, latency: summarize(latencies), errors };
 }
 
-/** Starts bench/claim-server.ts under tsx and waits for the port it prints. */
-async function startClaimServer(databaseUrl: string): Promise<{ child: ChildProcess; origin: string }> {
-  // Node itself loads tsx (no wrapper process), so BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof") reach the server.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', pathToFileURL(require.resolve('tsx')).href, path.join(__dirname, 'claim-server.ts')], {
-    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
-    // stdin stays open and unused: the server exits when it closes, so it never outlives the bench.
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr = (stderr + String(chunk)).slice(-4000)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`claim server did not start in 60 s:\n${stderr}`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`claim server exited (${code}) before listening:\n${stderr}`));
-    });
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(line) as { port: number }).port);
-      } catch {
-        reject(new Error(`claim server said ${line}`));
-      }
-    });
-  });
-  child.removeAllListeners('exit');
-  return { child, origin: `http://127.0.0.1:${port}` };
-}
-
-async function stopClaimServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function seed(db: Db, now: number): Promise<{ poolId: number; repIds: string[]; customerIds: number[] }> {
   await insertTenant(db, TENANT, now);
   await db
@@ -426,7 +385,7 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
     const now = Date.now();
     const { poolId, repIds, customerIds } = await seed(db, now);
     say(`  seeded ${bench.name}: ${thousands(repIds.length)} reps in the pool's member department (${REPS} per round), ${thousands(customerIds.length)} customers`);
-    const started = await startClaimServer(bench.url);
+    const started = await startApiServer(bench.url);
     server = started.child;
     say(`  API server (production app, own process) listening at ${started.origin}`);
     for (let i = 0; i < REPS; i++) phones.push(new Client(started.origin, { pipelining: 1, keepAliveTimeout: 60_000 }));
@@ -523,7 +482,7 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
     return { result, correct: doubleOwners === 0 && overruns === 0 && incomplete === 0 };
   } finally {
     await Promise.all(phones.map((p) => p.close()));
-    if (server) await stopClaimServer(server);
+    if (server) await stopApiServer(server);
     await bench.drop();
   }
 }

@@ -1,9 +1,26 @@
-import type { Db } from '../../db/create-db';
+import { isMysql, type Db } from '../../db/create-db';
 import { isUniqueViolation } from '../../db/errors';
 import type { EvidenceKind } from './evidence.table';
 
 /** The hash before the first entry of every chain. */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** Tenants whose tip row is known to exist, per database. */
+const tipsKnown = new WeakMap<Db, Set<string>>();
+
+/**
+ * Makes sure the tenant's chain tip row exists, in its own statement outside any transaction: two first appends that
+ * both inserted it inside their transactions would deadlock on MySQL (each waits for the other's duplicate-key lock).
+ */
+export async function ensureTip(db: Db, tenantId: string): Promise<void> {
+  const known = tipsKnown.get(db) ?? new Set<string>();
+  tipsKnown.set(db, known);
+  if (known.has(tenantId)) return;
+  const row = { tenant_id: tenantId, seq: 0, hash: GENESIS_HASH };
+  if (isMysql(db)) await db.insertInto('evidence_tips').ignore().values(row).execute();
+  else await db.insertInto('evidence_tips').orIgnore().values(row).execute();
+  known.add(tenantId);
+}
 
 /**
  * Takes the tenant's next sequence number and the previous hash, holding the tip row's lock until the transaction

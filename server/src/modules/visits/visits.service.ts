@@ -4,6 +4,7 @@ import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
 import { formatLocal } from '../../time';
 import { loadVisibleCustomer } from '../customers/customers.service';
+import { ensureTip } from '../evidence/evidence.repository';
 import { appendEvidence, checkInPayload, finishPayload, photoPayload } from '../evidence/evidence.service';
 import { hammingDistance, isNearDuplicate, phashBands } from '../evidence/perceptual-hash';
 import { processPhoto } from '../evidence/photo-pipeline';
@@ -119,6 +120,7 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
   const photoToken = randomBytes(24).toString('base64url');
   const rejected = assessment.verdict === 'rejected';
   const reasons = JSON.stringify(assessment.reasons);
+  await ensureTip(db, tenantId);
   const visit = await db.transaction().execute(async (trx) => {
     const id = await insertVisit(trx, {
       tenant_id: tenantId,

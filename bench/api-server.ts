@@ -9,13 +9,13 @@ import { createRuntime } from '../server/src/runtime';
 import { BENCH_JWT_SECRET, BENCH_MASTER_KEY } from './fixtures';
 
 /**
- * The API server for the claim storm, in its own process so the load generator does not share its event loop: the
+ * The API server for the HTTP benchmarks (claim storm, check-ins), in its own process so the load generator does not share its event loop: the
  * production app (createRuntime + buildApp, the same as main.ts without the jobs and sandboxes) over the bench
  * database named by BENCH_DATABASE_URL. Prints `{"port":N}` on stdout when it listens; SIGTERM stops it.
  */
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
-  if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (bench/claims.bench.ts starts this process)');
+  if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (bench/api-server-process.ts starts this process)');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-bench-'));
   const config = loadConfig({
     NODE_ENV: 'production',
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     MASTER_KEY: BENCH_MASTER_KEY,
     PLATFORM_SANDBOX: 'off',
     JOBS: 'off',
-    LOG_LEVEL: 'silent',
+    // BENCH_SERVER_LOG_LEVEL=error shows the server's failures on its stderr.
+    LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'silent',
+    ...(process.env.PHOTO_STORE ? { PHOTO_STORE: process.env.PHOTO_STORE } : {}),
   });
   const deps = createRuntime({ config });
   const app = buildApp(deps);
@@ -53,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`claim server failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`API server failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
