@@ -24,6 +24,7 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    cachePreparedStatements(sqlite);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = createPool({
@@ -48,4 +49,22 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
     db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   }
   return db;
+}
+
+/**
+ * Kysely prepares every query afresh, and better-sqlite3 spends as long preparing a small statement as running it; the
+ * app sends a few hundred distinct SQL strings, so keep them prepared. A statement still iterating is never handed out
+ * twice.
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, max = 500): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit !== undefined && !hit.busy) return hit;
+    const statement = prepare(source);
+    if (cache.size >= max) cache.delete(cache.keys().next().value!);
+    cache.set(source, statement);
+    return statement;
+  }) as typeof sqlite.prepare;
 }

@@ -49,8 +49,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('feedback', 'text')
     .execute();
   await db.schema.createIndex('visits_user').on('visits').columns(['tenant_id', 'user_id', 'checked_in_at']).execute();
+  // "Has this rep used this device before?" is one index probe.
+  await db.schema.createIndex('visits_user_device').on('visits').columns(['tenant_id', 'user_id', 'device_label']).execute();
   await db.schema.createIndex('visits_customer').on('visits').columns(['tenant_id', 'customer_id', 'checked_in_at']).execute();
   await db.schema.createIndex('visits_verdict').on('visits').columns(['tenant_id', 'verdict', 'checked_in_at']).execute();
+  // The access points seen at verified visits (a row is removed when its visit stops being verified): where a router
+  // provably stands.
   await db.schema
     .createTable('visit_bssids')
     .addColumn('tenant_id', 'varchar(64)', (c) => c.notNull())

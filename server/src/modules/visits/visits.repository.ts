@@ -41,40 +41,46 @@ export async function lastFixOf(db: Db, tenantId: string, userId: string): Promi
   return row ? { lat: row.lat, lng: row.lng, at: row.checked_in_at } : null;
 }
 
-/** The devices this rep checked in from before. */
-export async function deviceLabelsOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('visits').select('device_label').distinct().where('tenant_id', '=', tenantId).where('user_id', '=', userId).limit(50).execute();
-  return rows.map((r) => r.device_label);
+/** Whether this rep has checked in before at all, and from this device. */
+export async function deviceHistory(db: Db, tenantId: string, userId: string, deviceLabel: string): Promise<{ firstVisit: boolean; known: boolean }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('visits').select('id').where('tenant_id', '=', tenantId).where('user_id', '=', userId)).as('any_visit'),
+      eb
+        .exists(eb.selectFrom('visits').select('id').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('device_label', '=', deviceLabel))
+        .as('known'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { firstVisit: !Number(row.any_visit), known: Boolean(Number(row.known)) };
 }
 
-/** Where these BSSIDs were seen at verified visits of the tenant. */
-export async function bssidSightings(db: Db, tenantId: string, bssids: string[]): Promise<{ bssid: string; lat: number; lng: number; customerId: number }[]> {
+/**
+ * Where these access points were seen at verified visits of the tenant, at customers other than `customerId` (a
+ * sighting at the same customer can never be far from it), one row per access point and customer.
+ */
+export async function bssidSightings(db: Db, tenantId: string, customerId: number, bssids: string[]): Promise<{ bssid: string; lat: number; lng: number; customerId: number }[]> {
   if (bssids.length === 0) return [];
   const rows = await db
-    .selectFrom('visit_bssids as b')
-    .innerJoin('visits as v', 'v.id', 'b.visit_id')
-    .select(['b.bssid', 'b.lat', 'b.lng', 'b.customer_id'])
-    .where('b.tenant_id', '=', tenantId)
-    .where('b.bssid', 'in', bssids)
-    .where('v.verdict', '=', 'verified')
-    .limit(200)
+    .selectFrom('visit_bssids')
+    .select((eb) => ['bssid', 'customer_id', eb.fn.max('lat').as('lat'), eb.fn.max('lng').as('lng')])
+    .where('tenant_id', '=', tenantId)
+    .where('bssid', 'in', bssids)
+    .where('customer_id', '!=', customerId)
+    .groupBy(['bssid', 'customer_id'])
+    .limit(50)
     .execute();
-  return rows.map((r) => ({ bssid: r.bssid, lat: r.lat, lng: r.lng, customerId: r.customer_id }));
+  return rows.map((r) => ({ bssid: r.bssid, lat: Number(r.lat), lng: Number(r.lng), customerId: r.customer_id }));
 }
 
-/** BSSIDs seen at this customer's verified visits. */
+/** Access points seen at this customer's verified visits. */
 export async function customerBssids(db: Db, tenantId: string, customerId: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('visit_bssids as b')
-    .innerJoin('visits as v', 'v.id', 'b.visit_id')
-    .select('b.bssid')
-    .distinct()
-    .where('b.tenant_id', '=', tenantId)
-    .where('b.customer_id', '=', customerId)
-    .where('v.verdict', '=', 'verified')
-    .limit(100)
-    .execute();
+  const rows = await db.selectFrom('visit_bssids').select('bssid').distinct().where('tenant_id', '=', tenantId).where('customer_id', '=', customerId).limit(100).execute();
   return rows.map((r) => r.bssid);
+}
+
+/** Forgets the access points of a visit that stopped being verified. */
+export async function deleteBssidsOfVisit(db: Db, tenantId: string, visitId: number): Promise<void> {
+  await db.deleteFrom('visit_bssids').where('tenant_id', '=', tenantId).where('visit_id', '=', visitId).execute();
 }
 
 export async function insertVisit(db: Db, row: Insertable<VisitsTable>): Promise<number> {
@@ -91,30 +97,22 @@ export async function findVisit(db: Db, tenantId: string, id: number): Promise<V
 }
 
 /**
- * Moves the customer's verified-visit clock forward to `at`, only while `userId` still owns it (a visit that lands
- * after a reclaim must not touch a customer that went back to the pool: DESIGN §3 invariant 4). Returns the value it
- * replaced, or undefined when nothing changed.
+ * Moves the customer's verified-visit clock forward to `at`, only while `userId` still owns it and the clock still
+ * reads `expected` (what the caller read): one conditional statement, so a visit that lands after a reclaim never
+ * touches a customer that went back to the pool (DESIGN §3 invariant 4). Returns whether it moved.
  */
-export async function restartVisitClock(db: Db, tenantId: string, customerId: number, userId: string, at: number): Promise<{ previous: number | null } | undefined> {
-  const row = await db
-    .selectFrom('customers')
-    .select('last_verified_visit_at')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', customerId)
-    .where('status', '=', 'owned')
-    .where('owner_id', '=', userId)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  if (row.last_verified_visit_at !== null && row.last_verified_visit_at >= at) return undefined;
+export async function restartVisitClock(db: Db, c: { tenantId: string; customerId: number; userId: string; at: number; expected: number | null }): Promise<boolean> {
+  if (c.expected !== null && c.expected >= c.at) return false;
   const updated = await db
     .updateTable('customers')
-    .set({ last_verified_visit_at: at })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', customerId)
-    .where('owner_id', '=', userId)
-    .where((eb) => (row.last_verified_visit_at === null ? eb('last_verified_visit_at', 'is', null) : eb('last_verified_visit_at', '=', row.last_verified_visit_at)))
+    .set({ last_verified_visit_at: c.at })
+    .where('tenant_id', '=', c.tenantId)
+    .where('id', '=', c.customerId)
+    .where('status', '=', 'owned')
+    .where('owner_id', '=', c.userId)
+    .where((eb) => (c.expected === null ? eb('last_verified_visit_at', 'is', null) : eb('last_verified_visit_at', '=', c.expected)))
     .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1 ? { previous: row.last_verified_visit_at } : undefined;
+  return Number(updated.numUpdatedRows) === 1;
 }
 
 /** Gives back what a visit that lost its verdict had set, if nothing newer set it since. */

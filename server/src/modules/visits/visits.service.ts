@@ -11,7 +11,7 @@ import { processPhoto } from '../evidence/photo-pipeline';
 import { photoKey } from '../evidence/photo-store';
 import { departmentPaths, findUser, userNames, usersInSubtrees } from '../org/org.repository';
 import { findTenantById } from '../tenants/tenants.repository';
-import { assessCheckIn, defaultRiskPolicy, finishShortfallReasons, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
+import { assessCheckIn, defaultRiskPolicy, finishShortfallReasons, normalizeBssid, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
 import type { Assessment, CheckInFacts, RiskPolicy, RiskReason } from './risk/risk';
 import type { CheckInBody, FinishBody, PhotoDto, VisitDto } from './visits';
 import { toPhotoDto, toVisitDto } from './visits.dto';
@@ -21,7 +21,8 @@ import {
   consumeNonce,
   countPhotos,
   customerBssids,
-  deviceLabelsOf,
+  deleteBssidsOfVisit,
+  deviceHistory,
   findVisit,
   insertBssids,
   insertNonce,
@@ -95,12 +96,13 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
   const { policy } = await visitSettings(deps, tenantId);
   const fixes = body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock }));
   const deviceLabel = `${body.device.platform} · ${body.device.os} · ${body.device.model}`;
-  const bssids = [...new Set(body.wifi.map((w) => w.bssid))];
-  const [nonce, previousFix, devices, sightings, knownBssids] = await Promise.all([
+  // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
+  const bssids = [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))];
+  const [nonce, previousFix, device, sightings, knownBssids] = await Promise.all([
     body.nonce === undefined || body.nonce === '' ? Promise.resolve('missing' as const) : consumeNonce(db, tenantId, userId, body.nonce, now),
     lastFixOf(db, tenantId, userId),
-    deviceLabelsOf(db, tenantId, userId),
-    bssidSightings(db, tenantId, bssids),
+    deviceHistory(db, tenantId, userId, deviceLabel),
+    bssidSightings(db, tenantId, customer.id, bssids),
     customerBssids(db, tenantId, customer.id),
   ]);
   const facts: CheckInFacts = {
@@ -111,22 +113,25 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
     nonce,
     previousFix,
     bssidSightings: sightings.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
-    device: { firstVisit: devices.length === 0, known: devices.includes(deviceLabel), label: deviceLabel },
+    device: { ...device, label: deviceLabel },
   };
   const assessment = assessCheckIn(facts, policy);
   // The fix the visit is placed at: the most accurate one.
   const best = [...fixes].sort((a, b) => a.accuracy - b.accuracy)[0]!;
   const distanceM = Math.round(haversineM(best.lat, best.lng, customer.lat, customer.lng));
   const photoToken = randomBytes(24).toString('base64url');
+  const verified = assessment.verdict === 'verified';
   const rejected = assessment.verdict === 'rejected';
   const reasons = JSON.stringify(assessment.reasons);
   await ensureTip(db, tenantId);
   const visit = await db.transaction().execute(async (trx) => {
-    const id = await insertVisit(trx, {
+    const restarted =
+      verified && (await restartVisitClock(trx, { tenantId, customerId: customer.id, userId, at: now, expected: customer.last_verified_visit_at }));
+    const values = {
       tenant_id: tenantId,
       customer_id: customer.id,
       user_id: userId,
-      status: rejected ? 'finished' : 'open',
+      status: rejected ? ('finished' as const) : ('open' as const),
       verdict: assessment.verdict,
       checkin_verdict: assessment.verdict,
       risk_score: assessment.score,
@@ -144,22 +149,21 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
       nonce: body.nonce ?? null,
       photo_token_hash: rejected ? null : tokenHash(photoToken),
       checked_in_at: now,
-      clock_restarted: 0,
-      previous_verified_visit_at: null,
+      clock_restarted: restarted ? 1 : 0,
+      previous_verified_visit_at: restarted ? customer.last_verified_visit_at : null,
       finished_at: rejected ? now : null,
       dwell_s: rejected ? 0 : null,
       finish_fix: null,
       notes: null,
       feedback: null,
-    });
-    await insertBssids(trx, bssids.map((bssid) => ({ tenant_id: tenantId, bssid, visit_id: id, customer_id: customer.id, lat: best.lat, lng: best.lng })));
-    if (assessment.verdict === 'verified') {
-      const restarted = await restartVisitClock(trx, tenantId, customer.id, userId, now);
-      if (restarted !== undefined) await updateVisit(trx, tenantId, id, { clock_restarted: 1, previous_verified_visit_at: restarted.previous });
+    };
+    const row: VisitRow = { id: await insertVisit(trx, values), ...values };
+    // Only verified visits vouch for where an access point stands.
+    if (verified) {
+      await insertBssids(trx, bssids.map((bssid) => ({ tenant_id: tenantId, bssid, visit_id: row.id, customer_id: customer.id, lat: best.lat, lng: best.lng })));
     }
-    const row = (await findVisit(trx, tenantId, id))!;
     // Last: the chain tip is the one lock every check-in of the tenant shares, so it is held as briefly as possible.
-    await appendEvidence(trx, deps.evidenceKey, { tenantId, kind: 'check_in', refId: id, payload: checkInPayload(row), now });
+    await appendEvidence(trx, deps.evidenceKey, { tenantId, kind: 'check_in', refId: row.id, payload: checkInPayload(row), now });
     return row;
   });
   if (rejected) {
@@ -182,8 +186,9 @@ async function addReason(deps: AppDeps, visit: VisitRow, reason: RiskReason, pol
   const current: Assessment = { score: visit.risk_score, reasons: JSON.parse(visit.reasons) as RiskReason[], verdict: visit.verdict };
   const next = withReason(current, reason, policy);
   await updateVisit(trx, visit.tenant_id, visit.id, { verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) });
-  if (visit.verdict === 'verified' && next.verdict !== 'verified' && visit.clock_restarted === 1) {
-    await undoVisitClock(trx, visit.tenant_id, visit.customer_id, visit.checked_in_at, visit.previous_verified_visit_at);
+  if (visit.verdict === 'verified' && next.verdict !== 'verified') {
+    await deleteBssidsOfVisit(trx, visit.tenant_id, visit.id);
+    if (visit.clock_restarted === 1) await undoVisitClock(trx, visit.tenant_id, visit.customer_id, visit.checked_in_at, visit.previous_verified_visit_at);
   }
   return { ...visit, verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) };
 }
