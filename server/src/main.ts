@@ -3,6 +3,9 @@ import { buildApp } from './app';
 import { migrateToLatest } from './db/migrate';
 import { demoOrgFixtures } from './demo/demo-org';
 import { seedDemo } from './demo/seed-demo';
+import { startScheduler } from './jobs/scheduler';
+import { evidenceHeadJob } from './modules/evidence/jobs/evidence-head.job';
+import { CJK_FONT_INSTALL_COMMAND, cjkFontAvailable } from './modules/evidence/watermark';
 import { handlePlatformEvents } from './modules/integrations/platform-events.service';
 import { syncTenantOrg } from './modules/org/org-sync.service';
 import { createSandboxes } from './platform/registry';
@@ -38,8 +41,13 @@ async function main(): Promise<void> {
     async (tenantId, events) => handlePlatformEvents(deps, tenantId, await deps.platforms.adapterFor(tenantId), events),
     (tenantId, err) => logger.error({ err, tenantId }, 'DingTalk Stream connection failed'),
   );
+  const stopJobs = config.jobs ? startScheduler(deps, [evidenceHeadJob]) : () => undefined;
+  if (!cjkFontAvailable()) {
+    say(`注意：没有找到中文字体，照片水印无法生成，上传照片会失败。请先安装：${CJK_FONT_INSTALL_COMMAND}`);
+  }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    stopJobs();
     closeStreams();
     server.close(() => {
       void db.destroy().then(() => process.exit(0));

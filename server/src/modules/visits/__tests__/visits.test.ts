@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { dialects } from '../../../../test/databases';
 import { startHarness, type Harness } from '../../../../test/harness';
+import { evidenceHeadJob } from '../../evidence/jobs/evidence-head.job';
 import { invalidateVisitSettings } from '../visits.service';
 
 const tenantId = 'demo-dingtalk';
@@ -252,5 +253,16 @@ describe.each(dialects)('visits on %s', (dialect) => {
     await writeFile(file, bytes);
     expect((await h.request('GET', '/api/v1/admin/evidence/verify', { token: admin })).body.ok).toBe(true);
     expect((await h.request('GET', '/api/v1/admin/evidence/verify', { token })).status).toBe(403);
+  });
+
+  it('records the day’s chain head once, at 00:10 the next morning', async () => {
+    const tip = await h.db.selectFrom('evidence_tips').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+    const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(h.clock.now());
+    // 00:10 Shanghai time the day after the check-ins above.
+    const nextMorning = Date.parse(`${local}T00:10:00+08:00`) + 86_400_000;
+    await evidenceHeadJob.run({ deps: h.deps, now: nextMorning });
+    await evidenceHeadJob.run({ deps: h.deps, now: nextMorning + 60_000 });
+    const heads = await h.db.selectFrom('evidence_heads').select(['day', 'seq', 'hash']).where('tenant_id', '=', tenantId).execute();
+    expect(heads.map((x) => ({ ...x, seq: Number(x.seq) }))).toEqual([{ day: local, seq: Number(tip.seq), hash: tip.hash }]);
   });
 });
