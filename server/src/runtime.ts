@@ -25,6 +25,11 @@ export function createRuntime(
     clock,
     sandboxBaseUrl: config.sandbox ? (options.sandboxBaseUrl ?? (() => config.publicBaseUrl)) : undefined,
   });
+  if (/^[a-z0-9+.-]+:\/\//i.test(config.photoStore)) {
+    // Only the local store exists so far; an S3 store implements the same PhotoStore interface when it is needed.
+    process.stderr.write(`PHOTO_STORE="${config.photoStore}": 目前只支持本地文件夹（例如 ./data/photos），S3 存储尚未提供。\n`);
+    process.exit(1);
+  }
   const photos = new LocalPhotoStore(config.photoStore);
   return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: evidenceKey(config.masterKey) };
 }
