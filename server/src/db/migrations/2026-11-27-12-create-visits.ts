@@ -65,7 +65,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('lng', 'double precision', (c) => c.notNull())
     .addPrimaryKeyConstraint('visit_bssids_pk', ['tenant_id', 'bssid', 'visit_id'])
     .execute();
-  await db.schema.createIndex('visit_bssids_customer').on('visit_bssids').columns(['tenant_id', 'customer_id']).execute();
+  await db.schema.createIndex('visit_bssids_customer').on('visit_bssids').columns(['tenant_id', 'customer_id', 'bssid']).execute();
   await db.schema
     .createTable('visit_photos')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())

@@ -56,26 +56,30 @@ export async function deviceHistory(db: Db, tenantId: string, userId: string, de
 
 /**
  * Where these access points were seen at verified visits of the tenant, at customers other than `customerId` (a
- * sighting at the same customer can never be far from it), one row per access point and customer.
+ * sighting at the same customer can never be far from it), one per access point and customer. The filtering is
+ * done here, not in SQL: with only the primary key's prefix to go on, SQLite's planner would otherwise pick the
+ * customer index and read the whole tenant.
  */
 export async function bssidSightings(db: Db, tenantId: string, customerId: number, bssids: string[]): Promise<{ bssid: string; lat: number; lng: number; customerId: number }[]> {
   if (bssids.length === 0) return [];
   const rows = await db
     .selectFrom('visit_bssids')
-    .select((eb) => ['bssid', 'customer_id', eb.fn.max('lat').as('lat'), eb.fn.max('lng').as('lng')])
+    .select(['bssid', 'customer_id', 'lat', 'lng'])
     .where('tenant_id', '=', tenantId)
     .where('bssid', 'in', bssids)
-    .where('customer_id', '!=', customerId)
-    .groupBy(['bssid', 'customer_id'])
-    .limit(50)
+    .limit(500)
     .execute();
-  return rows.map((r) => ({ bssid: r.bssid, lat: Number(r.lat), lng: Number(r.lng), customerId: r.customer_id }));
+  const seen = new Map<string, { bssid: string; lat: number; lng: number; customerId: number }>();
+  for (const r of rows) {
+    if (r.customer_id !== customerId) seen.set(`${r.bssid} ${r.customer_id}`, { bssid: r.bssid, lat: r.lat, lng: r.lng, customerId: r.customer_id });
+  }
+  return [...seen.values()].slice(0, 50);
 }
 
-/** Access points seen at this customer's verified visits. */
+/** Access points seen at this customer's verified visits (read from the covering customer index). */
 export async function customerBssids(db: Db, tenantId: string, customerId: number): Promise<string[]> {
-  const rows = await db.selectFrom('visit_bssids').select('bssid').distinct().where('tenant_id', '=', tenantId).where('customer_id', '=', customerId).limit(100).execute();
-  return rows.map((r) => r.bssid);
+  const rows = await db.selectFrom('visit_bssids').select('bssid').where('tenant_id', '=', tenantId).where('customer_id', '=', customerId).limit(500).execute();
+  return [...new Set(rows.map((r) => r.bssid))].slice(0, 100);
 }
 
 /** Forgets the access points of a visit that stopped being verified. */
