@@ -2,6 +2,7 @@ import type { AppConfig } from '@gonghai/config';
 import type { Clock } from '@gonghai/plugin-core';
 import type { Logger } from 'pino';
 import type { Db } from './db/create-db';
+import type { EvidenceChain } from './modules/evidence/evidence.service';
 import type { PhotoStore } from './modules/evidence/photo-store';
 import type { ApprovalListener } from './modules/integrations/platform-events.service';
 import type { Role } from './modules/org/org';
@@ -26,6 +27,8 @@ export interface AppDeps {
   photos: PhotoStore;
   /** Signs evidence-chain entries (derived from MASTER_KEY). */
   evidenceKey: Buffer;
+  /** The tenants' evidence chains (group-committed appends). */
+  evidence: EvidenceChain;
   /** Told of every approval result once (HR assignment subscribes). */
   approvalListeners?: ApprovalListener[];
 }

@@ -4,7 +4,9 @@ import { migrateToLatest } from './db/migrate';
 import { demoOrgFixtures } from './demo/demo-org';
 import { seedDemo } from './demo/seed-demo';
 import { startScheduler } from './jobs/scheduler';
+import { chainMissing } from './modules/evidence/evidence.service';
 import { evidenceHeadJob } from './modules/evidence/jobs/evidence-head.job';
+import { listTenants } from './modules/tenants/tenants.repository';
 import { CJK_FONT_INSTALL_COMMAND, cjkFontAvailable } from './modules/evidence/watermark';
 import { handlePlatformEvents } from './modules/integrations/platform-events.service';
 import { syncTenantOrg } from './modules/org/org-sync.service';
@@ -41,6 +43,11 @@ async function main(): Promise<void> {
     async (tenantId, events) => handlePlatformEvents(deps, tenantId, await deps.platforms.adapterFor(tenantId), events),
     (tenantId, err) => logger.error({ err, tenantId }, 'DingTalk Stream connection failed'),
   );
+  // A crash between a visit's commit and its chain entry leaves the row unchained: chain it now.
+  for (const tenant of await listTenants(db)) {
+    const appended = await chainMissing(db, deps.evidence, tenant.id, deps.clock.now());
+    if (appended > 0) say(`  企业 ${tenant.id}：补记了 ${appended} 条存证`);
+  }
   const stopJobs = config.jobs ? startScheduler(deps, [evidenceHeadJob]) : () => undefined;
   if (!cjkFontAvailable()) {
     say(`注意：没有找到中文字体，照片水印无法生成，上传照片会失败。请先安装：${CJK_FONT_INSTALL_COMMAND}`);

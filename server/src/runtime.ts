@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { AppDeps } from './context';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, type Db } from './db/create-db';
-import { evidenceKey } from './modules/evidence/evidence.service';
+import { EvidenceChain, evidenceKey } from './modules/evidence/evidence.service';
 import { LocalPhotoStore } from './modules/evidence/photo-store';
 import { createPlatformRegistry } from './platform/registry';
 
@@ -31,7 +31,8 @@ export function createRuntime(
     process.exit(1);
   }
   const photos = new LocalPhotoStore(config.photoStore);
-  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: evidenceKey(config.masterKey) };
+  const key = evidenceKey(config.masterKey);
+  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: key, evidence: new EvidenceChain(db, key) };
 }
 
 export function loadConfigOrExit(): AppConfig {

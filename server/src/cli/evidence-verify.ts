@@ -19,7 +19,7 @@ async function run(): Promise<number> {
     let broken = 0;
     for (const tenant of tenants) {
       process.stdout.write(`正在校验 ${tenant.id} 的存证链…\n`);
-      const result = await verifyEvidence(deps.db, deps.photos, deps.evidenceKey, tenant.id);
+      const result = await verifyEvidence(deps.db, deps.photos, deps.evidenceKey, tenant.id, deps.clock.now());
       if (result.ok) {
         process.stdout.write(`  完好：${result.entries} 条存证全部校验通过。\n`);
       } else {

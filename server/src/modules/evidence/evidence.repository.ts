@@ -23,51 +23,65 @@ export async function ensureTip(db: Db, tenantId: string): Promise<void> {
 }
 
 /**
- * Takes the tenant's next sequence number and the previous hash, holding the tip row's lock until the transaction
- * ends: the first statement is an UPDATE, so concurrent appends of one tenant queue here on MySQL (row lock) and
- * SQLite (write lock) alike. Call inside a transaction.
+ * Takes the tenant's next `count` sequence numbers and the hash before them, holding the tip row's lock until the
+ * transaction ends: the first statement is an UPDATE, so appends of one tenant queue here on MySQL (row lock) and
+ * SQLite (write lock) alike, across server instances too. Call inside a transaction, after `ensureTip`.
  */
-export async function takeNextSeq(trx: Db, tenantId: string): Promise<{ seq: number; prevHash: string }> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const bumped = await trx
-      .updateTable('evidence_tips')
-      .set((eb) => ({ seq: eb('seq', '+', 1) }))
-      .where('tenant_id', '=', tenantId)
-      .executeTakeFirst();
-    if (Number(bumped.numUpdatedRows) === 1) {
-      const tip = await trx.selectFrom('evidence_tips').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-      return { seq: Number(tip.seq), prevHash: tip.hash };
-    }
-    try {
-      await trx.insertInto('evidence_tips').values({ tenant_id: tenantId, seq: 1, hash: GENESIS_HASH }).execute();
-      return { seq: 1, prevHash: GENESIS_HASH };
-    } catch (error) {
-      // Another first append of this tenant won the insert; take the update path behind it.
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
-  throw new Error(`could not take the evidence chain tip of tenant ${tenantId}`);
+export async function takeSeqs(trx: Db, tenantId: string, count: number): Promise<{ firstSeq: number; prevHash: string }> {
+  const bumped = await trx
+    .updateTable('evidence_tips')
+    .set((eb) => ({ seq: eb('seq', '+', count) }))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  if (Number(bumped.numUpdatedRows) !== 1) throw new Error(`the evidence chain tip of tenant ${tenantId} is missing (call ensureTip first)`);
+  const tip = await trx.selectFrom('evidence_tips').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  return { firstSeq: Number(tip.seq) - count + 1, prevHash: tip.hash };
 }
 
-export async function insertEntry(
+/** Writes a run of consecutive entries and moves the tip's hash to the last one's. */
+export async function insertEntries(
   trx: Db,
-  entry: { tenantId: string; seq: number; kind: EvidenceKind; refId: number; payload: string; prevHash: string; hash: string; hmac: string; createdAt: number },
+  tenantId: string,
+  entries: { seq: number; kind: EvidenceKind; refId: number; payload: string; prevHash: string; hash: string; hmac: string; createdAt: number }[],
 ): Promise<void> {
+  if (entries.length === 0) return;
   await trx
     .insertInto('evidence_chain')
-    .values({
-      tenant_id: entry.tenantId,
-      seq: entry.seq,
-      kind: entry.kind,
-      ref_id: entry.refId,
-      payload: entry.payload,
-      prev_hash: entry.prevHash,
-      hash: entry.hash,
-      hmac: entry.hmac,
-      created_at: entry.createdAt,
-    })
+    .values(
+      entries.map((e) => ({
+        tenant_id: tenantId,
+        seq: e.seq,
+        kind: e.kind,
+        ref_id: e.refId,
+        payload: e.payload,
+        prev_hash: e.prevHash,
+        hash: e.hash,
+        hmac: e.hmac,
+        created_at: e.createdAt,
+      })),
+    )
     .execute();
-  await trx.updateTable('evidence_tips').set({ hash: entry.hash }).where('tenant_id', '=', entry.tenantId).execute();
+  await trx.updateTable('evidence_tips').set({ hash: entries[entries.length - 1]!.hash }).where('tenant_id', '=', tenantId).execute();
+}
+
+/** Rows that should have a chain entry and have none yet (a crash between a commit and its append), oldest first. */
+export async function unchainedRows(db: Db, tenantId: string, before: number, limit: number) {
+  const chained = (kind: EvidenceKind) => (eb: any) =>
+    eb.not(eb.exists(eb.selectFrom('evidence_chain as e').select('e.seq').where('e.tenant_id', '=', tenantId).where('e.kind', '=', kind).whereRef('e.ref_id', '=', 'x.id')));
+  const checkIns = await db.selectFrom('visits as x').selectAll().where('x.tenant_id', '=', tenantId).where('x.checked_in_at', '<', before).where(chained('check_in')).orderBy('x.id').limit(limit).execute();
+  const finishes = await db
+    .selectFrom('visits as x')
+    .selectAll()
+    .where('x.tenant_id', '=', tenantId)
+    .where('x.status', '=', 'finished')
+    .where('x.checkin_verdict', '!=', 'rejected')
+    .where('x.finished_at', '<', before)
+    .where(chained('finish'))
+    .orderBy('x.id')
+    .limit(limit)
+    .execute();
+  const photos = await db.selectFrom('visit_photos as x').selectAll().where('x.tenant_id', '=', tenantId).where('x.created_at', '<', before).where(chained('photo')).orderBy('x.id').limit(limit).execute();
+  return { checkIns, finishes, photos };
 }
 
 /** Entries in sequence order, a page at a time. */

@@ -10,7 +10,7 @@ export function evidenceRoutes(deps: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/api/v1/admin/evidence/verify', requireRole('admin'), async (ctx) => {
     parse(z.object({}).strict(), ctx.query);
-    const result = await verifyEvidence(deps.db, deps.photos, deps.evidenceKey, ctx.state.actor!.tenantId);
+    const result = await verifyEvidence(deps.db, deps.photos, deps.evidenceKey, ctx.state.actor!.tenantId, deps.clock.now());
     ctx.body = result;
   });
   return router;

@@ -6,12 +6,14 @@ import type { VisitPhotosTable, VisitsTable } from '../visits/visits.table';
 import { canonicalJson } from './canonical-json';
 import {
   chainTip,
+  ensureTip,
   entriesAfter,
   headAt,
-  insertEntry,
+  insertEntries,
   photosByIds,
   recordHead,
-  takeNextSeq,
+  takeSeqs,
+  unchainedRows,
   visitsByIds,
 } from './evidence.repository';
 import type { EvidenceKind } from './evidence.table';
@@ -94,20 +96,101 @@ function entryHmac(key: Buffer, hash: string): string {
   return createHmac('sha256', key).update(hash, 'utf8').digest('hex');
 }
 
+export interface EvidenceEntry {
+  tenantId: string;
+  kind: EvidenceKind;
+  refId: number;
+  payload: Record<string, unknown>;
+  now: number;
+}
+
+interface Pending extends EvidenceEntry {
+  resolve(seq: number): void;
+  reject(error: unknown): void;
+}
+
+/** Entries one flush writes at most. */
+const MAX_BATCH = 200;
+
 /**
- * Appends one entry to the tenant's chain (`hash_n = SHA-256(hash_{n-1} ‖ canonical JSON)`, HMAC-signed). Call inside
- * the transaction that wrote the rows it vouches for, so an entry exists exactly when they do. Returns its seq.
+ * The tenants' hash chains (`hash_n = SHA-256(hash_{n-1} ‖ canonical JSON)`, HMAC-signed), appended with group commit:
+ * while one flush of a tenant is being written, new entries queue, and the next flush writes them all in one
+ * transaction (one tip lock, one multi-row insert). Callers append after their own transaction committed and wait for
+ * the entry's seq; a crash between the two leaves a row without an entry, which `chainMissing` appends later and
+ * verification reports until then.
  */
-export async function appendEvidence(
-  trx: Db,
-  key: Buffer,
-  entry: { tenantId: string; kind: EvidenceKind; refId: number; payload: Record<string, unknown>; now: number },
-): Promise<number> {
-  const { seq, prevHash } = await takeNextSeq(trx, entry.tenantId);
-  const payload = canonicalJson(entry.payload);
-  const hash = entryHash(prevHash, payload);
-  await insertEntry(trx, { tenantId: entry.tenantId, seq, kind: entry.kind, refId: entry.refId, payload, prevHash, hash, hmac: entryHmac(key, hash), createdAt: entry.now });
-  return seq;
+export class EvidenceChain {
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly flushing = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly key: Buffer,
+  ) {}
+
+  /** Appends one entry; resolves with its sequence number once it is committed. */
+  append(entry: EvidenceEntry): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const queue = this.queues.get(entry.tenantId) ?? [];
+      this.queues.set(entry.tenantId, queue);
+      queue.push({ ...entry, resolve, reject });
+      if (!this.flushing.has(entry.tenantId)) void this.flush(entry.tenantId);
+    });
+  }
+
+  private async flush(tenantId: string): Promise<void> {
+    this.flushing.add(tenantId);
+    try {
+      const queue = this.queues.get(tenantId)!;
+      while (queue.length > 0) {
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          const first = await this.write(tenantId, batch);
+          batch.forEach((pending, i) => pending.resolve(first + i));
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.flushing.delete(tenantId);
+    }
+  }
+
+  private async write(tenantId: string, batch: EvidenceEntry[]): Promise<number> {
+    await ensureTip(this.db, tenantId);
+    return this.db.transaction().execute(async (trx) => {
+      const { firstSeq, prevHash } = await takeSeqs(trx, tenantId, batch.length);
+      let previous = prevHash;
+      const rows = batch.map((entry, i) => {
+        const payload = canonicalJson(entry.payload);
+        const hash = entryHash(previous, payload);
+        const row = { seq: firstSeq + i, kind: entry.kind, refId: entry.refId, payload, prevHash: previous, hash, hmac: entryHmac(this.key, hash), createdAt: entry.now };
+        previous = hash;
+        return row;
+      });
+      await insertEntries(trx, tenantId, rows);
+      return firstSeq;
+    });
+  }
+}
+
+/**
+ * Appends the entries of rows that have none (their request committed, then the process died before chaining them).
+ * Run at start-up and nightly; returns how many it appended.
+ */
+export async function chainMissing(db: Db, chain: EvidenceChain, tenantId: string, now: number): Promise<number> {
+  let appended = 0;
+  for (;;) {
+    const { checkIns, finishes, photos } = await unchainedRows(db, tenantId, now, 500);
+    const entries: EvidenceEntry[] = [
+      ...checkIns.map((v) => ({ tenantId, kind: 'check_in' as const, refId: v.id, payload: checkInPayload(v), now })),
+      ...photos.map((p) => ({ tenantId, kind: 'photo' as const, refId: p.id, payload: photoPayload(p, { original: p.original_sha256, watermarked: p.sha256 }), now })),
+      ...finishes.map((v) => ({ tenantId, kind: 'finish' as const, refId: v.id, payload: finishPayload(v), now })),
+    ];
+    if (entries.length === 0) return appended;
+    await Promise.all(entries.map((entry) => chain.append(entry)));
+    appended += entries.length;
+  }
 }
 
 /** Reads stored photo files back (the photo store). */
@@ -131,7 +214,7 @@ const PAGE = 500;
  * stored now, so an edited visit row, photo row or photo file, an edited or deleted entry, or a broken signature all
  * show up, and the first entry that fails is named.
  */
-export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, tenantId: string): Promise<ChainVerification> {
+export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, tenantId: string, now: number): Promise<ChainVerification> {
   let prevHash = '0'.repeat(64);
   let expectedSeq = 1;
   let count = 0;
@@ -179,6 +262,14 @@ export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, te
   const tip = await chainTip(db, tenantId);
   if (tip.seq !== expectedSeq - 1 || tip.hash !== prevHash) {
     return { ok: false, entries: count, firstBrokenSeq: expectedSeq, reason: `存证链末尾应为第 ${tip.seq} 条，但只找到 ${expectedSeq - 1} 条完整记录。` };
+  }
+  // A record nobody chained is as untrustworthy as an edited one (it could have been inserted by hand). Rows of the
+  // last minute may still be waiting for their batch.
+  const missing = await unchainedRows(db, tenantId, now - 60_000, 1);
+  const orphan = missing.checkIns[0] ?? missing.finishes[0];
+  if (orphan !== undefined || missing.photos[0] !== undefined) {
+    const what = orphan !== undefined ? `拜访 ${orphan.id}` : `照片 ${missing.photos[0]!.id}`;
+    return { ok: false, entries: count, firstBrokenSeq: null, reason: `${what} 没有存证记录（可能是绕过系统直接写入的）。` };
   }
   return { ok: true, entries: count, firstBrokenSeq: null, reason: null };
 }

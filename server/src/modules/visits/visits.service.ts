@@ -4,8 +4,7 @@ import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
 import { formatLocal } from '../../time';
 import { loadVisibleCustomer } from '../customers/customers.service';
-import { ensureTip } from '../evidence/evidence.repository';
-import { appendEvidence, checkInPayload, finishPayload, photoPayload } from '../evidence/evidence.service';
+import { checkInPayload, finishPayload, photoPayload } from '../evidence/evidence.service';
 import { hammingDistance, isNearDuplicate, phashBands } from '../evidence/perceptual-hash';
 import { processPhoto } from '../evidence/photo-pipeline';
 import { photoKey } from '../evidence/photo-store';
@@ -123,7 +122,6 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
   const verified = assessment.verdict === 'verified';
   const rejected = assessment.verdict === 'rejected';
   const reasons = JSON.stringify(assessment.reasons);
-  await ensureTip(db, tenantId);
   const visit = await db.transaction().execute(async (trx) => {
     const restarted =
       verified && (await restartVisitClock(trx, { tenantId, customerId: customer.id, userId, at: now, expected: customer.last_verified_visit_at }));
@@ -162,10 +160,11 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
     if (verified) {
       await insertBssids(trx, bssids.map((bssid) => ({ tenant_id: tenantId, bssid, visit_id: row.id, customer_id: customer.id, lat: best.lat, lng: best.lng })));
     }
-    // Last: the chain tip is the one lock every check-in of the tenant shares, so it is held as briefly as possible.
-    await appendEvidence(trx, deps.evidenceKey, { tenantId, kind: 'check_in', refId: row.id, payload: checkInPayload(row), now });
     return row;
   });
+  // Chained once committed, before answering: the chain tip is the one lock all of a tenant's check-ins share, so it is
+  // taken once per batch of them, not inside each visit's transaction.
+  await deps.evidence.append({ tenantId, kind: 'check_in', refId: visit.id, payload: checkInPayload(visit), now });
   if (rejected) {
     throw visitError(422, 'check_in_rejected', `签到未通过：${assessment.reasons.map((r) => r.message).join('；')}`, {
       visitId: visit.id,
@@ -236,7 +235,7 @@ export async function uploadPhoto(deps: AppDeps, actor: Actor, visitId: number, 
   await deps.photos.put(originalKey, processed.original.bytes);
   await deps.photos.put(watermarkedKey, processed.watermarked.bytes);
   const [b0, b1, b2, b3] = phashBands(processed.phash);
-  const { photo, seq } = await db.transaction().execute(async (trx) => {
+  const photo = await db.transaction().execute(async (trx) => {
     const id = await insertPhoto(trx, {
       tenant_id: tenantId,
       visit_id: visit.id,
@@ -259,15 +258,14 @@ export async function uploadPhoto(deps: AppDeps, actor: Actor, visitId: number, 
       created_at: now,
     });
     if (match !== null) await addReason(deps, visit, photoReusedReason(match.how, policy), policy, trx);
-    const row = (await trx.selectFrom('visit_photos').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as PhotoRow;
-    const chainSeq = await appendEvidence(trx, deps.evidenceKey, {
-      tenantId,
-      kind: 'photo',
-      refId: id,
-      payload: photoPayload(row, { original: processed.original.sha256, watermarked: processed.watermarked.sha256 }),
-      now,
-    });
-    return { photo: row, seq: chainSeq };
+    return (await trx.selectFrom('visit_photos').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as PhotoRow;
+  });
+  const seq = await deps.evidence.append({
+    tenantId,
+    kind: 'photo',
+    refId: photo.id,
+    payload: photoPayload(photo, { original: processed.original.sha256, watermarked: processed.watermarked.sha256 }),
+    now,
   });
   return { photo: toPhotoDto(photo, seq) };
 }
@@ -303,10 +301,9 @@ export async function finishVisit(deps: AppDeps, actor: Actor, visitId: number, 
     if (Number(closed.numUpdatedRows) !== 1) throw visitError(409, 'visit_closed', '这次拜访已经结束了。');
     visit = { ...visit, status: 'finished', finished_at: now, dwell_s: dwellS };
     for (const reason of finishShortfallReasons({ dwellS, photos }, policy)) visit = await addReason(deps, visit, reason, policy, trx);
-    const fresh = (await findVisit(trx, tenantId, visit.id))!;
-    await appendEvidence(trx, deps.evidenceKey, { tenantId, kind: 'finish', refId: fresh.id, payload: finishPayload(fresh), now });
-    return fresh;
+    return (await findVisit(trx, tenantId, visit.id))!;
   });
+  await deps.evidence.append({ tenantId, kind: 'finish', refId: row.id, payload: finishPayload(row), now });
   const photoRows = await photosOfVisits(db, tenantId, [row.id]);
   return { visit: toVisitDto(row, photoRows, await photoChainSeqs(db, tenantId, photoRows.map((p) => p.id))) };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { dialects } from '../../../../test/databases';
 import { startHarness, type Harness } from '../../../../test/harness';
+import { chainMissing } from '../../evidence/evidence.service';
 import { evidenceHeadJob } from '../../evidence/jobs/evidence-head.job';
 import { invalidateVisitSettings } from '../visits.service';
 
@@ -253,6 +254,15 @@ describe.each(dialects)('visits on %s', (dialect) => {
     await writeFile(file, bytes);
     expect((await h.request('GET', '/api/v1/admin/evidence/verify', { token: admin })).body.ok).toBe(true);
     expect((await h.request('GET', '/api/v1/admin/evidence/verify', { token })).status).toBe(403);
+
+    // A visit written straight into the table, never chained.
+    const { id: _id, ...copy } = await h.db.selectFrom('visits').selectAll().where('id', '=', target).executeTakeFirstOrThrow();
+    const forged = Number((await h.db.insertInto('visits').values({ ...copy, checked_in_at: copy.checked_in_at - 3_600_000 }).executeTakeFirstOrThrow()).insertId);
+    const orphan = await h.request('GET', '/api/v1/admin/evidence/verify', { token: admin });
+    expect(orphan.body).toMatchObject({ ok: false, firstBrokenSeq: null, reason: `拜访 ${forged} 没有存证记录（可能是绕过系统直接写入的）。` });
+    // What a crash left unchained is chained at start-up and nightly.
+    expect(await chainMissing(h.db, h.deps.evidence, tenantId, h.clock.now())).toBe(1);
+    expect((await h.request('GET', '/api/v1/admin/evidence/verify', { token: admin })).body.ok).toBe(true);
   });
 
   it('records the day’s chain head once, at 00:10 the next morning', async () => {
