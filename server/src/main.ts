@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { migrateToLatest } from './db/migrate';
 import { demoOrgFixtures } from './demo/demo-org';
 import { seedDemo } from './demo/seed-demo';
+import type { Job } from './jobs/job';
 import { startScheduler } from './jobs/scheduler';
 import { chainMissing } from './modules/evidence/evidence.service';
 import { evidenceHeadJob } from './modules/evidence/jobs/evidence-head.job';
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
     const appended = await chainMissing(db, deps.evidence, tenant.id, deps.clock.now());
     if (appended > 0) say(`  企业 ${tenant.id}：补记了 ${appended} 条存证`);
   }
-  const stopJobs = config.jobs ? startScheduler(deps, [evidenceHeadJob]) : () => undefined;
+  // Every background job, in one list (DESIGN §10); the scheduler fires each per tenant zone or server-wide as it says.
+  const jobs: Job[] = [evidenceHeadJob];
+  const stopJobs = config.jobs ? startScheduler(deps, jobs) : () => undefined;
   if (!cjkFontAvailable()) {
     say(`注意：没有找到中文字体，照片水印无法生成，上传照片会失败。请先安装：${CJK_FONT_INSTALL_COMMAND}`);
   }

@@ -17,6 +17,7 @@ import type {
 import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
 import type { EvidenceChainTable, EvidenceHeadsTable, EvidenceTipsTable } from '../modules/evidence/evidence.table';
 import type { VisitBssidsTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
+import type { JobLeasesTable } from '../jobs/job-leases.table';
 import type { TenantsTable } from '../modules/tenants/tenants.table';
 
 /** Every table Kysely knows about. */
@@ -44,4 +45,5 @@ export interface Database {
   evidence_tips: EvidenceTipsTable;
   evidence_chain: EvidenceChainTable;
   evidence_heads: EvidenceHeadsTable;
+  job_leases: JobLeasesTable;
 }

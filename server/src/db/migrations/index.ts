@@ -12,6 +12,7 @@ import * as m10 from './2026-11-27-10-create-claim-counters';
 import * as m11 from './2026-11-27-11-create-platform-events';
 import * as m12 from './2026-11-27-12-create-visits';
 import * as m13 from './2026-11-27-13-create-evidence-chain';
+import * as m16 from './2026-11-27-16-create-job-leases';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-11-create-platform-events': m11,
   '2026-11-27-12-create-visits': m12,
   '2026-11-27-13-create-evidence-chain': m13,
+  '2026-11-27-16-create-job-leases': m16,
 };
