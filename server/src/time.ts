@@ -77,6 +77,18 @@ export function localMidnightAfter(ms: number, days: number, zone: string): numb
   return fromWall(w.y, w.m, w.d + days, zone);
 }
 
+/** The instant a local calendar date (YYYY-MM-DD) began in `zone`. */
+export function startOfLocalDate(day: string, zone: string): number {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return fromWall(y, m - 1, d, zone);
+}
+
+/** A calendar date `days` after `day` (both YYYY-MM-DD; zone-free date arithmetic). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
 /** "2026-12-01 08:30" in the zone, for messages. */
 export function formatLocal(ms: number, zone: string, withTime = true): string {
   const w = wall(ms, zone);

@@ -84,7 +84,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
       callback_token_enc: secrets.seal(tenant.callbackToken),
       callback_aes_key_enc: secrets.seal(tenant.callbackAesKey),
       time_zone: 'Asia/Shanghai',
-      settings: JSON.stringify({ ...defaultTenantSettings, approvalTemplateId: tenant.approvalTemplateId }),
+      settings: JSON.stringify({ ...defaultTenantSettings, approvalTemplateId: tenant.approvalTemplateId, poolReturnBots: [{ ...tenant.robot }] }),
       created_at: now,
     })
     .execute();

@@ -155,3 +155,79 @@ export async function appendLedger(
     })
     .execute();
 }
+
+/** One customer a sweep takes back (or moves up the pool chain), as it was when locked. */
+export interface BatchedChange {
+  customerId: number;
+  fromUserId: string | null;
+  fromPoolId: number;
+  reason: string;
+  evidence: unknown;
+}
+
+/**
+ * The set-based form of the ownership change for the sweep (DESIGN §4.3): one conditional UPDATE for a page of
+ * customers the caller has locked and re-checked, re-checking the due condition once more in the statement
+ * (`stillDue`), then exactly one ledger row each. Throws when the UPDATE did not change exactly those rows — the
+ * caller's transaction then rolls back and nothing is half-done. Call inside a transaction.
+ */
+export async function changeOwnershipInBatch(
+  trx: Db,
+  batch: {
+    tenantId: string;
+    type: 'reclaimed' | 'escalated';
+    changes: BatchedChange[];
+    toPoolId: number;
+    ruleId: number | null;
+    ruleVersion: number | null;
+    /** Reclaims: the prior owner may not claim back before this instant. */
+    priorOwnerBlockedUntil: number | null;
+    now: number;
+    stillDue: (eb: any) => any;
+  },
+): Promise<void> {
+  const { changes } = batch;
+  if (changes.length === 0) return;
+  const ids = changes.map((c) => c.customerId);
+  const reclaim = batch.type === 'reclaimed';
+  const result = await trx
+    .updateTable('customers')
+    .set((eb) => ({
+      // First: MySQL assigns left to right, so prior_owner_id must read owner_id before it is cleared.
+      ...(reclaim ? { prior_owner_id: eb.ref('owner_id'), prior_owner_blocked_until: batch.priorOwnerBlockedUntil } : {}),
+      status: 'pool' as const,
+      owner_id: null,
+      pool_id: batch.toPoolId,
+      owned_since: null,
+      pool_entered_at: batch.now,
+      updated_at: batch.now,
+    }))
+    .where('tenant_id', '=', batch.tenantId)
+    .where('id', 'in', ids)
+    .where('status', '=', reclaim ? 'owned' : 'pool')
+    .where(batch.stillDue)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== changes.length) {
+    throw new Error(`ownership batch changed ${result.numUpdatedRows} of ${changes.length} locked customers`);
+  }
+  await trx
+    .insertInto('ownership_events')
+    .values(
+      changes.map((c) => ({
+        tenant_id: batch.tenantId,
+        customer_id: c.customerId,
+        type: batch.type,
+        from_user_id: c.fromUserId,
+        to_user_id: null,
+        from_pool_id: c.fromPoolId,
+        to_pool_id: batch.toPoolId,
+        actor_id: null,
+        reason: c.reason,
+        rule_id: batch.ruleId,
+        rule_version: batch.ruleVersion,
+        evidence: JSON.stringify(c.evidence),
+        at: batch.now,
+      })),
+    )
+    .execute();
+}

@@ -1,5 +1,6 @@
 import type { RuleKind } from '../pool/pool.table';
-import { localMidnightAfter } from '../../time';
+import { localDate, startOfLocalDate } from '../../time';
+import { dueDay, plainWeek, type WorkCalendar } from './work-calendar';
 
 /** The fields of an owned customer that the reclaim clocks read. */
 export interface ClockSubject {
@@ -19,6 +20,8 @@ export interface ClockRule {
   levels: string[];
   tags: string[];
   exemptWonCustomers: boolean;
+  /** Count the tenant calendar's working days only (weekends and holidays off, make-up workdays on). */
+  workingDaysOnly: boolean;
 }
 
 export interface ReclaimClock {
@@ -33,7 +36,7 @@ export interface ReclaimClock {
 const max = (...xs: (number | null)[]) => Math.max(...xs.filter((x): x is number => x !== null));
 
 /** The anchor of one rule kind (DESIGN §4.3), or null when the rule does not apply (e.g. a won, exempt customer). */
-function anchorOf(rule: ClockRule, c: ClockSubject): number | null {
+export function anchorOf(rule: ClockRule, c: ClockSubject): number | null {
   switch (rule.kind) {
     case 'no_verified_visit':
       return max(c.ownedSince, c.lastVerifiedVisitAt);
@@ -47,20 +50,27 @@ function anchorOf(rule: ClockRule, c: ClockSubject): number | null {
   }
 }
 
+/** Whether a rule's scope covers the customer (levels, tags, won-customer exemption). */
+export function ruleApplies(rule: ClockRule, c: Pick<ClockSubject, 'level' | 'tags' | 'lastDealWonAt'>): boolean {
+  if (!rule.enabled) return false;
+  if (rule.levels.length > 0 && !rule.levels.includes(c.level)) return false;
+  if (rule.tags.length > 0 && !rule.tags.some((t) => c.tags.includes(t))) return false;
+  return !(rule.exemptWonCustomers && c.lastDealWonAt !== null);
+}
+
 /**
- * Every applicable enabled rule's clock for an owned customer, earliest due first. A customer becomes reclaimable on
- * local day localDate(anchor) + days + 1 (calendar days; working-day calendars come with the reclaim engine).
+ * Every applicable enabled rule's clock for an owned customer at any time, earliest due first (DESIGN §4.3). A customer
+ * becomes reclaimable at local midnight of `dueDay(localDate(anchor), days)`: calendar days, or working days of the
+ * tenant calendar.
  */
-export function reclaimClocks(c: ClockSubject, rules: ClockRule[], zone: string): ReclaimClock[] {
+export function reclaimClocks(c: ClockSubject, rules: ClockRule[], zone: string, calendar: WorkCalendar = plainWeek): ReclaimClock[] {
   const clocks: ReclaimClock[] = [];
   for (const rule of rules) {
-    if (!rule.enabled) continue;
-    if (rule.levels.length > 0 && !rule.levels.includes(c.level)) continue;
-    if (rule.tags.length > 0 && !rule.tags.some((t) => c.tags.includes(t))) continue;
-    if (rule.exemptWonCustomers && c.lastDealWonAt !== null) continue;
+    if (!ruleApplies(rule, c)) continue;
     const anchor = anchorOf(rule, c);
     if (anchor === null) continue;
-    clocks.push({ ruleId: rule.id, kind: rule.kind, anchor, dueDate: localMidnightAfter(anchor, rule.days + 1, zone) });
+    const due = dueDay(localDate(anchor, zone), rule.days, rule.workingDaysOnly, calendar);
+    clocks.push({ ruleId: rule.id, kind: rule.kind, anchor, dueDate: startOfLocalDate(due, zone) });
   }
   return clocks.sort((a, b) => a.dueDate - b.dueDate || a.ruleId - b.ruleId);
 }

@@ -42,7 +42,7 @@ async function readRules(db: Db, tenantId: string, unique: number[]): Promise<Ma
   const out = new Map<number, ClockRule[]>();
   const rows = await db
     .selectFrom('pool_rules')
-    .select(['id', 'pool_id', 'kind', 'days', 'enabled', 'levels', 'tags', 'exempt_won_customers'])
+    .select(['id', 'pool_id', 'kind', 'days', 'enabled', 'levels', 'tags', 'exempt_won_customers', 'working_days_only'])
     .where('tenant_id', '=', tenantId)
     .where('pool_id', 'in', unique)
     .orderBy('id')
@@ -57,6 +57,7 @@ async function readRules(db: Db, tenantId: string, unique: number[]): Promise<Ma
       levels: JSON.parse(r.levels) as string[],
       tags: JSON.parse(r.tags) as string[],
       exemptWonCustomers: r.exempt_won_customers === 1,
+      workingDaysOnly: r.working_days_only === 1,
     });
     out.set(r.pool_id, list);
   }

@@ -6,6 +6,8 @@ export interface TenantSettings {
   departurePolicy: 'pool' | 'manager';
   /** The approval template HR assignments start on the platform (DingTalk processCode, WeCom template_id). */
   approvalTemplateId?: string;
+  /** Group robots that get the pool-return digest of every sweep. */
+  poolReturnBots?: { token: string; secret?: string }[];
   /** How platform events arrive: HTTP callbacks (default) or DingTalk Stream mode (no public URL needed). */
   eventTransport?: 'callback' | 'stream';
 }

@@ -1,0 +1,209 @@
+import { dialects } from '../../../../test/databases';
+import { ownersFromLedger, poolIdByName } from '../../../../test/factories';
+import { startHarness, type Harness } from '../../../../test/harness';
+import { encodeGeohash } from '../../../geo/geo';
+import { DAY_MS } from '../../../time';
+import { runSweep } from '../sweep.service';
+
+const tenantId = 'demo-dingtalk';
+/** 02:00 Shanghai on a local date: when the nightly sweep runs. */
+const sweepAt = (day: string) => Date.parse(`${day}T02:00:00+08:00`);
+
+describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
+  let h: Harness;
+  let poolId: number;
+  let upperPoolId: number;
+
+  beforeAll(async () => {
+    h = await startHarness(dialect);
+    const now = h.clock.now();
+    const base = { tenant_id: tenantId, max_owned_per_rep: 200, max_owned_per_level: '{}', cap_excludes_won: 0, daily_claim_limit: 20, prior_owner_cooldown_days: 30, claim_radius_m: null, created_at: now, updated_at: now };
+    upperPoolId = await poolIdByName(h.db, tenantId, '总公司公海');
+    poolId = Number((await h.db.insertInto('pools').values({ ...base, name: '测试公海', parent_pool_id: upperPoolId, escalate_after_days: 10, escalate_to_pool_id: upperPoolId }).executeTakeFirstOrThrow()).insertId);
+  });
+  afterAll(() => h.close());
+
+  async function rule(kind: string, days: number, extra: Record<string, unknown> = {}): Promise<number> {
+    const now = h.clock.now();
+    await h.db.deleteFrom('pool_rules').where('pool_id', '=', poolId).execute();
+    const values = { tenant_id: tenantId, pool_id: poolId, kind, days, enabled: 1, levels: '[]', tags: '[]', exempt_won_customers: 0, working_days_only: 0, remind_days_before: '[3,1]', notify_manager: 1, target_pool_id: null, version: 1, created_at: now, updated_at: now, ...extra };
+    return Number((await h.db.insertInto('pool_rules').values(values as never).executeTakeFirstOrThrow()).insertId);
+  }
+
+  async function customer(fields: { owner?: string | null; ownedSince?: number; lastVisit?: number | null; lastFollowUp?: number | null; wonAt?: number | null; level?: string; poolEnteredAt?: number }): Promise<number> {
+    const owner = fields.owner === undefined ? 'rep01' : fields.owner;
+    const at = fields.ownedSince ?? Date.parse('2026-10-01T02:00:00Z');
+    const row = {
+      tenant_id: tenantId,
+      name: `测试客户${Math.random().toString(36).slice(2, 8)}`,
+      address: '测试地址',
+      lat: 31.2,
+      lng: 121.4,
+      geohash: encodeGeohash(31.2, 121.4),
+      level: fields.level ?? 'C',
+      tags: '[]',
+      status: owner === null ? ('pool' as const) : ('owned' as const),
+      pool_id: poolId,
+      owner_id: owner,
+      owned_since: owner === null ? null : at,
+      pool_entered_at: owner === null ? (fields.poolEnteredAt ?? at) : null,
+      last_verified_visit_at: fields.lastVisit ?? null,
+      last_follow_up_at: fields.lastFollowUp ?? null,
+      last_deal_won_at: fields.wonAt ?? null,
+      created_by: 'admin01',
+      created_at: at,
+      updated_at: at,
+    };
+    const id = Number((await h.db.insertInto('customers').values(row).executeTakeFirstOrThrow()).insertId);
+    await h.db.insertInto('ownership_events').values({ tenant_id: tenantId, customer_id: id, type: owner === null ? 'created' : 'claimed', from_user_id: null, to_user_id: owner, from_pool_id: poolId, to_pool_id: poolId, actor_id: owner, reason: null, rule_id: null, rule_version: null, evidence: null, at }).execute();
+    return id;
+  }
+
+  async function ownerOf(id: number): Promise<string | null> {
+    return (await h.db.selectFrom('customers').select('owner_id').where('id', '=', id).executeTakeFirstOrThrow()).owner_id;
+  }
+
+  async function clearPool() {
+    await h.db.deleteFrom('customers').where('pool_id', '=', poolId).execute();
+    await h.db.deleteFrom('reclaim_runs').execute();
+  }
+
+  const sweep = (now: number, extra: Partial<Parameters<typeof runSweep>[2]> = {}) => runSweep(h.deps, tenantId, { now, poolIds: [poolId], ...extra });
+
+  it('follows the worked example: anchor 2026-11-01 14:00, 15 days → kept on 11-16, reclaimed by the 11-17 sweep', async () => {
+    await clearPool();
+    const ruleId = await rule('no_verified_visit', 15);
+    const id = await customer({ ownedSince: Date.parse('2026-11-01T14:00:00+08:00') });
+    expect((await sweep(sweepAt('2026-11-16'))).reclaimed).toBe(0);
+    expect(await ownerOf(id)).toBe('rep01');
+    const summary = await sweep(sweepAt('2026-11-17'));
+    expect(summary).toMatchObject({ runDate: '2026-11-17', reclaimed: 1, byRule: [{ ruleId, kind: 'no_verified_visit', days: 15, count: 1 }], byRep: [{ userId: 'rep01', name: '张伟', count: 1 }] });
+    const row = await h.db.selectFrom('customers').select(['status', 'owner_id', 'prior_owner_id', 'prior_owner_blocked_until']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'pool', owner_id: null, prior_owner_id: 'rep01', prior_owner_blocked_until: sweepAt('2026-11-17') + 30 * DAY_MS });
+    const ledger = await h.db.selectFrom('ownership_events').select(['type', 'from_user_id', 'rule_id', 'rule_version', 'reason', 'evidence']).where('customer_id', '=', id).where('type', '=', 'reclaimed').execute();
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({ from_user_id: 'rep01', rule_id: ruleId, rule_version: 1, reason: '15 天无有效拜访' });
+    expect(JSON.parse(ledger[0]!.evidence!)).toMatchObject({ runDate: '2026-11-17', anchor: Date.parse('2026-11-01T14:00:00+08:00') });
+    expect((await ownersFromLedger(h.db, tenantId)).get(id)).toBeNull();
+  });
+
+  it('a verified visit restarts the clock; the last verified visit is what counts', async () => {
+    await clearPool();
+    await rule('no_verified_visit', 15);
+    const visited = await customer({ ownedSince: Date.parse('2026-11-01T14:00:00+08:00'), lastVisit: Date.parse('2026-11-10T09:00:00+08:00') });
+    const neglected = await customer({ ownedSince: Date.parse('2026-11-01T14:00:00+08:00') });
+    await sweep(sweepAt('2026-11-17'));
+    expect([await ownerOf(visited), await ownerOf(neglected)]).toEqual(['rep01', null]);
+    await sweep(sweepAt('2026-11-26'));
+    expect(await ownerOf(visited)).toBe(null);
+  });
+
+  it('counts working days only across the National Day holiday with a make-up Saturday', async () => {
+    await clearPool();
+    await h.db.insertInto('tenant_calendar_days').values([
+      ...['01', '02', '03', '04', '05', '06', '07'].map((d) => ({ tenant_id: tenantId, day: `2026-10-${d}`, kind: 'holiday' as const, note: '国庆节' })),
+      { tenant_id: tenantId, day: '2026-10-10', kind: 'workday' as const, note: '调休' },
+    ]).execute();
+    await rule('no_verified_visit', 3, { working_days_only: 1 });
+    // Working days after 09-30: 10-08 (Thu), 10-09 (Fri), 10-10 (Sat, make-up), 10-12 (Mon) → due on 10-12.
+    const id = await customer({ ownedSince: Date.parse('2026-09-30T10:00:00+08:00') });
+    expect((await sweep(sweepAt('2026-10-11'))).reclaimed).toBe(0);
+    expect(await ownerOf(id)).toBe('rep01');
+    expect((await sweep(sweepAt('2026-10-12'))).reclaimed).toBe(1);
+    await h.db.deleteFrom('tenant_calendar_days').execute();
+  });
+
+  it('protection_max takes a customer back despite activity, unless a deal was won while owned', async () => {
+    await clearPool();
+    await rule('protection_max', 60);
+    const owned = Date.parse('2026-09-01T10:00:00+08:00');
+    const busy = await customer({ ownedSince: owned, lastVisit: Date.parse('2026-11-01T10:00:00+08:00'), lastFollowUp: Date.parse('2026-11-02T10:00:00+08:00') });
+    const won = await customer({ ownedSince: owned, wonAt: Date.parse('2026-10-15T10:00:00+08:00') });
+    await sweep(sweepAt('2026-11-05'));
+    expect([await ownerOf(busy), await ownerOf(won)]).toEqual([null, 'rep01']);
+  });
+
+  it('respects level scope and the won-customer exemption', async () => {
+    await clearPool();
+    await rule('no_deal', 30, { levels: '["A"]', exempt_won_customers: 1 });
+    const owned = Date.parse('2026-09-01T10:00:00+08:00');
+    const levelA = await customer({ ownedSince: owned, level: 'A' });
+    const levelC = await customer({ ownedSince: owned, level: 'C' });
+    const wonA = await customer({ ownedSince: owned, level: 'A', wonAt: Date.parse('2026-09-05T10:00:00+08:00') });
+    await sweep(sweepAt('2026-11-05'));
+    expect([await ownerOf(levelA), await ownerOf(levelC), await ownerOf(wonA)]).toEqual([null, 'rep01', 'rep01']);
+  });
+
+  it('cascades a customer nobody claimed for escalate_after_days up the pool chain', async () => {
+    await clearPool();
+    await rule('no_verified_visit', 15);
+    const waiting = await customer({ owner: null, poolEnteredAt: Date.parse('2026-11-01T10:00:00+08:00') });
+    const fresh = await customer({ owner: null, poolEnteredAt: Date.parse('2026-11-10T10:00:00+08:00') });
+    const summary = await sweep(sweepAt('2026-11-12'));
+    expect(summary.escalated).toBe(1);
+    const rows = await h.db.selectFrom('customers').select(['id', 'pool_id', 'status']).where('id', 'in', [waiting, fresh]).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: waiting, pool_id: upperPoolId, status: 'pool' },
+      { id: fresh, pool_id: poolId, status: 'pool' },
+    ]);
+    const ledger = await h.db.selectFrom('ownership_events').select(['type', 'from_pool_id', 'to_pool_id']).where('customer_id', '=', waiting).where('type', '=', 'escalated').execute();
+    expect(ledger).toEqual([{ type: 'escalated', from_pool_id: poolId, to_pool_id: upperPoolId }]);
+  });
+
+  it('a rerun of the same date, or two sweeps at once, reclaims each customer once and queues one digest per recipient', async () => {
+    await clearPool();
+    await h.db.deleteFrom('outbox' as never).execute();
+    await rule('no_verified_visit', 15);
+    const ids = await Promise.all(['rep01', 'rep02', 'rep05'].flatMap((owner) => [0, 1].map(() => customer({ owner, ownedSince: Date.parse('2026-10-01T10:00:00+08:00') }))));
+    const at = sweepAt('2026-11-20');
+    const [a, b] = await Promise.all([sweep(at), sweep(at)]);
+    expect(a.reclaimed + b.reclaimed - (a.alreadyRan ? a.reclaimed : 0) - (b.alreadyRan ? b.reclaimed : 0)).toBe(6);
+    const again = await sweep(at + 6 * 3_600_000);
+    expect(again).toMatchObject({ alreadyRan: true, reclaimed: 6 });
+    const ledger = await h.db.selectFrom('ownership_events').select('customer_id').where('type', '=', 'reclaimed').where('customer_id', 'in', ids).execute();
+    expect(ledger.map((r) => r.customer_id).sort()).toEqual([...ids].sort());
+    const outbox = await h.db.selectFrom('outbox' as never).select(['dedupe_key' as never]).execute();
+    // rep01, rep02 and rep05 all report to 钱东 (mgr-east); plus the tenant's pool-return robot.
+    expect((outbox as { dedupe_key: string }[]).map((r) => r.dedupe_key).sort()).toEqual(['reclaim-digest:2026-11-20:bot:dingdemorobottoken', 'reclaim-digest:2026-11-20:manager:mgr-east']);
+  });
+
+  it('keeps a customer whose verified check-in lands between the sweep selecting and reclaiming its page', async () => {
+    await clearPool();
+    await rule('no_verified_visit', 15);
+    const saved = await customer({ ownedSince: Date.parse('2026-10-01T10:00:00+08:00') });
+    const lost = await customer({ ownedSince: Date.parse('2026-10-01T10:00:00+08:00') });
+    const at = sweepAt('2026-11-21');
+    const summary = await sweep(at, {
+      hooks: {
+        afterSelect: async (ids) => {
+          expect(ids).toEqual([saved, lost]);
+          // What a verified check-in commits (visits.service restartVisitClock): the clock moves to now.
+          await h.db.updateTable('customers').set({ last_verified_visit_at: at - 60_000 }).where('id', '=', saved).execute();
+        },
+      },
+    });
+    expect(summary.reclaimed).toBe(1);
+    expect([await ownerOf(saved), await ownerOf(lost)]).toEqual(['rep01', null]);
+  });
+
+  it('previews exactly what the real run at the same instant then reclaims', async () => {
+    await clearPool();
+    await rule('no_verified_visit', 20);
+    const owned = Date.parse('2026-10-01T10:00:00+08:00');
+    const ids = await Promise.all([
+      customer({ ownedSince: owned }),
+      customer({ ownedSince: owned, lastVisit: Date.parse('2026-11-10T10:00:00+08:00') }),
+      customer({ ownedSince: owned, owner: 'rep02' }),
+      customer({ ownedSince: Date.parse('2026-11-15T10:00:00+08:00') }),
+    ]);
+    const at = sweepAt('2026-11-22');
+    const preview = await sweep(at, { dryRun: true });
+    expect(preview.dryRun).toBe(true);
+    const stillOwned = await h.db.selectFrom('customers').select('id').where('id', 'in', ids).where('status', '=', 'owned').execute();
+    expect(stillOwned).toHaveLength(4);
+    const real = await sweep(at);
+    const reclaimed = await h.db.selectFrom('customers').select('id').where('id', 'in', ids).where('status', '=', 'pool').orderBy('id').execute();
+    expect(preview.examples.map((e) => e.customerId).sort()).toEqual(reclaimed.map((r) => r.id).sort());
+    expect({ ...preview, dryRun: false, now: real.now }).toEqual(real);
+  });
+});

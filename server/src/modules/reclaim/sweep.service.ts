@@ -1,0 +1,299 @@
+import type { BotRef, PlatformMessage } from '@gonghai/plugin-core';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/create-db';
+import { AppError } from '../../errors';
+import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
+import type { OutboxMessage } from '../notify/outbox';
+import { enqueueMessages } from '../notify/outbox.service';
+import { changeOwnershipInBatch, type BatchedChange } from '../pool/ownership.service';
+import { listPools } from '../pool/pool.repository';
+import { findTenantById } from '../tenants/tenants.repository';
+import { anchorOf } from './clocks';
+import {
+  dueCondition,
+  dueCustomerIds,
+  escalationDueIds,
+  finishRun,
+  ledgerOfRun,
+  lockDueCustomers,
+  ownerContext,
+  startRun,
+  sweepRules,
+  workCalendar,
+  type SweepRule,
+} from './reclaim.repository';
+import { latestDueAnchorDay } from './work-calendar';
+
+const PAGE = 500;
+/** A run found unfinished and started less than this ago is still being run by someone else. */
+const RUN_LEASE_MS = 10 * 60_000;
+
+export interface SweepOptions {
+  now: number;
+  /** Compute exactly what a real run would do, write nothing. */
+  dryRun?: boolean;
+  /** Preview: these rules replace the stored rules of their pools. */
+  proposedRules?: SweepRule[];
+  /** Only these pools (preview of one pool). */
+  poolIds?: number[];
+  /** Test seam: called between selecting a page and reclaiming it. */
+  hooks?: { afterSelect?: (ids: number[]) => Promise<void> };
+}
+
+export interface SweepSummary {
+  tenantId: string;
+  runDate: string;
+  now: string;
+  dryRun: boolean;
+  /** True when this (tenant, run date) had already run: nothing was changed, the first run's summary is shown. */
+  alreadyRan: boolean;
+  reclaimed: number;
+  escalated: number;
+  byRule: { ruleId: number; kind: string; days: number; count: number }[];
+  byRegion: { region: string; count: number }[];
+  byRep: { userId: string; name: string; count: number }[];
+  examples: { customerId: number; name: string; ownerId: string | null; ownerName: string | null; reason: string }[];
+}
+
+const kindNames: Record<string, string> = {
+  no_verified_visit: '无有效拜访',
+  no_follow_up: '无跟进',
+  no_deal: '未成交',
+  protection_max: '超过最长保护期',
+};
+
+/** Why a rule takes a customer back, in the words a rep reads: "15 天无有效拜访". */
+export function ruleReason(rule: Pick<SweepRule, 'kind' | 'days' | 'workingDaysOnly'>): string {
+  return rule.kind === 'protection_max'
+    ? `持有超过 ${rule.days} ${rule.workingDaysOnly ? '个工作日' : '天'}（最长保护期）`
+    : `${rule.days} ${rule.workingDaysOnly ? '个工作日' : '天'}${kindNames[rule.kind]}`;
+}
+
+interface Taken {
+  customerId: number;
+  name: string;
+  ownerId: string | null;
+  rule: SweepRule | null;
+  reason: string;
+  type: 'reclaimed' | 'escalated';
+}
+
+/**
+ * The reclaim sweep of one tenant (DESIGN §4.3): for each enabled rule, due customers are selected in pages by one
+ * set-based query, and each page is reclaimed in one transaction that locks the rows, re-checks the due condition in
+ * the UPDATE itself (a check-in committed meanwhile wins), and writes one ledger row each with the rule, its version
+ * and the evidence. Then unclaimed customers cascade up the pool chain. A run is identified by (tenant, run date): a
+ * second run of the date changes nothing. The digests go to the outbox in the transaction that closes the run.
+ * A dry run walks the same selection and writes nothing.
+ */
+export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: string, options: SweepOptions): Promise<SweepSummary> {
+  const { db } = deps;
+  const { now } = options;
+  const dryRun = options.dryRun === true;
+  const tenant = await findTenantById(db, tenantId);
+  if (tenant === undefined) throw new AppError(404, 'not_found', `企业 ${tenantId} 不存在。`);
+  const zone = tenant.timeZone;
+  const runDate = localDate(now, zone);
+  if (!dryRun) {
+    const run = await startRun(db, tenantId, runDate, now);
+    if (run.state === 'exists' && (run.finished || now - run.startedAt < RUN_LEASE_MS)) {
+      const summary = run.summary === null ? await summarize(db, tenantId, runDate, now, await takenByRun(db, tenantId, runDate), false) : (JSON.parse(run.summary) as SweepSummary);
+      return { ...summary, alreadyRan: true };
+    }
+  }
+  const [calendar, storedRules, pools] = await Promise.all([workCalendar(db, tenantId), sweepRules(db, tenantId), listPools(db, tenantId)]);
+  const inScope = (poolId: number) => options.poolIds === undefined || options.poolIds.includes(poolId);
+  const proposedPools = new Set((options.proposedRules ?? []).map((r) => r.poolId));
+  const rules = [...storedRules.filter((r) => !proposedPools.has(r.poolId)), ...(options.proposedRules ?? [])].filter((r) => r.enabled && inScope(r.poolId));
+  const poolById = new Map(pools.map((p) => [p.id, p]));
+  const taken: Taken[] = [];
+  const seen = new Set<number>();
+
+  for (const rule of rules) {
+    const threshold = startOfLocalDate(addDays(latestDueAnchorDay(runDate, rule.days, rule.workingDaysOnly, calendar), 1), zone);
+    const pool = poolById.get(rule.poolId);
+    if (pool === undefined) continue;
+    const blockedUntil = now + pool.priorOwnerCooldownDays * DAY_MS;
+    for (let afterId = 0; ; ) {
+      const ids = (await dueCustomerIds(db, { tenantId, poolId: rule.poolId, rule, threshold, afterId, limit: PAGE })).filter((id) => !seen.has(id));
+      if (ids.length === 0) break;
+      afterId = ids[ids.length - 1]!;
+      if (dryRun) {
+        const rows = await lockDueCustomers(db, { tenantId, ids, rule, threshold });
+        for (const row of rows) {
+          seen.add(row.id);
+          taken.push({ customerId: row.id, name: row.name, ownerId: row.owner_id, rule, reason: ruleReason(rule), type: 'reclaimed' });
+        }
+        continue;
+      }
+      await options.hooks?.afterSelect?.(ids);
+      await db.transaction().execute(async (trx) => {
+        const rows = await lockDueCustomers(trx, { tenantId, ids, rule, threshold });
+        const changes: BatchedChange[] = rows.map((row) => {
+          const anchor = anchorOf(rule, {
+            level: row.level,
+            tags: JSON.parse(row.tags) as string[],
+            ownedSince: row.owned_since ?? 0,
+            lastVerifiedVisitAt: row.last_verified_visit_at,
+            lastFollowUpAt: row.last_follow_up_at,
+            lastDealWonAt: row.last_deal_won_at,
+          });
+          return {
+            customerId: row.id,
+            fromUserId: row.owner_id,
+            fromPoolId: row.pool_id,
+            reason: ruleReason(rule),
+            // What the decision was made on, kept with the ledger row.
+            evidence: {
+              runDate,
+              rule: { id: rule.id, version: rule.version, kind: rule.kind, days: rule.days, workingDaysOnly: rule.workingDaysOnly },
+              anchor,
+              ownedSince: row.owned_since,
+              lastVerifiedVisitAt: row.last_verified_visit_at,
+              lastFollowUpAt: row.last_follow_up_at,
+              lastDealWonAt: row.last_deal_won_at,
+            },
+          };
+        });
+        await changeOwnershipInBatch(trx, {
+          tenantId,
+          type: 'reclaimed',
+          changes,
+          toPoolId: rule.targetPoolId ?? rule.poolId,
+          ruleId: rule.id,
+          ruleVersion: rule.version,
+          priorOwnerBlockedUntil: blockedUntil,
+          now,
+          stillDue: (eb) => dueCondition(eb, rule, threshold),
+        });
+        for (const row of rows) {
+          seen.add(row.id);
+          taken.push({ customerId: row.id, name: row.name, ownerId: row.owner_id, rule, reason: ruleReason(rule), type: 'reclaimed' });
+        }
+      });
+    }
+  }
+
+  // The cascade: customers nobody claimed for `escalate_after_days` move up to the next pool.
+  for (const pool of pools) {
+    if (!inScope(pool.id) || pool.escalateAfterDays === null || pool.escalateToPoolId === null) continue;
+    const threshold = startOfLocalDate(addDays(runDate, -pool.escalateAfterDays), zone);
+    const target = poolById.get(pool.escalateToPoolId);
+    const reason = `在「${pool.name}」${pool.escalateAfterDays} 天无人领取，升级到「${target?.name ?? pool.escalateToPoolId}」`;
+    for (let afterId = 0; ; ) {
+      const ids = (await escalationDueIds(db, { tenantId, poolId: pool.id, threshold, afterId, limit: PAGE })).filter((id) => !seen.has(id));
+      if (ids.length === 0) break;
+      afterId = ids[ids.length - 1]!;
+      const rows = await db.selectFrom('customers').select(['id', 'name', 'pool_id', 'pool_entered_at']).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+      if (!dryRun) {
+        await db.transaction().execute((trx) =>
+          changeOwnershipInBatch(trx, {
+            tenantId,
+            type: 'escalated',
+            changes: rows.map((row) => ({ customerId: row.id, fromUserId: null, fromPoolId: row.pool_id, reason, evidence: { runDate, poolEnteredAt: row.pool_entered_at, escalateAfterDays: pool.escalateAfterDays } })),
+            toPoolId: pool.escalateToPoolId!,
+            ruleId: null,
+            ruleVersion: null,
+            priorOwnerBlockedUntil: null,
+            now,
+            stillDue: (eb) => eb.and([eb('pool_id', '=', pool.id), eb('pool_entered_at', '<', threshold), eb('reserved_by_assignment_id', 'is', null)]),
+          }),
+        );
+      }
+      for (const row of rows) {
+        seen.add(row.id);
+        taken.push({ customerId: row.id, name: row.name, ownerId: null, rule: null, reason, type: 'escalated' });
+      }
+    }
+  }
+
+  if (dryRun) return summarize(db, tenantId, runDate, now, taken, true);
+  // The run's own ledger rows, not this process's memory: a run resumed after a crash reports everything it did.
+  const all = await takenByRun(db, tenantId, runDate);
+  const summary = await summarize(db, tenantId, runDate, now, all, false);
+  const digests = await digestMessages(db, tenantId, tenant.settings as { poolReturnBots?: BotRef[] }, runDate, all);
+  await db.transaction().execute(async (trx) => {
+    await enqueueMessages(trx, digests, now);
+    await finishRun(trx, tenantId, runDate, now, summary);
+  });
+  deps.logger.info({ tenantId, runDate, reclaimed: summary.reclaimed, escalated: summary.escalated }, 'reclaim sweep finished');
+  return summary;
+}
+
+async function takenByRun(db: Db, tenantId: string, runDate: string): Promise<Taken[]> {
+  const rules = new Map((await sweepRules(db, tenantId)).map((r) => [r.id, r]));
+  return (await ledgerOfRun(db, tenantId, runDate)).map((e) => ({
+    customerId: e.customer_id,
+    name: e.name,
+    ownerId: e.from_user_id,
+    rule: e.rule_id === null ? null : rules.get(e.rule_id) ?? null,
+    reason: e.reason ?? '',
+    type: e.type as 'reclaimed' | 'escalated',
+  }));
+}
+
+async function summarize(db: Db, tenantId: string, runDate: string, now: number, taken: Taken[], dryRun: boolean): Promise<SweepSummary> {
+  const reclaimed = taken.filter((t) => t.type === 'reclaimed');
+  const owners = await ownerContext(db, tenantId, reclaimed.map((t) => t.ownerId).filter((id): id is string => id !== null));
+  const count = <K>(items: Taken[], key: (t: Taken) => K) => {
+    const counts = new Map<K, number>();
+    for (const t of items) counts.set(key(t), (counts.get(key(t)) ?? 0) + 1);
+    return counts;
+  };
+  const byRule = [...count(reclaimed, (t) => t.rule?.id ?? 0)].map(([ruleId, n]) => {
+    const rule = reclaimed.find((t) => t.rule?.id === ruleId)?.rule;
+    return { ruleId, kind: rule?.kind ?? 'unknown', days: rule?.days ?? 0, count: n };
+  });
+  const byRegion = [...count(reclaimed, (t) => owners.get(t.ownerId ?? '')?.region ?? '未分区')].map(([region, n]) => ({ region, count: n }));
+  const byRep = [...count(reclaimed, (t) => t.ownerId ?? '')].map(([userId, n]) => ({ userId, name: owners.get(userId)?.name ?? userId, count: n }));
+  return {
+    tenantId,
+    runDate,
+    now: new Date(now).toISOString(),
+    dryRun,
+    alreadyRan: false,
+    reclaimed: reclaimed.length,
+    escalated: taken.length - reclaimed.length,
+    byRule: byRule.sort((a, b) => b.count - a.count || a.ruleId - b.ruleId),
+    byRegion: byRegion.sort((a, b) => b.count - a.count || a.region.localeCompare(b.region)),
+    byRep: byRep.sort((a, b) => b.count - a.count || a.userId.localeCompare(b.userId)),
+    examples: reclaimed.slice(0, 10).map((t) => ({ customerId: t.customerId, name: t.name, ownerId: t.ownerId, ownerName: owners.get(t.ownerId ?? '')?.name ?? null, reason: t.reason })),
+  };
+}
+
+/**
+ * One digest per manager (their reps' reclaimed customers, grouped by rep) and one per configured pool-return robot —
+ * never one message per customer. Dedupe keys carry the run date, so a rerun adds nothing to the outbox.
+ */
+async function digestMessages(db: Db, tenantId: string, settings: { poolReturnBots?: BotRef[] }, runDate: string, taken: Taken[]): Promise<OutboxMessage[]> {
+  const reclaimed = taken.filter((t) => t.type === 'reclaimed');
+  if (reclaimed.length === 0) return [];
+  const owners = await ownerContext(db, tenantId, reclaimed.map((t) => t.ownerId!).filter(Boolean));
+  const byRep = new Map<string, Taken[]>();
+  for (const t of reclaimed) byRep.set(t.ownerId ?? '', [...(byRep.get(t.ownerId ?? '') ?? []), t]);
+  const section = (repId: string, items: Taken[]) => {
+    const top = items.slice(0, 5).map((t) => `  - ${t.name}（${t.reason}）`).join('\n');
+    return `- **${owners.get(repId)?.name ?? repId}**：${items.length} 个\n${top}${items.length > 5 ? `\n  - …等共 ${items.length} 个` : ''}`;
+  };
+  const message = (reps: [string, Taken[]][], scope: string): PlatformMessage => {
+    const total = reps.reduce((n, [, items]) => n + items.length, 0);
+    return {
+      kind: 'markdown',
+      title: `${runDate} 公海回收：${scope}${total} 个客户`,
+      text: `### ${runDate} 自动回收公海\n${scope}共 ${total} 个客户因规则到期退回公海：\n${reps.map(([id, items]) => section(id, items)).join('\n')}\n\n打开「公海」查看详情。`,
+    };
+  };
+  const messages: OutboxMessage[] = [];
+  const byManager = new Map<string, [string, Taken[]][]>();
+  for (const [repId, items] of byRep) {
+    const managerId = owners.get(repId)?.managerId;
+    if (managerId) byManager.set(managerId, [...(byManager.get(managerId) ?? []), [repId, items]]);
+  }
+  for (const [managerId, reps] of byManager) {
+    messages.push({ tenantId, dedupeKey: `reclaim-digest:${runDate}:manager:${managerId}`, target: { kind: 'users', userIds: [managerId] }, message: message(reps, '你的团队') });
+  }
+  for (const bot of settings.poolReturnBots ?? []) {
+    messages.push({ tenantId, dedupeKey: `reclaim-digest:${runDate}:bot:${bot.token}`, target: { kind: 'bot', bot }, message: message([...byRep], '') });
+  }
+  return messages;
+}
