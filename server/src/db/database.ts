@@ -17,7 +17,9 @@ import type {
 import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
 import type { EvidenceChainTable, EvidenceHeadsTable, EvidenceTipsTable } from '../modules/evidence/evidence.table';
 import type { VisitBssidsTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
+import type { PoolRuleVersionsTable, ReclaimRemindersTable, ReclaimRunsTable, TenantCalendarDaysTable } from '../modules/reclaim/reclaim.table';
 import type { JobLeasesTable } from '../jobs/job-leases.table';
+import type { OutboxRobotSendsTable, OutboxTable } from '../modules/notify/outbox.table';
 import type { TenantsTable } from '../modules/tenants/tenants.table';
 
 /** Every table Kysely knows about. */
@@ -45,5 +47,11 @@ export interface Database {
   evidence_tips: EvidenceTipsTable;
   evidence_chain: EvidenceChainTable;
   evidence_heads: EvidenceHeadsTable;
+  outbox: OutboxTable;
+  outbox_robot_sends: OutboxRobotSendsTable;
   job_leases: JobLeasesTable;
+  pool_rule_versions: PoolRuleVersionsTable;
+  tenant_calendar_days: TenantCalendarDaysTable;
+  reclaim_runs: ReclaimRunsTable;
+  reclaim_reminders: ReclaimRemindersTable;
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { MysqlAdapter, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // One row per (tenant, run date): a second run of the same date finds it and changes nothing.
@@ -31,7 +31,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('customers_visit_clock').on('customers').execute();
+  // MySQL names the table in DROP INDEX; SQLite refuses it.
+  const drop = db.schema.dropIndex('customers_visit_clock');
+  await (db.getExecutor().adapter instanceof MysqlAdapter ? drop.on('customers') : drop).execute();
   await db.schema.dropTable('reclaim_reminders').execute();
   await db.schema.dropTable('reclaim_runs').execute();
 }

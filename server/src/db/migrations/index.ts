@@ -12,7 +12,10 @@ import * as m10 from './2026-11-27-10-create-claim-counters';
 import * as m11 from './2026-11-27-11-create-platform-events';
 import * as m12 from './2026-11-27-12-create-visits';
 import * as m13 from './2026-11-27-13-create-evidence-chain';
+import * as m14 from './2026-11-27-14-create-rule-versions-and-calendar';
+import * as m15 from './2026-11-27-15-create-outbox';
 import * as m16 from './2026-11-27-16-create-job-leases';
+import * as m17 from './2026-11-27-17-create-reclaim-runs';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -29,5 +32,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-11-create-platform-events': m11,
   '2026-11-27-12-create-visits': m12,
   '2026-11-27-13-create-evidence-chain': m13,
+  '2026-11-27-14-create-rule-versions-and-calendar': m14,
+  '2026-11-27-15-create-outbox': m15,
   '2026-11-27-16-create-job-leases': m16,
+  '2026-11-27-17-create-reclaim-runs': m17,
 };

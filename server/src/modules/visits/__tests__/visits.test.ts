@@ -5,6 +5,7 @@ import { dialects } from '../../../../test/databases';
 import { startHarness, type Harness } from '../../../../test/harness';
 import { chainMissing } from '../../evidence/evidence.service';
 import { evidenceHeadJob } from '../../evidence/jobs/evidence-head.job';
+import { findTenantById } from '../../tenants/tenants.repository';
 import { invalidateVisitSettings } from '../visits.service';
 
 const tenantId = 'demo-dingtalk';
@@ -270,8 +271,9 @@ describe.each(dialects)('visits on %s', (dialect) => {
     const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(h.clock.now());
     // 00:10 Shanghai time the day after the check-ins above.
     const nextMorning = Date.parse(`${local}T00:10:00+08:00`) + 86_400_000;
-    await evidenceHeadJob.run({ deps: h.deps, now: nextMorning });
-    await evidenceHeadJob.run({ deps: h.deps, now: nextMorning + 60_000 });
+    const tenant = (await findTenantById(h.db, tenantId))!;
+    await evidenceHeadJob.run({ deps: h.deps, now: nextMorning, tenant });
+    await evidenceHeadJob.run({ deps: h.deps, now: nextMorning + 60_000, tenant });
     const heads = await h.db.selectFrom('evidence_heads').select(['day', 'seq', 'hash']).where('tenant_id', '=', tenantId).execute();
     expect(heads.map((x) => ({ ...x, seq: Number(x.seq) }))).toEqual([{ day: local, seq: Number(tip.seq), hash: tip.hash }]);
   });
