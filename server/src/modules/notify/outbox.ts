@@ -1,0 +1,33 @@
+import type { BotRef, PlatformMessage } from '@gonghai/plugin-core';
+
+/** Who a message goes to: users by their platform ids (a direct message from the app), or a group robot. */
+export type OutboxTarget = { kind: 'users'; userIds: string[] } | { kind: 'bot'; bot: BotRef };
+
+/** One message to write to the outbox, in the transaction of the change that causes it. */
+export interface OutboxMessage {
+  tenantId: string;
+  /** Unique per tenant: a second message with the same key is dropped, so reruns announce nothing twice. */
+  dedupeKey: string;
+  target: OutboxTarget;
+  message: PlatformMessage;
+  /** Not sent before this time (ms); default now. */
+  notBefore?: number;
+}
+
+/** What one dispatcher run did. */
+export interface DispatchResult {
+  sent: number;
+  retried: number;
+  dead: number;
+}
+
+/** A dead letter as `GET /api/v1/admin/outbox/dead` shows it; robot tokens are shortened, they are credentials. */
+export interface DeadLetter {
+  id: number;
+  dedupeKey: string;
+  target: { kind: 'users'; userIds: string[] } | { kind: 'bot'; bot: { token: string } };
+  title: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+}
