@@ -91,7 +91,9 @@ export async function dispatchOutbox(
   for (const row of due) {
     const target = JSON.parse(row.target) as OutboxTarget;
     const lane = target.kind === 'bot' ? `bot:${row.tenant_id}:${robotKey(target.bot.token)}` : `row:${row.id}`;
-    lanes.set(lane, [...(lanes.get(lane) ?? []), { row, target }]);
+    const items = lanes.get(lane) ?? [];
+    items.push({ row, target });
+    lanes.set(lane, items);
   }
 
   async function runLane(items: { row: DueRow; target: OutboxTarget }[]): Promise<void> {
