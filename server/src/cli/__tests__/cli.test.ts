@@ -75,6 +75,22 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
     expect(list.out).toContain('acme\twecom\twwacme\t阿克米贸易');
   });
 
+  it('npm run reclaim -- --dry-run previews the sweep as JSON and a real run then does exactly that', () => {
+    const at = '2026-12-20T02:00:00+08:00';
+    const preview = runCli('reclaim.ts', env(), ['--tenant', 'demo-wecom', '--now', at, '--dry-run']);
+    expect(preview.status).toBe(0);
+    const planned = JSON.parse(preview.out) as { dryRun: boolean; reclaimed: number; runDate: string };
+    expect(planned).toMatchObject({ dryRun: true, runDate: '2026-12-20' });
+    expect(planned.reclaimed).toBeGreaterThan(0);
+    const real = JSON.parse(runCli('reclaim.ts', env(), ['--tenant', 'demo-wecom', '--now', at]).out) as { dryRun: boolean; reclaimed: number };
+    expect(real).toMatchObject({ dryRun: false, reclaimed: planned.reclaimed });
+    const again = JSON.parse(runCli('reclaim.ts', env(), ['--tenant', 'demo-wecom', '--now', at]).out) as { alreadyRan: boolean; reclaimed: number };
+    expect(again).toMatchObject({ alreadyRan: true, reclaimed: planned.reclaimed });
+    const bad = runCli('reclaim.ts', env(), ['--now', 'tomorrow']);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toContain('--now 需要 ISO 时间');
+  });
+
   it('stops with a message naming a wrong variable', () => {
     const bad = runCli('migrate.ts', { ...env(), PORT: 'eighty' });
     expect(bad.status).toBe(1);

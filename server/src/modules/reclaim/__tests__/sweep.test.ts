@@ -3,6 +3,7 @@ import { ownersFromLedger, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import { encodeGeohash } from '../../../geo/geo';
 import { DAY_MS } from '../../../time';
+import { runReminders } from '../reminders.service';
 import { runSweep } from '../sweep.service';
 
 const tenantId = 'demo-dingtalk';
@@ -184,6 +185,28 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     });
     expect(summary.reclaimed).toBe(1);
     expect([await ownerOf(saved), await ownerOf(lost)]).toEqual(['rep01', null]);
+  });
+
+  it('reminds the owner once per customer, rule, offset and anchor, and copies the manager', async () => {
+    await clearPool();
+    await h.db.deleteFrom('outbox' as never).execute();
+    await rule('no_verified_visit', 15);
+    // Anchor 11-01 → due 11-17: three days before is 11-14, one day before is 11-16.
+    const id = await customer({ ownedSince: Date.parse('2026-11-01T14:00:00+08:00') });
+    const at = (day: string) => Date.parse(`${day}T09:00:00+08:00`);
+    expect(await runReminders(h.db, tenantId, at('2026-11-13'))).toEqual({ reminded: 0, messages: 0 });
+    expect(await runReminders(h.db, tenantId, at('2026-11-14'))).toEqual({ reminded: 1, messages: 2 });
+    expect(await runReminders(h.db, tenantId, at('2026-11-14') + 3_600_000)).toEqual({ reminded: 0, messages: 0 });
+    expect(await runReminders(h.db, tenantId, at('2026-11-15'))).toEqual({ reminded: 0, messages: 0 });
+    expect(await runReminders(h.db, tenantId, at('2026-11-16'))).toEqual({ reminded: 1, messages: 2 });
+    const outbox = (await h.db.selectFrom('outbox' as never).select(['target' as never, 'message' as never]).execute()) as { target: string; message: string }[];
+    const texts = outbox.map((o) => ({ to: (JSON.parse(o.target) as { userIds: string[] }).userIds, text: (JSON.parse(o.message) as { text: string }).text }));
+    const name = (await h.db.selectFrom('customers').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
+    expect(texts.filter((t) => t.to[0] === 'rep01').map((t) => t.text.split('\n')[1])).toEqual([
+      `- 客户「${name}」还有 3 天将被收回公海，原因：15 天无有效拜访`,
+      `- 客户「${name}」还有 1 天将被收回公海，原因：15 天无有效拜访`,
+    ]);
+    expect(texts.filter((t) => t.to[0] === 'mgr-east')).toHaveLength(2);
   });
 
   it('previews exactly what the real run at the same instant then reclaims', async () => {
