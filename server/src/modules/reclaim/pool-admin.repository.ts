@@ -1,0 +1,187 @@
+import type { Selectable } from 'kysely';
+import { isMysql, type Db } from '../../db/create-db';
+import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
+import type { AdminRule, CalendarDay } from './pool-admin';
+
+/** Settings of a pool as stored (the admin API's names). */
+export interface PoolSettingsRow {
+  name: string;
+  parentPoolId: number | null;
+  escalateAfterDays: number | null;
+  escalateToPoolId: number | null;
+  maxOwnedPerRep: number;
+  maxOwnedPerLevel: Record<string, number>;
+  capExcludesWon: boolean;
+  dailyClaimLimit: number;
+  priorOwnerCooldownDays: number;
+  claimRadiusM: number | null;
+}
+
+export function toAdminRule(r: Selectable<PoolRulesTable>): AdminRule {
+  return {
+    id: r.id,
+    kind: r.kind,
+    days: r.days,
+    enabled: r.enabled === 1,
+    levels: JSON.parse(r.levels) as string[],
+    tags: JSON.parse(r.tags) as string[],
+    exemptWonCustomers: r.exempt_won_customers === 1,
+    workingDaysOnly: r.working_days_only === 1,
+    remindDaysBefore: JSON.parse(r.remind_days_before) as number[],
+    notifyManager: r.notify_manager === 1,
+    targetPoolId: r.target_pool_id,
+    version: r.version,
+  };
+}
+
+/**
+ * All pools of the tenant, row-locked until the transaction ends on MySQL: pool edits check references and cycles
+ * across the whole tenant, so two admins editing two pools at once must not each pass half of a cycle.
+ */
+export async function lockTenantPools(trx: Db, tenantId: string): Promise<Selectable<PoolsTable>[]> {
+  let query = trx.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).orderBy('id');
+  if (isMysql(trx)) query = query.forUpdate();
+  return query.execute();
+}
+
+/** The rules of the given pools, oldest first. */
+export async function rulesOfPools(db: Db, tenantId: string, poolIds: number[]): Promise<Selectable<PoolRulesTable>[]> {
+  if (poolIds.length === 0) return [];
+  return db.selectFrom('pool_rules').selectAll().where('tenant_id', '=', tenantId).where('pool_id', 'in', poolIds).orderBy('pool_id').orderBy('id').execute();
+}
+
+/** Member department ids of the given pools. */
+export async function departmentsOfPools(db: Db, tenantId: string, poolIds: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (poolIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('pool_departments')
+    .select(['pool_id', 'department_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('pool_id', 'in', poolIds)
+    .orderBy('pool_id')
+    .orderBy('department_id')
+    .execute();
+  for (const r of rows) out.set(r.pool_id, [...(out.get(r.pool_id) ?? []), r.department_id]);
+  return out;
+}
+
+/** Which of `ids` are departments of the tenant. */
+export async function existingDepartmentIds(db: Db, tenantId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('departments').select('id').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function updatePoolSettings(trx: Db, tenantId: string, poolId: number, s: PoolSettingsRow, now: number): Promise<void> {
+  await trx
+    .updateTable('pools')
+    .set({
+      name: s.name,
+      parent_pool_id: s.parentPoolId,
+      escalate_after_days: s.escalateAfterDays,
+      escalate_to_pool_id: s.escalateToPoolId,
+      max_owned_per_rep: s.maxOwnedPerRep,
+      max_owned_per_level: JSON.stringify(s.maxOwnedPerLevel),
+      cap_excludes_won: s.capExcludesWon ? 1 : 0,
+      daily_claim_limit: s.dailyClaimLimit,
+      prior_owner_cooldown_days: s.priorOwnerCooldownDays,
+      claim_radius_m: s.claimRadiusM,
+      updated_at: now,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', poolId)
+    .execute();
+}
+
+export async function replacePoolDepartments(trx: Db, tenantId: string, poolId: number, departmentIds: string[]): Promise<void> {
+  await trx.deleteFrom('pool_departments').where('tenant_id', '=', tenantId).where('pool_id', '=', poolId).execute();
+  if (departmentIds.length === 0) return;
+  await trx
+    .insertInto('pool_departments')
+    .values(departmentIds.map((id) => ({ tenant_id: tenantId, pool_id: poolId, department_id: id })))
+    .execute();
+}
+
+/** The rule's columns from its API shape (everything but id). */
+function ruleColumns(rule: Omit<AdminRule, 'id'>) {
+  return {
+    kind: rule.kind,
+    days: rule.days,
+    enabled: rule.enabled ? 1 : 0,
+    levels: JSON.stringify(rule.levels),
+    tags: JSON.stringify(rule.tags),
+    exempt_won_customers: rule.exemptWonCustomers ? 1 : 0,
+    working_days_only: rule.workingDaysOnly ? 1 : 0,
+    remind_days_before: JSON.stringify(rule.remindDaysBefore),
+    notify_manager: rule.notifyManager ? 1 : 0,
+    target_pool_id: rule.targetPoolId,
+    version: rule.version,
+  };
+}
+
+/** Inserts a rule; returns its id. */
+export async function insertRule(trx: Db, tenantId: string, poolId: number, rule: Omit<AdminRule, 'id'>, now: number): Promise<number> {
+  const result = await trx
+    .insertInto('pool_rules')
+    .values({ tenant_id: tenantId, pool_id: poolId, ...ruleColumns(rule), created_at: now, updated_at: now })
+    .executeTakeFirstOrThrow();
+  return Number(result.insertId);
+}
+
+export async function updateRule(trx: Db, tenantId: string, rule: AdminRule, now: number): Promise<void> {
+  await trx
+    .updateTable('pool_rules')
+    .set({ ...ruleColumns(rule), updated_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', rule.id)
+    .execute();
+}
+
+/** The rule versions already recorded among `ruleIds`, as `ruleId:version` keys. */
+export async function recordedRuleVersions(db: Db, tenantId: string, ruleIds: number[]): Promise<Set<string>> {
+  if (ruleIds.length === 0) return new Set();
+  const rows = await db.selectFrom('pool_rule_versions').select(['rule_id', 'version']).where('tenant_id', '=', tenantId).where('rule_id', 'in', ruleIds).execute();
+  return new Set(rows.map((r) => `${r.rule_id}:${r.version}`));
+}
+
+export async function insertRuleVersions(trx: Db, rows: { tenantId: string; ruleId: number; version: number; snapshot: unknown; changedBy: string | null; at: number }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('pool_rule_versions')
+    .values(rows.map((r) => ({ tenant_id: r.tenantId, rule_id: r.ruleId, version: r.version, snapshot: JSON.stringify(r.snapshot), changed_by: r.changedBy, created_at: r.at })))
+    .execute();
+}
+
+/** Every recorded version of a rule, oldest first. */
+export async function ruleVersionHistory(db: Db, tenantId: string, ruleId: number) {
+  return db
+    .selectFrom('pool_rule_versions')
+    .select(['version', 'snapshot', 'changed_by', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('rule_id', '=', ruleId)
+    .orderBy('version')
+    .execute();
+}
+
+/** The tenant's calendar exceptions from `from` to `to` (YYYY-MM-DD, both included). */
+export async function calendarDays(db: Db, tenantId: string, from: string, to: string): Promise<CalendarDay[]> {
+  return db
+    .selectFrom('tenant_calendar_days')
+    .select(['day', 'kind', 'note'])
+    .where('tenant_id', '=', tenantId)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .orderBy('day')
+    .execute();
+}
+
+/** Replaces the tenant's calendar exceptions from `from` to `to` with `days`. */
+export async function replaceCalendarDays(trx: Db, tenantId: string, from: string, to: string, days: CalendarDay[]): Promise<void> {
+  await trx.deleteFrom('tenant_calendar_days').where('tenant_id', '=', tenantId).where('day', '>=', from).where('day', '<=', to).execute();
+  if (days.length === 0) return;
+  await trx
+    .insertInto('tenant_calendar_days')
+    .values(days.map((d) => ({ tenant_id: tenantId, day: d.day, kind: d.kind, note: d.note })))
+    .execute();
+}

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { AppError } from '../../errors';
+import type { RuleKind } from '../pool/pool.table';
+
+export type PoolAdminErrorCode = 'invalid_pool_reference' | 'escalation_cycle' | 'parent_cycle' | 'unknown_rule' | 'unknown_department' | 'pool_name_taken' | 'rule_version_conflict';
+
+/** The pool administration's errors: a status, a code from the union above and a Chinese message. */
+export const poolAdminError = (status: number, code: PoolAdminErrorCode, message: string, details?: Record<string, unknown>) => new AppError(status, code, message, details);
+
+export const ruleKinds = ['no_verified_visit', 'no_follow_up', 'no_deal', 'protection_max'] as const satisfies readonly RuleKind[];
+
+/** A rule as the admin API shows it. */
+export interface AdminRule {
+  id: number;
+  kind: RuleKind;
+  days: number;
+  enabled: boolean;
+  levels: string[];
+  tags: string[];
+  exemptWonCustomers: boolean;
+  workingDaysOnly: boolean;
+  remindDaysBefore: number[];
+  notifyManager: boolean;
+  targetPoolId: number | null;
+  version: number;
+}
+
+/** A pool with its settings, member departments and rules, as the admin API shows it. */
+export interface AdminPool {
+  id: number;
+  name: string;
+  parentPoolId: number | null;
+  escalateAfterDays: number | null;
+  escalateToPoolId: number | null;
+  maxOwnedPerRep: number;
+  maxOwnedPerLevel: Record<string, number>;
+  capExcludesWon: boolean;
+  dailyClaimLimit: number;
+  priorOwnerCooldownDays: number;
+  claimRadiusM: number | null;
+  departmentIds: string[];
+  rules: AdminRule[];
+}
+
+const int = (what: string, min: number, max: number, hint = '') =>
+  z
+    .number({ error: `${what}必须是数字` })
+    .int(`${what}必须是整数`)
+    .min(min, `${what}不能小于 ${min}${hint}`)
+    .max(max, `${what}不能大于 ${max}`);
+
+const poolRef = (what: string) => z.number({ error: `${what}必须是公海 id（数字）或 null` }).int(`${what}必须是公海 id`).positive(`${what}必须是公海 id`);
+
+const shortStrings = (what: string) =>
+  z
+    .array(z.string({ error: `${what}必须是文字` }).trim().min(1, `${what}不能为空`).max(32, `${what}最长 32 个字`), { error: `${what}必须是数组` })
+    .max(50, `${what}最多 50 个`)
+    .refine((xs) => new Set(xs).size === xs.length, `${what}不能重复`);
+
+const flag = (what: string) => z.boolean({ error: `${what}必须是 true 或 false` });
+
+/** One rule of a PUT or a preview: with `id` an update of that rule, without a new rule. */
+export const ruleInput = z
+  .object({
+    id: z.number().int().positive().optional(),
+    /** The version the client last saw; when given and stale, the save is refused instead of overwriting. */
+    version: z.number().int().positive().optional(),
+    kind: z.enum(ruleKinds, { error: '规则类型 kind 必须是 no_verified_visit、no_follow_up、no_deal 或 protection_max 之一' }),
+    days: int('天数 days', 1, 3650, '；要停用规则请设 enabled: false，不要用 0 天'),
+    enabled: flag('enabled').default(true),
+    levels: shortStrings('客户等级 levels').default([]),
+    tags: shortStrings('标签 tags').default([]),
+    exemptWonCustomers: flag('exemptWonCustomers').default(false),
+    workingDaysOnly: flag('workingDaysOnly').default(false),
+    remindDaysBefore: z.array(int('提前提醒天数', 1, 3650), { error: 'remindDaysBefore 必须是天数数组' }).max(10, '提前提醒最多 10 个').default([]),
+    notifyManager: flag('notifyManager').default(false),
+    targetPoolId: poolRef('回收目标 targetPoolId').nullable().default(null),
+  })
+  .superRefine((rule, ctx) => {
+    const tooLate = rule.remindDaysBefore.find((d) => d > rule.days);
+    if (tooLate !== undefined) ctx.addIssue({ code: 'custom', path: ['remindDaysBefore'], message: `提前 ${tooLate} 天提醒超过了规则的 ${rule.days} 天，提醒天数须在 1 到 ${rule.days} 之间` });
+    if (new Set(rule.remindDaysBefore).size !== rule.remindDaysBefore.length) ctx.addIssue({ code: 'custom', path: ['remindDaysBefore'], message: '提前提醒天数不能重复' });
+  })
+  // Stored most-distant first, the order reminders go out in.
+  .transform((rule) => ({ ...rule, remindDaysBefore: [...rule.remindDaysBefore].sort((a, b) => b - a) }));
+
+const rules = z
+  .array(ruleInput, { error: 'rules 必须是规则数组' })
+  .max(20, '一个公海最多 20 条规则')
+  .superRefine((list, ctx) => {
+    const ids = list.map((r) => r.id).filter((id) => id !== undefined);
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: '同一条规则（id）不能出现两次' });
+  });
+
+/**
+ * `PUT /api/v1/admin/pools/:id`: the pool's settings and its whole rule list. Nullable settings left out become null
+ * (a PUT replaces); `departmentIds` left out keeps the member departments; `rules` is required so that forgetting it
+ * cannot disable every rule.
+ */
+export const poolBody = z
+  .object({
+    name: z.string({ error: '请填写公海名称 name' }).trim().min(1, '请填写公海名称 name').max(64, '公海名称最长 64 个字'),
+    parentPoolId: poolRef('上级公海 parentPoolId').nullable().default(null),
+    escalateAfterDays: int('无人领取升级天数 escalateAfterDays', 1, 3650).nullable().default(null),
+    escalateToPoolId: poolRef('升级到 escalateToPoolId').nullable().default(null),
+    maxOwnedPerRep: int('每人最多持有 maxOwnedPerRep', 1, 100_000),
+    maxOwnedPerLevel: z
+      .record(z.string().trim().min(1, '客户等级不能为空').max(32, '客户等级最长 32 个字'), int('按等级持有上限', 0, 100_000), { error: 'maxOwnedPerLevel 必须是 {等级: 上限} 对象' })
+      .default({}),
+    capExcludesWon: flag('capExcludesWon').default(false),
+    dailyClaimLimit: int('每日领取上限 dailyClaimLimit', 1, 10_000),
+    priorOwnerCooldownDays: int('原持有人冷却天数 priorOwnerCooldownDays', 0, 3650),
+    claimRadiusM: int('领取距离 claimRadiusM（米）', 10, 50_000).nullable().default(null),
+    departmentIds: z.array(z.string().trim().min(1).max(64), { error: 'departmentIds 必须是部门 id 数组' }).max(500, '成员部门最多 500 个').optional(),
+    rules,
+  })
+  .superRefine((pool, ctx) => {
+    if ((pool.escalateAfterDays === null) !== (pool.escalateToPoolId === null)) {
+      ctx.addIssue({ code: 'custom', path: ['escalateToPoolId'], message: '无人领取升级需要同时设置 escalateAfterDays 和 escalateToPoolId（或都设为 null 关闭）' });
+    }
+  });
+
+export const previewBody = z.object({
+  /** The pool's whole proposed rule list (missing stored rules count as disabled, as a PUT would do). */
+  rules: rules.optional(),
+  now: z.iso.datetime({ offset: true, error: 'now 必须是带时区的 ISO 时间，例如 2026-11-17T02:00:00+08:00' }).optional(),
+});
+
+const weekdayNames = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+
+/** The weekday (0 = Sunday) of a real YYYY-MM-DD date, or null when it is not one. */
+export function weekdayOf(day: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === day ? d.getUTCDay() : null;
+}
+
+const year = z.coerce.number({ error: 'year 必须是年份' }).int('year 必须是年份').min(2000, 'year 须在 2000 到 2100 之间').max(2100, 'year 须在 2000 到 2100 之间');
+
+export const calendarQuery = z.object({ year: year.optional() });
+
+/** `PUT /api/v1/admin/calendar`: every exception of one year (the year's stored exceptions are replaced). */
+export const calendarBody = z
+  .object({
+    year: year.optional(),
+    days: z
+      .array(
+        z.object({
+          day: z.string({ error: 'day 必须是 YYYY-MM-DD 日期' }),
+          kind: z.enum(['holiday', 'workday'], { error: "kind 必须是 'holiday'（节假日）或 'workday'（调休上班）" }),
+          note: z.string().trim().max(64, '备注最长 64 个字').optional(),
+        }),
+        { error: 'days 必须是日期数组' },
+      )
+      .max(366, '一年最多 366 天'),
+  })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.days.forEach((d, i) => {
+      const weekday = weekdayOf(d.day);
+      const path = ['days', i, 'day'];
+      if (weekday === null) return ctx.addIssue({ code: 'custom', path, message: `${d.day} 不是有效日期，请用 YYYY-MM-DD 格式` });
+      if (seen.has(d.day)) ctx.addIssue({ code: 'custom', path, message: `${d.day} 出现了两次` });
+      seen.add(d.day);
+      const weekend = weekday === 0 || weekday === 6;
+      if (d.kind === 'workday' && !weekend) ctx.addIssue({ code: 'custom', path, message: `${d.day} 是${weekdayNames[weekday]}，本来就上班；调休上班日只能是周六或周日` });
+      if (d.kind === 'holiday' && weekend) ctx.addIssue({ code: 'custom', path, message: `${d.day} 是${weekdayNames[weekday]}，本来就休息；节假日只需标出周一到周五` });
+    });
+    const years = new Set(body.days.map((d) => Number(d.day.slice(0, 4))));
+    if (body.year !== undefined) years.add(body.year);
+    if (years.size === 0) ctx.addIssue({ code: 'custom', path: ['year'], message: '请提供 year：要清空哪一年的节假日设置' });
+    if (years.size > 1) ctx.addIssue({ code: 'custom', path: ['days'], message: '一次只能设置一年的日期（所有 day 须与 year 同一年）' });
+  })
+  .transform((body) => ({
+    year: body.year ?? Number(body.days[0]!.day.slice(0, 4)),
+    days: [...body.days].sort((a, b) => a.day.localeCompare(b.day)).map((d) => ({ day: d.day, kind: d.kind, note: d.note || null })),
+  }));
+
+export type RuleInput = z.infer<typeof ruleInput>;
+export type PoolBody = z.infer<typeof poolBody>;
+export type PreviewBody = z.infer<typeof previewBody>;
+export type CalendarBody = z.infer<typeof calendarBody>;
+
+/** One exception to the Monday–Friday week. */
+export interface CalendarDay {
+  day: string;
+  kind: 'holiday' | 'workday';
+  note: string | null;
+}
