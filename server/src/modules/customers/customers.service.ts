@@ -9,7 +9,8 @@ import { appendLedger } from '../pool/ownership.service';
 import { poolError } from '../pool/pool.errors';
 import { countOwned, findPool, homePoolId, isPoolMember, takeRepSlot } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
-import { rulesByPool } from '../reclaim/rules.repository';
+import { cachedCalendar, rulesByPool } from '../reclaim/rules.repository';
+import type { WorkCalendar } from '../reclaim/work-calendar';
 import { customerVisitTimeline } from '../visits/visits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';
 import {
@@ -24,7 +25,7 @@ import {
 } from './customers.repository';
 
 /** Shapes a row for the wire, with its earliest reclaim clock when owned. */
-export function toCustomerDto(row: CustomerRow, rules: ClockRule[], zone: string): CustomerDto {
+export function toCustomerDto(row: CustomerRow, rules: ClockRule[], zone: string, calendar?: WorkCalendar): CustomerDto {
   let reclaim: CustomerDto['reclaim'] = null;
   if (row.status === 'owned' && row.owned_since !== null) {
     const first = reclaimClocks(
@@ -38,6 +39,7 @@ export function toCustomerDto(row: CustomerRow, rules: ClockRule[], zone: string
       },
       rules,
       zone,
+      calendar,
     )[0];
     if (first) reclaim = { ruleId: first.ruleId, kind: first.kind, dueDate: new Date(first.dueDate).toISOString() };
   }
@@ -61,7 +63,9 @@ export function toCustomerDto(row: CustomerRow, rules: ClockRule[], zone: string
 
 export async function customerDtos(db: Db, actor: Actor, rows: CustomerRow[]): Promise<CustomerDto[]> {
   const rules = await rulesByPool(db, actor.tenantId, rows.map((r) => r.pool_id));
-  return rows.map((r) => toCustomerDto(r, rules.get(r.pool_id) ?? [], actor.timeZone));
+  // Only working-day rules need the calendar; claims and listings skip the read otherwise.
+  const calendar = [...rules.values()].some((list) => list.some((r) => r.workingDaysOnly)) ? await cachedCalendar(db, actor.tenantId) : undefined;
+  return rows.map((r) => toCustomerDto(r, rules.get(r.pool_id) ?? [], actor.timeZone, calendar));
 }
 
 /** Whether the actor manages `userId` (leads a department above them). */

@@ -1,5 +1,7 @@
 import type { Db } from '../../db/create-db';
 import type { ClockRule } from './clocks';
+import { workCalendar } from './reclaim.repository';
+import type { WorkCalendar } from './work-calendar';
 
 /** How long a pool's rules are reused for showing countdowns; rule changes call invalidateRules. */
 const RULES_TTL_MS = 30_000;
@@ -7,6 +9,7 @@ const cache = new WeakMap<Db, Map<string, { rules: ClockRule[]; at: number }>>()
 
 /** Forgets the cached rules of a tenant (after an admin changes them). */
 export function invalidateRules(db: Db, tenantId: string): void {
+  calendars.get(db)?.delete(tenantId);
   const entries = cache.get(db);
   for (const key of entries?.keys() ?? []) if (key.startsWith(`${tenantId}\u0000`)) entries!.delete(key);
 }
@@ -62,4 +65,17 @@ async function readRules(db: Db, tenantId: string, unique: number[]): Promise<Ma
     out.set(r.pool_id, list);
   }
   return out;
+}
+
+const calendars = new WeakMap<Db, Map<string, { calendar: WorkCalendar; at: number }>>();
+
+/** The tenant's work calendar for countdowns, through the same short cache as the rules. */
+export async function cachedCalendar(db: Db, tenantId: string): Promise<WorkCalendar> {
+  let entries = calendars.get(db);
+  if (!entries) calendars.set(db, (entries = new Map()));
+  const hit = entries.get(tenantId);
+  if (hit && Date.now() - hit.at < RULES_TTL_MS) return hit.calendar;
+  const calendar = await workCalendar(db, tenantId);
+  entries.set(tenantId, { calendar, at: Date.now() });
+  return calendar;
 }
