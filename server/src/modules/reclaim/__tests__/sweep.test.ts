@@ -3,6 +3,7 @@ import { ownersFromLedger, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import { encodeGeohash } from '../../../geo/geo';
 import { DAY_MS } from '../../../time';
+import { dispatchOutbox } from '../../notify/outbox.service';
 import { runReminders } from '../reminders.service';
 import { runSweep } from '../sweep.service';
 
@@ -99,6 +100,26 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     expect(await ownerOf(visited)).toBe(null);
   });
 
+  it('restarts the clock for a verified check-in through the API, not for a suspect one', async () => {
+    await clearPool();
+    await rule('no_verified_visit', 15);
+    const owned = Date.parse('2026-11-01T14:00:00+08:00');
+    const [verified, suspect] = [await customer({ ownedSince: owned }), await customer({ ownedSince: owned })];
+    const token = await h.tokenFor(tenantId, 'rep01');
+    h.clock.set(Date.parse('2026-11-10T10:00:00+08:00'));
+    const checkIn = async (customerId: number, accuracy: number) => {
+      const nonce = (await h.request('POST', '/api/v1/visits/nonce', { token })).body.nonce as string;
+      const fixes = [0, 1, 2].map((i) => ({ lat: 31.2 + i * 0.000011 + 0.0000031, lng: 121.4 - i * 0.000013, accuracy: accuracy + i * 1.3, coord: 'gcj02', ts: h.clock.now() - (6 - i * 2) * 1000 }));
+      const res = await h.request('POST', '/api/v1/visits', { token, body: { customerId, nonce, fixes, device: { platform: 'dingtalk', os: 'Android 14', model: 'Mate 60', clientVersion: '1.0.0' } } });
+      return res.body.visit.verdict as string;
+    };
+    expect(await checkIn(verified, 12.4)).toBe('verified');
+    h.clock.advance(3_600_000);
+    expect(await checkIn(suspect, 450.2)).toBe('suspect');
+    await sweep(sweepAt('2026-11-17'));
+    expect([await ownerOf(verified), await ownerOf(suspect)]).toEqual(['rep01', null]);
+  });
+
   it('counts working days only across the National Day holiday with a make-up Saturday', async () => {
     await clearPool();
     await h.db.insertInto('tenant_calendar_days').values([
@@ -166,6 +187,14 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     const outbox = await h.db.selectFrom('outbox' as never).select(['dedupe_key' as never]).execute();
     // rep01, rep02 and rep05 all report to 钱东 (mgr-east); plus the tenant's pool-return robot.
     expect((outbox as { dedupe_key: string }[]).map((r) => r.dedupe_key).sort()).toEqual(['reclaim-digest:2026-11-20:bot:dingdemorobottoken', 'reclaim-digest:2026-11-20:manager:mgr-east']);
+    // Delivered: one digest to the manager and one to the robot, each listing all three reps, never one per customer.
+    const before = ((await (await fetch(`${h.baseUrl}/sandbox/dingtalk/_control/messages`)).json()) as { items: unknown[] }).items.length;
+    await dispatchOutbox(h.deps, { now: at + 60_000 });
+    await dispatchOutbox(h.deps, { now: at + 120_000 });
+    const inbox = ((await (await fetch(`${h.baseUrl}/sandbox/dingtalk/_control/messages`)).json()) as { items: { channel: string; to: string[]; text: string }[] }).items.slice(before);
+    expect(inbox.map((m) => [m.channel, m.to])).toEqual(expect.arrayContaining([['direct', ['mgr-east']], ['group', []]]));
+    expect(inbox).toHaveLength(2);
+    for (const m of inbox) expect(m.text).toMatch(/张伟.*2 个[\s\S]*王芳.*2 个[\s\S]*陈静.*2 个/);
   });
 
   it('keeps a customer whose verified check-in lands between the sweep selecting and reclaiming its page', async () => {
