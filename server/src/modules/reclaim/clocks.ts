@@ -35,6 +35,25 @@ export interface ReclaimClock {
 
 const max = (...xs: (number | null)[]) => Math.max(...xs.filter((x): x is number => x !== null));
 
+/** The clock fields of a stored customer row. */
+export function clockSubjectOf(row: {
+  level: string;
+  tags: string;
+  owned_since: number | null;
+  last_verified_visit_at: number | null;
+  last_follow_up_at: number | null;
+  last_deal_won_at: number | null;
+}): ClockSubject {
+  return {
+    level: row.level,
+    tags: JSON.parse(row.tags) as string[],
+    ownedSince: row.owned_since ?? 0,
+    lastVerifiedVisitAt: row.last_verified_visit_at,
+    lastFollowUpAt: row.last_follow_up_at,
+    lastDealWonAt: row.last_deal_won_at,
+  };
+}
+
 /** The anchor of one rule kind (DESIGN §4.3), or null when the rule does not apply (e.g. a won, exempt customer). */
 export function anchorOf(rule: ClockRule, c: ClockSubject): number | null {
   switch (rule.kind) {

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
 import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
 import type { AdminRule, CalendarDay } from './pool-admin';
+import { toSweepRule } from './reclaim.repository';
 
 /** Settings of a pool as stored (the admin API's names). */
 export interface PoolSettingsRow {
@@ -18,20 +19,8 @@ export interface PoolSettingsRow {
 }
 
 export function toAdminRule(r: Selectable<PoolRulesTable>): AdminRule {
-  return {
-    id: r.id,
-    kind: r.kind,
-    days: r.days,
-    enabled: r.enabled === 1,
-    levels: JSON.parse(r.levels) as string[],
-    tags: JSON.parse(r.tags) as string[],
-    exemptWonCustomers: r.exempt_won_customers === 1,
-    workingDaysOnly: r.working_days_only === 1,
-    remindDaysBefore: JSON.parse(r.remind_days_before) as number[],
-    notifyManager: r.notify_manager === 1,
-    targetPoolId: r.target_pool_id,
-    version: r.version,
-  };
+  const { poolId: _poolId, ...rule } = toSweepRule(r);
+  return rule;
 }
 
 /**

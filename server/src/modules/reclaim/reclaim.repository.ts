@@ -3,6 +3,7 @@ import type { Database } from '../../db/database';
 import { isMysql, type Db } from '../../db/create-db';
 import { isUniqueViolation } from '../../db/errors';
 import type { CustomersTable } from '../customers/customers.table';
+import type { PoolRulesTable } from '../pool/pool.table';
 import type { ClockRule } from './clocks';
 import type { WorkCalendar } from './work-calendar';
 
@@ -15,9 +16,9 @@ export interface SweepRule extends ClockRule {
   notifyManager: boolean;
 }
 
-export async function sweepRules(db: Db, tenantId: string): Promise<SweepRule[]> {
-  const rows = await db.selectFrom('pool_rules').selectAll().where('tenant_id', '=', tenantId).orderBy('pool_id').orderBy('id').execute();
-  return rows.map((r) => ({
+/** A stored rule row as the domain sees it: the one place that parses pool_rules. */
+export function toSweepRule(r: Selectable<PoolRulesTable>): SweepRule {
+  return {
     id: r.id,
     poolId: r.pool_id,
     kind: r.kind,
@@ -31,7 +32,12 @@ export async function sweepRules(db: Db, tenantId: string): Promise<SweepRule[]>
     targetPoolId: r.target_pool_id,
     remindDaysBefore: JSON.parse(r.remind_days_before) as number[],
     notifyManager: r.notify_manager === 1,
-  }));
+  };
+}
+
+export async function sweepRules(db: Db, tenantId: string): Promise<SweepRule[]> {
+  const rows = await db.selectFrom('pool_rules').selectAll().where('tenant_id', '=', tenantId).orderBy('pool_id').orderBy('id').execute();
+  return rows.map(toSweepRule);
 }
 
 export async function workCalendar(db: Db, tenantId: string): Promise<WorkCalendar> {

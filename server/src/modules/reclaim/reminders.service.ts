@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/create-db';
-import { isMysql } from '../../db/create-db';
+import { isMysql, type Db } from '../../db/create-db';
 import { addDays, localDate, startOfLocalDate } from '../../time';
 import type { OutboxMessage } from '../notify/outbox';
 import { enqueueMessages } from '../notify/outbox.service';
 import { findTenantById } from '../tenants/tenants.repository';
-import { anchorOf } from './clocks';
+import { anchorOf, clockSubjectOf } from './clocks';
 import { dueCustomerIds, ownerContext, sweepRules, workCalendar, type SweepRule } from './reclaim.repository';
 import { ruleReason } from './sweep.service';
 import { latestDueAnchorDay, type WorkCalendar } from './work-calendar';
@@ -50,14 +49,7 @@ export async function runReminders(db: Db, tenantId: string, now: number): Promi
         afterId = ids[ids.length - 1]!;
         const rows = await db.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
         for (const row of rows) {
-          const anchor = anchorOf(rule, {
-            level: row.level,
-            tags: JSON.parse(row.tags) as string[],
-            ownedSince: row.owned_since ?? 0,
-            lastVerifiedVisitAt: row.last_verified_visit_at,
-            lastFollowUpAt: row.last_follow_up_at,
-            lastDealWonAt: row.last_deal_won_at,
-          });
+          const anchor = anchorOf(rule, clockSubjectOf(row));
           if (anchor === null || anchor < dueEarlier || row.owner_id === null) continue;
           found.push({ customerId: row.id, name: row.name, ownerId: row.owner_id, rule, daysBefore, anchor });
         }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/create-db';
 import type { ClockRule } from './clocks';
-import { workCalendar } from './reclaim.repository';
+import { toSweepRule, workCalendar } from './reclaim.repository';
 import type { WorkCalendar } from './work-calendar';
 
 /** How long a pool's rules are reused for showing countdowns; rule changes call invalidateRules. */
@@ -43,27 +43,8 @@ export async function rulesByPool(db: Db, tenantId: string, poolIds: number[]): 
 
 async function readRules(db: Db, tenantId: string, unique: number[]): Promise<Map<number, ClockRule[]>> {
   const out = new Map<number, ClockRule[]>();
-  const rows = await db
-    .selectFrom('pool_rules')
-    .select(['id', 'pool_id', 'kind', 'days', 'enabled', 'levels', 'tags', 'exempt_won_customers', 'working_days_only'])
-    .where('tenant_id', '=', tenantId)
-    .where('pool_id', 'in', unique)
-    .orderBy('id')
-    .execute();
-  for (const r of rows) {
-    const list = out.get(r.pool_id) ?? [];
-    list.push({
-      id: r.id,
-      kind: r.kind,
-      days: r.days,
-      enabled: r.enabled === 1,
-      levels: JSON.parse(r.levels) as string[],
-      tags: JSON.parse(r.tags) as string[],
-      exemptWonCustomers: r.exempt_won_customers === 1,
-      workingDaysOnly: r.working_days_only === 1,
-    });
-    out.set(r.pool_id, list);
-  }
+  const rows = await db.selectFrom('pool_rules').selectAll().where('tenant_id', '=', tenantId).where('pool_id', 'in', unique).orderBy('id').execute();
+  for (const r of rows) out.set(r.pool_id, [...(out.get(r.pool_id) ?? []), toSweepRule(r)]);
   return out;
 }
 

@@ -8,7 +8,7 @@ import { enqueueMessages } from '../notify/outbox.service';
 import { changeOwnershipInBatch, type BatchedChange } from '../pool/ownership.service';
 import { listPools } from '../pool/pool.repository';
 import { findTenantById } from '../tenants/tenants.repository';
-import { anchorOf } from './clocks';
+import { anchorOf, clockSubjectOf } from './clocks';
 import {
   dueCondition,
   dueCustomerIds,
@@ -130,14 +130,7 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
       await db.transaction().execute(async (trx) => {
         const rows = await lockDueCustomers(trx, { tenantId, ids, rule, threshold });
         const changes: BatchedChange[] = rows.map((row) => {
-          const anchor = anchorOf(rule, {
-            level: row.level,
-            tags: JSON.parse(row.tags) as string[],
-            ownedSince: row.owned_since ?? 0,
-            lastVerifiedVisitAt: row.last_verified_visit_at,
-            lastFollowUpAt: row.last_follow_up_at,
-            lastDealWonAt: row.last_deal_won_at,
-          });
+          const anchor = anchorOf(rule, clockSubjectOf(row));
           return {
             customerId: row.id,
             fromUserId: row.owner_id,
