@@ -315,6 +315,7 @@ describe.each(dialects)('the visit corpus replayed over HTTP on %s', (dialect) =
 
     expect(recall).toBeGreaterThanOrEqual(MIN_RECALL);
     expect(falsePositiveRate).toBeLessThanOrEqual(MAX_FALSE_POSITIVE_RATE);
-    // About 3,200 requests; the photo pipeline (pango draws the watermark) takes ~25 ms of each upload: ~45–60 s a dialect.
-  }, 180_000);
+    // About 3,200 requests; the photo pipeline (pango draws the watermark) takes ~25 ms of each upload: ~45–60 s a
+    // dialect on a quiet machine, three times that when a benchmark shares the two cores.
+  }, 420_000);
 });
