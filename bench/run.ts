@@ -2,10 +2,11 @@ import { startThrowawayMariadb, stopThrowawayMariadb, type ThrowawayMariadb } fr
 import { runCheckinBench } from './checkin.bench';
 import { runClaimsBench } from './claims.bench';
 import { runNearbyBench } from './nearby.bench';
+import { runSweepBench } from './sweep.bench';
 import { printTargets, saveResult, type BenchResult } from './results';
 
 /**
- * `npm run bench [-- nearby|claims|checkin]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
+ * `npm run bench [-- nearby|claims|checkin|sweep]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
  * started here). Prints PASS/FAIL per target and exits 0 either way; exits 1 only when the bench broke or a
  * correctness check failed (a double owner, a quota overrun, a nearby answer that differs from the full scan).
  */
@@ -13,6 +14,7 @@ const benches: Record<string, (serverUrl: string, say: (line: string) => void) =
   nearby: runNearbyBench,
   claims: runClaimsBench,
   checkin: runCheckinBench,
+  sweep: runSweepBench,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
