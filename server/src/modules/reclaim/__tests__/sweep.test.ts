@@ -238,6 +238,16 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     expect(texts.filter((t) => t.to[0] === 'mgr-east')).toHaveLength(2);
   });
 
+  it('previews the whole seeded tenant exactly as the real run at the same instant then reclaims it', async () => {
+    const at = sweepAt('2026-12-28');
+    const preview = await runSweep(h.deps, 'demo-wecom', { now: at, dryRun: true });
+    expect(preview.reclaimed).toBeGreaterThan(100);
+    const real = await runSweep(h.deps, 'demo-wecom', { now: at });
+    expect({ ...preview, dryRun: false, now: real.now }).toEqual(real);
+    const reclaimed = await h.db.selectFrom('ownership_events').select('customer_id').where('tenant_id', '=', 'demo-wecom').where('type', '=', 'reclaimed').execute();
+    expect(reclaimed).toHaveLength(preview.reclaimed);
+  });
+
   it('previews exactly what the real run at the same instant then reclaims', async () => {
     await clearPool();
     await rule('no_verified_visit', 20);
