@@ -267,7 +267,10 @@ async function digestMessages(db: Db, tenantId: string, settings: { poolReturnBo
   if (reclaimed.length === 0) return [];
   const owners = await ownerContext(db, tenantId, reclaimed.map((t) => t.ownerId!).filter(Boolean));
   const byRep = new Map<string, Taken[]>();
-  for (const t of reclaimed) byRep.set(t.ownerId ?? '', [...(byRep.get(t.ownerId ?? '') ?? []), t]);
+  // Reps in a stable order (by user id), whatever order the ledger rows came in.
+  for (const t of [...reclaimed].sort((a, b) => (a.ownerId ?? '').localeCompare(b.ownerId ?? '') || a.customerId - b.customerId)) {
+    byRep.set(t.ownerId ?? '', [...(byRep.get(t.ownerId ?? '') ?? []), t]);
+  }
   const section = (repId: string, items: Taken[]) => {
     const top = items.slice(0, 5).map((t) => `  - ${t.name}（${t.reason}）`).join('\n');
     return `- **${owners.get(repId)?.name ?? repId}**：${items.length} 个\n${top}${items.length > 5 ? `\n  - …等共 ${items.length} 个` : ''}`;

@@ -194,7 +194,8 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     const inbox = ((await (await fetch(`${h.baseUrl}/sandbox/dingtalk/_control/messages`)).json()) as { items: { channel: string; to: string[]; text: string }[] }).items.slice(before);
     expect(inbox.map((m) => [m.channel, m.to])).toEqual(expect.arrayContaining([['direct', ['mgr-east']], ['group', []]]));
     expect(inbox).toHaveLength(2);
-    for (const m of inbox) expect(m.text).toMatch(/张伟.*2 个[\s\S]*王芳.*2 个[\s\S]*陈静.*2 个/);
+    // Grouped by rep, in user-id order: rep01 张伟, rep02 王芳, rep05 陈静.
+    for (const m of inbox) expect(m.text).toMatch(/张伟\*\*：2 个[\s\S]*王芳\*\*：2 个[\s\S]*陈静\*\*：2 个/);
   });
 
   it('keeps a customer whose verified check-in lands between the sweep selecting and reclaiming its page', async () => {
