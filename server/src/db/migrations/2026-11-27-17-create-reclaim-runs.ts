@@ -1,4 +1,4 @@
-import { MysqlAdapter, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // One row per (tenant, run date): a second run of the same date finds it and changes nothing.
@@ -22,18 +22,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('reclaim_reminders_pk', ['tenant_id', 'customer_id', 'rule_id', 'days_before', 'anchor'])
     .execute();
-  // The sweep pages through a pool's owned customers by the clock it checks.
-  await db.schema
-    .createIndex('customers_visit_clock')
-    .on('customers')
-    .columns(['tenant_id', 'pool_id', 'status', 'last_verified_visit_at'])
-    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  // MySQL names the table in DROP INDEX; SQLite refuses it.
-  const drop = db.schema.dropIndex('customers_visit_clock');
-  await (db.getExecutor().adapter instanceof MysqlAdapter ? drop.on('customers') : drop).execute();
   await db.schema.dropTable('reclaim_reminders').execute();
   await db.schema.dropTable('reclaim_runs').execute();
 }

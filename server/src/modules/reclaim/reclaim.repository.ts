@@ -87,15 +87,21 @@ export async function dueCustomerIds(db: Db, q: { tenantId: string; poolId: numb
   return rows.map((r) => r.id);
 }
 
+/** What the sweep reads of a customer it takes back: owner, pool and the clock fields for the evidence. */
+export type LockedCustomer = Pick<
+  Selectable<CustomersTable>,
+  'id' | 'name' | 'owner_id' | 'pool_id' | 'level' | 'tags' | 'owned_since' | 'last_verified_visit_at' | 'last_follow_up_at' | 'last_deal_won_at'
+>;
+
 /**
  * The page's customers, row-locked until the transaction ends (MySQL `FOR UPDATE`; SQLite transactions are
  * serialised anyway), still owned and still due: what the reclaiming UPDATE will change, to the row.
  */
-export async function lockDueCustomers(trx: Db, q: { tenantId: string; ids: number[]; rule: ClockRule; threshold: number }): Promise<Selectable<CustomersTable>[]> {
+export async function lockDueCustomers(trx: Db, q: { tenantId: string; ids: number[]; rule: ClockRule; threshold: number }): Promise<LockedCustomer[]> {
   if (q.ids.length === 0) return [];
   let query = trx
     .selectFrom('customers')
-    .selectAll()
+    .select(['id', 'name', 'owner_id', 'pool_id', 'level', 'tags', 'owned_since', 'last_verified_visit_at', 'last_follow_up_at', 'last_deal_won_at'])
     .where('tenant_id', '=', q.tenantId)
     .where('id', 'in', q.ids)
     .where('status', '=', 'owned')
@@ -143,19 +149,33 @@ export async function finishRun(trx: Db, tenantId: string, runDate: string, now:
     .execute();
 }
 
-/** The ledger rows one run wrote (reclaims and escalations), for its summary and digests. */
-export async function ledgerOfRun(db: Db, tenantId: string, runDate: string) {
+/**
+ * The ledger rows one run wrote (reclaims and escalations), for its summary and digests. They have no new owner and
+ * are not older than the run, which the (tenant, to_user_id, type, at) index finds without reading the whole ledger.
+ */
+export async function ledgerOfRun(db: Db, tenantId: string, runDate: string, since: number) {
   return db
     .selectFrom('ownership_events as e')
-    .innerJoin('customers as c', (j) => j.onRef('c.tenant_id', '=', 'e.tenant_id').onRef('c.id', '=', 'e.customer_id'))
-    .select(['e.customer_id', 'e.type', 'e.from_user_id', 'e.from_pool_id', 'e.to_pool_id', 'e.rule_id', 'e.reason', 'c.name'])
+    .select(['e.customer_id', 'e.type', 'e.from_user_id', 'e.from_pool_id', 'e.to_pool_id', 'e.rule_id', 'e.reason'])
     .where('e.tenant_id', '=', tenantId)
+    .where('e.to_user_id', 'is', null)
     .where('e.type', 'in', ['reclaimed', 'escalated'])
+    .where('e.at', '>=', since)
     .where('e.evidence', 'like', `%"runDate":${JSON.stringify(runDate)}%`)
     .orderBy('e.id')
     .execute();
 }
 
+
+/** Customer names by id, for the few a summary or digest shows. */
+export async function customerNames(db: Db, tenantId: string, ids: number[]): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db.selectFrom('customers').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', ids.slice(i, i + 1000)).execute();
+    for (const r of rows) names.set(r.id, r.name);
+  }
+  return names;
+}
 
 /** Name, manager and region (the region department above their first department) of each user. */
 export async function ownerContext(db: Db, tenantId: string, userIds: string[]): Promise<Map<string, { name: string; managerId: string | null; region: string | null }>> {

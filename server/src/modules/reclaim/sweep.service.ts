@@ -14,6 +14,7 @@ import {
   dueCustomerIds,
   escalationDueIds,
   finishRun,
+  customerNames,
   ledgerOfRun,
   lockDueCustomers,
   ownerContext,
@@ -97,11 +98,18 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   if (tenant === undefined) throw new AppError(404, 'not_found', `企业 ${tenantId} 不存在。`);
   const zone = tenant.timeZone;
   const runDate = localDate(now, zone);
+  let runStartedAt = now;
   if (!dryRun) {
     const run = await startRun(db, tenantId, runDate, now);
-    if (run.state === 'exists' && (run.finished || now - run.startedAt < RUN_LEASE_MS)) {
-      const summary = run.summary === null ? await summarize(db, tenantId, runDate, now, await takenByRun(db, tenantId, runDate), false) : (JSON.parse(run.summary) as SweepSummary);
-      return { ...summary, alreadyRan: true };
+    if (run.state === 'exists') {
+      if (run.finished || now - run.startedAt < RUN_LEASE_MS) {
+        const summary =
+          run.summary === null
+            ? await summarize(db, tenantId, runDate, now, await takenByRun(db, tenantId, runDate, run.startedAt), false)
+            : (JSON.parse(run.summary) as SweepSummary);
+        return { ...summary, alreadyRan: true };
+      }
+      runStartedAt = run.startedAt;
     }
   }
   const [calendar, storedRules, pools] = await Promise.all([workCalendar(db, tenantId), sweepRules(db, tenantId), listPools(db, tenantId)]);
@@ -206,7 +214,7 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
 
   if (dryRun) return summarize(db, tenantId, runDate, now, taken, true);
   // The run's own ledger rows, not this process's memory: a run resumed after a crash reports everything it did.
-  const all = await takenByRun(db, tenantId, runDate);
+  const all = await takenByRun(db, tenantId, runDate, runStartedAt);
   const summary = await summarize(db, tenantId, runDate, now, all, false);
   const digests = await digestMessages(db, tenantId, tenant.settings as { poolReturnBots?: BotRef[] }, runDate, all);
   await db.transaction().execute(async (trx) => {
@@ -217,11 +225,23 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   return summary;
 }
 
-async function takenByRun(db: Db, tenantId: string, runDate: string): Promise<Taken[]> {
+async function takenByRun(db: Db, tenantId: string, runDate: string, since: number): Promise<Taken[]> {
   const rules = new Map((await sweepRules(db, tenantId)).map((r) => [r.id, r]));
-  return (await ledgerOfRun(db, tenantId, runDate)).map((e) => ({
+  const rows = await ledgerOfRun(db, tenantId, runDate, since);
+  // Names only for what is shown: the summary's first examples and each rep's first five in the digests.
+  const shown = new Set(rows.filter((e) => e.type === 'reclaimed').slice(0, 10).map((e) => e.customer_id));
+  const perRep = new Map<string, number[]>();
+  for (const e of rows) {
+    if (e.type !== 'reclaimed') continue;
+    const ids = perRep.get(e.from_user_id ?? '') ?? [];
+    ids.push(e.customer_id);
+    perRep.set(e.from_user_id ?? '', ids);
+  }
+  for (const ids of perRep.values()) for (const id of [...ids].sort((a, b) => a - b).slice(0, 5)) shown.add(id);
+  const names = await customerNames(db, tenantId, [...shown]);
+  return rows.map((e) => ({
     customerId: e.customer_id,
-    name: e.name,
+    name: names.get(e.customer_id) ?? '',
     ownerId: e.from_user_id,
     rule: e.rule_id === null ? null : rules.get(e.rule_id) ?? null,
     reason: e.reason ?? '',
@@ -269,7 +289,9 @@ async function digestMessages(db: Db, tenantId: string, settings: { poolReturnBo
   const byRep = new Map<string, Taken[]>();
   // Reps in a stable order (by user id), whatever order the ledger rows came in.
   for (const t of [...reclaimed].sort((a, b) => (a.ownerId ?? '').localeCompare(b.ownerId ?? '') || a.customerId - b.customerId)) {
-    byRep.set(t.ownerId ?? '', [...(byRep.get(t.ownerId ?? '') ?? []), t]);
+    const items = byRep.get(t.ownerId ?? '') ?? [];
+    items.push(t);
+    byRep.set(t.ownerId ?? '', items);
   }
   const section = (repId: string, items: Taken[]) => {
     const top = items.slice(0, 5).map((t) => `  - ${t.name}（${t.reason}）`).join('\n');
