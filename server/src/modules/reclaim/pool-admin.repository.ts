@@ -1,22 +1,12 @@
 import type { Selectable } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
+import type { Pool } from '../pool/pool';
 import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
 import type { AdminRule, CalendarDay } from './pool-admin';
 import { toSweepRule } from './reclaim.repository';
 
-/** Settings of a pool as stored (the admin API's names). */
-export interface PoolSettingsRow {
-  name: string;
-  parentPoolId: number | null;
-  escalateAfterDays: number | null;
-  escalateToPoolId: number | null;
-  maxOwnedPerRep: number;
-  maxOwnedPerLevel: Record<string, number>;
-  capExcludesWon: boolean;
-  dailyClaimLimit: number;
-  priorOwnerCooldownDays: number;
-  claimRadiusM: number | null;
-}
+/** Settings of a pool as stored (the admin API's names): the domain Pool without its identity. */
+export type PoolSettingsRow = Omit<Pool, 'id' | 'tenantId'>;
 
 export function toAdminRule(r: Selectable<PoolRulesTable>): AdminRule {
   const { poolId: _poolId, ...rule } = toSweepRule(r);

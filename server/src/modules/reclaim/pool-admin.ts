@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import type { Pool } from '../pool/pool';
 import type { RuleKind } from '../pool/pool.table';
 
 export type PoolAdminErrorCode = 'invalid_pool_reference' | 'escalation_cycle' | 'parent_cycle' | 'unknown_rule' | 'unknown_department' | 'pool_name_taken' | 'rule_version_conflict';
@@ -26,18 +27,7 @@ export interface AdminRule {
 }
 
 /** A pool with its settings, member departments and rules, as the admin API shows it. */
-export interface AdminPool {
-  id: number;
-  name: string;
-  parentPoolId: number | null;
-  escalateAfterDays: number | null;
-  escalateToPoolId: number | null;
-  maxOwnedPerRep: number;
-  maxOwnedPerLevel: Record<string, number>;
-  capExcludesWon: boolean;
-  dailyClaimLimit: number;
-  priorOwnerCooldownDays: number;
-  claimRadiusM: number | null;
+export interface AdminPool extends Omit<Pool, 'tenantId'> {
   departmentIds: string[];
   rules: AdminRule[];
 }
