@@ -1,5 +1,13 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/create-db';
+import type { Database } from '../db/database';
 import { isUniqueViolation } from '../db/errors';
+
+/** The fire `p` names, still held by `p.holder` and not done: what renew, finish and release may touch. */
+function heldBy(p: FireKey & { holder: string }) {
+  return (eb: ExpressionBuilder<Database, 'job_leases'>) =>
+    eb.and([eb('job', '=', p.job), eb('scope', '=', p.scope), eb('fire_at', '=', p.fireAt), eb('holder', '=', p.holder), eb('done_at', 'is', null)]);
+}
 
 /** One fire of a job for one scope (a tenant id, or 'server'). */
 export interface FireKey {
@@ -50,11 +58,7 @@ export async function renewFire(db: Db, p: FireKey & { holder: string; now: numb
   const res = await db
     .updateTable('job_leases')
     .set({ expires_at: p.now + p.ttlMs })
-    .where('job', '=', p.job)
-    .where('scope', '=', p.scope)
-    .where('fire_at', '=', p.fireAt)
-    .where('holder', '=', p.holder)
-    .where('done_at', 'is', null)
+    .where(heldBy(p))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
@@ -64,11 +68,7 @@ export async function finishFire(db: Db, p: FireKey & { holder: string; now: num
   const res = await db
     .updateTable('job_leases')
     .set({ done_at: p.now })
-    .where('job', '=', p.job)
-    .where('scope', '=', p.scope)
-    .where('fire_at', '=', p.fireAt)
-    .where('holder', '=', p.holder)
-    .where('done_at', 'is', null)
+    .where(heldBy(p))
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
@@ -78,11 +78,7 @@ export async function releaseFire(db: Db, p: FireKey & { holder: string; now: nu
   await db
     .updateTable('job_leases')
     .set({ expires_at: p.now })
-    .where('job', '=', p.job)
-    .where('scope', '=', p.scope)
-    .where('fire_at', '=', p.fireAt)
-    .where('holder', '=', p.holder)
-    .where('done_at', 'is', null)
+    .where(heldBy(p))
     .execute();
 }
 

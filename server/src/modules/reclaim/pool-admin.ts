@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import type { Pool } from '../pool/pool';
+import type { SweepRule } from './reclaim.repository';
 import type { RuleKind } from '../pool/pool.table';
 
 export type PoolAdminErrorCode = 'invalid_pool_reference' | 'escalation_cycle' | 'parent_cycle' | 'unknown_rule' | 'unknown_department' | 'pool_name_taken' | 'rule_version_conflict';
@@ -10,21 +11,8 @@ export const poolAdminError = (status: number, code: PoolAdminErrorCode, message
 
 export const ruleKinds = ['no_verified_visit', 'no_follow_up', 'no_deal', 'protection_max'] as const satisfies readonly RuleKind[];
 
-/** A rule as the admin API shows it. */
-export interface AdminRule {
-  id: number;
-  kind: RuleKind;
-  days: number;
-  enabled: boolean;
-  levels: string[];
-  tags: string[];
-  exemptWonCustomers: boolean;
-  workingDaysOnly: boolean;
-  remindDaysBefore: number[];
-  notifyManager: boolean;
-  targetPoolId: number | null;
-  version: number;
-}
+/** A rule as the admin API shows it: the stored rule without its pool (the pool carries it). */
+export type AdminRule = Omit<SweepRule, 'poolId'>;
 
 /** A pool with its settings, member departments and rules, as the admin API shows it. */
 export interface AdminPool extends Omit<Pool, 'tenantId'> {
