@@ -1,3 +1,4 @@
+import type { AssignmentItemsTable, AssignmentRequestsTable } from '../modules/assignments/assignments.table';
 import type { IdempotencyKeysTable } from '../http/idempotency.table';
 import type {
   CustomerContactsTable,
@@ -54,4 +55,6 @@ export interface Database {
   tenant_calendar_days: TenantCalendarDaysTable;
   reclaim_runs: ReclaimRunsTable;
   reclaim_reminders: ReclaimRemindersTable;
+  assignment_requests: AssignmentRequestsTable;
+  assignment_items: AssignmentItemsTable;
 }

@@ -16,6 +16,7 @@ import * as m14 from './2026-11-27-14-create-rule-versions-and-calendar';
 import * as m15 from './2026-11-27-15-create-outbox';
 import * as m16 from './2026-11-27-16-create-job-leases';
 import * as m17 from './2026-11-27-17-create-reclaim-runs';
+import * as m18 from './2026-11-27-18-create-assignments';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-15-create-outbox': m15,
   '2026-11-27-16-create-job-leases': m16,
   '2026-11-27-17-create-reclaim-runs': m17,
+  '2026-11-27-18-create-assignments': m18,
 };
