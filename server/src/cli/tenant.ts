@@ -12,6 +12,7 @@ const usage = `用法：
                         [--callback-token <Token> --callback-aes-key <43位EncodingAESKey>]
                         [--time-zone Asia/Shanghai] [--approval-template <模板编号>] [--departure-policy pool|manager]
                         [--event-transport callback|stream]   钉钉没有公网回调地址时用 stream
+                        [--assignment-hold-hours 72]          人事分配审批的最长等待时间，过期释放预留的客户
   npm run tenant -- list
   npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
 
@@ -33,7 +34,7 @@ async function run(argv: string[]): Promise<void> {
         args: rest,
         strict: true,
         options: Object.fromEntries(
-          ['id', 'name', 'platform', 'corp-id', 'app-key', 'app-secret', 'agent-id', 'callback-token', 'callback-aes-key', 'time-zone', 'approval-template', 'departure-policy', 'event-transport'].map((name) => [name, { type: 'string' as const }]),
+          ['id', 'name', 'platform', 'corp-id', 'app-key', 'app-secret', 'agent-id', 'callback-token', 'callback-aes-key', 'time-zone', 'approval-template', 'departure-policy', 'event-transport', 'assignment-hold-hours'].map((name) => [name, { type: 'string' as const }]),
         ),
       });
       const input = newTenant.parse({
@@ -50,6 +51,7 @@ async function run(argv: string[]): Promise<void> {
         approvalTemplateId: values['approval-template'],
         departurePolicy: values['departure-policy'],
         eventTransport: values['event-transport'],
+        assignmentHoldHours: values['assignment-hold-hours'],
       });
       const tenant = await registerTenant(deps.db, deps.secrets, input, deps.clock.now());
       process.stdout.write(`已登记企业 ${tenant.id}（${tenant.name}，${tenant.platform} ${tenant.corpId}）；密钥已加密保存。\n`);

@@ -25,6 +25,12 @@ export const newTenant = z
     approvalTemplateId: z.string().trim().min(1).max(128).optional(),
     departurePolicy: z.enum(['pool', 'manager'], { message: '离职客户去向只能是 pool 或 manager' }).default('pool'),
     eventTransport: z.enum(['callback', 'stream'], { message: '事件接收方式只能是 callback 或 stream' }).default('callback'),
+    assignmentHoldHours: z.coerce
+      .number({ error: '审批等待时长必须是数字（小时）' })
+      .int('审批等待时长必须是整数小时')
+      .min(1, '审批等待时长至少 1 小时')
+      .max(24 * 30, '审批等待时长最多 720 小时（30 天）')
+      .default(defaultTenantSettings.assignmentHoldHours),
   })
   .refine((t) => t.eventTransport === 'callback' || t.platform === 'dingtalk', {
     message: 'Stream 模式只适用于钉钉',
@@ -56,6 +62,7 @@ export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenan
         ...defaultTenantSettings,
         departurePolicy: input.departurePolicy,
         eventTransport: input.eventTransport,
+        assignmentHoldHours: input.assignmentHoldHours,
         ...(input.approvalTemplateId === undefined ? {} : { approvalTemplateId: input.approvalTemplateId }),
       }),
       created_at: now,

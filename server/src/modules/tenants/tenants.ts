@@ -10,11 +10,14 @@ export interface TenantSettings {
   poolReturnBots?: { token: string; secret?: string }[];
   /** How platform events arrive: HTTP callbacks (default) or DingTalk Stream mode (no public URL needed). */
   eventTransport?: 'callback' | 'stream';
+  /** How long HR's reservation of customers waits for the approval's result before it is released (hours). */
+  assignmentHoldHours: number;
 }
 
 export const defaultTenantSettings: TenantSettings = {
   releaseReasons: ['客户无需求', '联系不上', '已转竞品', '区域调整', '重复客户', '其他'],
   departurePolicy: 'pool',
+  assignmentHoldHours: 72,
 };
 
 export interface Tenant {
