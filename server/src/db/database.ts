@@ -1,4 +1,5 @@
 import type { AssignmentItemsTable, AssignmentRequestsTable } from '../modules/assignments/assignments.table';
+import type { DashboardSnapshotsTable } from '../modules/dashboard/dashboard.table';
 import type { IdempotencyKeysTable } from '../http/idempotency.table';
 import type {
   CustomerContactsTable,
@@ -57,4 +58,5 @@ export interface Database {
   reclaim_reminders: ReclaimRemindersTable;
   assignment_requests: AssignmentRequestsTable;
   assignment_items: AssignmentItemsTable;
+  dashboard_snapshots: DashboardSnapshotsTable;
 }

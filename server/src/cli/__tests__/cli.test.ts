@@ -36,7 +36,7 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
   it('npm run migrate applies every migration once', async () => {
     const first = runCli('migrate.ts', env());
     expect(first).toMatchObject({ status: 0 });
-    expect(first.out).toContain('已执行 18 个迁移');
+    expect(first.out).toContain('已执行 19 个迁移');
     expect(first.out).toContain('2026-11-27-06-create-customers');
     const second = runCli('migrate.ts', env());
     expect(second).toMatchObject({ status: 0 });

@@ -3,7 +3,7 @@ import { createTestDb, dialects, type TestDb } from '../../../test/databases';
 import { migrateDownAll, migrateToLatest } from '../migrate';
 import { migrations } from '../migrations';
 
-const tables = ['assignment_items', 'assignment_requests', 'claim_counters', 'customer_contacts', 'customers', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'reclaim_reminders', 'reclaim_runs', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_bssids', 'visit_nonces', 'visit_photos', 'visits'];
+const tables = ['assignment_items', 'assignment_requests', 'claim_counters', 'customer_contacts', 'customers', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'reclaim_reminders', 'reclaim_runs', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_bssids', 'visit_nonces', 'visit_photos', 'visits'];
 
 describe.each(dialects)('migrations on %s', (dialect) => {
   let t: TestDb;
