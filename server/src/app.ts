@@ -7,6 +7,7 @@ import type { AppDeps, AppState } from './context';
 import { errorMiddleware } from './http/errors.middleware';
 import { idempotencyMiddleware } from './http/idempotency.middleware';
 import { landingPage } from './http/landing-page';
+import { assignmentRoutes } from './modules/assignments/assignments.routes';
 import { requireAuth } from './modules/auth/auth.middleware';
 import { authRoutes } from './modules/auth/auth.routes';
 import { customerRoutes } from './modules/customers/customers.routes';
@@ -64,7 +65,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

@@ -1,11 +1,12 @@
 import type { PlatformAdapter, PlatformEvent } from '@gonghai/plugin-core';
 import type { AppDeps } from '../../context';
+import { applyApprovalResult } from '../assignments/assignments.service';
 import { handleDeparture } from '../org/departure.service';
 import { syncDepartments, syncUser } from '../org/org-sync.service';
 import { renameUserEverywhere } from '../org/org.repository';
 import { markEventFailed, markEventHandled, recordEventArrival } from './platform-events.repository';
 
-/** Someone who wants approval results (HR assignment); called once per approval event, after it is recorded. */
+/** Someone else who wants approval results (HR assignment is built in); called once per approval event, after it is recorded. */
 export type ApprovalListener = (tenantId: string, event: Extract<PlatformEvent, { type: 'approval.finished' | 'approval.withdrawn' }>) => Promise<void>;
 
 /**
@@ -59,6 +60,7 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       return;
     case 'approval.finished':
     case 'approval.withdrawn':
+      await applyApprovalResult(deps, tenantId, event);
       for (const listener of deps.approvalListeners ?? []) await listener(tenantId, event);
       return;
   }
