@@ -11,6 +11,7 @@ import { assignmentRoutes } from './modules/assignments/assignments.routes';
 import { requireAuth } from './modules/auth/auth.middleware';
 import { authRoutes } from './modules/auth/auth.routes';
 import { customerRoutes } from './modules/customers/customers.routes';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes';
 import { evidenceRoutes } from './modules/evidence/evidence.routes';
 import { callbackRoutes } from './modules/integrations/callbacks.routes';
 import { jsapiRoutes } from './modules/integrations/jsapi.routes';
@@ -65,7 +66,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

@@ -1,3 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * When the dashboard calls a pool understaffed or saturated (DESIGN §1 scenario C): the ratio of pool customers to
+ * what the pool's reps can still take (reps × cap − owned). At or above `understaffedRatio` the pool piles up faster
+ * than the team can absorb; at or below `saturatedRatio` the pool is nearly empty and the territory is saturated.
+ */
+export const dashboardThresholds = z
+  .object({
+    understaffedRatio: z.number({ message: 'understaffedRatio 必须是数字' }).positive('understaffedRatio 必须大于 0').max(1000),
+    saturatedRatio: z.number({ message: 'saturatedRatio 必须是数字' }).min(0, 'saturatedRatio 不能小于 0').max(1000),
+  })
+  .refine((t) => t.saturatedRatio < t.understaffedRatio, { message: '饱和阈值 saturatedRatio 必须小于人手不足阈值 understaffedRatio', path: ['saturatedRatio'] });
+
+export type DashboardThresholds = z.infer<typeof dashboardThresholds>;
+
 /** Per-tenant settings stored as JSON on the tenant row. */
 export interface TenantSettings {
   /** The release-reason dictionary offered in the app; free text is accepted too. */
@@ -12,12 +28,15 @@ export interface TenantSettings {
   eventTransport?: 'callback' | 'stream';
   /** How long HR's reservation of customers waits for the approval's result before it is released (hours). */
   assignmentHoldHours: number;
+  /** Saturation thresholds of the commander's dashboard (validated with `dashboardThresholds`). */
+  dashboard?: DashboardThresholds;
 }
 
 export const defaultTenantSettings: TenantSettings = {
   releaseReasons: ['客户无需求', '联系不上', '已转竞品', '区域调整', '重复客户', '其他'],
   departurePolicy: 'pool',
   assignmentHoldHours: 72,
+  dashboard: { understaffedRatio: 1, saturatedRatio: 0.25 },
 };
 
 export interface Tenant {

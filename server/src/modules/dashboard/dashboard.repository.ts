@@ -1,0 +1,289 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Db } from '../../db/create-db';
+import type { OwnershipEventType } from '../pool/pool.table';
+import type { DayRow } from './dashboard';
+import type { DashboardSnapshotsTable } from './dashboard.table';
+
+/** A pool as the dashboard needs it, with its member departments' paths. */
+export interface PoolContextRow {
+  id: number;
+  name: string;
+  maxOwnedPerRep: number;
+  dailyClaimLimit: number;
+  departmentPaths: string[];
+}
+
+/** The tenant's pools, their member departments' paths, the region departments, and active reps per pool. */
+export async function poolContext(db: Db, tenantId: string) {
+  const [pools, poolDepts, departments, reps] = await Promise.all([
+    db.selectFrom('pools').select(['id', 'name', 'max_owned_per_rep', 'daily_claim_limit']).where('tenant_id', '=', tenantId).orderBy('id').execute(),
+    db.selectFrom('pool_departments').select(['pool_id', 'department_id']).where('tenant_id', '=', tenantId).execute(),
+    db.selectFrom('departments').select(['id', 'name', 'path', 'is_region']).where('tenant_id', '=', tenantId).execute(),
+    db
+      .selectFrom('pool_members as m')
+      .innerJoin('users as u', (j) => j.onRef('u.tenant_id', '=', 'm.tenant_id').onRef('u.id', '=', 'm.user_id'))
+      .select(['m.pool_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('m.tenant_id', '=', tenantId)
+      .where('u.active', '=', 1)
+      .groupBy('m.pool_id')
+      .execute(),
+  ]);
+  const pathOf = new Map(departments.map((d) => [d.id, d.path]));
+  return {
+    pools: pools.map<PoolContextRow>((p) => ({
+      id: p.id,
+      name: p.name,
+      maxOwnedPerRep: p.max_owned_per_rep,
+      dailyClaimLimit: p.daily_claim_limit,
+      departmentPaths: poolDepts.filter((d) => d.pool_id === p.id).map((d) => pathOf.get(d.department_id)).filter((x): x is string => x !== undefined),
+    })),
+    regions: departments.filter((d) => d.is_region === 1).map((d) => ({ id: d.id, name: d.name, path: d.path })),
+    reps: new Map(reps.map((r) => [r.pool_id, Number(r.n)])),
+  };
+}
+
+/** A ledger row as the flows need it. */
+export interface LedgerRow {
+  customer_id: number;
+  type: OwnershipEventType;
+  from_user_id: string | null;
+  to_user_id: string | null;
+  from_pool_id: number | null;
+  to_pool_id: number | null;
+  rule_id: number | null;
+  at: number;
+}
+
+/** Ledger rows with `at` in [from, to), through the (tenant, at) index. */
+export async function ledgerBetween(db: Db, tenantId: string, from: number, to: number): Promise<LedgerRow[]> {
+  const rows = await db
+    .selectFrom('ownership_events')
+    .select(['customer_id', 'type', 'from_user_id', 'to_user_id', 'from_pool_id', 'to_pool_id', 'rule_id', 'at'])
+    .where('tenant_id', '=', tenantId)
+    .where('at', '>=', from)
+    .where('at', '<', to)
+    .execute();
+  return rows.map((r) => ({ ...r, at: Number(r.at) }));
+}
+
+/** Customers per pool and status now. */
+export async function stockNow(db: Db, tenantId: string): Promise<{ pool_id: number; status: 'pool' | 'owned'; n: number }[]> {
+  const rows = await db
+    .selectFrom('customers')
+    .select(['pool_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('tenant_id', '=', tenantId)
+    .groupBy(['pool_id', 'status'])
+    .execute();
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+/**
+ * What the ledger did to the stock from `since` on, summed per (from pool, from status, to pool, to status): an
+ * event moves a customer out of its old place (none for `created`) into its new one.
+ */
+export async function stockMovesSince(db: Db, tenantId: string, since: number) {
+  const rows = await db
+    .selectFrom('ownership_events')
+    .select((eb) => [
+      'from_pool_id',
+      'to_pool_id',
+      sql<number>`case when from_user_id is null then 0 else 1 end`.as('from_owned'),
+      sql<number>`case when to_user_id is null then 0 else 1 end`.as('to_owned'),
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('at', '>=', since)
+    .groupBy(['from_pool_id', 'to_pool_id', sql`case when from_user_id is null then 0 else 1 end`, sql`case when to_user_id is null then 0 else 1 end`])
+    .execute();
+  return rows.map((r) => ({ fromPoolId: r.from_pool_id, toPoolId: r.to_pool_id, fromOwned: Number(r.from_owned) === 1, toOwned: Number(r.to_owned) === 1, n: Number(r.n) }));
+}
+
+/**
+ * Customers that left a pool in [from, to) (claimed or assigned out of it, or moved up the cascade), with when they
+ * had entered it: the customer's previous ledger row.
+ */
+export async function exitsWithEntry(db: Db, tenantId: string, from: number, to: number): Promise<{ pool_id: number; at: number; entered_at: number | null }[]> {
+  const rows = await db
+    .selectFrom('ownership_events as e')
+    .select((eb) => [
+      'e.from_pool_id as pool_id',
+      'e.at',
+      eb
+        .selectFrom('ownership_events as p')
+        .select('p.at')
+        .whereRef('p.tenant_id', '=', 'e.tenant_id')
+        .whereRef('p.customer_id', '=', 'e.customer_id')
+        .whereRef('p.id', '<', 'e.id')
+        .orderBy('p.id', 'desc')
+        .limit(1)
+        .as('entered_at'),
+    ])
+    .where('e.tenant_id', '=', tenantId)
+    .where('e.at', '>=', from)
+    .where('e.at', '<', to)
+    .where('e.type', 'in', ['claimed', 'assigned', 'escalated'])
+    .where('e.from_user_id', 'is', null)
+    .execute();
+  return rows.map((r) => ({ pool_id: r.pool_id!, at: Number(r.at), entered_at: r.entered_at === null ? null : Number(r.entered_at) }));
+}
+
+/** Ownership gains in [from, to) with the customer's two previous owners (newest first), for A → B → A bounces. */
+export async function gainsWithPreviousOwners(db: Db, tenantId: string, from: number, to: number) {
+  const previous = (offset: number) =>
+    sql<string | null>`(select p.to_user_id from ownership_events p where p.tenant_id = e.tenant_id and p.customer_id = e.customer_id and p.id < e.id and p.to_user_id is not null order by p.id desc limit 1 offset ${sql.lit(offset)})`;
+  const rows = await db
+    .selectFrom('ownership_events as e')
+    .select(['e.to_pool_id as pool_id', 'e.at', 'e.to_user_id', previous(0).as('prev1'), previous(1).as('prev2')])
+    .where('e.tenant_id', '=', tenantId)
+    .where('e.at', '>=', from)
+    .where('e.at', '<', to)
+    .where('e.to_user_id', 'is not', null)
+    .where('e.type', '!=', 'created')
+    .execute();
+  return rows.map((r) => ({ poolId: r.pool_id!, at: Number(r.at), userId: r.to_user_id!, prev1: r.prev1, prev2: r.prev2 }));
+}
+
+/**
+ * Verified visits in [from, to) that were their owner's first verified visit since gaining the customer, with the
+ * gain's time and pool. The gain is the latest ledger row giving the customer to the visitor before the visit.
+ */
+export async function firstVerifiedVisits(db: Db, tenantId: string, from: number, to: number): Promise<{ pool_id: number; checked_in_at: number; gained_at: number }[]> {
+  const result = await sql<{ pool_id: number; checked_in_at: number; gained_at: number }>`
+    select x.pool_id, x.checked_in_at, x.gained_at from (
+      select v.id, v.customer_id, v.user_id, v.checked_in_at,
+        (select g.at from ownership_events g where g.tenant_id = v.tenant_id and g.customer_id = v.customer_id and g.to_user_id = v.user_id
+           and g.at <= v.checked_in_at order by g.id desc limit 1) as gained_at,
+        (select g.to_pool_id from ownership_events g where g.tenant_id = v.tenant_id and g.customer_id = v.customer_id and g.to_user_id = v.user_id
+           and g.at <= v.checked_in_at order by g.id desc limit 1) as pool_id
+      from visits v
+      where v.tenant_id = ${tenantId} and v.checked_in_at >= ${from} and v.checked_in_at < ${to} and v.verdict = 'verified'
+    ) x
+    where x.gained_at is not null and not exists (
+      select 1 from visits w where w.tenant_id = ${tenantId} and w.customer_id = x.customer_id and w.user_id = x.user_id and w.verdict = 'verified'
+        and w.checked_in_at >= x.gained_at and (w.checked_in_at < x.checked_in_at or (w.checked_in_at = x.checked_in_at and w.id < x.id)))`.execute(db);
+  return result.rows.map((r) => ({ pool_id: Number(r.pool_id), checked_in_at: Number(r.checked_in_at), gained_at: Number(r.gained_at) }));
+}
+
+/**
+ * Claims made in [from, to), and whether the claimer checked in at the customer (verified or suspect) within
+ * `windowMs` after the claim.
+ */
+export async function claimsWithVisit(db: Db, tenantId: string, from: number, to: number, windowMs: number): Promise<{ pool_id: number; at: number; visited: number }[]> {
+  const result = await sql<{ pool_id: number; at: number; visited: number }>`
+    select e.to_pool_id as pool_id, e.at,
+      case when exists (select 1 from visits w where w.tenant_id = e.tenant_id and w.customer_id = e.customer_id and w.user_id = e.to_user_id
+        and w.checked_in_at >= e.at and w.checked_in_at < e.at + ${windowMs} and w.verdict <> 'rejected') then 1 else 0 end as visited
+    from ownership_events e
+    where e.tenant_id = ${tenantId} and e.at >= ${from} and e.at < ${to} and e.type = 'claimed'`.execute(db);
+  return result.rows.map((r) => ({ pool_id: Number(r.pool_id), at: Number(r.at), visited: Number(r.visited) }));
+}
+
+/** Check-ins in [from, to) with their verdict and the pool the customer was in at the time (its latest ledger row before). */
+export async function visitsWithPool(db: Db, tenantId: string, from: number, to: number): Promise<{ pool_id: number | null; checked_in_at: number; verdict: string }[]> {
+  const result = await sql<{ pool_id: number | null; checked_in_at: number; verdict: string }>`
+    select v.checked_in_at, v.verdict,
+      (select e.to_pool_id from ownership_events e where e.tenant_id = v.tenant_id and e.customer_id = v.customer_id and e.at <= v.checked_in_at
+         order by e.id desc limit 1) as pool_id
+    from visits v
+    where v.tenant_id = ${tenantId} and v.checked_in_at >= ${from} and v.checked_in_at < ${to}`.execute(db);
+  return result.rows.map((r) => ({ pool_id: r.pool_id === null ? null : Number(r.pool_id), checked_in_at: Number(r.checked_in_at), verdict: r.verdict }));
+}
+
+/** The instant of the tenant's first ledger row, or null. */
+export async function firstLedgerAt(db: Db, tenantId: string): Promise<number | null> {
+  const row = await db.selectFrom('ownership_events').select((eb) => eb.fn.min('at').as('at')).where('tenant_id', '=', tenantId).executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? null : Number(row.at);
+}
+
+const json = (value: string): Record<string, number> => JSON.parse(value) as Record<string, number>;
+
+function fromRow(r: Selectable<DashboardSnapshotsTable>): DayRow {
+  return {
+    day: r.day,
+    poolId: r.pool_id,
+    regionId: r.region_id,
+    poolSize: r.pool_size,
+    owned: r.owned,
+    reps: r.reps,
+    maxOwnedPerRep: r.max_owned_per_rep,
+    dailyClaimLimit: r.daily_claim_limit,
+    inCreated: r.in_created,
+    inReleased: r.in_released,
+    inReclaimed: r.in_reclaimed,
+    inDeparted: r.in_departed,
+    inEscalated: r.in_escalated,
+    outClaimed: r.out_claimed,
+    outAssigned: r.out_assigned,
+    outEscalated: r.out_escalated,
+    reclaimedByRule: json(r.reclaimed_by_rule),
+    waitDays: json(r.wait_days),
+    firstVisitHours: json(r.first_visit_hours),
+    hoardClaims: r.hoard_claims,
+    hoardUnvisited: r.hoard_unvisited,
+    visitsVerified: r.visits_verified,
+    visitsSuspect: r.visits_suspect,
+    visitsRejected: r.visits_rejected,
+    repReclaims: json(r.rep_reclaims),
+    bounces: r.bounces,
+    bouncePairs: json(r.bounce_pairs),
+  };
+}
+
+function toRow(tenantId: string, d: DayRow, now: number): Insertable<DashboardSnapshotsTable> {
+  return {
+    tenant_id: tenantId,
+    day: d.day,
+    pool_id: d.poolId,
+    region_id: d.regionId,
+    pool_size: d.poolSize,
+    owned: d.owned,
+    reps: d.reps,
+    max_owned_per_rep: d.maxOwnedPerRep,
+    daily_claim_limit: d.dailyClaimLimit,
+    in_created: d.inCreated,
+    in_released: d.inReleased,
+    in_reclaimed: d.inReclaimed,
+    in_departed: d.inDeparted,
+    in_escalated: d.inEscalated,
+    out_claimed: d.outClaimed,
+    out_assigned: d.outAssigned,
+    out_escalated: d.outEscalated,
+    reclaimed_by_rule: JSON.stringify(d.reclaimedByRule),
+    wait_days: JSON.stringify(d.waitDays),
+    first_visit_hours: JSON.stringify(d.firstVisitHours),
+    hoard_claims: d.hoardClaims,
+    hoard_unvisited: d.hoardUnvisited,
+    visits_verified: d.visitsVerified,
+    visits_suspect: d.visitsSuspect,
+    visits_rejected: d.visitsRejected,
+    rep_reclaims: JSON.stringify(d.repReclaims),
+    bounces: d.bounces,
+    bounce_pairs: JSON.stringify(d.bouncePairs),
+    created_at: now,
+  };
+}
+
+/** Stored snapshot rows of [fromDay, toDay] (one primary-key range), optionally of some pools only. */
+export async function readSnapshots(db: Db, tenantId: string, fromDay: string, toDay: string, poolIds?: number[]): Promise<DayRow[]> {
+  if (poolIds !== undefined && poolIds.length === 0) return [];
+  let q = db.selectFrom('dashboard_snapshots').selectAll().where('tenant_id', '=', tenantId).where('day', '>=', fromDay).where('day', '<=', toDay);
+  if (poolIds !== undefined) q = q.where('pool_id', 'in', poolIds);
+  return (await q.orderBy('day').orderBy('pool_id').execute()).map(fromRow);
+}
+
+/** The days of [fromDay, toDay] that have snapshot rows. */
+export async function snapshotDays(db: Db, tenantId: string, fromDay: string, toDay: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('dashboard_snapshots').select('day').distinct().where('tenant_id', '=', tenantId).where('day', '>=', fromDay).where('day', '<=', toDay).execute();
+  return new Set(rows.map((r) => r.day));
+}
+
+/** Replaces the snapshot rows of the days in `rows` (a rerun writes the same rows again). Call in a transaction. */
+export async function replaceSnapshots(trx: Db, tenantId: string, rows: DayRow[], now: number): Promise<void> {
+  const days = [...new Set(rows.map((r) => r.day))];
+  for (let i = 0; i < days.length; i += 200) {
+    await trx.deleteFrom('dashboard_snapshots').where('tenant_id', '=', tenantId).where('day', 'in', days.slice(i, i + 200)).execute();
+  }
+  for (let i = 0; i < rows.length; i += 200) {
+    await trx.insertInto('dashboard_snapshots').values(rows.slice(i, i + 200).map((r) => toRow(tenantId, r, now))).execute();
+  }
+}

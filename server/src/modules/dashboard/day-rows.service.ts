@@ -1,0 +1,240 @@
+import type { Db } from '../../db/create-db';
+import { addDays, DAY_MS, startOfLocalDate } from '../../time';
+import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
+import {
+  claimsWithVisit,
+  exitsWithEntry,
+  firstVerifiedVisits,
+  gainsWithPreviousOwners,
+  ledgerBetween,
+  stockMovesSince,
+  stockNow,
+  visitsWithPool,
+} from './dashboard.repository';
+
+const HOUR_MS = 3_600_000;
+
+/** A pool as a day row records it: its region and what its reps can take. */
+export interface PoolInfo {
+  id: number;
+  name: string;
+  regionId: string | null;
+  maxOwnedPerRep: number;
+  dailyClaimLimit: number;
+  reps: number;
+}
+
+/** Customers in each pool (unowned) and owned in it. */
+export type Stock = Map<number, { poolSize: number; owned: number }>;
+
+/** The local dates from `from` to `to`, both included. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
+  return days;
+}
+
+/** The stock at an instant: today's counts, minus what the ledger moved since (exact as long as the ledger is). */
+export async function stockAt(db: Db, tenantId: string, at: number): Promise<Stock> {
+  const [now, moves] = await Promise.all([stockNow(db, tenantId), stockMovesSince(db, tenantId, at)]);
+  const stock: Stock = new Map();
+  const slot = (poolId: number) => {
+    let s = stock.get(poolId);
+    if (!s) stock.set(poolId, (s = { poolSize: 0, owned: 0 }));
+    return s;
+  };
+  for (const r of now) slot(r.pool_id)[r.status === 'pool' ? 'poolSize' : 'owned'] += r.n;
+  for (const m of moves) {
+    // Undo each move: back into where it came from, out of where it went.
+    if (m.fromPoolId !== null) slot(m.fromPoolId)[m.fromOwned ? 'owned' : 'poolSize'] += m.n;
+    if (m.toPoolId !== null) slot(m.toPoolId)[m.toOwned ? 'owned' : 'poolSize'] -= m.n;
+  }
+  return stock;
+}
+
+const bump = (o: Record<string, number>, key: string | number, by = 1) => {
+  o[String(key)] = (o[String(key)] ?? 0) + by;
+};
+
+/**
+ * Computes the day rows of [fromDay, toDay] for `pools` from the ledger and the visits (DESIGN §3: the ledger replays
+ * to every owner, so it also replays every day's flows), with the end-of-day stock walked from `stock`: the stock at
+ * the start of `fromDay` (`at: 'start'`) or at the end of `toDay` (`at: 'end'`). The same function fills the
+ * snapshots, backfills them and computes today live, so a snapshot and a live computation of a day agree by
+ * construction; the tests check both against hand-worked figures. Reads the ledger by time ranges only.
+ */
+export async function computeDayRows(
+  db: Db,
+  tenantId: string,
+  zone: string,
+  pools: PoolInfo[],
+  fromDay: string,
+  toDay: string,
+  stock: { at: 'start' | 'end'; counts: Stock },
+): Promise<DayRow[]> {
+  const days = daysBetween(fromDay, toDay);
+  const starts = days.map((d) => startOfLocalDate(d, zone));
+  const rangeStart = starts[0]!;
+  const rangeEnd = startOfLocalDate(addDays(toDay, 1), zone);
+  /** Index of the day containing `ms`, or -1 outside the range. */
+  const dayOf = (ms: number): number => {
+    if (ms < rangeStart || ms >= rangeEnd) return -1;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const byPool = new Map(pools.map((p) => [p.id, p]));
+  const rows = days.map((day) =>
+    new Map(
+      pools.map((p) => [
+        p.id,
+        {
+          day,
+          poolId: p.id,
+          regionId: p.regionId,
+          poolSize: 0,
+          owned: 0,
+          reps: p.reps,
+          maxOwnedPerRep: p.maxOwnedPerRep,
+          dailyClaimLimit: p.dailyClaimLimit,
+          inCreated: 0,
+          inReleased: 0,
+          inReclaimed: 0,
+          inDeparted: 0,
+          inEscalated: 0,
+          outClaimed: 0,
+          outAssigned: 0,
+          outEscalated: 0,
+          reclaimedByRule: {},
+          waitDays: {},
+          firstVisitHours: {},
+          hoardClaims: 0,
+          hoardUnvisited: 0,
+          visitsVerified: 0,
+          visitsSuspect: 0,
+          visitsRejected: 0,
+          repReclaims: {},
+          bounces: 0,
+          bouncePairs: {},
+        } satisfies DayRow as DayRow,
+      ]),
+    ),
+  );
+  const rowOf = (ms: number, poolId: number | null): DayRow | undefined => {
+    const i = dayOf(ms);
+    return i < 0 || poolId === null ? undefined : rows[i]!.get(poolId);
+  };
+  const deltas = days.map(() => new Map<number, { poolSize: number; owned: number }>());
+  const move = (i: number, poolId: number, owned: boolean, by: number) => {
+    if (!byPool.has(poolId)) return;
+    let d = deltas[i]!.get(poolId);
+    if (!d) deltas[i]!.set(poolId, (d = { poolSize: 0, owned: 0 }));
+    d[owned ? 'owned' : 'poolSize'] += by;
+  };
+
+  const hoardFrom = rangeStart - HOARD_WINDOW_DAYS * DAY_MS;
+  const hoardTo = rangeEnd - HOARD_WINDOW_DAYS * DAY_MS;
+  const [ledger, exits, gains, firstVisits, claims, visits] = await Promise.all([
+    ledgerBetween(db, tenantId, rangeStart, rangeEnd),
+    exitsWithEntry(db, tenantId, rangeStart, rangeEnd),
+    gainsWithPreviousOwners(db, tenantId, rangeStart, rangeEnd),
+    firstVerifiedVisits(db, tenantId, rangeStart, rangeEnd),
+    claimsWithVisit(db, tenantId, hoardFrom, hoardTo, HOARD_WINDOW_DAYS * DAY_MS),
+    visitsWithPool(db, tenantId, rangeStart, rangeEnd),
+  ]);
+
+  for (const e of ledger) {
+    const i = dayOf(e.at);
+    if (e.from_pool_id !== null) move(i, e.from_pool_id, e.from_user_id !== null, -1);
+    if (e.to_pool_id !== null) move(i, e.to_pool_id, e.to_user_id !== null, 1);
+    const into = rowOf(e.at, e.to_pool_id);
+    const outOf = rowOf(e.at, e.from_pool_id);
+    switch (e.type) {
+      case 'created':
+        if (into && e.to_user_id === null) into.inCreated += 1;
+        break;
+      case 'released':
+        if (into) into.inReleased += 1;
+        break;
+      case 'reclaimed':
+        if (into) {
+          into.inReclaimed += 1;
+          bump(into.reclaimedByRule, e.rule_id ?? 0);
+        }
+        // The rep who lost it, counted where the customer was owned.
+        if (outOf && e.from_user_id !== null) bump(outOf.repReclaims, e.from_user_id);
+        break;
+      case 'left_with_employee':
+        if (into && e.to_user_id === null) into.inDeparted += 1;
+        break;
+      case 'escalated':
+        if (into) into.inEscalated += 1;
+        if (outOf) outOf.outEscalated += 1;
+        break;
+      case 'claimed':
+        if (outOf && e.from_user_id === null) outOf.outClaimed += 1;
+        break;
+      case 'assigned':
+        if (outOf && e.from_user_id === null) outOf.outAssigned += 1;
+        break;
+      case 'transferred':
+        // Owner to owner: neither into nor out of the pool.
+        break;
+    }
+  }
+  for (const x of exits) {
+    const row = rowOf(x.at, x.pool_id);
+    if (row && x.entered_at !== null) bump(row.waitDays, Math.floor((x.at - x.entered_at) / DAY_MS));
+  }
+  for (const g of gains) {
+    const row = rowOf(g.at, g.poolId);
+    if (!row || g.prev1 === null || g.prev1 === g.userId || g.prev2 !== g.userId) continue;
+    row.bounces += 1;
+    bump(row.bouncePairs, [g.userId, g.prev1].sort().join('|'));
+  }
+  for (const v of firstVisits) {
+    const row = rowOf(v.checked_in_at, v.pool_id);
+    if (row) bump(row.firstVisitHours, Math.floor((v.checked_in_at - v.gained_at) / HOUR_MS));
+  }
+  for (const c of claims) {
+    // Counted on the day its window closes, so a day's figure is final once the day is over.
+    const row = rowOf(c.at + HOARD_WINDOW_DAYS * DAY_MS, c.pool_id);
+    if (!row) continue;
+    row.hoardClaims += 1;
+    if (c.visited === 0) row.hoardUnvisited += 1;
+  }
+  for (const v of visits) {
+    const row = rowOf(v.checked_in_at, v.pool_id);
+    if (!row) continue;
+    if (v.verdict === 'verified') row.visitsVerified += 1;
+    else if (v.verdict === 'suspect') row.visitsSuspect += 1;
+    else row.visitsRejected += 1;
+  }
+
+  // End-of-day stock, walked forwards from the start or backwards from the end.
+  const running = new Map(pools.map((p) => [p.id, { ...(stock.counts.get(p.id) ?? { poolSize: 0, owned: 0 }) }]));
+  const order = stock.at === 'start' ? days.map((_, i) => i) : days.map((_, i) => days.length - 1 - i);
+  for (const i of order) {
+    for (const p of pools) {
+      const r = running.get(p.id)!;
+      const d = deltas[i]!.get(p.id) ?? { poolSize: 0, owned: 0 };
+      if (stock.at === 'start') {
+        r.poolSize += d.poolSize;
+        r.owned += d.owned;
+      }
+      const row = rows[i]!.get(p.id)!;
+      row.poolSize = r.poolSize;
+      row.owned = r.owned;
+      if (stock.at === 'end') {
+        r.poolSize -= d.poolSize;
+        r.owned -= d.owned;
+      }
+    }
+  }
+  return rows.flatMap((m) => [...m.values()]);
+}
