@@ -4,7 +4,7 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
-  testMatch: ['<rootDir>/{config,plugins,server}/**/__tests__/**/*.test.ts'],
+  testMatch: ['<rootDir>/{config,plugins,server}/**/__tests__/**/*.test.ts', '<rootDir>/miniapp/**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/server/test/global-setup.ts',
   globalTeardown: '<rootDir>/server/test/global-teardown.ts',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: provisions what the tests need (a MariaDB server, a CJK font), typechecks, runs Jest on SQLite and MariaDB, and
+// `npm test`: provisions what the tests need (a MariaDB server, a CJK font), typechecks, builds the mini-program targets, runs Jest on SQLite and MariaDB, and
 // ends with the plain line `N passed, N failed`. `--quick` (npm run test:quick) skips the typecheck.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -82,6 +82,21 @@ if (!quick) {
   if (tsc.status !== 0 || benchTsc.status !== 0 || miniappTsc.status !== 0) {
     say('类型检查失败（见上）。');
     extraFailures += 1;
+  }
+}
+
+// 2b. The mini-program builds (dd, qywx, H5), once per source change: the build test and the browser tests use them.
+{
+  const { createRequire } = await import('node:module');
+  const { ensureBuilt } = createRequire(import.meta.url)('../miniapp/scripts/ensure-build.cjs');
+  for (const target of ['dd', 'qywx', 'h5']) {
+    try {
+      const { built, ms } = ensureBuilt(target, { log: (t) => say(`== 构建小程序 ${t}（taro build --type ${t}）`) });
+      if (built) say(`   ${target} 构建完成，用时 ${(ms / 1000).toFixed(1)} 秒`);
+    } catch (err) {
+      say(`小程序 ${target} 构建失败：${err instanceof Error ? err.message : String(err)}`);
+      extraFailures += 1;
+    }
   }
 }
 

@@ -1,0 +1,64 @@
+// Builds a mini-program target unless dist/<target> is already the build of the current sources. Used by `npm start`
+// (H5), scripts/test.mjs (all three, before Jest) and the build test, so each build runs once per source change.
+const { spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const miniappDir = path.resolve(__dirname, '..');
+const TARGETS = ['dd', 'qywx', 'h5'];
+
+/** Every file the build reads from this package, hashed with the build-time settings. */
+function sourceHash(target) {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '__tests__') walk(file);
+      } else {
+        hash.update(path.relative(miniappDir, file)).update('\0').update(fs.readFileSync(file)).update('\0');
+      }
+    }
+  };
+  for (const dir of ['src', 'config', 'types']) walk(path.join(miniappDir, dir));
+  for (const file of ['package.json', 'babel.config.js', 'tsconfig.json']) hash.update(fs.readFileSync(path.join(miniappDir, file)));
+  hash.update(`${target}\0${target === 'h5' ? '' : process.env.API_ORIGIN ?? ''}`);
+  return hash.digest('hex');
+}
+
+const stampFile = (target) => path.join(miniappDir, 'dist', '.stamps', `${target}.sha256`);
+const outputDir = (target) => path.join(miniappDir, 'dist', target);
+
+/** True when dist/<target> was built from exactly the current sources. */
+function isFresh(target) {
+  const stamp = stampFile(target);
+  const entry = path.join(outputDir(target), target === 'h5' ? 'index.html' : 'app.json');
+  return fs.existsSync(stamp) && fs.existsSync(entry) && fs.readFileSync(stamp, 'utf8') === sourceHash(target);
+}
+
+/**
+ * Runs `taro build --type <target>` when the output is missing or stale; returns `{ built, ms }`.
+ * Throws with the build's output when the build fails.
+ */
+function ensureBuilt(target, { log = () => undefined, force = false } = {}) {
+  if (!TARGETS.includes(target)) throw new Error(`unknown target ${target}`);
+  if (!force && isFresh(target)) return { built: false, ms: 0 };
+  log(target);
+  const started = Date.now();
+  const taro = require.resolve('@tarojs/cli/bin/taro', { paths: [miniappDir] });
+  const result = spawnSync(process.execPath, [taro, 'build', '--type', target], {
+    cwd: miniappDir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(`taro build --type ${target} failed (exit ${result.status}):\n${(result.stdout + result.stderr).slice(-4000)}`);
+  }
+  fs.mkdirSync(path.dirname(stampFile(target)), { recursive: true });
+  fs.writeFileSync(stampFile(target), sourceHash(target));
+  return { built: true, ms: Date.now() - started };
+}
+
+module.exports = { TARGETS, ensureBuilt, isFresh, outputDir, miniappDir };
