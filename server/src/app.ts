@@ -5,6 +5,7 @@ import Koa from 'koa';
 import { sql } from 'kysely';
 import type { AppDeps, AppState } from './context';
 import { errorMiddleware } from './http/errors.middleware';
+import { DEFAULT_H5_DIR, h5Static } from './http/h5-static';
 import { idempotencyMiddleware } from './http/idempotency.middleware';
 import { landingPage } from './http/landing-page';
 import { assignmentRoutes } from './modules/assignments/assignments.routes';
@@ -24,6 +25,8 @@ import type { Sandboxes } from './platform/registry';
 export interface BuildAppOptions {
   /** Mounted only when PLATFORM_SANDBOX=on (DESIGN §9). */
   sandboxes?: Sandboxes;
+  /** The built H5 app served at `/` (default miniapp/dist/h5); the landing page answers `/` while it is not built. */
+  h5Dir?: string;
 }
 
 /** Builds the Koa app without listening: tests and main.ts both use it. */
@@ -46,6 +49,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
   app.use(callbacks.routes()).use(callbacks.allowedMethods());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
 
+  app.use(h5Static(options.h5Dir ?? DEFAULT_H5_DIR));
   const open = new Router<AppState>();
   open.get('/healthz', async (ctx) => {
     try {
