@@ -13,7 +13,7 @@ export interface PoolContextRow {
   departmentPaths: string[];
 }
 
-/** The tenant's pools, their member departments' paths, the region departments, and active reps per pool. */
+/** The tenant's pools, their member departments' paths, the region departments, and active reps (role rep) per pool. */
 export async function poolContext(db: Db, tenantId: string) {
   const [pools, poolDepts, departments, reps] = await Promise.all([
     db.selectFrom('pools').select(['id', 'name', 'max_owned_per_rep', 'daily_claim_limit']).where('tenant_id', '=', tenantId).orderBy('id').execute(),
@@ -25,6 +25,8 @@ export async function poolContext(db: Db, tenantId: string) {
       .select(['m.pool_id', (eb) => eb.fn.countAll<number>().as('n')])
       .where('m.tenant_id', '=', tenantId)
       .where('u.active', '=', 1)
+      // Reps only: managers and HR are pool members too, but they do not claim.
+      .where('u.roles', 'like', '%rep%')
       .groupBy('m.pool_id')
       .execute(),
   ]);

@@ -9,10 +9,11 @@ export const DEFAULT_RANGE_DAYS = 30;
 /** A claim counts as hoarded when its claimer has not visited the customer within this many days. */
 export const HOARD_WINDOW_DAYS = 7;
 
-const localDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD（企业所在时区的日期），例如 2026-11-01')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), '不是一个存在的日期，请检查年月日');
+/** A tenant-local date, YYYY-MM-DD, that exists (one message per bad value). */
+const localDay = z.string().superRefine((d, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) ctx.addIssue({ code: 'custom', message: '日期格式应为 YYYY-MM-DD（企业所在时区的日期），例如 2026-11-01' });
+  else if (Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || !new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)) ctx.addIssue({ code: 'custom', message: '不是一个存在的日期，请检查年月日' });
+});
 
 /** `GET /api/v1/dashboard/pools` and `/pools.csv`: a range of tenant-local dates and an optional region. */
 export const dashboardQuery = z.object({
