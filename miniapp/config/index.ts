@@ -19,7 +19,12 @@ export default defineConfig<'webpack5'>(async (merge) => {
     sourceRoot: 'src',
     outputRoot: `dist/${env}`,
     plugins,
-    defineConstants: { API_ORIGIN: JSON.stringify(apiOrigin) },
+    defineConstants: {
+      API_ORIGIN: JSON.stringify(apiOrigin),
+      // Corp ids used when the platform's launch URL carries none (the demo's by default).
+      DD_CORP_ID: JSON.stringify(process.env.DD_CORP_ID ?? 'dingdemo'),
+      WECOM_CORP_ID: JSON.stringify(process.env.WECOM_CORP_ID ?? 'wwdemo'),
+    },
     framework: 'react',
     compiler: 'webpack5',
     cache: { enable: false },

@@ -23,7 +23,8 @@ function sourceHash(target) {
   };
   for (const dir of ['src', 'config', 'types']) walk(path.join(miniappDir, dir));
   for (const file of ['package.json', 'babel.config.js', 'tsconfig.json']) hash.update(fs.readFileSync(path.join(miniappDir, file)));
-  hash.update(`${target}\0${target === 'h5' ? '' : process.env.API_ORIGIN ?? ''}`);
+  for (const name of ['API_ORIGIN', 'DD_CORP_ID', 'WECOM_CORP_ID']) hash.update(`${name}=${process.env[name] ?? ''}\0`);
+  hash.update(target);
   return hash.digest('hex');
 }
 

@@ -1,0 +1,173 @@
+import { ddPlatform } from '../dd';
+import { detectHost, h5Platform } from '../h5';
+import { DemoLoginRequired, PlatformUnsupported, type PlatformApi } from '../platform';
+import { qywxPlatform } from '../qywx';
+
+/** Every member of PlatformApi; the type below fails to compile when the interface gains one this list lacks. */
+const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'openChat', 'openProfile'] as const;
+type Missing = Exclude<keyof PlatformApi, (typeof MEMBERS)[number]>;
+const complete: [Missing] extends [never] ? true : false = true;
+
+/** A vendor global (`dd` / `wx`) that answers like the real one and records each call's options. */
+function scripted(answers: Record<string, (options: Record<string, unknown>) => unknown>) {
+  const calls: { api: string; options: Record<string, unknown> }[] = [];
+  const api: Record<string, unknown> = {};
+  for (const [name, answer] of Object.entries(answers)) {
+    api[name] = (options: { success: (r: unknown) => void; fail: (e: unknown) => void } & Record<string, unknown>) => {
+      const { success, fail, ...rest } = options;
+      calls.push({ api: name, options: rest });
+      try {
+        success(answer(rest));
+      } catch (err) {
+        fail(err);
+      }
+    };
+  }
+  return { api, calls };
+}
+
+const g = globalThis as Record<string, unknown>;
+
+describe('the platform seam', () => {
+  afterEach(() => {
+    delete g.dd;
+    delete g.wx;
+    delete g.DD_CORP_ID;
+    delete g.WECOM_CORP_ID;
+  });
+
+  it.each([
+    ['dd', ddPlatform],
+    ['qywx', qywxPlatform],
+    ['h5', h5Platform],
+  ] as const)('%s implements exactly the PlatformApi members, each a function but its name', (name, impl) => {
+    expect(complete).toBe(true);
+    expect(Object.keys(impl).sort()).toEqual([...MEMBERS].sort());
+    expect(impl.name).toBe(name);
+    for (const m of MEMBERS.filter((m) => m !== 'name')) expect(typeof impl[m]).toBe('function');
+  });
+
+  describe('DingTalk (dd)', () => {
+    it('asks dd.getAuthCode for a code with the corp id from the launch URL', async () => {
+      const { api, calls } = scripted({ getAuthCode: () => ({ authCode: 'code-1' }) });
+      g.dd = { ...api, getLaunchOptionsSync: () => ({ query: { corpId: 'dingcorp9' } }) };
+      g.DD_CORP_ID = 'dingdemo';
+      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingcorp9', code: 'code-1' });
+      expect(calls).toEqual([{ api: 'getAuthCode', options: { corpId: 'dingcorp9' } }]);
+    });
+
+    it('falls back to the built-in corp id when the launch URL has none', async () => {
+      const { api } = scripted({ getAuthCode: () => ({ authCode: 'code-2' }) });
+      g.dd = { ...api, getLaunchOptionsSync: () => ({ query: {} }) };
+      g.DD_CORP_ID = 'dingdemo';
+      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingdemo', code: 'code-2' });
+    });
+
+    it('takes several fresh GCJ-02 fixes and passes on DingTalk\'s isFromMock', async () => {
+      const readings = [
+        { latitude: '31.2304', longitude: '121.4737', accuracy: '25', isFromMock: false },
+        { latitude: 31.23041, longitude: 121.47372, accuracy: 18, isFromMock: true },
+      ];
+      const { api, calls } = scripted({ getLocation: () => readings.shift() });
+      g.dd = api;
+      const fixes = await ddPlatform.locate({ count: 2, intervalMs: 0 });
+      expect(fixes.map(({ ts: _ts, ...f }) => f)).toEqual([
+        { lat: 31.2304, lng: 121.4737, accuracy: 25, coord: 'gcj02', isMock: false },
+        { lat: 31.23041, lng: 121.47372, accuracy: 18, coord: 'gcj02', isMock: true },
+      ]);
+      expect(calls.map((c) => c.options)).toEqual([{ type: 0, cacheTimeout: 1 }, { type: 0, cacheTimeout: 1 }]);
+    });
+
+    it('turns a refused location permission into what the rep should do', async () => {
+      const { api } = scripted({
+        getLocation: () => {
+          throw { error: 11, errorMessage: '用户拒绝授权' };
+        },
+      });
+      g.dd = api;
+      await expect(ddPlatform.locate({ count: 1 })).rejects.toThrow('无法获取位置：请在手机设置中允许本应用使用定位，然后重试');
+    });
+
+    it('opens the camera only, never the album', async () => {
+      const { api, calls } = scripted({ chooseImage: () => ({ filePaths: ['temp://a.jpg'] }) });
+      g.dd = api;
+      expect(await ddPlatform.takePhoto()).toEqual({ path: 'temp://a.jpg' });
+      expect(calls).toEqual([{ api: 'chooseImage', options: { count: 1, sourceType: ['camera'] } }]);
+    });
+
+    it('uploads with DingTalk\'s fileName/fileType fields and reads Wi-Fi where the client has the API', async () => {
+      const { api, calls } = scripted({
+        uploadFile: () => ({ statusCode: 201, data: '{"photo":{}}' }),
+        getConnectedWifi: () => ({ wifi: { BSSID: 'aa:bb:cc:dd:ee:ff', SSID: '客户WiFi', signalStrength: -40 } }),
+      });
+      g.dd = api;
+      const res = await ddPlatform.upload({ url: 'http://x/api/v1/visits/1/photos', photo: { path: 'temp://a.jpg' }, field: 'photo', headers: { 'x-photo-token': 't' } });
+      expect(res).toEqual({ status: 201, body: '{"photo":{}}' });
+      expect(calls[0]).toEqual({
+        api: 'uploadFile',
+        options: { url: 'http://x/api/v1/visits/1/photos', filePath: 'temp://a.jpg', fileName: 'photo', fileType: 'image', header: { 'x-photo-token': 't' } },
+      });
+      expect(await ddPlatform.connectedWifi()).toEqual([{ bssid: 'aa:bb:cc:dd:ee:ff', ssid: '客户WiFi', signal: -40 }]);
+      g.dd = {};
+      expect(await ddPlatform.connectedWifi()).toEqual([]);
+    });
+  });
+
+  describe('WeCom (qywx)', () => {
+    it('logs in with wx.qy.login and the built-in corp id', async () => {
+      const { api, calls } = scripted({ login: () => ({ code: 'qy-code' }) });
+      g.wx = { qy: api };
+      g.WECOM_CORP_ID = 'wwdemo';
+      expect(await qywxPlatform.loginCode()).toEqual({ platform: 'wecom', corpId: 'wwdemo', code: 'qy-code' });
+      expect(calls).toEqual([{ api: 'login', options: {} }]);
+    });
+
+    it('takes photos with chooseImage from the camera (WeCom has no chooseMedia)', async () => {
+      const { api, calls } = scripted({ chooseImage: () => ({ tempFilePaths: ['wxfile://p.jpg'] }) });
+      g.wx = { qy: {}, ...api };
+      expect(await qywxPlatform.takePhoto()).toEqual({ path: 'wxfile://p.jpg' });
+      expect(calls).toEqual([{ api: 'chooseImage', options: { count: 1, sourceType: ['camera'], sizeType: ['compressed'] } }]);
+    });
+
+    it('starts Wi-Fi before reading the connected network, and gives [] when that is refused', async () => {
+      const ok = scripted({ startWifi: () => ({}), getConnectedWifi: () => ({ wifi: { BSSID: '11:22:33:44:55:66', SSID: 'office' } }) });
+      g.wx = { qy: {}, ...ok.api };
+      expect(await qywxPlatform.connectedWifi()).toEqual([{ bssid: '11:22:33:44:55:66', ssid: 'office', signal: undefined }]);
+      expect(ok.calls.map((c) => c.api)).toEqual(['startWifi', 'getConnectedWifi']);
+      const refused = scripted({
+        startWifi: () => {
+          throw { errMsg: 'startWifi:fail' };
+        },
+        getConnectedWifi: () => ({}),
+      });
+      g.wx = { qy: {}, ...refused.api };
+      expect(await qywxPlatform.connectedWifi()).toEqual([]);
+    });
+
+    it('opens a colleague\'s profile and chat through wx.qy', async () => {
+      const { api, calls } = scripted({ openUserProfile: () => ({}), openEnterpriseChat: () => ({}) });
+      g.wx = { qy: api };
+      await qywxPlatform.openProfile('rep02');
+      await qywxPlatform.openChat('rep02');
+      expect(calls).toEqual([
+        { api: 'openUserProfile', options: { type: 1, userid: 'rep02' } },
+        { api: 'openEnterpriseChat', options: { userIds: 'rep02', groupName: '' } },
+      ]);
+    });
+  });
+
+  describe('H5', () => {
+    it('tells DingTalk, WeCom and plain browsers apart by user agent', () => {
+      expect(detectHost('Mozilla/5.0 (iPhone) AliApp(DingTalk/7.0.40) Nebula')).toBe('dingtalk');
+      expect(detectHost('Mozilla/5.0 (Linux; Android 13) wxwork/4.1.22 MicroMessenger/7.0.1')).toBe('wecom');
+      expect(detectHost('Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36')).toBe('browser');
+    });
+
+    it('asks for the demo picker in a plain browser, and says where chat works', async () => {
+      await expect(h5Platform.loginCode()).rejects.toBeInstanceOf(DemoLoginRequired);
+      await expect(h5Platform.openChat('rep02')).rejects.toEqual(new PlatformUnsupported('请在钉钉或企业微信中打开公海，才能发起聊天'));
+      expect(await h5Platform.connectedWifi()).toEqual([]);
+      expect(h5Platform.device()).toEqual({ platform: 'h5', os: 'unknown', model: 'browser', clientVersion: '0.1.0' });
+    });
+  });
+});

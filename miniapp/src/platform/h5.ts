@@ -1,0 +1,210 @@
+import { CLIENT_VERSION, DemoLoginRequired, PlatformUnsupported, takeFixes, type JsapiSignature, type LocationFix, type PlatformApi } from './platform';
+import { locationFailure } from './vendor-call';
+
+/** Where the H5 page is running: inside DingTalk, inside WeCom, or in a plain browser (demo login via the sandbox). */
+export type H5Host = 'dingtalk' | 'wecom' | 'browser';
+
+export function detectHost(userAgent: string): H5Host {
+  if (/DingTalk/i.test(userAgent)) return 'dingtalk';
+  if (/wxwork/i.test(userAgent)) return 'wecom';
+  return 'browser';
+}
+
+const host = (): H5Host => (typeof navigator === 'undefined' ? 'browser' : detectHost(navigator.userAgent));
+const query = (name: string): string | null => new URLSearchParams(window.location.search).get(name);
+
+/**
+ * The corp id inside DingTalk/WeCom: from the app URL configured in the admin console (`?corpId=$CORPID$` for
+ * DingTalk, `?corpId=…&agentId=…` for WeCom), remembered for later pages of the session.
+ */
+function remembered(name: 'corpId' | 'agentId'): string {
+  const value = query(name) ?? sessionStorage.getItem(`gonghai.${name}`) ?? '';
+  if (value) sessionStorage.setItem(`gonghai.${name}`, value);
+  return value;
+}
+
+/** dingtalk-jsapi, declared only as wide as used; loaded only inside DingTalk so browsers never download it. */
+interface DingTalkJsapi {
+  config(options: Record<string, unknown>): void;
+  ready(cb: () => void): void;
+  error(cb: (err: unknown) => void): void;
+  runtime: { permission: { requestAuthCode(o: { corpId: string }): Promise<{ code: string }> } };
+  device: { geolocation: { get(o: Record<string, unknown>): Promise<{ latitude: number; longitude: number; accuracy: number; isFromMock?: boolean }> } };
+  biz: {
+    chat: { openSingleChat(o: { corpId: string; userId: string }): Promise<unknown> };
+    util: { open(o: { name: string; params: Record<string, string> }): Promise<unknown> };
+  };
+}
+const loadDingTalk = async (): Promise<DingTalkJsapi> => ((await import('dingtalk-jsapi')) as { default?: unknown }).default as DingTalkJsapi;
+
+/** @wecom/jssdk, declared only as wide as used; loaded only inside WeCom. */
+interface WeComJssdk {
+  register(options: Record<string, unknown>): void;
+  getLocation(o: { type: string }): Promise<{ latitude: number; longitude: number; accuracy: number }>;
+  openEnterpriseChat(o: { userIds: string; groupName: string }): Promise<unknown>;
+  openUserProfile(o: { type: number; userid: string }): Promise<unknown>;
+}
+const loadWeCom = async (): Promise<WeComJssdk> => (await import('@wecom/jssdk')) as unknown as WeComJssdk;
+
+const JS_API_LIST = ['device.geolocation.get', 'biz.chat.openSingleChat', 'biz.util.open', 'getLocation', 'openEnterpriseChat', 'openUserProfile'];
+
+/** A WeCom OAuth code arrives once in the URL after the redirect; it must not be replayed on reload. */
+function takeWeComCode(): string | null {
+  const code = query('code');
+  if (!code) return null;
+  const url = new URL(window.location.href);
+  url.searchParams.delete('code');
+  url.searchParams.delete('state');
+  window.history.replaceState(null, '', url.toString());
+  return code;
+}
+
+function browserFix(): Promise<LocationFix> {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) {
+      reject(new Error('此浏览器不支持定位'));
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy, coord: 'wgs84', ts: p.timestamp || Date.now() }),
+      (err) => reject(new Error(err.code === err.PERMISSION_DENIED ? 'permission denied' : err.message)),
+      { enableHighAccuracy: true, maximumAge: 0, timeout: 15000 },
+    );
+  });
+}
+
+/** Camera-only capture on the web: a file input with `capture`, which phones open straight in the camera. */
+function cameraInput(): Promise<File> {
+  return new Promise((resolve, reject) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = 'image/*';
+    input.setAttribute('capture', 'environment');
+    input.setAttribute('data-testid', 'camera-input');
+    input.style.display = 'none';
+    document.body.appendChild(input);
+    const done = () => input.remove();
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      done();
+      if (file) resolve(file);
+      else reject(new Error('没有拍到照片，请重试'));
+    });
+    input.addEventListener('cancel', () => {
+      done();
+      reject(new Error('已取消拍照'));
+    });
+    input.click();
+  });
+}
+
+/** The H5 build: a browser, or the DingTalk / WeCom in-app browser through their JS-SDKs. */
+export const h5Platform: PlatformApi = {
+  name: 'h5',
+
+  async loginCode() {
+    const where = host();
+    if (where === 'dingtalk') {
+      const corpId = remembered('corpId');
+      if (!corpId) throw new PlatformUnsupported('应用地址缺少 corpId 参数，请在钉钉开发者后台把首页地址设为 …?corpId=$CORPID$');
+      const dd = await loadDingTalk();
+      const { code } = await dd.runtime.permission.requestAuthCode({ corpId });
+      return { platform: 'dingtalk', corpId, code };
+    }
+    if (where === 'wecom') {
+      const corpId = remembered('corpId');
+      const agentId = remembered('agentId');
+      if (!corpId || !agentId) throw new PlatformUnsupported('应用地址缺少 corpId 或 agentId 参数，请在企业微信管理后台设置应用主页');
+      const code = takeWeComCode();
+      if (code) return { platform: 'wecom', corpId, code };
+      // WeCom web login is an OAuth redirect that comes back with ?code=.
+      const back = encodeURIComponent(window.location.href);
+      window.location.href = `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${corpId}&redirect_uri=${back}&response_type=code&scope=snsapi_base&agentid=${agentId}#wechat_redirect`;
+      return new Promise(() => undefined);
+    }
+    throw new DemoLoginRequired();
+  },
+
+  async ready(sign) {
+    const where = host();
+    if (where === 'browser') return;
+    const signature: JsapiSignature = await sign(window.location.href.split('#')[0]!);
+    if (where === 'dingtalk') {
+      const dd = await loadDingTalk();
+      await new Promise<void>((resolve, reject) => {
+        dd.config({ agentId: signature.agentId, corpId: signature.corpId, timeStamp: signature.timestamp, nonceStr: signature.nonceStr, signature: signature.signature, type: 0, jsApiList: JS_API_LIST });
+        dd.ready(resolve);
+        dd.error(reject);
+      });
+      return;
+    }
+    const ww = await loadWeCom();
+    ww.register({
+      corpId: signature.corpId,
+      agentId: signature.agentId,
+      jsApiList: JS_API_LIST,
+      getConfigSignature: async () => ({ timestamp: signature.timestamp, nonceStr: signature.nonceStr, signature: signature.signature }),
+      getAgentConfigSignature: async () => ({ timestamp: signature.timestamp, nonceStr: signature.nonceStr, signature: signature.agentSignature ?? '' }),
+    });
+  },
+
+  async locate({ count = 3, intervalMs = 2000 } = {}) {
+    const where = host();
+    const read = async (): Promise<LocationFix> => {
+      if (where === 'dingtalk') {
+        const dd = await loadDingTalk();
+        const r = await dd.device.geolocation.get({ targetAccuracy: 200, coordinate: 1, withReGeocode: false, useCache: false });
+        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now(), ...(r.isFromMock === undefined ? {} : { isMock: r.isFromMock }) };
+      }
+      if (where === 'wecom') {
+        const ww = await loadWeCom();
+        const r = await ww.getLocation({ type: 'gcj02' });
+        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now() };
+      }
+      return browserFix();
+    };
+    try {
+      return await takeFixes(read, count, intervalMs);
+    } catch (err) {
+      throw locationFailure(err);
+    }
+  },
+
+  async connectedWifi() {
+    // Browsers and the in-app web views expose no Wi-Fi details to pages.
+    return [];
+  },
+
+  device() {
+    const ua = typeof navigator === 'undefined' ? '' : navigator.userAgent;
+    const os = /Android [\d.]+/.exec(ua)?.[0] ?? /(iPhone|iPad) OS [\d_]+/.exec(ua)?.[0]?.replace(/_/g, '.') ?? (/Windows|Mac OS X|Linux/.exec(ua)?.[0] ?? '');
+    return { platform: 'h5', os: os || 'unknown', model: host() === 'browser' ? 'browser' : `${host()}-webview`, clientVersion: CLIENT_VERSION };
+  },
+
+  async takePhoto() {
+    const file = await cameraInput();
+    return { path: URL.createObjectURL(file), file };
+  },
+
+  async upload({ url, photo, field, headers }) {
+    if (!photo.file) throw new Error('照片已失效，请重新拍摄');
+    const form = new FormData();
+    form.append(field, photo.file, 'photo.jpg');
+    const res = await fetch(url, { method: 'POST', headers, body: form });
+    return { status: res.status, body: await res.text() };
+  },
+
+  async openChat(userId) {
+    const where = host();
+    if (where === 'dingtalk') await (await loadDingTalk()).biz.chat.openSingleChat({ corpId: remembered('corpId'), userId });
+    else if (where === 'wecom') await (await loadWeCom()).openEnterpriseChat({ userIds: userId, groupName: '' });
+    else throw new PlatformUnsupported('请在钉钉或企业微信中打开公海，才能发起聊天');
+  },
+
+  async openProfile(userId) {
+    const where = host();
+    if (where === 'dingtalk') await (await loadDingTalk()).biz.util.open({ name: 'profile', params: { id: userId, corpId: remembered('corpId') } });
+    else if (where === 'wecom') await (await loadWeCom()).openUserProfile({ type: 1, userid: userId });
+    else throw new PlatformUnsupported('请在钉钉或企业微信中打开公海，才能查看同事资料');
+  },
+};

@@ -1,0 +1,124 @@
+/**
+ * The platform seam: everything that differs between DingTalk, WeCom and a browser, behind one interface. Pages and
+ * services import `@/platform` and never check the platform themselves (STYLE habit 10).
+ */
+
+/** Which build this is. */
+export type PlatformName = 'dd' | 'qywx' | 'h5';
+
+/** A one-time login code for `POST /api/v1/auth/login`. */
+export interface LoginCode {
+  platform: 'dingtalk' | 'wecom';
+  corpId: string;
+  code: string;
+}
+
+/** One location reading, as the server's check-in and claim endpoints take it (DESIGN §5.1). */
+export interface LocationFix {
+  lat: number;
+  lng: number;
+  /** Metres, as reported by the device. */
+  accuracy: number;
+  /** The mini-programs give GCJ-02; a browser gives WGS-84, which the server converts. */
+  coord: 'gcj02' | 'wgs84';
+  /** Epoch milliseconds when the fix was taken. */
+  ts: number;
+  /** DingTalk on Android says when the fix came from a mock-location app. */
+  isMock?: boolean;
+}
+
+export interface WifiInfo {
+  bssid: string;
+  ssid: string;
+  signal?: number;
+}
+
+export interface DeviceInfo {
+  platform: string;
+  os: string;
+  model: string;
+  clientVersion: string;
+}
+
+/** A photo just taken with the camera. `path` is a temp file path (mini-programs) or an object URL (H5). */
+export interface Photo {
+  path: string;
+  /** The file itself on H5, where uploads go through fetch. */
+  file?: Blob;
+}
+
+export interface UploadRequest {
+  url: string;
+  photo: Photo;
+  /** Multipart field name (the server reads `photo`). */
+  field: string;
+  headers: Record<string, string>;
+}
+
+export interface UploadResult {
+  status: number;
+  /** The response body as text (JSON from our server). */
+  body: string;
+}
+
+/** Signs the current H5 page for the vendor JS-SDK (`GET /api/v1/platform/jsapi-signature`); see PlatformApi.ready. */
+export interface JsapiSignature {
+  platform: 'dingtalk' | 'wecom';
+  corpId: string;
+  agentId: string;
+  timestamp: string;
+  nonceStr: string;
+  signature: string;
+  agentSignature?: string;
+}
+
+/** Thrown when a login needs a person to choose who they are: a plain browser with the demo sandbox. */
+export class DemoLoginRequired extends Error {
+  constructor() {
+    super('请选择一个演示用户登录');
+    this.name = 'DemoLoginRequired';
+  }
+}
+
+/** Thrown when the platform cannot do what was asked; the message is for the user. */
+export class PlatformUnsupported extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlatformUnsupported';
+  }
+}
+
+/** What every platform file (dd.ts, qywx.ts, h5.ts) implements. */
+export interface PlatformApi {
+  readonly name: PlatformName;
+  /** A fresh login code. Throws DemoLoginRequired in a plain browser (the login page then offers the demo picker). */
+  loginCode(): Promise<LoginCode>;
+  /** After login: lets H5 pages inside DingTalk/WeCom register with the JS-SDK. A no-op in the mini-programs. */
+  ready(sign: (url: string) => Promise<JsapiSignature>): Promise<void>;
+  /** `count` fixes about `intervalMs` apart (real GPS jitters; the server checks that). Rejects with a Chinese message. */
+  locate(options?: { count?: number; intervalMs?: number }): Promise<LocationFix[]>;
+  /** The connected Wi-Fi where the platform allows reading it, else []. Never rejects. */
+  connectedWifi(): Promise<WifiInfo[]>;
+  device(): DeviceInfo;
+  /** A photo from the camera only (never the album, DESIGN §5.2). Rejects when cancelled. */
+  takePhoto(): Promise<Photo>;
+  /** Multipart upload of a taken photo. */
+  upload(request: UploadRequest): Promise<UploadResult>;
+  /** Opens a one-to-one chat with a colleague (platform user id). */
+  openChat(userId: string): Promise<void>;
+  /** Opens a colleague's profile card. */
+  openProfile(userId: string): Promise<void>;
+}
+
+/** Fixes for one reading, taken `intervalMs` apart; shared by the platform files. */
+export async function takeFixes(read: () => Promise<LocationFix>, count = 3, intervalMs = 2000): Promise<LocationFix[]> {
+  const fixes: LocationFix[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    fixes.push(await read());
+  }
+  return fixes;
+}
+
+/** The client version sent with check-ins. */
+export const CLIENT_VERSION = '0.1.0';

@@ -1,0 +1,87 @@
+import { CLIENT_VERSION, takeFixes, type PlatformApi } from './platform';
+import { locationFailure, vendorCall } from './vendor-call';
+
+type Call = (options: Record<string, unknown>) => void;
+/** WeChat's mini-program API with WeCom's `wx.qy`, declared only as wide as used here. */
+interface WxGlobal {
+  qy: { login: Call; openUserProfile: Call; openEnterpriseChat: Call };
+  getLocation: Call;
+  startWifi: Call;
+  getConnectedWifi: Call;
+  chooseImage: Call;
+  uploadFile: Call;
+  getSystemInfoSync(): { platform?: string; system?: string; model?: string; version?: string };
+  getLaunchOptionsSync?(): { query?: Record<string, string> };
+}
+declare const wx: WxGlobal;
+/** The corp id built in (`WECOM_CORP_ID`); `wx.qy.login` returns only the code, the server needs the corp too. */
+declare const WECOM_CORP_ID: string;
+
+function corpId(): string {
+  let fromLaunch: string | undefined;
+  try {
+    fromLaunch = wx.getLaunchOptionsSync?.().query?.corpId;
+  } catch {
+    // fall back to the built-in corp id
+  }
+  return fromLaunch || WECOM_CORP_ID;
+}
+
+/** WeCom mini-program (`taro build --type qywx`). */
+export const qywxPlatform: PlatformApi = {
+  name: 'qywx',
+
+  async loginCode() {
+    const res = await vendorCall<{ code: string }>(wx.qy.login);
+    return { platform: 'wecom', corpId: corpId(), code: res.code };
+  },
+
+  async ready() {},
+
+  async locate({ count = 3, intervalMs = 2000 } = {}) {
+    try {
+      return await takeFixes(async () => {
+        const r = await vendorCall<{ latitude: number; longitude: number; accuracy: number }>(wx.getLocation, { type: 'gcj02', isHighAccuracy: true, highAccuracyExpireTime: 4000 });
+        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now() };
+      }, count, intervalMs);
+    } catch (err) {
+      throw locationFailure(err);
+    }
+  },
+
+  async connectedWifi() {
+    try {
+      await vendorCall(wx.startWifi);
+      const r = await vendorCall<{ wifi?: { BSSID?: string; SSID?: string; signalStrength?: number } }>(wx.getConnectedWifi);
+      return r.wifi?.BSSID ? [{ bssid: r.wifi.BSSID, ssid: r.wifi.SSID ?? '', signal: r.wifi.signalStrength }] : [];
+    } catch {
+      return [];
+    }
+  },
+
+  device() {
+    const info = wx.getSystemInfoSync();
+    return { platform: 'wecom', os: info.system || info.platform || 'unknown', model: info.model || 'unknown', clientVersion: `${CLIENT_VERSION} wxwork/${info.version ?? ''}` };
+  },
+
+  async takePhoto() {
+    // chooseImage, not chooseMedia: WeCom's mini-program runtime supports only the former (taro-toolchain reference).
+    const r = await vendorCall<{ tempFilePaths: string[] }>(wx.chooseImage, { count: 1, sourceType: ['camera'], sizeType: ['compressed'] });
+    const path = r.tempFilePaths?.[0];
+    if (!path) throw new Error('没有拍到照片，请重试');
+    return { path };
+  },
+
+  async upload({ url, photo, field, headers }) {
+    const r = await vendorCall<{ statusCode: number; data: string }>(wx.uploadFile, { url, filePath: photo.path, name: field, header: headers });
+    return { status: r.statusCode, body: r.data };
+  },
+
+  async openChat(userId) {
+    await vendorCall(wx.qy.openEnterpriseChat, { userIds: userId, groupName: '' });
+  },
+
+  async openProfile(userId) {
+    await vendorCall(wx.qy.openUserProfile, { type: 1, userid: userId });
+  },
+};
