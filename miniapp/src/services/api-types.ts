@@ -1,0 +1,67 @@
+/**
+ * Wire types of the server's API, imported (types only, erased at build) from the server's own DTOs and zod schemas,
+ * so a contract change on the server fails `tsc -p miniapp` instead of a page at run time.
+ */
+import type { z } from 'zod';
+import type { AssignmentDto, StarterPack, createAssignmentBody } from '../../../server/src/modules/assignments/assignments';
+import type { CustomerDto, createCustomerBody, dealBody, followUpBody } from '../../../server/src/modules/customers/customers';
+import type { customerProfile } from '../../../server/src/modules/customers/customers.service';
+import type { Pool, claimBody, nearbyQuery, poolListQuery, releaseBody } from '../../../server/src/modules/pool/pool';
+import type { RuleKind } from '../../../server/src/modules/pool/pool.table';
+import type { AdminPool, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
+import type { previewPool } from '../../../server/src/modules/reclaim/pool-admin.service';
+import type { PhotoDto, VisitDto, checkInBody, finishBody, visitListQuery } from '../../../server/src/modules/visits/visits';
+
+export type { AdminPool, AssignmentDto, CustomerDto, PhotoDto, Pool, RuleKind, StarterPack, VisitDto };
+
+export type Role = 'rep' | 'manager' | 'hr' | 'admin';
+
+/** `POST /api/v1/auth/login` → the session. */
+export interface LoginResult {
+  token: string;
+  expiresIn: number;
+  user: { id: string; name: string; roles: Role[]; departmentIds: string[] };
+  tenant: { id: string; name: string; platform: 'dingtalk' | 'wecom' };
+}
+
+export interface NearbyItem {
+  id: number;
+  name: string;
+  address: string;
+  lat: number;
+  lng: number;
+  distanceM: number;
+  level: string;
+  poolId: number;
+}
+
+export type CustomerProfile = Awaited<ReturnType<typeof customerProfile>>;
+export type TimelineItem = CustomerProfile['timeline'][number];
+
+export type NearbyQuery = z.input<typeof nearbyQuery>;
+export type PoolListQuery = z.input<typeof poolListQuery>;
+export type ClaimBody = z.input<typeof claimBody>;
+export type ReleaseBody = z.input<typeof releaseBody>;
+export type CreateCustomerBody = z.input<typeof createCustomerBody>;
+export type FollowUpBody = z.input<typeof followUpBody>;
+export type DealBody = z.input<typeof dealBody>;
+export type CheckInBody = z.input<typeof checkInBody>;
+export type FinishBody = z.input<typeof finishBody>;
+export type VisitListQuery = z.input<typeof visitListQuery>;
+export type PoolBody = z.input<typeof poolBody>;
+export type PreviewBody = z.input<typeof previewBody>;
+export type PreviewResult = Awaited<ReturnType<typeof previewPool>>;
+export type CreateAssignmentBody = z.input<typeof createAssignmentBody>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * `GET /api/v1/dashboard/pools` (DESIGN §9: saturation per region/pool). Its module is being built now; this is the
+ * shape the dashboard pages may rely on until they import the module's own type.
+ */
+export interface DashboardPools {
+  [field: string]: unknown;
+}

@@ -1,0 +1,90 @@
+import type { Photo } from '@/platform/platform';
+import type {
+  AdminPool,
+  AssignmentDto,
+  CheckInBody,
+  ClaimBody,
+  CreateAssignmentBody,
+  CreateCustomerBody,
+  CustomerDto,
+  CustomerProfile,
+  DashboardPools,
+  DealBody,
+  FinishBody,
+  FollowUpBody,
+  NearbyItem,
+  NearbyQuery,
+  Page,
+  PhotoDto,
+  Pool,
+  PoolBody,
+  PoolListQuery,
+  PreviewBody,
+  PreviewResult,
+  ReleaseBody,
+  StarterPack,
+  VisitDto,
+  VisitListQuery,
+} from './api-types';
+import type { ApiClient } from './request';
+
+/** Typed calls for every endpoint of DESIGN §9 the app uses; each is one line over ApiClient. */
+export function createApi(client: ApiClient) {
+  const get = <T>(path: string, query?: Record<string, string | number | boolean | undefined | null>) => client.request<T>('GET', path, { query });
+  const post = <T>(path: string, body?: unknown, idempotencyKey?: string) => client.request<T>('POST', path, { body: body ?? {}, idempotencyKey });
+  const put = <T>(path: string, body: unknown) => client.request<T>('PUT', path, { body });
+  const patch = <T>(path: string, body: unknown) => client.request<T>('PATCH', path, { body });
+
+  return {
+    pool: {
+      nearby: (q: NearbyQuery) => get<{ items: NearbyItem[] }>('/api/v1/pool/nearby', q as Record<string, string | number>),
+      customers: (q: PoolListQuery = {}) => get<Page<CustomerDto>>('/api/v1/pool/customers', q as Record<string, string | number>),
+      pools: () => get<{ items: (Pool & { member: boolean })[] }>('/api/v1/pools'),
+    },
+    customers: {
+      claim: (id: number, body: ClaimBody = {}, idempotencyKey?: string) => post<{ customer: CustomerDto }>(`/api/v1/customers/${id}/claim`, body, idempotencyKey),
+      release: (id: number, body: ReleaseBody) => post<{ customer: CustomerDto }>(`/api/v1/customers/${id}/release`, body),
+      assign: (id: number, body: { userId: string; reason: string; force?: boolean }) => post<{ customer: CustomerDto }>(`/api/v1/customers/${id}/assign`, body),
+      mine: () => get<{ items: CustomerDto[] }>('/api/v1/me/customers'),
+      releaseReasons: () => get<{ items: string[] }>('/api/v1/me/release-reasons'),
+      profile: (id: number) => get<{ customer: CustomerProfile }>(`/api/v1/customers/${id}`),
+      create: (body: CreateCustomerBody) => post<{ customer: CustomerDto }>('/api/v1/customers', body),
+      followUp: (id: number, body: FollowUpBody) => post<{ followUp: unknown }>(`/api/v1/customers/${id}/follow-ups`, body),
+      deal: (id: number, body: DealBody) => post<{ deal: unknown }>(`/api/v1/customers/${id}/deals`, body),
+      setDealStatus: (id: number, dealId: number, status: 'open' | 'won' | 'lost') => patch<{ deal: unknown }>(`/api/v1/customers/${id}/deals/${dealId}`, { status }),
+    },
+    visits: {
+      nonce: () => post<{ nonce: string; expiresAt: string }>('/api/v1/visits/nonce'),
+      checkIn: (body: CheckInBody) => post<{ visit: VisitDto; photoToken: string }>('/api/v1/visits', body),
+      uploadPhoto: (visitId: number, photo: Photo, photoToken: string) =>
+        client.uploadPhoto<{ photo: PhotoDto }>(`/api/v1/visits/${visitId}/photos`, photo, { 'x-photo-token': photoToken }),
+      finish: (visitId: number, body: FinishBody = {}) => post<{ visit: VisitDto }>(`/api/v1/visits/${visitId}/finish`, body),
+      mine: (q: VisitListQuery = {}) => get<Page<VisitDto>>('/api/v1/me/visits', q as Record<string, string | number>),
+      review: (q: VisitListQuery = {}) => get<Page<VisitDto>>('/api/v1/visits/review', q as Record<string, string | number>),
+    },
+    admin: {
+      pools: () => get<{ items: AdminPool[] }>('/api/v1/admin/pools'),
+      updatePool: (id: number, body: PoolBody) => put<{ pool: AdminPool }>(`/api/v1/admin/pools/${id}`, body),
+      preview: (id: number, body: PreviewBody = {}) => post<PreviewResult>(`/api/v1/admin/pools/${id}/preview`, body),
+      verifyEvidence: () => get<{ ok: boolean; entries: number; firstBrokenSeq: number | null }>('/api/v1/admin/evidence/verify'),
+    },
+    assignments: {
+      create: (body: CreateAssignmentBody) => post<{ assignment: AssignmentDto }>('/api/v1/assignments', body),
+      suggest: (q: { assigneeUserId: string; count?: number; lat?: number; lng?: number }) => get<StarterPack>('/api/v1/assignments/suggest', q),
+      list: (q: { status?: string; cursor?: string } = {}) => get<Page<AssignmentDto>>('/api/v1/assignments', q),
+      get: (id: number) => get<{ assignment: AssignmentDto }>(`/api/v1/assignments/${id}`),
+    },
+    dashboard: {
+      pools: (q: { from?: string; to?: string } = {}) => get<DashboardPools>('/api/v1/dashboard/pools', q),
+    },
+    platform: {
+      jsapiSignature: (url: string) =>
+        get<{ platform: 'dingtalk' | 'wecom'; corpId: string; agentId: string; timestamp: string; nonceStr: string; signature: string; agentSignature?: string }>(
+          '/api/v1/platform/jsapi-signature',
+          { url },
+        ),
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
