@@ -89,19 +89,19 @@ export async function createAssignment(deps: AppDeps, actor: Actor, body: Create
   const memberPools = new Set(await memberPoolIds(db, tenantId, assignee.id));
   const poolRows = await db.selectFrom('pools').select(['id', 'name']).where('tenant_id', '=', tenantId).execute();
   const poolNames = new Map(poolRows.map((p) => [p.id, p.name]));
-  const classify = async (rows: CustomerRow[]) => {
+  const classify = async (ids: number[], rows: CustomerRow[]) => {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const owners = await userNames(db, tenantId, [...new Set(rows.flatMap((r) => (r.owner_id ? [r.owner_id] : [])))]);
     const unavailable: UnavailableCustomer[] = [];
     const available: number[] = [];
-    for (const id of body.customerIds) {
+    for (const id of ids) {
       const why = unavailability(id, byId.get(id), owners, memberPools, poolNames, assignee.name);
       if (why) unavailable.push(why);
       else available.push(id);
     }
     return { byId, unavailable, available };
   };
-  const first = await classify(await customersByIds(db, tenantId, body.customerIds));
+  const first = await classify(body.customerIds, await customersByIds(db, tenantId, body.customerIds));
   if (first.available.length === 0) {
     throw assignmentError(422, 'nothing_to_assign', `所选的 ${body.customerIds.length} 个客户都无法分配：${first.unavailable[0]!.message}`, { unavailable: first.unavailable });
   }
@@ -126,10 +126,11 @@ export async function createAssignment(deps: AppDeps, actor: Actor, body: Create
     });
     const held = new Set(await reserveCustomers(trx, tenantId, id, first.available));
     // Whatever slipped away between the first read and the reservation is reported the same way, from a fresh read.
-    const fresh = await classify(await customersByIds(trx, tenantId, body.customerIds.filter((c) => !held.has(c))));
+    const lost = first.available.filter((c) => !held.has(c));
+    const fresh = await classify(lost, await customersByIds(trx, tenantId, lost));
     rows = new Map([...first.byId, ...fresh.byId]);
     reserved = body.customerIds.filter((c) => held.has(c));
-    unavailable = fresh.unavailable.concat(fresh.available.map((c) => ({ customerId: c, reason: 'reserved' as const, message: `「${rows.get(c)?.name ?? c}」刚刚被预留或领取。` })));
+    unavailable = first.unavailable.concat(fresh.unavailable, fresh.available.map((c) => ({ customerId: c, reason: 'reserved' as const, message: `「${rows.get(c)?.name ?? c}」刚刚被预留或领取。` })));
     if (reserved.length === 0) {
       throw assignmentError(422, 'nothing_to_assign', `所选的 ${body.customerIds.length} 个客户都无法分配：${unavailable[0]!.message}`, { unavailable });
     }

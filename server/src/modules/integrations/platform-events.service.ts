@@ -1,6 +1,7 @@
 import type { PlatformAdapter, PlatformEvent } from '@gonghai/plugin-core';
 import type { AppDeps } from '../../context';
 import { applyApprovalResult } from '../assignments/assignments.service';
+import { promptHrForNewHire } from '../assignments/new-hire.service';
 import { handleDeparture } from '../org/departure.service';
 import { syncDepartments, syncUser } from '../org/org-sync.service';
 import { renameUserEverywhere } from '../org/org.repository';
@@ -43,7 +44,7 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       // lagging directory can never send someone's customers back to the pool.
       const user = await adapter.directory.user(event.userId);
       if (user === null) deps.logger.warn({ tenantId, userId: event.userId, type: event.type }, 'contact event for a user the directory does not know');
-      else await syncUser(deps.db, tenantId, user, now);
+      else if (await syncUser(deps.db, tenantId, user, now)) await promptHrForNewHire(deps, tenantId, user.userId, now);
       return;
     }
     case 'contact.user_left':

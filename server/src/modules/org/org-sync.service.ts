@@ -1,6 +1,7 @@
 import type { PlatformDepartment, PlatformDirectory, PlatformUser } from '@gonghai/plugin-core';
 import type { AppDeps } from '../../context';
 import type { Db } from '../../db/create-db';
+import { promptHrForNewHire } from '../assignments/new-hire.service';
 import { handleDeparture } from './departure.service';
 import { refreshPoolMembers } from '../pool/pool.repository';
 import type { Role } from './org';
@@ -18,6 +19,8 @@ export interface OrgSyncResult {
   departments: number;
   users: number;
   added: number;
+  /** The users seen for the first time; empty on a tenant's first import (nobody is new to a company we just met). */
+  newcomers: string[];
   /** Users who were active here and are no longer in the platform's org: the caller runs their departure. */
   left: string[];
 }
@@ -52,20 +55,21 @@ export async function syncOrg(
   const leadersOf = leaderIndex([...users.values()]);
   const pathOf = new Map(records.map((d) => [d.id, d.path]));
   const rows = [...users.values()].map((u) => userRecord(u, known.get(u.userId)?.roles ?? [], () => nearestLeader(u, pathOf, leadersOf)));
-  let added = 0;
+  let addedIds: string[] = [];
   await db.transaction().execute(async (trx) => {
     await replaceDepartments(trx, tenantId, records, now);
-    added = (await upsertUsers(trx, tenantId, rows, now)).added;
+    addedIds = (await upsertUsers(trx, tenantId, rows, now)).addedIds;
   });
   await refreshPoolMembers(db, tenantId);
   const left = [...known].filter(([id, user]) => user.active && !users.has(id)).map(([id]) => id);
-  return { departments: records.length, users: users.size, added, left };
+  return { departments: records.length, users: users.size, added: addedIds.length, newcomers: known.size === 0 ? [] : addedIds, left };
 }
 
 /** Full sync of one tenant through its platform adapter, then the departures of everyone who disappeared. */
 export async function syncTenantOrg(deps: AppDeps, tenantId: string, progress: (line: string) => void = () => undefined): Promise<OrgSyncResult> {
   const adapter = await deps.platforms.adapterFor(tenantId);
   const result = await syncOrg(deps.db, tenantId, adapter.directory, deps.clock.now(), progress);
+  for (const userId of result.newcomers) await promptHrForNewHire(deps, tenantId, userId, deps.clock.now());
   for (const userId of result.left) {
     const departure = await handleDeparture(deps, tenantId, userId, deps.clock.now(), adapter.messages);
     progress(`  ${userId} 已离职：${departure.returned} 个客户已处理`);
@@ -80,8 +84,8 @@ export async function syncDepartments(db: Db, tenantId: string, directory: Platf
   await refreshPoolMembers(db, tenantId);
 }
 
-/** Writes one user as the platform describes them now (a join or change event). */
-export async function syncUser(db: Db, tenantId: string, user: PlatformUser, now: number): Promise<void> {
+/** Writes one user as the platform describes them now (a join or change event); true when they are new to us. */
+export async function syncUser(db: Db, tenantId: string, user: PlatformUser, now: number): Promise<boolean> {
   const known = await listUserRoles(db, tenantId);
   const pathOf = new Map((await listDepartments(db, tenantId)).map((d) => [d.id, d.path]));
   const chain = [...new Set(user.departmentIds.flatMap((id) => ancestors(pathOf.get(id))))];
@@ -90,8 +94,9 @@ export async function syncUser(db: Db, tenantId: string, user: PlatformUser, now
   for (const [departmentId, leaders] of stored) stored.set(departmentId, leaders.filter((id) => id !== user.userId));
   for (const departmentId of user.leaderOf) stored.set(departmentId, [...(stored.get(departmentId) ?? []), user.userId]);
   const record = userRecord(user, known.get(user.userId)?.roles ?? [], () => nearestLeader(user, pathOf, stored));
-  await db.transaction().execute((trx) => upsertUsers(trx, tenantId, [record], now));
+  const { added } = await db.transaction().execute((trx) => upsertUsers(trx, tenantId, [record], now));
   await refreshPoolMembers(db, tenantId);
+  return added === 1;
 }
 
 async function collectDepartments(directory: PlatformDirectory): Promise<PlatformDepartment[]> {

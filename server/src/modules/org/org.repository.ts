@@ -128,10 +128,10 @@ export async function listUserRoles(db: Db, tenantId: string): Promise<Map<strin
 }
 
 /** Inserts or updates the users and replaces their department memberships; a returning user becomes active again. */
-export async function upsertUsers(db: Db, tenantId: string, users: UserRecord[], now: number): Promise<{ added: number; updated: number }> {
-  if (users.length === 0) return { added: 0, updated: 0 };
+export async function upsertUsers(db: Db, tenantId: string, users: UserRecord[], now: number): Promise<{ added: number; updated: number; addedIds: string[] }> {
+  if (users.length === 0) return { added: 0, updated: 0, addedIds: [] };
   const known = await listUserRoles(db, tenantId);
-  let added = 0;
+  const addedIds: string[] = [];
   for (const u of users) {
     const values = {
       name: u.name,
@@ -148,7 +148,7 @@ export async function upsertUsers(db: Db, tenantId: string, users: UserRecord[],
       await db.updateTable('users').set(values).where('tenant_id', '=', tenantId).where('id', '=', u.id).execute();
     } else {
       await db.insertInto('users').values({ tenant_id: tenantId, id: u.id, ...values, created_at: now }).execute();
-      added += 1;
+      addedIds.push(u.id);
     }
   }
   const ids = users.map((u) => u.id);
@@ -161,7 +161,7 @@ export async function upsertUsers(db: Db, tenantId: string, users: UserRecord[],
   for (let i = 0; i < memberships.length; i += 400) {
     await db.insertInto('user_departments').values(memberships.slice(i, i + 400)).execute();
   }
-  return { added, updated: users.length - added };
+  return { added: addedIds.length, updated: users.length - addedIds.length, addedIds };
 }
 
 /** Marks a user as left; returns false when they were not an active user. */
