@@ -25,3 +25,4 @@ export async function platformReady(): Promise<void> {
   readyFor = session.token;
   await platform.ready((url) => api.platform.jsapiSignature(url));
 }
+export { demoLoginCode, sandboxAvailable } from './demo-login';

@@ -1,9 +1,6 @@
-import { Text, View } from '@tarojs/components';
+import { ComingSoon } from '@/components/coming-soon';
 
+/** 分配进度: a placeholder registered in app.config.ts; its issue replaces this folder. */
 export default function Page() {
-  return (
-    <View>
-      <Text>即将上线</Text>
-    </View>
-  );
+  return <ComingSoon title='分配进度' />;
 }

@@ -1,9 +1,6 @@
-import { Text, View } from '@tarojs/components';
+import { ComingSoon } from '@/components/coming-soon';
+import { SessionGate } from '@/components/session-gate';
 
 export default function Page() {
-  return (
-    <View>
-      <Text>即将上线</Text>
-    </View>
-  );
+  return <SessionGate>{() => <ComingSoon title='公海' />}</SessionGate>;
 }

@@ -1,0 +1,20 @@
+import type { LoginCode } from '@/platform/platform';
+import type { ApiClient } from './request';
+
+const vendorPath = (platform: LoginCode['platform']) => (platform === 'dingtalk' ? 'dingtalk' : 'wecom');
+
+/** Whether the server runs the platform sandboxes (PLATFORM_SANDBOX=on), i.e. the demo picker can work. */
+export async function sandboxAvailable(client: ApiClient): Promise<boolean> {
+  try {
+    await client.request('GET', '/sandbox/dingtalk/_control/messages', { auth: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A login code for a demo user, minted by the sandbox's control endpoint (what the real app would get from the platform). */
+export async function demoLoginCode(client: ApiClient, platform: LoginCode['platform'], corpId: string, userId: string): Promise<LoginCode> {
+  const { code } = await client.request<{ code: string }>('POST', `/sandbox/${vendorPath(platform)}/_control/login-code`, { body: { corpId, userId }, auth: false });
+  return { platform, corpId, code };
+}
