@@ -176,6 +176,43 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       expect((await directMessages(platform)).length).toBe(inbox.length);
     });
 
+    it('a request racing rep claims: every customer ends with exactly one of them, and the 201 reports the ones claims won', async () => {
+      const pool = await h.db.selectFrom('pools').select('id').where('tenant_id', '=', tenantId).where('name', '=', '华东公海').executeTakeFirstOrThrow();
+      const ids = (
+        await h.db
+          .selectFrom('customers')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('pool_id', '=', pool.id)
+          .where('status', '=', 'pool')
+          .where('reserved_by_assignment_id', 'is', null)
+          .where('prior_owner_id', 'is', null)
+          .orderBy('id')
+          .limit(12)
+          .execute()
+      ).map((c) => c.id);
+      const contested = ids.slice(0, 6);
+      const reps = ['rep02', 'rep03', 'rep04'];
+      const tokens = await Promise.all(reps.map((r) => h.tokenFor(tenantId, r)));
+      const [created, ...claims] = await Promise.all([
+        h.request('POST', '/api/v1/assignments', { token: hr, body: { assigneeUserId: 'newhire01', customerIds: ids, reason: '并发测试' } }),
+        // Half of them are contested by claims; the other half only HR asks for, so the request always has some.
+        ...contested.map((id, i) => h.request('POST', `/api/v1/customers/${id}/claim`, { token: tokens[i % 3], body: {} })),
+      ]);
+      expect(created!.status).toBe(201);
+      const won = contested.filter((_, i) => claims[i]!.status === 200);
+      const lost = ids.filter((id) => !won.includes(id));
+      for (const i of contested.keys()) if (claims[i]!.status !== 200) expect(claims[i]!.body.error.code).toBe('reserved');
+      expect(created!.body.unavailable.map((u: { customerId: number }) => u.customerId).sort((a: number, b: number) => a - b)).toEqual(won);
+      const state = await customerState(ids);
+      for (const row of state) {
+        if (won.includes(row.id)) expect(row).toMatchObject({ status: 'owned', reserved_by_assignment_id: null });
+        else expect(row).toMatchObject({ status: 'pool', owner_id: null, reserved_by_assignment_id: created!.body.assignment.id });
+      }
+      expect(created!.body.assignment.counts.reserved).toBe(lost.length);
+      await control(platform, 'POST', `approvals/${encodeURIComponent(created!.body.assignment.approvalInstanceId)}/decide`, { approved: false });
+    });
+
     it('refused approval: every reservation is released and the customers are claimable again', async () => {
       const pack = (await h.request('GET', '/api/v1/assignments/suggest?assigneeUserId=newhire01&count=30', { token: hr })).body;
       const ids: number[] = pack.items.map((i: { id: number }) => i.id);
@@ -192,7 +229,8 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       const detail = await h.request('GET', `/api/v1/assignments/${created.body.assignment.id}`, { token: hr });
       expect(detail.body.assignment).toMatchObject({ status: 'refused', counts: { released: 30, reserved: 0, assigned: 0, skipped: 0 } });
       const inbox = await directMessages(platform);
-      expect(inbox.filter((m) => m.to.includes('hr01') && m.title === '给 新人小白 的客户分配未生效：审批被拒绝')).toHaveLength(1);
+      const notices = inbox.filter((m) => m.to.includes('hr01') && m.title === '给 新人小白 的客户分配未生效：审批被拒绝');
+      expect(notices.filter((m) => m.text.includes(`30 个公海客户分配申请（#${created.body.assignment.id}）`))).toHaveLength(1);
 
       const claimed = await h.request('POST', `/api/v1/customers/${ids[0]}/claim`, { token: rep01, body: {} });
       expect(claimed.status).toBe(200);
