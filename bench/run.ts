@@ -1,12 +1,13 @@
 import { startThrowawayMariadb, stopThrowawayMariadb, type ThrowawayMariadb } from '../server/test/mariadb-server';
 import { runCheckinBench } from './checkin.bench';
 import { runClaimsBench } from './claims.bench';
+import { runDashboardBench } from './dashboard.bench';
 import { runNearbyBench } from './nearby.bench';
 import { runSweepBench } from './sweep.bench';
 import { printTargets, saveResult, type BenchResult } from './results';
 
 /**
- * `npm run bench [-- nearby|claims|checkin|sweep]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
+ * `npm run bench [-- nearby|claims|checkin|sweep|dashboard]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
  * started here). Prints PASS/FAIL per target and exits 0 either way; exits 1 only when the bench broke or a
  * correctness check failed (a double owner, a quota overrun, a nearby answer that differs from the full scan).
  */
@@ -15,6 +16,7 @@ const benches: Record<string, (serverUrl: string, say: (line: string) => void) =
   claims: runClaimsBench,
   checkin: runCheckinBench,
   sweep: runSweepBench,
+  dashboard: runDashboardBench,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
