@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '公海' });
+export default definePageConfig({ navigationBarTitleText: '公海', enablePullDownRefresh: false });

@@ -1,0 +1,13 @@
+import type { ComponentType } from 'react';
+import type { PoolMapProps } from '@/components/pool-map/types';
+
+/**
+ * The map of this build: the native `<map>` in DingTalk/WeCom, the app's own offline-capable map on H5 (Taro's H5
+ * <Map> needs a third-party script from the internet). Only the taken branch is bundled.
+ */
+function current(): ComponentType<PoolMapProps> {
+  if (process.env.TARO_ENV === 'h5') return (require('@/components/pool-map/h5-map') as typeof import('@/components/pool-map/h5-map')).H5Map;
+  return (require('@/components/pool-map/native-map') as typeof import('@/components/pool-map/native-map')).NativeMap;
+}
+
+export const PoolMap: ComponentType<PoolMapProps> = current();
