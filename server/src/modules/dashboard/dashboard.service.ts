@@ -17,7 +17,7 @@ import {
   type RegionFigures,
 } from './dashboard';
 import { poolContext, readSnapshots } from './dashboard.repository';
-import { computeDayRows, daysBetween, stockAt, type PoolInfo, type Stock } from './day-rows.service';
+import { computeDayRows, daysBetween, stockAt, type PoolInfo, type Stock, type StockBase } from './day-rows.service';
 import { figuresOf, userIdsOf } from './figures';
 
 /** What the pools outside any region (or spanning several) are grouped under. */
@@ -97,52 +97,60 @@ const stockOf = (rows: DayRow[]): Stock => new Map(rows.map((r) => [r.poolId, { 
 
 /**
  * The day rows of [from, to]: past days from the snapshots (one indexed range read), days without a snapshot
- * reconstructed from the ledger, and today live — its stock walked on from yesterday's snapshot when there is one.
+ * reconstructed from the ledger, and today live — its stock walked on from yesterday's snapshot when there is one
+ * (else from today's counts), its ledger and visit queries running while the snapshots are read.
  */
 export async function rowsForRange(db: Db, tenant: { id: string; timeZone: string }, pools: PoolInfo[], from: string, to: string, now: number): Promise<DayRow[]> {
   const zone = tenant.timeZone;
   const today = localDate(now, zone);
   const yesterday = addDays(today, -1);
   const pastTo = to < today ? to : yesterday;
-  const rows: DayRow[] = [];
   const known = new Set(pools.map((p) => p.id));
-  // Yesterday too when today is asked for: its end-of-day stock is where today's starts.
+  // Yesterday too when only today is asked for: its end-of-day stock is where today's starts.
   const readFrom = to === today && from === today ? yesterday : from;
-  const stored = readFrom <= pastTo ? (await readSnapshots(db, tenant.id, readFrom, pastTo)).filter((r) => known.has(r.poolId)) : [];
-  const storedDays = new Set(stored.map((r) => r.day));
-  rows.push(...stored.filter((r) => r.day >= from));
-  if (from <= pastTo) {
-    const missing = daysBetween(from, pastTo).filter((d) => !storedDays.has(d));
-    if (missing.length > 0) {
-      const first = missing[0]!;
-      const last = missing[missing.length - 1]!;
-      const counts = await stockAt(db, tenant.id, startOfLocalDate(addDays(last, 1), zone));
-      const computed = await computeDayRows(db, tenant.id, zone, pools, first, last, { at: 'end', counts });
-      const wanted = new Set(missing);
-      rows.push(...computed.filter((r) => wanted.has(r.day)));
-    }
-  }
-  if (to === today) {
-    const before = storedDays.has(yesterday) ? stored.filter((r) => r.day === yesterday) : rows.filter((r) => r.day === yesterday);
-    const complete = before.length > 0 && pools.every((p) => before.some((r) => r.poolId === p.id));
-    const stock = complete
-      ? { at: 'start' as const, counts: stockOf(before) }
-      : { at: 'end' as const, counts: await stockAt(db, tenant.id, startOfLocalDate(addDays(today, 1), zone)) };
-    rows.push(...(await computeDayRows(db, tenant.id, zone, pools, today, today, stock)));
-  }
-  return rows;
+  const stored = readFrom <= pastTo ? readSnapshots(db, tenant.id, readFrom, pastTo).then((rows) => rows.filter((r) => known.has(r.poolId))) : Promise.resolve([]);
+  const live =
+    to !== today
+      ? Promise.resolve([])
+      : computeDayRows(
+          db,
+          tenant.id,
+          zone,
+          pools,
+          today,
+          today,
+          stored.then(async (rows): Promise<StockBase> => {
+            const before = rows.filter((r) => r.day === yesterday);
+            return pools.every((p) => before.some((r) => r.poolId === p.id))
+              ? { at: 'start', counts: stockOf(before) }
+              : { at: 'end', counts: await stockAt(db, tenant.id, startOfLocalDate(addDays(today, 1), zone)) };
+          }),
+        );
+  const past = stored.then(async (rows) => {
+    const out = rows.filter((r) => r.day >= from);
+    if (from > pastTo) return out;
+    const have = new Set(rows.map((r) => r.day));
+    const missing = daysBetween(from, pastTo).filter((d) => !have.has(d));
+    if (missing.length === 0) return out;
+    const first = missing[0]!;
+    const last = missing[missing.length - 1]!;
+    const counts = await stockAt(db, tenant.id, startOfLocalDate(addDays(last, 1), zone));
+    const wanted = new Set(missing);
+    return [...out, ...(await computeDayRows(db, tenant.id, zone, pools, first, last, { at: 'end', counts })).filter((r) => wanted.has(r.day))];
+  });
+  const [pastRows, todayRows] = await Promise.all([past, live]);
+  return [...pastRows, ...todayRows];
 }
 
 /** `GET /api/v1/dashboard/pools`: every figure per region and pool over the range, scoped to what the actor may see. */
 export async function dashboardPools(deps: { db: Db; clock: Clock }, actor: Actor, q: DashboardQuery): Promise<DashboardResponse> {
   const { db } = deps;
   const now = deps.clock.now();
-  const tenant = await findTenantById(db, actor.tenantId);
+  const [tenant, tp] = await Promise.all([findTenantById(db, actor.tenantId), tenantPools(db, actor.tenantId)]);
   if (!tenant) throw notFound('企业');
   const zone = tenant.timeZone;
   const today = localDate(now, zone);
   const range = resolveRange(q, today);
-  const tp = await tenantPools(db, tenant.id);
   const visible = await visiblePoolIds(db, actor, tp);
   let pools = tp.pools.filter((p) => visible.has(p.id));
   if (q.regionId !== undefined) {

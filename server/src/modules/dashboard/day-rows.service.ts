@@ -27,6 +27,12 @@ export interface PoolInfo {
 /** Customers in each pool (unowned) and owned in it. */
 export type Stock = Map<number, { poolSize: number; owned: number }>;
 
+/** The stock a range is walked from: at the start of its first day, or at the end of its last. */
+export interface StockBase {
+  at: 'start' | 'end';
+  counts: Stock;
+}
+
 /** The local dates from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
@@ -58,8 +64,8 @@ const bump = (o: Record<string, number>, key: string | number, by = 1) => {
 
 /**
  * Computes the day rows of [fromDay, toDay] for `pools` from the ledger and the visits (DESIGN §3: the ledger replays
- * to every owner, so it also replays every day's flows), with the end-of-day stock walked from `stock`: the stock at
- * the start of `fromDay` (`at: 'start'`) or at the end of `toDay` (`at: 'end'`). The same function fills the
+ * to every owner, so it also replays every day's flows), with the end-of-day stock walked from `stockBase`: the stock
+ * at the start of `fromDay` (`at: 'start'`) or at the end of `toDay` (`at: 'end'`), which may be a promise. The same function fills the
  * snapshots, backfills them and computes today live, so a snapshot and a live computation of a day agree by
  * construction; the tests check both against hand-worked figures. Reads the ledger by time ranges only.
  */
@@ -70,7 +76,7 @@ export async function computeDayRows(
   pools: PoolInfo[],
   fromDay: string,
   toDay: string,
-  stock: { at: 'start' | 'end'; counts: Stock },
+  stockBase: StockBase | Promise<StockBase>,
 ): Promise<DayRow[]> {
   const days = daysBetween(fromDay, toDay);
   const starts = days.map((d) => startOfLocalDate(d, zone));
@@ -139,13 +145,15 @@ export async function computeDayRows(
 
   const hoardFrom = rangeStart - HOARD_WINDOW_DAYS * DAY_MS;
   const hoardTo = rangeEnd - HOARD_WINDOW_DAYS * DAY_MS;
-  const [ledger, exits, gains, firstVisits, claims, visits] = await Promise.all([
+  // The stock may still be on its way (read while these run): only the final walk needs it.
+  const [ledger, exits, gains, firstVisits, claims, visits, stock] = await Promise.all([
     ledgerBetween(db, tenantId, rangeStart, rangeEnd),
     exitsWithEntry(db, tenantId, rangeStart, rangeEnd),
     gainsWithPreviousOwners(db, tenantId, rangeStart, rangeEnd),
     firstVerifiedVisits(db, tenantId, rangeStart, rangeEnd),
     claimsWithVisit(db, tenantId, hoardFrom, hoardTo, HOARD_WINDOW_DAYS * DAY_MS),
     visitsWithPool(db, tenantId, rangeStart, rangeEnd),
+    stockBase,
   ]);
 
   for (const e of ledger) {

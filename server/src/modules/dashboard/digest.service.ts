@@ -1,5 +1,6 @@
 import type { PlatformMessage } from '@gonghai/plugin-core';
 import type { Db } from '../../db/create-db';
+import { appPageUrl } from '../../http/app-links';
 import { addDays, localDate } from '../../time';
 import { enqueueMessages } from '../notify/outbox.service';
 import type { OutboxMessage } from '../notify/outbox';
@@ -14,11 +15,6 @@ export const MANAGER_PAGE = 'pages/manager/index';
 
 const verdictLabel = { understaffed: '人手不足', balanced: '平衡', saturated: '饱和' } as const;
 const signed = (n: number) => (n > 0 ? `+${n.toLocaleString('en-US')}` : n.toLocaleString('en-US'));
-
-/** A link into the app's manager page for a day (the H5 build at the public base URL, Taro's hash router). */
-export function managerPageUrl(publicBaseUrl: string, day: string): string {
-  return `${publicBaseUrl.replace(/\/+$/, '')}/#/${MANAGER_PAGE}?${new URLSearchParams({ from: day, to: day }).toString()}`;
-}
 
 /** One line of the digest: a pool or a region, and how it changed from the day before. */
 interface Change {
@@ -90,7 +86,7 @@ export async function sendDashboardDigests(
       kind: 'card',
       title: `${day} 公海日报：变化最大的 ${top.length} 处`,
       text: `### ${day} 公海日报\n${lines.join('\n')}\n\n打开「指挥大屏」查看全部区域和趋势。`,
-      url: managerPageUrl(deps.publicBaseUrl, day),
+      url: appPageUrl(deps.publicBaseUrl, MANAGER_PAGE, { from: day, to: day }),
       buttonText: '查看大屏',
     };
     messages.push({ tenantId: tenant.id, dedupeKey: `dashboard-digest:${day}:${m.userId}`, target: { kind: 'users', userIds: [m.userId] }, message });
