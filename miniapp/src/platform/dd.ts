@@ -9,6 +9,8 @@ interface DdGlobal {
   getConnectedWifi?: Call;
   chooseImage: Call;
   uploadFile: Call;
+  downloadFile: Call;
+  openLocation: Call;
   openChatByUserId?: Call;
   getSystemInfoSync(): { platform?: string; system?: string; model?: string; version?: string };
   getLaunchOptionsSync?(): { query?: Record<string, string> };
@@ -96,6 +98,20 @@ export const ddPlatform: PlatformApi = {
       header: headers,
     });
     return { status: Number(r.statusCode ?? r.status ?? 200), body: r.data };
+  },
+
+  async download({ url, headers }) {
+    // DingTalk answers only with the saved path and reports no HTTP status on failure (status 0 then).
+    try {
+      const r = await vendorCall<{ filePath?: string; apFilePath?: string }>(dd.downloadFile, { url, header: headers });
+      return { status: 200, path: r.filePath ?? r.apFilePath ?? '' };
+    } catch {
+      return { status: 0, path: '' };
+    }
+  },
+
+  async openLocation({ lat, lng, name, address }) {
+    await vendorCall(dd.openLocation, { latitude: String(lat), longitude: String(lng), name, address });
   },
 
   async openChat(userId) {

@@ -1,4 +1,4 @@
-import { CLIENT_VERSION, DemoLoginRequired, PlatformUnsupported, takeFixes, type JsapiSignature, type LocationFix, type PlatformApi } from './platform';
+import { CLIENT_VERSION, DemoLoginRequired, amapMarkerUrl, PlatformUnsupported, takeFixes, type JsapiSignature, type LocationFix, type PlatformApi } from './platform';
 import { locationFailure } from './vendor-call';
 
 /** Where the H5 page is running: inside DingTalk, inside WeCom, or in a plain browser (demo login via the sandbox). */
@@ -33,6 +33,7 @@ interface DingTalkJsapi {
   biz: {
     chat: { openSingleChat(o: { corpId: string; userId: string }): Promise<unknown> };
     util: { open(o: { name: string; params: Record<string, string> }): Promise<unknown> };
+    map: { view(o: { latitude: number; longitude: number; title: string }): Promise<unknown> };
   };
 }
 const loadDingTalk = async (): Promise<DingTalkJsapi> => ((await import('dingtalk-jsapi')) as { default?: unknown }).default as DingTalkJsapi;
@@ -43,10 +44,11 @@ interface WeComJssdk {
   getLocation(o: { type: string }): Promise<{ latitude: number; longitude: number; accuracy: number }>;
   openEnterpriseChat(o: { userIds: string; groupName: string }): Promise<unknown>;
   openUserProfile(o: { type: number; userid: string }): Promise<unknown>;
+  openLocation(o: { latitude: number; longitude: number; name: string; address: string; scale: number }): Promise<unknown>;
 }
 const loadWeCom = async (): Promise<WeComJssdk> => (await import('@wecom/jssdk')) as unknown as WeComJssdk;
 
-const JS_API_LIST = ['device.geolocation.get', 'biz.chat.openSingleChat', 'biz.util.open', 'getLocation', 'openEnterpriseChat', 'openUserProfile'];
+const JS_API_LIST = ['device.geolocation.get', 'biz.chat.openSingleChat', 'biz.util.open', 'biz.map.view', 'getLocation', 'openEnterpriseChat', 'openUserProfile', 'openLocation'];
 
 /** A WeCom OAuth code arrives once in the URL after the redirect; it must not be replayed on reload. */
 function takeWeComCode(): string | null {
@@ -192,6 +194,20 @@ export const h5Platform: PlatformApi = {
     form.append(field, photo.file, 'photo.jpg');
     const res = await fetch(url, { method: 'POST', headers, body: form });
     return { status: res.status, body: await res.text() };
+  },
+
+  async download({ url, headers }) {
+    // An <img src> cannot carry the JWT: fetch with the header and show the bytes through an object URL.
+    const res = await fetch(url, { headers });
+    if (!res.ok) return { status: res.status, path: '' };
+    return { status: res.status, path: URL.createObjectURL(await res.blob()) };
+  },
+
+  async openLocation(target) {
+    const where = host();
+    if (where === 'dingtalk') await (await loadDingTalk()).biz.map.view({ latitude: target.lat, longitude: target.lng, title: target.name });
+    else if (where === 'wecom') await (await loadWeCom()).openLocation({ latitude: target.lat, longitude: target.lng, name: target.name, address: target.address, scale: 16 });
+    else window.open(amapMarkerUrl(target), '_blank', 'noopener');
   },
 
   async openChat(userId) {

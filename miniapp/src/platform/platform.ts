@@ -61,6 +61,26 @@ export interface UploadResult {
   body: string;
 }
 
+/** A place to show on the platform's map (GCJ-02), from where the rep can start navigation. */
+export interface MapTarget {
+  lat: number;
+  lng: number;
+  name: string;
+  address: string;
+}
+
+/** A file fetched with request headers (a photo behind the JWT). */
+export interface DownloadRequest {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface DownloadResult {
+  status: number;
+  /** A temp file path (mini-programs) or an object URL (H5) that an `<Image>` can show; '' when status is not 2xx. */
+  path: string;
+}
+
 /** Signs the current H5 page for the vendor JS-SDK (`GET /api/v1/platform/jsapi-signature`); see PlatformApi.ready. */
 export interface JsapiSignature {
   platform: 'dingtalk' | 'wecom';
@@ -104,6 +124,10 @@ export interface PlatformApi {
   takePhoto(): Promise<Photo>;
   /** Multipart upload of a taken photo. */
   upload(request: UploadRequest): Promise<UploadResult>;
+  /** Downloads a file that needs headers (photos are served behind the JWT); resolves with any status. */
+  download(request: DownloadRequest): Promise<DownloadResult>;
+  /** Opens the platform's map at a customer's place (navigation starts there). */
+  openLocation(target: MapTarget): Promise<void>;
   /** Opens a one-to-one chat with a colleague (platform user id). */
   openChat(userId: string): Promise<void>;
   /** Opens a colleague's profile card. */
@@ -118,6 +142,15 @@ export async function takeFixes(read: () => Promise<LocationFix>, count = 3, int
     fixes.push(await read());
   }
   return fixes;
+}
+
+/**
+ * AMap's public marker page for a GCJ-02 place: a browser shows the map, a phone with AMap installed opens the app
+ * there (`callnative=1`) and offers navigation.
+ */
+export function amapMarkerUrl(target: MapTarget): string {
+  const q = new URLSearchParams({ position: `${target.lng},${target.lat}`, name: target.name, src: 'gonghai', coordinate: 'gaode', callnative: '1' });
+  return `https://uri.amap.com/marker?${q.toString()}`;
 }
 
 /** The client version sent with check-ins. */

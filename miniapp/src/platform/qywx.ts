@@ -10,6 +10,8 @@ interface WxGlobal {
   getConnectedWifi: Call;
   chooseImage: Call;
   uploadFile: Call;
+  downloadFile: Call;
+  openLocation: Call;
   getSystemInfoSync(): { platform?: string; system?: string; model?: string; version?: string };
   getLaunchOptionsSync?(): { query?: Record<string, string> };
 }
@@ -75,6 +77,15 @@ export const qywxPlatform: PlatformApi = {
   async upload({ url, photo, field, headers }) {
     const r = await vendorCall<{ statusCode: number; data: string }>(wx.uploadFile, { url, filePath: photo.path, name: field, header: headers });
     return { status: r.statusCode, body: r.data };
+  },
+
+  async download({ url, headers }) {
+    const r = await vendorCall<{ statusCode: number; tempFilePath: string }>(wx.downloadFile, { url, header: headers });
+    return { status: r.statusCode, path: r.statusCode >= 200 && r.statusCode < 300 ? r.tempFilePath : '' };
+  },
+
+  async openLocation({ lat, lng, name, address }) {
+    await vendorCall(wx.openLocation, { latitude: lat, longitude: lng, name, address, scale: 16 });
   },
 
   async openChat(userId) {

@@ -1,10 +1,12 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ddPlatform } from '../dd';
 import { detectHost, h5Platform } from '../h5';
-import { DemoLoginRequired, PlatformUnsupported, type PlatformApi } from '../platform';
+import { DemoLoginRequired, PlatformUnsupported, amapMarkerUrl, type PlatformApi } from '../platform';
 import { qywxPlatform } from '../qywx';
 
 /** Every member of PlatformApi; the type below fails to compile when the interface gains one this list lacks. */
-const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'openChat', 'openProfile'] as const;
+const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'download', 'openLocation', 'openChat', 'openProfile'] as const;
 type Missing = Exclude<keyof PlatformApi, (typeof MEMBERS)[number]>;
 const complete: [Missing] extends [never] ? true : false = true;
 
@@ -111,6 +113,27 @@ describe('the platform seam', () => {
       g.dd = {};
       expect(await ddPlatform.connectedWifi()).toEqual([]);
     });
+
+    it('downloads a photo with the JWT header and opens the built-in map at the customer', async () => {
+      const { api, calls } = scripted({ downloadFile: () => ({ filePath: 'dd://photo-7.jpg' }), openLocation: () => ({}) });
+      g.dd = api;
+      expect(await ddPlatform.download({ url: 'http://x/api/v1/photos/7', headers: { authorization: 'Bearer t' } })).toEqual({ status: 200, path: 'dd://photo-7.jpg' });
+      await ddPlatform.openLocation({ lat: 31.2304, lng: 121.4737, name: '人民广场店', address: '黄浦区人民大道 1 号' });
+      expect(calls).toEqual([
+        { api: 'downloadFile', options: { url: 'http://x/api/v1/photos/7', header: { authorization: 'Bearer t' } } },
+        { api: 'openLocation', options: { latitude: '31.2304', longitude: '121.4737', name: '人民广场店', address: '黄浦区人民大道 1 号' } },
+      ]);
+    });
+
+    it('reports a failed download as status 0 with no path (DingTalk gives no HTTP status)', async () => {
+      const { api } = scripted({
+        downloadFile: () => {
+          throw { error: 12, errorMessage: '下载失败' };
+        },
+      });
+      g.dd = api;
+      expect(await ddPlatform.download({ url: 'http://x/api/v1/photos/7', headers: {} })).toEqual({ status: 0, path: '' });
+    });
   });
 
   describe('WeCom (qywx)', () => {
@@ -156,6 +179,23 @@ describe('the platform seam', () => {
     });
   });
 
+  it('qywx downloads with the header, keeps the status, and opens the GCJ-02 place in the map', async () => {
+    const answers = [
+      { statusCode: 200, tempFilePath: 'wxfile://tmp_1.jpg' },
+      { statusCode: 401, tempFilePath: 'wxfile://tmp_2' },
+    ];
+    const { api, calls } = scripted({ downloadFile: () => answers.shift(), openLocation: () => ({}) });
+    g.wx = { qy: {}, ...api };
+    expect(await qywxPlatform.download({ url: 'http://x/api/v1/photos/8', headers: { authorization: 'Bearer t' } })).toEqual({ status: 200, path: 'wxfile://tmp_1.jpg' });
+    expect(await qywxPlatform.download({ url: 'http://x/api/v1/photos/8', headers: { authorization: 'Bearer old' } })).toEqual({ status: 401, path: '' });
+    await qywxPlatform.openLocation({ lat: 31.2304, lng: 121.4737, name: '人民广场店', address: '黄浦区人民大道 1 号' });
+    expect(calls.map((c) => c.options)).toEqual([
+      { url: 'http://x/api/v1/photos/8', header: { authorization: 'Bearer t' } },
+      { url: 'http://x/api/v1/photos/8', header: { authorization: 'Bearer old' } },
+      { latitude: 31.2304, longitude: 121.4737, name: '人民广场店', address: '黄浦区人民大道 1 号', scale: 16 },
+    ]);
+  });
+
   describe('H5', () => {
     it('tells DingTalk, WeCom and plain browsers apart by user agent', () => {
       expect(detectHost('Mozilla/5.0 (iPhone) AliApp(DingTalk/7.0.40) Nebula')).toBe('dingtalk');
@@ -168,6 +208,38 @@ describe('the platform seam', () => {
       await expect(h5Platform.openChat('rep02')).rejects.toEqual(new PlatformUnsupported('请在钉钉或企业微信中打开公海，才能发起聊天'));
       expect(await h5Platform.connectedWifi()).toEqual([]);
       expect(h5Platform.device()).toEqual({ platform: 'h5', os: 'unknown', model: 'browser', clientVersion: '0.1.0' });
+    });
+
+    it('fetches a photo with the JWT header into an object URL, and passes a refusal on as its status', async () => {
+      const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+      const seen: (string | undefined)[] = [];
+      const server: Server = createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        if (req.headers.authorization !== 'Bearer good') {
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized","message":"x"}}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/photos/3`;
+        const ok = await h5Platform.download({ url, headers: { authorization: 'Bearer good' } });
+        expect(ok.status).toBe(200);
+        expect(ok.path).toMatch(/^blob:/);
+        const { resolveObjectURL } = await import('node:buffer');
+        expect(Buffer.from(await resolveObjectURL(ok.path)!.arrayBuffer())).toEqual(jpeg);
+        expect(await h5Platform.download({ url, headers: { authorization: 'Bearer stale' } })).toEqual({ status: 401, path: '' });
+        expect(seen).toEqual(['Bearer good', 'Bearer stale']);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('points a plain browser at AMap\'s marker page for navigation', () => {
+      expect(amapMarkerUrl({ lat: 31.2304, lng: 121.4737, name: '人民广场店', address: '黄浦区' })).toBe(
+        'https://uri.amap.com/marker?position=121.4737%2C31.2304&name=%E4%BA%BA%E6%B0%91%E5%B9%BF%E5%9C%BA%E5%BA%97&src=gonghai&coordinate=gaode&callnative=1',
+      );
     });
   });
 });
