@@ -55,7 +55,8 @@ export function createApi(client: ApiClient) {
     },
     visits: {
       nonce: () => post<{ nonce: string; expiresAt: string }>('/api/v1/visits/nonce'),
-      checkIn: (body: CheckInBody) => post<{ visit: VisitDto; photoToken: string }>('/api/v1/visits', body),
+      // A user-level retry of a check-in passes the first attempt's key (and body): the server answers it once.
+      checkIn: (body: CheckInBody, idempotencyKey?: string) => post<{ visit: VisitDto; photoToken: string }>('/api/v1/visits', body, idempotencyKey),
       uploadPhoto: (visitId: number, photo: Photo, photoToken: string) =>
         client.uploadPhoto<{ photo: PhotoDto }>(`/api/v1/visits/${visitId}/photos`, photo, { 'x-photo-token': photoToken }),
       finish: (visitId: number, body: FinishBody = {}) => post<{ visit: VisitDto }>(`/api/v1/visits/${visitId}/finish`, body),
