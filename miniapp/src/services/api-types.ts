@@ -3,16 +3,18 @@
  * so a contract change on the server fails `tsc -p miniapp` instead of a page at run time.
  */
 import type { z } from 'zod';
-import type { AssignmentDto, StarterPack, createAssignmentBody } from '../../../server/src/modules/assignments/assignments';
+import type { AssignmentDto, StarterPack, StarterPackItem, UnavailableCustomer, createAssignmentBody, listAssignmentsQuery, suggestQuery } from '../../../server/src/modules/assignments/assignments';
+import type { AssignmentItemState, AssignmentStatus } from '../../../server/src/modules/assignments/assignments.table';
 import type { CustomerDto, createCustomerBody, dealBody, followUpBody } from '../../../server/src/modules/customers/customers';
 import type { customerProfile } from '../../../server/src/modules/customers/customers.service';
 import type { Pool, claimBody, nearbyQuery, poolListQuery, releaseBody } from '../../../server/src/modules/pool/pool';
 import type { RuleKind } from '../../../server/src/modules/pool/pool.table';
-import type { AdminPool, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
+import type { OrgUserDto, orgUsersQuery } from '../../../server/src/modules/org/org.routes';
+import type { AdminPool, AdminRule, CalendarDay, calendarBody, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
 import type { previewPool } from '../../../server/src/modules/reclaim/pool-admin.service';
 import type { PhotoDto, VisitDto, checkInBody, finishBody, visitListQuery } from '../../../server/src/modules/visits/visits';
 
-export type { AdminPool, AssignmentDto, CustomerDto, PhotoDto, Pool, RuleKind, StarterPack, VisitDto };
+export type { AdminPool, AdminRule, AssignmentDto, AssignmentItemState, AssignmentStatus, CalendarDay, CustomerDto, OrgUserDto, PhotoDto, Pool, RuleKind, StarterPack, StarterPackItem, UnavailableCustomer, VisitDto };
 
 export type Role = 'rep' | 'manager' | 'hr' | 'admin';
 
@@ -52,6 +54,15 @@ export type PoolBody = z.input<typeof poolBody>;
 export type PreviewBody = z.input<typeof previewBody>;
 export type PreviewResult = Awaited<ReturnType<typeof previewPool>>;
 export type CreateAssignmentBody = z.input<typeof createAssignmentBody>;
+export type SuggestQuery = z.input<typeof suggestQuery>;
+export type AssignmentListQuery = z.input<typeof listAssignmentsQuery>;
+/** `POST /api/v1/assignments` → 201: the request and every customer that could not be reserved, with why. */
+export interface CreateAssignmentResult {
+  assignment: AssignmentDto;
+  unavailable: UnavailableCustomer[];
+}
+export type OrgUsersQuery = z.input<typeof orgUsersQuery>;
+export type CalendarBody = z.input<typeof calendarBody>;
 
 export interface Page<T> {
   items: T[];
