@@ -13,6 +13,8 @@ import type { OrgUserDto, orgUsersQuery } from '../../../server/src/modules/org/
 import type { AdminPool, AdminRule, CalendarDay, calendarBody, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
 import type { previewPool } from '../../../server/src/modules/reclaim/pool-admin.service';
 import type { PhotoDto, VisitDto, checkInBody, finishBody, visitListQuery } from '../../../server/src/modules/visits/visits';
+import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';
+import type { LatestReclaim, LatestReclaimsResponse, TeamMember, TeamResponse } from '../../../server/src/modules/team/team';
 
 export type { AdminPool, AdminRule, AssignmentDto, AssignmentItemState, AssignmentStatus, CalendarDay, CustomerDto, OrgUserDto, PhotoDto, Pool, RuleKind, StarterPack, StarterPackItem, UnavailableCustomer, VisitDto };
 
@@ -69,10 +71,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/**
- * `GET /api/v1/dashboard/pools` (DESIGN §9: saturation per region/pool). Its module is being built now; this is the
- * shape the dashboard pages may rely on until they import the module's own type.
- */
-export interface DashboardPools {
-  [field: string]: unknown;
-}
+/** `GET /api/v1/dashboard/pools`: the server's own answer type. */
+export type DashboardPools = DashboardResponse;
+export type { DashboardFigures, LatestReclaim, LatestReclaimsResponse, RegionFigures, SaturationVerdict, SeriesPoint, TeamMember, TeamResponse };

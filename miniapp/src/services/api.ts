@@ -16,6 +16,7 @@ import type {
   DealBody,
   FinishBody,
   FollowUpBody,
+  LatestReclaimsResponse,
   NearbyItem,
   NearbyQuery,
   OrgUserDto,
@@ -30,6 +31,7 @@ import type {
   ReleaseBody,
   StarterPack,
   SuggestQuery,
+  TeamResponse,
   VisitDto,
   VisitListQuery,
 } from './api-types';
@@ -88,7 +90,12 @@ export function createApi(client: ApiClient) {
       users: (q: OrgUsersQuery = {}) => get<{ items: OrgUserDto[] }>('/api/v1/org/users', q as Record<string, string | number>),
     },
     dashboard: {
-      pools: (q: { from?: string; to?: string } = {}) => get<DashboardPools>('/api/v1/dashboard/pools', q),
+      pools: (q: { from?: string; to?: string; regionId?: string } = {}) => get<DashboardPools>('/api/v1/dashboard/pools', q),
+    },
+    team: {
+      list: () => get<TeamResponse>('/api/v1/team'),
+      customers: (userId: string) => get<{ user: { userId: string; name: string }; items: CustomerDto[] }>(`/api/v1/team/${encodeURIComponent(userId)}/customers`),
+      latestReclaims: () => get<LatestReclaimsResponse>('/api/v1/reclaims/latest'),
     },
     platform: {
       jsapiSignature: (url: string) =>
