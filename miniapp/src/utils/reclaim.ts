@@ -18,37 +18,44 @@ const REASONS: Record<RuleKind, (days: number | null) => string> = {
 };
 
 export interface ReclaimText {
-  /** «还剩 N 天», «今天收回», «已到期», or «无回收规则». */
+  /** «还剩 N 天», «今天 24 点收回», «已到期，即将收回», or «无回收规则». */
   left: string;
   reason: string;
   daysLeft: number | null;
   urgency: 'urgent' | 'soon' | 'calm' | 'none';
 }
 
+/** The tenant's zone offset; the demo tenants (and the default, DESIGN §3) are Asia/Shanghai, UTC+8 all year. */
+export const DEFAULT_ZONE_OFFSET_MINUTES = 480;
+
+const localDay = (ms: number, offsetMinutes: number) => Math.floor((ms + offsetMinutes * 60_000) / DAY);
+
 /**
- * The countdown a rep sees. Days left count whole days to the due instant (local midnight when the customer goes
- * back), rounded up, so "还剩 1 天" means it goes back at the coming midnight.
+ * The countdown a rep sees. A customer goes back at local midnight starting the day after its last allowed day
+ * (the server's dueDate), so "还剩 N 天" counts the whole days after today that are still allowed, and on the last
+ * allowed day it says «今天 24 点收回».
  */
-export function describeReclaim(reclaim: ReclaimInfo | null, now: number, anchorDays?: number | null): ReclaimText {
+export function describeReclaim(reclaim: ReclaimInfo | null, now: number, offsetMinutes = DEFAULT_ZONE_OFFSET_MINUTES): ReclaimText {
   if (!reclaim) return { left: '无回收规则', reason: '', daysLeft: null, urgency: 'none' };
   const due = Date.parse(reclaim.dueDate);
-  const daysLeft = Math.max(0, Math.ceil((due - now) / DAY));
-  const days = reclaim.days ?? anchorDays ?? null;
-  const reason = REASONS[reclaim.kind]?.(days) ?? '';
-  const left = due <= now ? '已到期，即将收回' : daysLeft <= 1 ? '还剩 1 天' : `还剩 ${daysLeft} 天`;
+  const daysLeft = Math.max(0, localDay(due, offsetMinutes) - localDay(now, offsetMinutes) - 1);
+  const reason = REASONS[reclaim.kind]?.(reclaim.days ?? null) ?? '';
+  const left = due <= now ? '已到期，即将收回' : daysLeft === 0 ? '今天 24 点收回' : `还剩 ${daysLeft} 天`;
   return { left, reason, daysLeft, urgency: daysLeft <= 3 ? 'urgent' : daysLeft <= 7 ? 'soon' : 'calm' };
 }
 
 /**
  * The rule's length in days from the clock's anchor (DESIGN §4.3): the customer fields the API sends give the anchor
- * for each kind, and the due date is local midnight `days` after the anchor's local day. Calendar-day rules only;
- * for working-day rules the number would be too large, so the server's `days` wins whenever it is sent.
+ * for each kind, and the server puts the due date at local midnight `days + 1` days after the anchor's local day.
+ * Exact for calendar-day rules; for working-day rules it would come out too large, so the server's `days` wins
+ * whenever it sends one.
  */
 export function ruleDaysFromAnchor(
   c: { ownedSince: string | null; lastVerifiedVisitAt: string | null; lastFollowUpAt: string | null; reclaim: ReclaimInfo | null },
-  timeZoneOffsetMinutes = 480,
+  offsetMinutes = DEFAULT_ZONE_OFFSET_MINUTES,
 ): number | null {
   if (!c.reclaim || !c.ownedSince) return null;
+  if (c.reclaim.days !== undefined) return c.reclaim.days;
   const t = (s: string | null) => (s ? Date.parse(s) : 0);
   const owned = t(c.ownedSince);
   const anchor =
@@ -57,7 +64,6 @@ export function ruleDaysFromAnchor(
       : c.reclaim.kind === 'no_follow_up'
         ? Math.max(owned, t(c.lastFollowUpAt), t(c.lastVerifiedVisitAt))
         : owned;
-  const localDay = (ms: number) => Math.floor((ms + timeZoneOffsetMinutes * 60_000) / DAY);
-  const days = localDay(Date.parse(c.reclaim.dueDate)) - localDay(anchor);
+  const days = localDay(Date.parse(c.reclaim.dueDate), offsetMinutes) - localDay(anchor, offsetMinutes) - 1;
   return days > 0 ? days : null;
 }

@@ -11,6 +11,7 @@ import { platform, type LocationFix } from '@/platform';
 import { PoolMap } from '@/platform/map';
 import { api, type CustomerDto, type NearbyItem } from '@/services';
 import { explainClaimFailure } from '@/utils/claim-refusal';
+import { describeReclaim, ruleDaysFromAnchor } from '@/utils/reclaim';
 import './index.scss';
 
 const RADII = [
@@ -170,8 +171,8 @@ function CustomerLine({ item }: { item: NearbyItem }) {
 
 function claimedText(c: CustomerDto): string {
   if (!c.reclaim) return '已加入「我的客户」。';
-  const days = Math.max(0, Math.ceil((Date.parse(c.reclaim.dueDate) - Date.now()) / 86_400_000));
-  return `已加入「我的客户」，${days} 天内需有效拜访或跟进，否则将自动收回公海。`;
+  const d = describeReclaim({ ...c.reclaim, days: ruleDaysFromAnchor(c) ?? undefined }, Date.now());
+  return `已加入「我的客户」，回收倒计时${d.left}（${d.reason}）：有效拜访或跟进会重新计时。`;
 }
 
 /** 公海: pool customers around me on a map or in a list, with the radius choice and one-tap claim. */

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, loginAs, phoneContext } from '../support/browser';
+import { ensureH5Build } from '../support/build';
+import { startServer, type RunningServer } from '../support/server';
+
+/** `npm run screenshots` sets this to refresh docs/screenshots/ (375×812) from the same walk-through. */
+const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../../docs/screenshots') : null;
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOT_DIR) return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** The ids of the customers listed on the 公海 list view, nearest first. */
+async function listedIds(page: Page): Promise<number[]> {
+  await page.getByTestId('nearby-list').waitFor();
+  const ids = await page.getByTestId('nearby-list').locator('[data-testid^="row-"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-testid')!.slice(4))));
+  return ids;
+}
+
+describe('H5 in Chromium: a rep claims from the pool around 人民广场', () => {
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureH5Build();
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('rep01 logs in with the demo picker, sees pool customers nearby, claims one and finds it in 我的客户 with its countdown', async () => {
+    const context = await phoneContext(browser, server.baseUrl);
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/`);
+    await page.getByText('以演示用户登录').waitFor();
+    await shot(page, 'login');
+    await loginAs(page, server.baseUrl, 'rep01');
+
+    // The map view first: offline, so markers and rings are drawn over the grid.
+    const count = page.getByTestId('nearby-count');
+    await count.waitFor();
+    const n = Number(/内 (\d+) 个公海客户/.exec((await count.textContent()) ?? '')?.[1]);
+    expect(n).toBeGreaterThanOrEqual(50);
+    expect(await count.textContent()).toContain('附近 1 公里内');
+    expect(await page.getByTestId('h5-map').getAttribute('data-tiles')).toBe('offline');
+    expect(await page.locator('[data-testid^="marker-"]').count()).toBe(n);
+    await page.locator('[data-testid^="marker-"]').first().click();
+    await page.getByTestId('selected-card').waitFor();
+    await shot(page, 'map');
+
+    // The list view, nearest first, and a one-tap claim of the nearest.
+    await page.getByTestId('view-list').click();
+    const ids = await listedIds(page);
+    expect(ids).toHaveLength(n);
+    const target = ids[0]!;
+    const name = (await page.getByTestId(`row-${target}`).getByTestId('customer-name').textContent())!;
+    await shot(page, 'map-list');
+    await page.getByTestId(`claim-${target}`).click();
+    const ok = page.getByTestId('banner-success');
+    await ok.waitFor();
+    expect(await ok.textContent()).toContain(`已领取「${name}」`);
+    expect(await ok.textContent()).toContain('回收倒计时还剩 15 天（15 天无有效拜访）');
+    expect(await page.getByTestId(`row-${target}`).count()).toBe(0);
+
+    // 我的客户: the claimed customer with «还剩 15 天» and why (the demo's 15-day verified-visit rule is the earliest).
+    await page.getByText('我的客户', { exact: true }).last().click();
+    const row = page.getByTestId(`mine-${target}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(name);
+    expect(await row.getByTestId('countdown').textContent()).toBe('还剩 15 天15 天无有效拜访');
+    await shot(page, 'mine');
+
+    await page.getByText('工作台', { exact: true }).last().click();
+    await page.getByTestId('group-rep').waitFor();
+    expect(await page.getByTestId('group-manager').count()).toBe(0);
+    expect(await page.getByText('张伟').count()).toBeGreaterThan(0);
+    await shot(page, 'workbench');
+    await context.close();
+  });
+
+  it('rep01 and rep02 tap 领取 on the same customer at once: exactly one gets it, the other sees 已被他人领取', async () => {
+    const [c1, c2] = await Promise.all([phoneContext(browser, server.baseUrl), phoneContext(browser, server.baseUrl)]);
+    const [p1, p2] = await Promise.all([c1.newPage(), c2.newPage()]);
+    await Promise.all([loginAs(p1, server.baseUrl, 'rep01'), loginAs(p2, server.baseUrl, 'rep02')]);
+    await Promise.all([p1.getByTestId('view-list').click(), p2.getByTestId('view-list').click()]);
+    const [ids1, ids2] = await Promise.all([listedIds(p1), listedIds(p2)]);
+    const target = ids1.find((id) => ids2.includes(id))!;
+    expect(target).toBeDefined();
+
+    await Promise.all([p1.getByTestId(`claim-${target}`).click(), p2.getByTestId(`claim-${target}`).click()]);
+    const outcome = async (p: Page) => {
+      const banner = p.locator('[data-testid="banner-success"], [data-testid="banner-error"]');
+      await banner.waitFor();
+      return { kind: (await banner.getAttribute('data-testid'))!, text: (await banner.textContent())! };
+    };
+    const results = await Promise.all([outcome(p1), outcome(p2)]);
+    expect(results.map((r) => r.kind).sort()).toEqual(['banner-error', 'banner-success']);
+    const lost = results.find((r) => r.kind === 'banner-error')!;
+    expect(lost.text).toContain('已被他人领取');
+    expect(lost.text).toContain('手慢了：该客户刚被其他同事领取');
+
+    // The winner's 我的客户 has it; the server agrees on one owner.
+    const winner = results[0]!.kind === 'banner-success' ? p1 : p2;
+    await winner.getByText('我的客户', { exact: true }).last().click();
+    await winner.getByTestId(`mine-${target}`).waitFor();
+    await Promise.all([c1.close(), c2.close()]);
+  });
+});
