@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: provisions what the tests need (a MariaDB server, a CJK font), typechecks, builds the mini-program targets, runs Jest on SQLite and MariaDB, and
+// `npm test`: provisions what the tests need (a MariaDB server, a CJK font, Chromium), typechecks, builds the mini-program targets, runs Jest on SQLite and MariaDB, and
 // ends with the plain line `N passed, N failed`. `--quick` (npm run test:quick) skips the typecheck.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -66,6 +66,27 @@ if (!haveCjkFont()) {
   } else {
     say('测试需要中文字体（照片水印），但 fontconfig 找不到任何中文字体。请运行：');
     say('  sudo apt-get update && sudo apt-get install -y fontconfig fonts-wqy-microhei');
+    finish(0, 1);
+  }
+}
+
+// 1c. Chromium for the browser end-to-end tests of the H5 app (miniapp/e2e, playwright-core drives Debian's build).
+const haveChromium = () => ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((bin) => existsSync(bin));
+if (!haveChromium()) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = existsSync('/usr/bin/apt-get');
+  if (isRoot && hasApt) {
+    say('Chromium 未安装：正在用 apt-get 安装 chromium（浏览器端到端测试需要）…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = run('apt-get', ['update', '-qq'], { env });
+    const install = update.status === 0 ? run('apt-get', ['install', '-y', '-qq', 'chromium'], { env }) : update;
+    if (install.status !== 0 || !haveChromium()) {
+      say('安装 chromium 失败。请手动运行：apt-get update && apt-get install -y chromium');
+      finish(0, 1);
+    }
+  } else {
+    say('浏览器端到端测试需要 Chromium，但本机没有 /usr/bin/chromium。请运行：');
+    say('  sudo apt-get update && sudo apt-get install -y chromium');
     finish(0, 1);
   }
 }
