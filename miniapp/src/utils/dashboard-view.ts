@@ -31,6 +31,12 @@ export function presetOf(range: { from: string; to: string }, now: number, offse
   }) ?? null;
 }
 
+/** An instant as «11/27 10:05» in the tenant zone (mini-program runtimes do not all carry Intl time zones). */
+export function formatLocalTime(iso: string, offsetMinutes = DEFAULT_ZONE_OFFSET_MINUTES): string {
+  const local = new Date(Date.parse(iso) + offsetMinutes * 60_000).toISOString();
+  return `${dayLabel(local.slice(0, 10))} ${local.slice(11, 16)}`;
+}
+
 /** `2026-11-27` → `11/27`. */
 export function dayLabel(day: string): string {
   return `${Number(day.slice(5, 7))}/${Number(day.slice(8, 10))}`;

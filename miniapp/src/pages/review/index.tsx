@@ -1,6 +1,145 @@
-import { ComingSoon } from '@/components/coming-soon';
+import { Text, View } from '@tarojs/components';
+import Taro, { useDidShow } from '@tarojs/taro';
+import { useCallback, useRef, useState } from 'react';
+import { AuthedImage } from '@/components/authed-image';
+import { EmptyState } from '@/components/empty-state';
+import { ErrorBanner } from '@/components/error-banner';
+import { Loading } from '@/components/loading';
+import { SessionGate } from '@/components/session-gate';
+import { api, type VisitDto } from '@/services';
+import { formatLocalTime } from '@/utils/dashboard-view';
+import { formatDwell, formatMetres, reasonTitle, VERDICT_LABELS } from '@/utils/risk-text';
+import './index.scss';
 
-/** 待审拜访: a placeholder registered in app.config.ts; its issue replaces this folder. */
-export default function Page() {
-  return <ComingSoon title='待审拜访' />;
+type Filter = 'all' | 'suspect' | 'rejected';
+const FILTERS: { key: Filter; label: string }[] = [
+  { key: 'all', label: '全部' },
+  { key: 'suspect', label: '可疑' },
+  { key: 'rejected', label: '被拒绝' },
+];
+const PAGE = 20;
+
+function VisitCard({ v }: { v: VisitDto }) {
+  return (
+    <View className='review__card' data-testid={`visit-${v.id}`}>
+      <View className='review__head'>
+        <Text className={`review__verdict review__verdict--${v.verdict}`}>{VERDICT_LABELS[v.verdict]}</Text>
+        <Text className='review__customer' onClick={() => Taro.navigateTo({ url: `/pages/customer/index?id=${v.customerId}` })}>
+          {v.customerName ?? `客户 ${v.customerId}`}
+        </Text>
+        <Text className='review__score'>风险分 {v.risk.score}</Text>
+      </View>
+      <Text className='review__meta'>
+        {v.userName ?? v.userId} · {formatLocalTime(v.checkedInAt)} · 距客户 {formatMetres(v.distanceM)}
+        {v.dwellS !== null ? ` · 停留 ${formatDwell(v.dwellS)}` : ''}
+      </Text>
+      <View className='review__reasons'>
+        {v.risk.reasons.length === 0 ? <Text className='review__reason-msg'>没有记录原因</Text> : null}
+        {v.risk.reasons.map((r) => (
+          <View key={r.code} className='review__reason' data-testid={`reason-${r.code}`}>
+            <Text className='review__reason-title'>
+              {reasonTitle(r.code)}
+              {r.detail ? <Text className='review__reason-detail'>（{r.detail}）</Text> : null}
+            </Text>
+            <Text className='review__reason-msg'>{r.message}</Text>
+          </View>
+        ))}
+      </View>
+      {v.notes ? <Text className='review__notes'>拜访记录：{v.notes}</Text> : null}
+      {v.photos && v.photos.length > 0 ? (
+        <View className='review__photos'>
+          {v.photos.map((p) => (
+            <View key={p.id} className='review__photo'>
+              <AuthedImage src={p.url} className='review__img' alt={`拜访照片 ${p.id}`} />
+              {p.reused ? <Text className='review__reused'>重复照片</Text> : null}
+            </View>
+          ))}
+        </View>
+      ) : (
+        <Text className='review__no-photo'>没有现场照片</Text>
+      )}
+    </View>
+  );
+}
+
+/** 待审拜访: suspect and rejected check-ins of the manager's reps, newest first, with reasons, distance and photos. */
+function Review() {
+  const [filter, setFilter] = useState<Filter>('all');
+  const [items, setItems] = useState<VisitDto[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [more, setMore] = useState(false);
+  // Answers of an earlier filter that arrive late are dropped.
+  const generation = useRef(0);
+
+  const load = useCallback((f: Filter) => {
+    const g = ++generation.current;
+    setError(null);
+    setItems(null);
+    api.visits
+      .review({ verdict: f === 'all' ? undefined : f, limit: PAGE })
+      .then((r) => {
+        if (g !== generation.current) return;
+        setItems(r.items);
+        setCursor(r.nextCursor);
+      })
+      .catch((err: unknown) => g === generation.current && setError(err instanceof Error ? err.message : '加载失败'));
+  }, []);
+  useDidShow(() => load(filter));
+
+  const loadMore = () => {
+    if (!cursor || more) return;
+    const g = generation.current;
+    setMore(true);
+    api.visits
+      .review({ verdict: filter === 'all' ? undefined : filter, limit: PAGE, cursor })
+      .then((r) => {
+        if (g !== generation.current) return;
+        setItems((old) => [...(old ?? []), ...r.items]);
+        setCursor(r.nextCursor);
+      })
+      .catch((err: unknown) => Taro.showToast({ title: err instanceof Error ? err.message : '加载失败', icon: 'none' }))
+      .finally(() => setMore(false));
+  };
+
+  return (
+    <View className='review'>
+      <View className='review__tabs'>
+        {FILTERS.map((f) => (
+          <Text
+            key={f.key}
+            className={`review__tab ${filter === f.key ? 'review__tab--on' : ''}`}
+            data-testid={`filter-${f.key}`}
+            onClick={() => {
+              setFilter(f.key);
+              load(f.key);
+            }}
+          >
+            {f.label}
+          </Text>
+        ))}
+      </View>
+      {error ? <ErrorBanner title='加载失败' message={error} onRetry={() => load(filter)} /> : null}
+      {!error && !items ? <Loading /> : null}
+      {items && items.length === 0 ? <EmptyState title='没有待审的拜访' hint='你团队的签到都通过了校验' /> : null}
+      {items && items.length > 0 ? (
+        <View data-testid='review-list'>
+          {items.map((v) => (
+            <VisitCard key={v.id} v={v} />
+          ))}
+          {cursor ? (
+            <Text className='review__more' onClick={loadMore}>
+              {more ? '加载中…' : '加载更多'}
+            </Text>
+          ) : (
+            <Text className='review__end'>共 {items.length} 条</Text>
+          )}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+export default function ReviewPage() {
+  return <SessionGate>{() => <Review />}</SessionGate>;
 }

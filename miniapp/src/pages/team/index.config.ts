@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '团队' });
+export default definePageConfig({ navigationBarTitleText: '我的团队' });

@@ -4,6 +4,7 @@ import {
   dayLabel,
   flowBars,
   formatHours,
+  formatLocalTime,
   formatNumber,
   formatShare,
   groupByRep,
@@ -35,6 +36,7 @@ describe('the 看板 range', () => {
 
   it('labels days and ranges the way they are read', () => {
     expect(dayLabel('2026-01-05')).toBe('1/5');
+    expect(formatLocalTime('2026-11-26T18:00:05.000Z')).toBe('11/27 02:00');
     expect(rangeLabel({ from: '2026-11-01', to: '2026-11-27', days: 27 })).toBe('11/1 – 11/27（27 天）');
   });
 });
