@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '分配进度' });
+export default definePageConfig({ navigationBarTitleText: '分配进度', enablePullDownRefresh: true });
