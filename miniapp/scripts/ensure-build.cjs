@@ -45,8 +45,43 @@ function isFresh(target) {
 function ensureBuilt(target, { log = () => undefined, force = false } = {}) {
   if (!TARGETS.includes(target)) throw new Error(`unknown target ${target}`);
   if (!force && isFresh(target)) return { built: false, ms: 0 };
+  // Parallel Jest workers (and `npm start` next to a test run) must not build into one folder at once.
+  const release = lock(target);
+  try {
+    if (!force && isFresh(target)) return { built: false, ms: 0 };
+    return build(target, log);
+  } finally {
+    release();
+  }
+}
+
+const LOCK_STALE_MS = 10 * 60_000;
+
+/** A cross-process lock: a directory created atomically; a lock left by a crashed build expires. */
+function lock(target) {
+  const dir = path.join(miniappDir, 'dist', '.stamps', `${target}.lock`);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(dir);
+      return () => fs.rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - fs.statSync(dir).mtimeMs > LOCK_STALE_MS) fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+}
+
+function build(target, log) {
   log(target);
   const started = Date.now();
+  // Hashed before building: a source edited during the build leaves the output stale, not falsely fresh.
+  const hash = sourceHash(target);
   const taro = require.resolve('@tarojs/cli/bin/taro', { paths: [miniappDir] });
   const result = spawnSync(process.execPath, [taro, 'build', '--type', target], {
     cwd: miniappDir,
@@ -58,7 +93,7 @@ function ensureBuilt(target, { log = () => undefined, force = false } = {}) {
     throw new Error(`taro build --type ${target} failed (exit ${result.status}):\n${(result.stdout + result.stderr).slice(-4000)}`);
   }
   fs.mkdirSync(path.dirname(stampFile(target)), { recursive: true });
-  fs.writeFileSync(stampFile(target), sourceHash(target));
+  fs.writeFileSync(stampFile(target), hash);
   return { built: true, ms: Date.now() - started };
 }
 

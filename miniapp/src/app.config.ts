@@ -34,9 +34,9 @@ export default defineAppConfig({
     backgroundColor: '#ffffff',
     borderStyle: 'black',
     list: [
-      { pagePath: 'pages/map/index', text: '公海' },
-      { pagePath: 'pages/mine/index', text: '我的客户' },
-      { pagePath: 'pages/workbench/index', text: '工作台' },
+      { pagePath: 'pages/map/index', text: '公海', iconPath: 'assets/tab/pool.png', selectedIconPath: 'assets/tab/pool-on.png' },
+      { pagePath: 'pages/mine/index', text: '我的客户', iconPath: 'assets/tab/mine.png', selectedIconPath: 'assets/tab/mine-on.png' },
+      { pagePath: 'pages/workbench/index', text: '工作台', iconPath: 'assets/tab/work.png', selectedIconPath: 'assets/tab/work-on.png' },
     ],
   },
   // Mini-programs ask the user before the first location read; the text says why (WeChat/WeCom show it).
