@@ -52,7 +52,7 @@ export function HirePicker({ onPick }: { onPick: (user: OrgUserDto) => void }) {
 
   return (
     <View className='hr__picker'>
-      <Input className='hr__input' placeholder='搜索员工姓名或工号' value={q} onInput={(e) => setQ(e.detail.value)} data-testid='hire-search' />
+      <Input className='hr__input' placeholder='搜索员工姓名或工号' value={q} onInput={(e) => setQ(e.detail.value)} data-testid='search-hire' />
       {error ? <ErrorBanner title='无法加载员工' message={error} /> : null}
       {items === null && !error ? <Loading text='正在加载最近入职的员工…' /> : null}
       {items && items.length === 0 ? <Text className='hr__muted'>没有找到「{q}」，换个姓名或工号试试</Text> : null}
