@@ -73,7 +73,7 @@ describe('H5 in Chromium: HR assigns a starter pack, admin edits a reclaim rule'
     expect(await rows.count()).toBe(30);
     expect(await page.locator('[data-testid^="marker-"]').count()).toBe(30);
     const ids = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-testid')!.slice('pack-'.length))));
-    expect(await rows.first().textContent()).toMatch(/级.*(米|公里) · /);
+    expect(await rows.first().textContent()).toMatch(/距基地 [\d,]+ 米 · [ABCD] 级/);
     await shot(page, 'hr-assign');
     await page.getByTestId('pack-list').scrollIntoViewIfNeeded();
     await shot(page, 'hr-assign-list');
@@ -135,12 +135,13 @@ describe('H5 in Chromium: HR assigns a starter pack, admin edits a reclaim rule'
 
     // What the server's own dry run of the same proposal says, to compare the page with.
     const expected = (await json('POST', `/api/v1/admin/pools/${east.id}/preview`, { rules: east.rules.map((r, i) => (i === 0 ? { ...r, days: 10 } : r)) }, token)).body as { reclaimed: number };
-    expect(expected.reclaimed).toBeGreaterThan(0);
+    const current = (await json('POST', `/api/v1/admin/pools/${east.id}/preview`, {}, token)).body as { reclaimed: number };
+    expect(expected.reclaimed).toBeGreaterThan(current.reclaimed);
 
     await page.getByTestId('run-preview').click();
     const headline = page.getByTestId('preview-headline');
     await headline.waitFor();
-    expect(await headline.textContent()).toMatch(new RegExp(`^此修改将收回 ${expected.reclaimed} 个客户：10 天无有效拜访 ${expected.reclaimed} 个`));
+    expect(await headline.textContent()).toMatch(new RegExp(`^此修改将收回 ${expected.reclaimed} 个客户（现有规则下 ${current.reclaimed} 个）：10 天无有效拜访 ${expected.reclaimed} 个；`));
     await page.getByTestId('preview').scrollIntoViewIfNeeded();
     await shot(page, 'admin-pools');
 

@@ -261,17 +261,23 @@ export function errorsOfRule(errors: FieldErrors, i: number): Record<string, str
   return Object.fromEntries(Object.entries(errors).flatMap(([k, v]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), v]] : [])));
 }
 
-/** The dry run in one sentence, as the admin reads it before saving: «此修改将收回 N 个客户：…». */
-export function previewHeadline(p: PreviewResult): string {
-  if (p.reclaimed === 0 && p.escalated === 0) return '此修改不会收回任何客户';
+/**
+ * The dry run in one sentence, as the admin reads it before saving: «此修改将收回 N 个客户（现有规则下 M 个）：…».
+ * `current` is the same dry run with the stored rules, so the admin sees what the change itself adds. Escalation of
+ * long-unclaimed pool customers follows the pool's escalation setting, not the rules, so it is said apart.
+ */
+export function previewHeadline(p: PreviewResult, current?: PreviewResult | null): string {
+  const compare = current ? `（现有规则下 ${current.reclaimed} 个）` : '';
+  const escalated = p.escalated ? `今晚另有 ${p.escalated} 个久无人领取的公海客户将按升级设置转到上级公海（与回收规则无关）` : '';
+  if (p.reclaimed === 0) return `此修改不会收回任何客户${compare}${escalated ? `；${escalated}` : ''}`;
   const parts: string[] = [];
   if (p.byRule.length) parts.push(p.byRule.map((r) => `${r.days} 天${kindLabel(r.kind)} ${r.count} 个`).join('，'));
   if (p.byRep.length) {
     const reps = p.byRep.slice(0, 3).map((r) => `${r.name} ${r.count} 个`);
     parts.push(`涉及 ${p.byRep.length} 名业务员（${reps.join('、')}${p.byRep.length > 3 ? ' 等' : ''}）`);
   }
-  if (p.escalated) parts.push(`另有 ${p.escalated} 个无人领取的客户将升级到上级公海`);
-  return `此修改将收回 ${p.reclaimed} 个客户：${parts.join('；')}`;
+  if (escalated) parts.push(escalated);
+  return `此修改将收回 ${p.reclaimed} 个客户${compare}：${parts.join('；')}`;
 }
 
 /** Whether the form differs from the pool as loaded (the save button stays off otherwise). */

@@ -29,7 +29,7 @@ function PoolSettings() {
   const [poolId, setPoolId] = useState<number | null>(null);
   const [form, setForm] = useState<PoolForm | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [preview, setPreview] = useState<{ key: string; result: PreviewResult } | null>(null);
+  const [preview, setPreview] = useState<{ key: string; result: PreviewResult; current: PreviewResult } | null>(null);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
@@ -54,7 +54,7 @@ function PoolSettings() {
 
   // The preview belongs to the exact rule list it ran on; any edit of a rule makes it stale.
   const previewKey = useMemo(() => (form ? JSON.stringify(toPreviewBody(form).body) : ''), [form]);
-  const freshPreview = preview && preview.key === previewKey ? preview.result : null;
+  const freshPreview = preview && preview.key === previewKey ? preview : null;
   const changed = form && pool ? formChanged(form, pool) : false;
 
   const edit = (f: PoolForm) => {
@@ -71,8 +71,9 @@ function PoolSettings() {
     }
     setBusy('preview');
     try {
-      const result = await api.admin.preview(pool.id, body);
-      setPreview({ key: JSON.stringify(body), result });
+      // The same dry run with the stored rules beside it, so the admin sees what the change itself adds.
+      const [result, current] = await Promise.all([api.admin.preview(pool.id, body), api.admin.preview(pool.id, {})]);
+      setPreview({ key: JSON.stringify(body), result, current });
       setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('rules') && k !== '_')));
       return result;
     } catch (err) {
@@ -209,7 +210,7 @@ function PoolSettings() {
           <View className='admin__section' data-testid='preview'>
             <Text className='admin__section-title'>修改预览</Text>
             {freshPreview ? (
-              <PreviewPanel result={freshPreview} />
+              <PreviewPanel result={freshPreview.result} current={freshPreview.current} />
             ) : (
               <Text className='admin__hint'>{preview ? '规则已改动，请重新预览。' : '保存前先预览：按修改后的规则，今晚的回收会收回哪些客户。'}</Text>
             )}
@@ -219,7 +220,7 @@ function PoolSettings() {
                 {busy === 'preview' ? '预览中…' : '预览'}
               </Text>
               <Text className={`admin__button ${changed ? '' : 'admin__button--off'}`} onClick={() => changed && void save()} data-testid='save'>
-                {busy === 'save' ? '保存中…' : freshPreview ? `确认保存${freshPreview.reclaimed ? `（将收回 ${freshPreview.reclaimed} 个）` : ''}` : '预览并保存'}
+                {busy === 'save' ? '保存中…' : freshPreview ? `确认保存${freshPreview.result.reclaimed ? `（将收回 ${freshPreview.result.reclaimed} 个）` : ''}` : '预览并保存'}
               </Text>
             </View>
           </View>
@@ -232,11 +233,11 @@ function PoolSettings() {
 }
 
 /** The dry run: «此修改将收回 N 个客户：…» with the split by rule, region and rep, and examples. */
-function PreviewPanel({ result }: { result: PreviewResult }) {
+function PreviewPanel({ result, current }: { result: PreviewResult; current: PreviewResult }) {
   return (
     <View className='admin__preview'>
       <Text className={`admin__preview-headline ${result.reclaimed ? 'admin__preview-headline--warn' : ''}`} data-testid='preview-headline'>
-        {previewHeadline(result)}
+        {previewHeadline(result, current)}
       </Text>
       {result.byRule.length ? (
         <View className='admin__preview-group'>

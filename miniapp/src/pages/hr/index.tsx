@@ -224,9 +224,8 @@ function HrAssign() {
                           <Text className='hr__item-name'>{i.name}</Text>
                           <LevelTag level={i.level} />
                         </View>
-                        <Text className='hr__item-sub'>
-                          {formatDistance(i.distanceM)} · {i.reason}
-                        </Text>
+                        {/* The server's reason already says the distance and level; a hand-picked one gets its distance here. */}
+                        <Text className='hr__item-reason'>{i.source === 'added' ? `距基地 ${formatDistance(i.distanceM)} · ${i.reason}` : i.reason}</Text>
                         <Text className='hr__item-sub'>{i.address}</Text>
                       </View>
                       <Text className='hr__remove' onClick={(e) => { e.stopPropagation(); setPack(removeFromPack(pack, i.id)); }} data-testid={`remove-${i.id}`}>

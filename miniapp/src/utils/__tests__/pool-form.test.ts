@@ -127,6 +127,9 @@ describe('pool form ↔ API body', () => {
   it('states the dry run in one sentence', () => {
     const base = { tenantId: 't', runDate: '2026-11-27', now: '2026-11-27T02:00:00.000Z', dryRun: true, alreadyRan: false, byRegion: [], examples: [] };
     expect(previewHeadline({ ...base, reclaimed: 0, escalated: 0, byRule: [], byRep: [] })).toBe('此修改不会收回任何客户');
+    expect(previewHeadline({ ...base, reclaimed: 0, escalated: 3, byRule: [], byRep: [] }, { ...base, reclaimed: 2, escalated: 3, byRule: [], byRep: [] })).toBe(
+      '此修改不会收回任何客户（现有规则下 2 个）；今晚另有 3 个久无人领取的公海客户将按升级设置转到上级公海（与回收规则无关）',
+    );
     expect(
       previewHeadline({
         ...base,
@@ -143,7 +146,7 @@ describe('pool form ↔ API body', () => {
           { userId: 'rep04', name: '刘洋', count: 1 },
         ],
       }),
-    ).toBe('此修改将收回 7 个客户：10 天无有效拜访 5 个，60 天未成交 2 个；涉及 4 名业务员（张伟 3 个、王芳 2 个、李娜 1 个 等）；另有 2 个无人领取的客户将升级到上级公海');
+    ).toBe('此修改将收回 7 个客户：10 天无有效拜访 5 个，60 天未成交 2 个；涉及 4 名业务员（张伟 3 个、王芳 2 个、李娜 1 个 等）；今晚另有 2 个久无人领取的公海客户将按升级设置转到上级公海（与回收规则无关）');
   });
 });
 
@@ -205,7 +208,8 @@ describe('pool form against the real server', () => {
     expect(byHand.status).toBe(200);
     expect(viaForm).toEqual(byHand.body);
     expect(viaForm.reclaimed).toBeGreaterThan(0);
-    expect(previewHeadline(viaForm).startsWith(`此修改将收回 ${viaForm.reclaimed} 个客户：10 天无有效拜访 `)).toBe(true);
+    const current = await api.admin.preview(before.id, { now: '2026-11-27T02:00:00+08:00' });
+    expect(previewHeadline(viaForm, current).startsWith(`此修改将收回 ${viaForm.reclaimed} 个客户（现有规则下 ${current.reclaimed} 个）：10 天无有效拜访 ${viaForm.reclaimed} 个；`)).toBe(true);
 
     const saved = await api.admin.updatePool(before.id, toPoolBody(f).body);
     expect(saved.pool.rules[0]).toEqual({ ...before.rules[0]!, days: 10, version: before.rules[0]!.version + 1 });
