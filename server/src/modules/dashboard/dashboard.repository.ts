@@ -44,8 +44,9 @@ export async function poolContext(db: Db, tenantId: string) {
   };
 }
 
-/** A ledger row as the flows need it. */
+/** A ledger row as the day rows need it. */
 export interface LedgerRow {
+  id: number;
   customer_id: number;
   type: OwnershipEventType;
   from_user_id: string | null;
@@ -56,16 +57,57 @@ export interface LedgerRow {
   at: number;
 }
 
+const ledgerColumns = ['id', 'customer_id', 'type', 'from_user_id', 'to_user_id', 'from_pool_id', 'to_pool_id', 'rule_id', 'at'] as const;
+const toLedgerRow = (r: Omit<LedgerRow, 'at'> & { at: number | string }): LedgerRow => ({ ...r, at: Number(r.at) });
+
 /** Ledger rows with `at` in [from, to), through the (tenant, at) index. */
 export async function ledgerBetween(db: Db, tenantId: string, from: number, to: number): Promise<LedgerRow[]> {
-  const rows = await db
-    .selectFrom('ownership_events')
-    .select(['customer_id', 'type', 'from_user_id', 'to_user_id', 'from_pool_id', 'to_pool_id', 'rule_id', 'at'])
-    .where('tenant_id', '=', tenantId)
-    .where('at', '>=', from)
-    .where('at', '<', to)
-    .execute();
-  return rows.map((r) => ({ ...r, at: Number(r.at) }));
+  const rows = await db.selectFrom('ownership_events').select(ledgerColumns).where('tenant_id', '=', tenantId).where('at', '>=', from).where('at', '<', to).execute();
+  return rows.map(toLedgerRow);
+}
+
+/**
+ * The whole ledger of some customers, in id order, through the (tenant, customer, id) index: what a day's events need
+ * of their past (when the customer entered the pool, its previous owners, who it was given to before a visit).
+ * Fetched as plain index ranges rather than correlated subqueries, whose index choice MariaDB gets wrong on big tables.
+ */
+export async function ledgerOfCustomers(db: Db, tenantId: string, customerIds: Iterable<number>): Promise<LedgerRow[]> {
+  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+  const out: LedgerRow[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db.selectFrom('ownership_events').select(ledgerColumns).where('tenant_id', '=', tenantId).where('customer_id', 'in', ids.slice(i, i + 1000)).orderBy('customer_id').orderBy('id').execute();
+    out.push(...rows.map(toLedgerRow));
+  }
+  return out;
+}
+
+/** A visit as the day rows need it. */
+export interface VisitRow {
+  id: number;
+  customer_id: number;
+  user_id: string;
+  verdict: 'verified' | 'suspect' | 'rejected';
+  checked_in_at: number;
+}
+
+const visitColumns = ['id', 'customer_id', 'user_id', 'verdict', 'checked_in_at'] as const;
+const toVisitRow = (r: Omit<VisitRow, 'checked_in_at'> & { checked_in_at: number | string }): VisitRow => ({ ...r, checked_in_at: Number(r.checked_in_at) });
+
+/** Check-ins with `checked_in_at` in [from, to), through the (tenant, checked_in_at) index. */
+export async function visitsBetween(db: Db, tenantId: string, from: number, to: number): Promise<VisitRow[]> {
+  const rows = await db.selectFrom('visits').select(visitColumns).where('tenant_id', '=', tenantId).where('checked_in_at', '>=', from).where('checked_in_at', '<', to).execute();
+  return rows.map(toVisitRow);
+}
+
+/** Every check-in at some customers, through the (tenant, customer, checked_in_at) index. */
+export async function visitsOfCustomers(db: Db, tenantId: string, customerIds: Iterable<number>): Promise<VisitRow[]> {
+  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+  const out: VisitRow[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await db.selectFrom('visits').select(visitColumns).where('tenant_id', '=', tenantId).where('customer_id', 'in', ids.slice(i, i + 1000)).execute();
+    out.push(...rows.map(toVisitRow));
+  }
+  return out;
 }
 
 /** Customers per pool and status now. */
@@ -98,97 +140,6 @@ export async function stockMovesSince(db: Db, tenantId: string, since: number) {
     .groupBy(['from_pool_id', 'to_pool_id', sql`case when from_user_id is null then 0 else 1 end`, sql`case when to_user_id is null then 0 else 1 end`])
     .execute();
   return rows.map((r) => ({ fromPoolId: r.from_pool_id, toPoolId: r.to_pool_id, fromOwned: Number(r.from_owned) === 1, toOwned: Number(r.to_owned) === 1, n: Number(r.n) }));
-}
-
-/**
- * Customers that left a pool in [from, to) (claimed or assigned out of it, or moved up the cascade), with when they
- * had entered it: the customer's previous ledger row.
- */
-export async function exitsWithEntry(db: Db, tenantId: string, from: number, to: number): Promise<{ pool_id: number; at: number; entered_at: number | null }[]> {
-  const rows = await db
-    .selectFrom('ownership_events as e')
-    .select((eb) => [
-      'e.from_pool_id as pool_id',
-      'e.at',
-      eb
-        .selectFrom('ownership_events as p')
-        .select('p.at')
-        .whereRef('p.tenant_id', '=', 'e.tenant_id')
-        .whereRef('p.customer_id', '=', 'e.customer_id')
-        .whereRef('p.id', '<', 'e.id')
-        .orderBy('p.id', 'desc')
-        .limit(1)
-        .as('entered_at'),
-    ])
-    .where('e.tenant_id', '=', tenantId)
-    .where('e.at', '>=', from)
-    .where('e.at', '<', to)
-    .where('e.type', 'in', ['claimed', 'assigned', 'escalated'])
-    .where('e.from_user_id', 'is', null)
-    .execute();
-  return rows.map((r) => ({ pool_id: r.pool_id!, at: Number(r.at), entered_at: r.entered_at === null ? null : Number(r.entered_at) }));
-}
-
-/** Ownership gains in [from, to) with the customer's two previous owners (newest first), for A → B → A bounces. */
-export async function gainsWithPreviousOwners(db: Db, tenantId: string, from: number, to: number) {
-  const previous = (offset: number) =>
-    sql<string | null>`(select p.to_user_id from ownership_events p where p.tenant_id = e.tenant_id and p.customer_id = e.customer_id and p.id < e.id and p.to_user_id is not null order by p.id desc limit 1 offset ${sql.lit(offset)})`;
-  const rows = await db
-    .selectFrom('ownership_events as e')
-    .select(['e.to_pool_id as pool_id', 'e.at', 'e.to_user_id', previous(0).as('prev1'), previous(1).as('prev2')])
-    .where('e.tenant_id', '=', tenantId)
-    .where('e.at', '>=', from)
-    .where('e.at', '<', to)
-    .where('e.to_user_id', 'is not', null)
-    .where('e.type', '!=', 'created')
-    .execute();
-  return rows.map((r) => ({ poolId: r.pool_id!, at: Number(r.at), userId: r.to_user_id!, prev1: r.prev1, prev2: r.prev2 }));
-}
-
-/**
- * Verified visits in [from, to) that were their owner's first verified visit since gaining the customer, with the
- * gain's time and pool. The gain is the latest ledger row giving the customer to the visitor before the visit.
- */
-export async function firstVerifiedVisits(db: Db, tenantId: string, from: number, to: number): Promise<{ pool_id: number; checked_in_at: number; gained_at: number }[]> {
-  const result = await sql<{ pool_id: number; checked_in_at: number; gained_at: number }>`
-    select x.pool_id, x.checked_in_at, x.gained_at from (
-      select v.id, v.customer_id, v.user_id, v.checked_in_at,
-        (select g.at from ownership_events g where g.tenant_id = v.tenant_id and g.customer_id = v.customer_id and g.to_user_id = v.user_id
-           and g.at <= v.checked_in_at order by g.id desc limit 1) as gained_at,
-        (select g.to_pool_id from ownership_events g where g.tenant_id = v.tenant_id and g.customer_id = v.customer_id and g.to_user_id = v.user_id
-           and g.at <= v.checked_in_at order by g.id desc limit 1) as pool_id
-      from visits v
-      where v.tenant_id = ${tenantId} and v.checked_in_at >= ${from} and v.checked_in_at < ${to} and v.verdict = 'verified'
-    ) x
-    where x.gained_at is not null and not exists (
-      select 1 from visits w where w.tenant_id = ${tenantId} and w.customer_id = x.customer_id and w.user_id = x.user_id and w.verdict = 'verified'
-        and w.checked_in_at >= x.gained_at and (w.checked_in_at < x.checked_in_at or (w.checked_in_at = x.checked_in_at and w.id < x.id)))`.execute(db);
-  return result.rows.map((r) => ({ pool_id: Number(r.pool_id), checked_in_at: Number(r.checked_in_at), gained_at: Number(r.gained_at) }));
-}
-
-/**
- * Claims made in [from, to), and whether the claimer checked in at the customer (verified or suspect) within
- * `windowMs` after the claim.
- */
-export async function claimsWithVisit(db: Db, tenantId: string, from: number, to: number, windowMs: number): Promise<{ pool_id: number; at: number; visited: number }[]> {
-  const result = await sql<{ pool_id: number; at: number; visited: number }>`
-    select e.to_pool_id as pool_id, e.at,
-      case when exists (select 1 from visits w where w.tenant_id = e.tenant_id and w.customer_id = e.customer_id and w.user_id = e.to_user_id
-        and w.checked_in_at >= e.at and w.checked_in_at < e.at + ${windowMs} and w.verdict <> 'rejected') then 1 else 0 end as visited
-    from ownership_events e
-    where e.tenant_id = ${tenantId} and e.at >= ${from} and e.at < ${to} and e.type = 'claimed'`.execute(db);
-  return result.rows.map((r) => ({ pool_id: Number(r.pool_id), at: Number(r.at), visited: Number(r.visited) }));
-}
-
-/** Check-ins in [from, to) with their verdict and the pool the customer was in at the time (its latest ledger row before). */
-export async function visitsWithPool(db: Db, tenantId: string, from: number, to: number): Promise<{ pool_id: number | null; checked_in_at: number; verdict: string }[]> {
-  const result = await sql<{ pool_id: number | null; checked_in_at: number; verdict: string }>`
-    select v.checked_in_at, v.verdict,
-      (select e.to_pool_id from ownership_events e where e.tenant_id = v.tenant_id and e.customer_id = v.customer_id and e.at <= v.checked_in_at
-         order by e.id desc limit 1) as pool_id
-    from visits v
-    where v.tenant_id = ${tenantId} and v.checked_in_at >= ${from} and v.checked_in_at < ${to}`.execute(db);
-  return result.rows.map((r) => ({ pool_id: r.pool_id === null ? null : Number(r.pool_id), checked_in_at: Number(r.checked_in_at), verdict: r.verdict }));
 }
 
 /** The instant of the tenant's first ledger row, or null. */

@@ -1,16 +1,7 @@
 import type { Db } from '../../db/create-db';
 import { addDays, DAY_MS, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
-import {
-  claimsWithVisit,
-  exitsWithEntry,
-  firstVerifiedVisits,
-  gainsWithPreviousOwners,
-  ledgerBetween,
-  stockMovesSince,
-  stockNow,
-  visitsWithPool,
-} from './dashboard.repository';
+import { ledgerBetween, ledgerOfCustomers, stockMovesSince, stockNow, visitsBetween, visitsOfCustomers, type LedgerRow, type VisitRow } from './dashboard.repository';
 
 const HOUR_MS = 3_600_000;
 
@@ -143,18 +134,37 @@ export async function computeDayRows(
     d[owned ? 'owned' : 'poolSize'] += by;
   };
 
-  const hoardFrom = rangeStart - HOARD_WINDOW_DAYS * DAY_MS;
-  const hoardTo = rangeEnd - HOARD_WINDOW_DAYS * DAY_MS;
-  // The stock may still be on its way (read while these run): only the final walk needs it.
-  const [ledger, exits, gains, firstVisits, claims, visits, stock] = await Promise.all([
-    ledgerBetween(db, tenantId, rangeStart, rangeEnd),
-    exitsWithEntry(db, tenantId, rangeStart, rangeEnd),
-    gainsWithPreviousOwners(db, tenantId, rangeStart, rangeEnd),
-    firstVerifiedVisits(db, tenantId, rangeStart, rangeEnd),
-    claimsWithVisit(db, tenantId, hoardFrom, hoardTo, HOARD_WINDOW_DAYS * DAY_MS),
-    visitsWithPool(db, tenantId, rangeStart, rangeEnd),
-    stockBase,
+  // Claims are judged for hoarding on the day their window closes: those of the week before the range count too.
+  const windowMs = HOARD_WINDOW_DAYS * DAY_MS;
+  const [recent, visits, stock] = await Promise.all([ledgerBetween(db, tenantId, rangeStart - windowMs, rangeEnd), visitsBetween(db, tenantId, rangeStart, rangeEnd), stockBase]);
+  const ledger = recent.filter((e) => e.at >= rangeStart);
+  const claims = recent.filter((e) => e.type === 'claimed' && e.at + windowMs >= rangeStart && e.at + windowMs < rangeEnd);
+  const verified = visits.filter((v) => v.verdict === 'verified');
+  // The past of every customer these rows touch, and the visits the hoarding and first-visit checks look at.
+  const [history, theirVisits] = await Promise.all([
+    ledgerOfCustomers(db, tenantId, [...ledger.map((e) => e.customer_id), ...visits.map((v) => v.customer_id)]),
+    visitsOfCustomers(db, tenantId, [...claims.map((c) => c.customer_id), ...verified.map((v) => v.customer_id)]),
   ]);
+  const ledgerOf = new Map<number, LedgerRow[]>();
+  for (const e of history) {
+    const list = ledgerOf.get(e.customer_id);
+    if (list) list.push(e);
+    else ledgerOf.set(e.customer_id, [e]);
+  }
+  const visitsOf = new Map<number, VisitRow[]>();
+  for (const v of theirVisits) {
+    const list = visitsOf.get(v.customer_id);
+    if (list) list.push(v);
+    else visitsOf.set(v.customer_id, [v]);
+  }
+  /** The customer's ledger rows before `id`, newest first. */
+  const before = (customerId: number, id: number) => (ledgerOf.get(customerId) ?? []).filter((e) => e.id < id).reverse();
+  /** The customer's newest ledger row at or before `at` (by id, as the ledger orders them) that passes `test`. */
+  const latestAt = (customerId: number, at: number, test: (e: LedgerRow) => boolean) => {
+    const list = ledgerOf.get(customerId) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.at <= at && test(list[i]!)) return list[i];
+    return undefined;
+  };
 
   for (const e of ledger) {
     const i = dayOf(e.at);
@@ -194,30 +204,43 @@ export async function computeDayRows(
         // Owner to owner: neither into nor out of the pool.
         break;
     }
+    // Leaving the pool (claimed or assigned out of it, or moved up the cascade): how long since it entered, i.e.
+    // since the customer's previous ledger row.
+    if (outOf && e.from_user_id === null && (e.type === 'claimed' || e.type === 'assigned' || e.type === 'escalated')) {
+      const entered = before(e.customer_id, e.id)[0];
+      if (entered) bump(outOf.waitDays, Math.floor((e.at - entered.at) / DAY_MS));
+    }
+    // A gain that returns the customer to the owner before the previous one (A → B → A).
+    if (into && e.to_user_id !== null && e.type !== 'created') {
+      const owners = before(e.customer_id, e.id).filter((p) => p.to_user_id !== null);
+      const [prev1, prev2] = [owners[0]?.to_user_id, owners[1]?.to_user_id];
+      if (prev1 !== undefined && prev1 !== e.to_user_id && prev2 === e.to_user_id) {
+        into.bounces += 1;
+        bump(into.bouncePairs, [e.to_user_id, prev1].sort().join('|'));
+      }
+    }
   }
-  for (const x of exits) {
-    const row = rowOf(x.at, x.pool_id);
-    if (row && x.entered_at !== null) bump(row.waitDays, Math.floor((x.at - x.entered_at) / DAY_MS));
-  }
-  for (const g of gains) {
-    const row = rowOf(g.at, g.poolId);
-    if (!row || g.prev1 === null || g.prev1 === g.userId || g.prev2 !== g.userId) continue;
-    row.bounces += 1;
-    bump(row.bouncePairs, [g.userId, g.prev1].sort().join('|'));
-  }
-  for (const v of firstVisits) {
-    const row = rowOf(v.checked_in_at, v.pool_id);
-    if (row) bump(row.firstVisitHours, Math.floor((v.checked_in_at - v.gained_at) / HOUR_MS));
+  for (const v of verified) {
+    // The owner's first verified visit since the customer was given to them (claimed, assigned, …).
+    const gain = latestAt(v.customer_id, v.checked_in_at, (e) => e.to_user_id === v.user_id);
+    if (!gain) continue;
+    const earlier = (visitsOf.get(v.customer_id) ?? []).some(
+      (w) => w.user_id === v.user_id && w.verdict === 'verified' && w.checked_in_at >= gain.at && (w.checked_in_at < v.checked_in_at || (w.checked_in_at === v.checked_in_at && w.id < v.id)),
+    );
+    const row = rowOf(v.checked_in_at, gain.to_pool_id);
+    if (!earlier && row) bump(row.firstVisitHours, Math.floor((v.checked_in_at - gain.at) / HOUR_MS));
   }
   for (const c of claims) {
     // Counted on the day its window closes, so a day's figure is final once the day is over.
-    const row = rowOf(c.at + HOARD_WINDOW_DAYS * DAY_MS, c.pool_id);
+    const row = rowOf(c.at + windowMs, c.to_pool_id);
     if (!row) continue;
     row.hoardClaims += 1;
-    if (c.visited === 0) row.hoardUnvisited += 1;
+    const visited = (visitsOf.get(c.customer_id) ?? []).some((w) => w.user_id === c.to_user_id && w.verdict !== 'rejected' && w.checked_in_at >= c.at && w.checked_in_at < c.at + windowMs);
+    if (!visited) row.hoardUnvisited += 1;
   }
   for (const v of visits) {
-    const row = rowOf(v.checked_in_at, v.pool_id);
+    // Counted for the pool the customer was in at the time.
+    const row = rowOf(v.checked_in_at, latestAt(v.customer_id, v.checked_in_at, () => true)?.to_pool_id ?? null);
     if (!row) continue;
     if (v.verdict === 'verified') row.visitsVerified += 1;
     else if (v.verdict === 'suspect') row.visitsSuspect += 1;

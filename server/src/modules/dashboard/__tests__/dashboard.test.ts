@@ -10,6 +10,7 @@ import { snapshotTenant } from '../snapshots.service';
 import { applyScenario, RULE_ID, seedOrg, t, T, type Org } from './scenario';
 import { runFire } from '../../../jobs/scheduler';
 import { startOfLocalDate } from '../../../time';
+import { dashboardThresholds } from '../../tenants/tenants';
 
 /** The test's "now": Friday 2026-11-27 10:00 Shanghai, after the only event of the day (c7 claimed at 08:00). */
 const NOW = t('11-27 10:00');
@@ -215,28 +216,6 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
     expect(pool.saturation).toMatchObject({ remainingCapacity: 0, ratio: null, verdict: 'understaffed', reason: '公海有 2 个客户，1 名业务员都已达到持有上限：人手不足，请增派业务员或提高上限。' });
   });
 
-  it('a snapshot equals the live computation of its day, and backfilling from the ledger equals the snapshots taken night by night', async () => {
-    const { pools } = await tenantPools(h.db, T);
-    // Night by night: the world as it was at 00:05 of each day, the job run then (the first night backfills).
-    for (let day = 19; day <= 27; day++) {
-      const at = t(`11-${day} 00:05`);
-      await applyScenario(h.db, org, at);
-      await snapshotTenant(h.db, { id: T, timeZone: zone }, at);
-    }
-    const nightly = await readSnapshots(h.db, T, '2026-09-01', '2026-11-26');
-    expect(nightly.length).toBe(68 * 3);
-    // Each stored day equals a live computation of it now (from today's customers walked back through the ledger).
-    const counts = await stockAt(h.db, T, startOfLocalDate('2026-11-27', zone));
-    const live = await computeDayRows(h.db, T, zone, pools, '2026-09-20', '2026-11-26', { at: 'end', counts });
-    expect(live).toEqual(expect.arrayContaining(nightly));
-    expect(live.length).toBe(nightly.length);
-    // A backfill from scratch, today, writes exactly the rows the nights wrote.
-    await h.db.deleteFrom('dashboard_snapshots').execute();
-    expect((await snapshotTenant(h.db, { id: T, timeZone: zone }, NOW)).written.length).toBe(68);
-    expect(await readSnapshots(h.db, T, '2026-09-01', '2026-11-26')).toEqual(nightly);
-    await applyScenario(h.db, org, Number.MAX_SAFE_INTEGER);
-  });
-
   it('scopes managers to the subtrees they lead: 华东 never sees 华南 figures, nor the company pool (HTTP)', async () => {
     const eastView = (await get(east_, '?from=2026-11-20&to=2026-11-26')).body as DashboardResponse;
     expect(eastView.regions.map((r) => [r.regionId, r.pools.map((p) => p.poolId)])).toEqual([['2', [org.pools.E]]]);
@@ -259,6 +238,25 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
     const d = (await get(admin, '?from=2026-11-20&to=2026-11-26&regionId=3')).body as DashboardResponse;
     expect(d.regions.map((r) => r.regionId)).toEqual(['3']);
     expect(core(d.totals)).toEqual(south);
+  });
+
+  it('uses the tenant\'s thresholds, and the defaults when the stored ones are invalid', async () => {
+    const setThresholds = (dashboard: unknown) => h.db.updateTable('tenants').set({ settings: JSON.stringify({ dashboard }) }).where('id', '=', T).execute();
+    const verdicts = async () => ((await get(admin, '?from=2026-11-20&to=2026-11-26')).body as DashboardResponse).regions.map((r) => [r.saturation.ratio, r.saturation.verdict]);
+    try {
+      // 华东 3, 华南 0.005, company 0.01: all between 0.001 and 5.
+      await setThresholds({ understaffedRatio: 5, saturatedRatio: 0.001 });
+      expect(await verdicts()).toEqual([[3, 'balanced'], [0.005, 'balanced'], [0.01, 'balanced']]);
+      expect(((await get(admin, '?from=2026-11-20&to=2026-11-26')).body as DashboardResponse).regions[0]!.saturation.reason).toBe(
+        '公海有 3 个客户，1 名业务员还能再领 1 个（每天最多 2 个），是可领容量的 3 倍（在 0.001–5 倍之间）：人手与客户大致平衡。',
+      );
+      // saturated above understaffed makes no sense: the defaults (1, 0.25) apply.
+      await setThresholds({ understaffedRatio: 0.1, saturatedRatio: 0.5 });
+      expect(await verdicts()).toEqual([[3, 'understaffed'], [0.005, 'saturated'], [0.01, 'saturated']]);
+    } finally {
+      await setThresholds(undefined);
+    }
+    expect(dashboardThresholds.safeParse({ understaffedRatio: 0.1, saturatedRatio: 0.5 }).error?.issues.map((i) => i.message)).toEqual(['饱和阈值 saturatedRatio 必须小于人手不足阈值 understaffedRatio']);
   });
 
   it('refuses bad ranges with 400 and a Chinese message', async () => {
@@ -312,5 +310,28 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
     });
     expect(JSON.parse(rows[1]!.message).text).toBe('### 2026-11-26 公海日报\n1. **华南公海**：公海 1 个（较前一天 0），流入 0、流出 0，饱和\n\n打开「指挥大屏」查看全部区域和趋势。');
     await h.db.deleteFrom('outbox').where('tenant_id', '=', T).execute();
+  });
+
+  // Last: it rewrites the world night by night and takes a while (no HTTP after it, so no idle keep-alive socket is reused).
+  it('a snapshot equals the live computation of its day, and backfilling from the ledger equals the snapshots taken night by night', async () => {
+    const { pools } = await tenantPools(h.db, T);
+    // Night by night: the world as it was at 00:05 of each day, the job run then (the first night backfills).
+    for (let day = 19; day <= 27; day++) {
+      const at = t(`11-${day} 00:05`);
+      await applyScenario(h.db, org, at);
+      await snapshotTenant(h.db, { id: T, timeZone: zone }, at);
+    }
+    const nightly = await readSnapshots(h.db, T, '2026-09-01', '2026-11-26');
+    expect(nightly.length).toBe(68 * 3);
+    // Each stored day equals a live computation of it now (from today's customers walked back through the ledger).
+    const counts = await stockAt(h.db, T, startOfLocalDate('2026-11-27', zone));
+    const live = await computeDayRows(h.db, T, zone, pools, '2026-09-20', '2026-11-26', { at: 'end', counts });
+    expect(live).toEqual(expect.arrayContaining(nightly));
+    expect(live.length).toBe(nightly.length);
+    // A backfill from scratch, today, writes exactly the rows the nights wrote.
+    await h.db.deleteFrom('dashboard_snapshots').execute();
+    expect((await snapshotTenant(h.db, { id: T, timeZone: zone }, NOW)).written.length).toBe(68);
+    expect(await readSnapshots(h.db, T, '2026-09-01', '2026-11-26')).toEqual(nightly);
+    await applyScenario(h.db, org, Number.MAX_SAFE_INTEGER);
   });
 });
