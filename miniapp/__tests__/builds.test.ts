@@ -86,6 +86,15 @@ describe('mini-program builds', () => {
     expect(others).toEqual([]);
   });
 
+  it.each(['dd', 'qywx'])('ships only its own platform file in %s: no browser SDK, no H5 map', (target) => {
+    const js = filesUnder(outputDir(target))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    expect(js.includes('biz.util.datetimepicker')).toBe(false); // dingtalk-jsapi's API table
+    expect(js.includes('appmaptile')).toBe(false); // the H5 map's tiles
+  });
+
   it.each(['dd', 'qywx', 'h5'])('keeps the %s main package within 1.5 MB', (target) => {
     sizes[target] = packageBytes(target);
     expect(sizes[target]).toBeGreaterThan(50 * 1024);

@@ -48,6 +48,9 @@ export default defineConfig<'webpack5'>(async (merge) => {
       postcss: { autoprefixer: { enable: true, config: {} } },
       webpackChain(chain) {
         chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin);
+        // Taro splits only initial chunks, so every lazily loaded page carried its own copy of the shared code
+        // (services, Taro's H5 APIs): split async chunks too, so each shared module ships once.
+        chain.optimization.splitChunks({ ...(chain.optimization.get('splitChunks') as object), chunks: 'all' });
       },
     },
   };

@@ -6,8 +6,10 @@ import type { PoolMapProps } from '@/components/pool-map/types';
  * <Map> needs a third-party script from the internet). Only the taken branch is bundled.
  */
 function current(): ComponentType<PoolMapProps> {
+  // One constant `if` per branch so webpack drops the other file (see index.ts).
   if (process.env.TARO_ENV === 'h5') return (require('@/components/pool-map/h5-map') as typeof import('@/components/pool-map/h5-map')).H5Map;
-  return (require('@/components/pool-map/native-map') as typeof import('@/components/pool-map/native-map')).NativeMap;
+  if (process.env.TARO_ENV !== 'h5') return (require('@/components/pool-map/native-map') as typeof import('@/components/pool-map/native-map')).NativeMap;
+  throw new Error('unreachable');
 }
 
 export const PoolMap: ComponentType<PoolMapProps> = current();
