@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ErrorBanner } from '@/components/error-banner';
 import { SecurePhoto } from '@/components/secure-photo';
 import { SessionGate } from '@/components/session-gate';
-import { platform } from '@/platform';
+import { platform, type LocationFix } from '@/platform';
 import { api, type VisitDto } from '@/services';
 import { VERDICT_LABELS, fixFor, fixesFor, formatDwell, formatMetres, reasonTitle, type RiskReason } from '@/utils/risk-text';
 import { VisitFlow, type Shot, type VisitState } from '@/utils/visit-flow';
@@ -71,6 +71,18 @@ function VerdictCard({ visit, final }: { visit: VisitDto; final: boolean }) {
   );
 }
 
+function FixList({ fixes }: { fixes: LocationFix[] }) {
+  return (
+    <View className='visit__fix-list' data-testid='fixes'>
+      {fixes.map((f, i) => (
+        <Text key={i} className='visit__fix-item'>
+          第 {i + 1} 次定位 · 精度 ±{Math.round(f.accuracy)} 米{f.isMock ? ' · 模拟定位' : ''}
+        </Text>
+      ))}
+    </View>
+  );
+}
+
 function ShotView({ shot, onRetry }: { shot: Shot; onRetry: () => void }) {
   return (
     <View className='visit__shot' data-testid={`shot-${shot.status}`}>
@@ -123,15 +135,7 @@ function VisitScreen({ customerId }: { customerId: number }) {
         <View className='visit__panel'>
           <Text className='visit__panel-title'>到达客户现场后签到</Text>
           <Text className='visit__panel-hint'>将连续定位 {FIX_COUNT} 次（每次间隔几秒），并记录设备信息；请保持在客户门店或办公地点附近。</Text>
-          {s.fixes.length > 0 ? (
-            <View className='visit__fix-list' data-testid='fixes'>
-              {s.fixes.map((f, i) => (
-                <Text key={i} className='visit__fix-item'>
-                  第 {i + 1} 次定位 · 精度 ±{Math.round(f.accuracy)} 米{f.isMock ? ' · 模拟定位' : ''}
-                </Text>
-              ))}
-            </View>
-          ) : null}
+          {s.fixes.length > 0 ? <FixList fixes={s.fixes} /> : null}
           <Text className={`visit__button ${busy ? 'visit__button--busy' : ''}`} onClick={() => void flow.checkIn()} data-testid='check-in'>
             {s.phase === 'locating'
               ? `正在定位（${s.fixes.length}/${FIX_COUNT}）…`
@@ -168,6 +172,7 @@ function VisitScreen({ customerId }: { customerId: number }) {
       {(s.phase === 'open' || s.phase === 'finishing') && s.visit ? (
         <View>
           <VerdictCard visit={s.visit} final={false} />
+          {s.fixes.length > 0 ? <FixList fixes={s.fixes} /> : null}
           <View className='visit__panel'>
             <Text className='visit__panel-title'>现场照片</Text>
             <Text className='visit__panel-hint'>只能用相机现场拍摄，服务器会加上时间、地点和你的名字水印。{fixFor('TOO_FEW_PHOTOS')}。</Text>
