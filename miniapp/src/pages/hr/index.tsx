@@ -91,7 +91,6 @@ function HrAssign() {
       const suggestion = await api.assignments.suggest(q);
       setQuery(q);
       setPack(packFromSuggestion(suggestion));
-      if (!reasonTouched) setReason(defaultReason(hire.name, suggestion.items.length));
       if (suggestion.items.length < n) setNotice(`${hire.name} 可领取的公海客户只有 ${suggestion.items.length} 个（已排除预留 ${suggestion.excluded.reserved} 个、近期反复易手 ${suggestion.excluded.bounced} 个）`);
     } catch (err) {
       setPack(null);
@@ -99,7 +98,7 @@ function HrAssign() {
     } finally {
       setLoading(false);
     }
-  }, [hire, count, base, reasonTouched]);
+  }, [hire, count, base]);
 
   // A new hire or a new base asks again; the count waits for the button (typing would refetch per digit).
   useEffect(() => {
@@ -146,6 +145,8 @@ function HrAssign() {
     setSubmitting(true);
     try {
       setResult(await api.assignments.create(toCreateBody(input)));
+      // The result replaces the long form: start reading it from the top.
+      void Taro.pageScrollTo({ scrollTop: 0, duration: 0 }).catch(() => undefined);
     } catch (err) {
       const unavailable = err instanceof ApiError ? ((err.details.unavailable as UnavailableCustomer[] | undefined) ?? []) : [];
       setSubmitError({ message: err instanceof Error ? err.message : '提交失败', unavailable });
@@ -153,6 +154,11 @@ function HrAssign() {
       setSubmitting(false);
     }
   };
+
+  // Until HR writes their own, the reason follows the pack's size.
+  useEffect(() => {
+    if (hire && pack && !reasonTouched) setReason(defaultReason(hire.name, pack.items.length));
+  }, [hire, pack, reasonTouched]);
 
   const summary = useMemo(() => (pack ? packSummary(pack.items) : null), [pack]);
   const names = useMemo(() => new Map(pack?.items.map((i) => [i.id, i.name]) ?? []), [pack]);
