@@ -128,7 +128,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     await page.getByTestId('profile-name').waitFor();
     expect(await page.getByTestId('profile-name').textContent()).toBe(c.name);
     expect(await page.getByTestId('profile-status').textContent()).toBe('我负责');
-    expect(await page.getByTestId('profile-reclaim').textContent()).toContain('15 天无有效拜访将收回公海');
+    expect(await page.getByTestId('profile-reclaim').textContent()).toMatch(/^还剩 15 天15 天无有效拜访到期未达标将自动收回公海，收回时间 \d+月\d+日 00:00$/);
     expect(await page.getByTestId('timeline-ownership').first().textContent()).toContain('张伟 从「华东公海」领取');
 
     // 拜访签到 standing at the customer: three jittering fixes, then the verdict.

@@ -95,7 +95,7 @@ function Profile({ id, session }: { id: number; session: LoginResult }) {
           <View className={`profile__reclaim profile__reclaim--${reclaim.urgency}`} data-testid='profile-reclaim'>
             <CountdownBadge reclaim={{ ...customer.reclaim, days: days ?? undefined }} now={now} />
             <Text className='profile__reclaim-text'>
-              {reclaim.reason ? `${reclaim.reason}将收回公海` : '到期将收回公海'}，收回时间 {formatWhen(customer.reclaim.dueDate, now)}
+              到期未达标将自动收回公海，收回时间 {formatWhen(customer.reclaim.dueDate, now)}
             </Text>
           </View>
         ) : null}
