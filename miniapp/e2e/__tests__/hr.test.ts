@@ -89,10 +89,12 @@ describe('H5 in Chromium: HR assigns a starter pack, admin edits a reclaim rule'
     const approvals = (await json('GET', '/sandbox/dingtalk/_control/approvals')).body.items as SandboxApproval[];
     const approval = approvals.find((a) => a.instanceId === instanceId)!;
     expect(approval.originatorUserId).toBe('hr01');
+    expect(approval.status).toBe('pending');
     expect(approval.fields.find((f) => f.name === '新人')?.value).toBe('新人小白（上海一组）');
     expect(approval.fields.find((f) => f.name === '客户数')?.value).toBe('30');
     const decided = await json('POST', `/sandbox/dingtalk/_control/approvals/${encodeURIComponent(instanceId)}/decide`, { approved: true });
     expect(decided.status).toBe(200);
+    expect(((await json('GET', '/sandbox/dingtalk/_control/approvals')).body.items as SandboxApproval[]).find((a) => a.instanceId === instanceId)!.status).toBe('approved');
 
     // 分配进度 shows it approved with every customer assigned.
     await page.getByTestId('go-status').click();

@@ -44,7 +44,7 @@ function AssignmentStatus({ id }: { id: number | null }) {
 
   const bar = (
     <View className='status__bar'>
-      <Text className='status__muted'>{id === null ? '我发起的分配申请' : `分配申请 #${id}`}</Text>
+      <Text className='status__muted'>{id === null ? '本企业的分配申请（最新在前）' : `分配申请 #${id}`}</Text>
       <Text className='status__refresh' onClick={() => void load()} data-testid='refresh'>
         {refreshing ? '刷新中…' : '刷新'}
       </Text>

@@ -3,6 +3,7 @@ import { createApi, type Api } from '../../services/api';
 import type { AdminPool, LoginResult } from '../../services/api-types';
 import { ApiError, NetworkError } from '../../services/errors';
 import { ApiClient } from '../../services/request';
+import { addCalendarDay, toCalendarBody } from '../work-calendar';
 import { errorsOfRule, formChanged, newRule, poolToForm, previewHeadline, serverFieldErrors, toPoolBody, toPreviewBody, type PoolForm } from '../pool-form';
 
 const pool: AdminPool = {
@@ -214,6 +215,15 @@ describe('pool form against the real server', () => {
     const saved = await api.admin.updatePool(before.id, toPoolBody(f).body);
     expect(saved.pool.rules[0]).toEqual({ ...before.rules[0]!, days: 10, version: before.rules[0]!.version + 1 });
     expect((await eastPool()).rules[0]!.days).toBe(10);
+  });
+
+  it('round-trips the calendar editor’s body through PUT /api/v1/admin/calendar', async () => {
+    let days = addCalendarDay([], 2027, '2027-10-01', '国庆').days;
+    days = addCalendarDay(days, 2027, '2027-10-09', '国庆调休').days;
+    const saved = await api.admin.setCalendar(toCalendarBody(2027, days));
+    expect(saved).toEqual({ year: 2027, days });
+    expect(await api.admin.calendar(2027)).toEqual({ year: 2027, days });
+    expect(await api.admin.setCalendar(toCalendarBody(2027, []))).toEqual({ year: 2027, days: [] });
   });
 
   it('puts the server’s refusals on their fields', async () => {
