@@ -54,6 +54,15 @@ describe('H5 in Chromium: a rep claims from the pool around 人民广场', () =>
     await page.getByTestId('selected-card').waitFor();
     await shot(page, 'map');
 
+    // A smaller radius shows fewer, all within it; back to 1 km.
+    await page.getByTestId('radius-500').click();
+    await page.getByText('附近 500 米内').waitFor();
+    const within500 = await page.locator('[data-testid^="marker-"]').count();
+    expect(within500).toBeGreaterThan(0);
+    expect(within500).toBeLessThan(n);
+    await page.getByTestId('radius-1000').click();
+    await page.getByText(`附近 1 公里内 ${n} 个公海客户`).waitFor();
+
     // The list view, nearest first, and a one-tap claim of the nearest.
     await page.getByTestId('view-list').click();
     const ids = await listedIds(page);
@@ -81,6 +90,26 @@ describe('H5 in Chromium: a rep claims from the pool around 人民广场', () =>
     expect(await page.getByTestId('group-manager').count()).toBe(0);
     expect(await page.getByText('张伟').count()).toBeGreaterThan(0);
     await shot(page, 'workbench');
+    await context.close();
+  });
+
+  it('draws the markers over map tiles when the tile server answers', async () => {
+    const context = await phoneContext(browser, server.baseUrl);
+    // Stand in for the tile server: every tile request gets a real PNG, as when the phone is online.
+    const tile = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+    let tiles = 0;
+    await context.route(/appmaptile/, (route) => {
+      tiles += 1;
+      return route.fulfill({ status: 200, contentType: 'image/png', body: tile });
+    });
+    const page = await context.newPage();
+    await loginAs(page, server.baseUrl, 'rep03');
+    const map = page.getByTestId('h5-map');
+    await map.waitFor();
+    await page.locator('[data-testid="h5-map"][data-tiles="online"]').waitFor();
+    expect(tiles).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid^="marker-"]').count()).toBeGreaterThanOrEqual(50);
+    expect(await map.textContent()).toContain('地图 © 高德');
     await context.close();
   });
 
