@@ -28,6 +28,7 @@ describe('the server serving the H5 build', () => {
     mkdirSync(path.join(dir, 'h5/js'), { recursive: true });
     writeFileSync(path.join(dir, 'h5/index.html'), '<!doctype html><div id="app"></div>');
     writeFileSync(path.join(dir, 'h5/js/app.1a2b3c4d.js'), 'console.log(1)');
+    writeFileSync(path.join(dir, 'h5/logo.png'), 'png');
     testDb = await createTestDb('sqlite');
   });
 
@@ -57,6 +58,10 @@ describe('the server serving the H5 build', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('max-age=31536000,immutable');
     expect(await res.text()).toBe('console.log(1)');
+    // A file without a hash in its name may change under the same name: revalidated.
+    const plain = await fetch(`${base}/logo.png`);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('cache-control')).toBe('max-age=0');
   });
 
   it('keeps API and missing-file 404s as JSON errors', async () => {

@@ -8,8 +8,8 @@ export const DEFAULT_H5_DIR = path.resolve(__dirname, '../../../miniapp/dist/h5'
 
 /** Paths that belong to the server, never to the app: their 404s stay JSON. */
 const SERVER_PATHS = /^\/(api|sandbox|callbacks|healthz)(\/|$)/;
-/** Webpack names these by content hash, so a browser may keep them for a year. */
-const HASHED_ASSETS = /^\/(js|css|static)\//;
+/** Files webpack names by content hash (`app.1a2b3c4d.js`): a browser may keep them for a year. */
+const HASHED_ASSET = /\.[0-9a-f]{8,}\.[a-z0-9]+$/i;
 
 /**
  * Serves the built H5 app: its files, and its entry page for any other GET that is not an API path (the app routes
@@ -20,7 +20,7 @@ export function h5Static(dir: string): Middleware {
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || SERVER_PATHS.test(ctx.path) || !existsSync(entry)) return next();
     if (ctx.path !== '/' && ctx.path !== '/index.html') {
-      const hashed = HASHED_ASSETS.test(ctx.path);
+      const hashed = HASHED_ASSET.test(ctx.path);
       try {
         await send(ctx, ctx.path, { root: dir, index: false, immutable: hashed, maxage: hashed ? 365 * 86_400_000 : 0 });
         return;
