@@ -93,11 +93,14 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
   let server: RunningServer;
   let browser: Browser;
   let jpeg: Buffer;
-  let customer: { id: number; name: string; lat: number; lng: number };
+  /** A customer the demo gives rep01 (each test runs on its own; the first claims its own from the pool). */
+  let owned: { id: number; name: string; lat: number; lng: number };
 
   beforeAll(async () => {
     ensureH5Build();
     [server, browser, jpeg] = await Promise.all([startServer(), launchBrowser(), samplePhoto('storefront', 1280, 960).jpeg({ quality: 85 }).toBuffer()]);
+    const get = await apiAs(server.baseUrl, 'rep01');
+    owned = (await get<{ items: { id: number; name: string; lat: number; lng: number }[] }>('/api/v1/me/customers')).items[0]!;
   }, 300_000);
 
   afterAll(async () => {
@@ -120,7 +123,6 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     const get = await apiAs(server.baseUrl, 'rep01');
     const { customer: c } = await get<{ customer: { id: number; name: string; lat: number; lng: number; ownerId: string } }>(`/api/v1/customers/${id}`);
     expect(c.ownerId).toBe('rep01');
-    customer = c;
 
     // 我的客户 → its profile (全景档案).
     await page.getByText('我的客户', { exact: true }).last().click();
@@ -189,8 +191,8 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
     await loginAs(page, server.baseUrl, 'rep01');
-    const far = { lat: customer.lat + 0.045, lng: customer.lng };
-    await page.goto(`${server.baseUrl}/pages/visit/index?customerId=${customer.id}`);
+    const far = { lat: owned.lat + 0.045, lng: owned.lng };
+    await page.goto(`${server.baseUrl}/pages/visit/index?customerId=${owned.id}`);
     await page.getByTestId('check-in').waitFor();
     const stopJitter = jitter(context, far);
     await page.getByTestId('check-in').click();
@@ -211,7 +213,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     // Recorded for managers as rejected, never open.
     const get = await apiAs(server.baseUrl, 'rep01');
     const { items } = await get<{ items: ServerVisit[] }>('/api/v1/me/visits?verdict=rejected');
-    expect(items[0]).toMatchObject({ customerId: customer.id, status: 'finished', verdict: 'rejected' });
+    expect(items[0]).toMatchObject({ customerId: owned.id, status: 'finished', verdict: 'rejected' });
     expect(items[0]!.risk.reasons.map((r) => r.code)).toContain('OUT_OF_RANGE');
     await context.close();
   });
@@ -220,7 +222,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
     await loginAs(page, server.baseUrl, 'rep01');
-    await page.goto(`${server.baseUrl}/pages/follow-up/index?customerId=${customer.id}&kind=followup`);
+    await page.goto(`${server.baseUrl}/pages/follow-up/index?customerId=${owned.id}&kind=followup`);
     await page.getByTestId('follow-up-content').locator('textarea').fill('电话确认了报价时间');
     await shot(page, 'follow-up');
     await page.getByTestId('save-follow-up').click();
@@ -238,7 +240,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     await shot(page, 'deal');
 
     const get = await apiAs(server.baseUrl, 'rep01');
-    const { customer: p } = await get<{ customer: { timeline: { type: string; kind?: string; content?: string; title?: string; status?: string; amount?: number }[] } }>(`/api/v1/customers/${customer.id}`);
+    const { customer: p } = await get<{ customer: { timeline: { type: string; kind?: string; content?: string; title?: string; status?: string; amount?: number }[] } }>(`/api/v1/customers/${owned.id}`);
     expect(p.timeline.filter((t) => t.type === 'follow_up')[0]).toMatchObject({ kind: 'call', content: '电话确认了报价时间' });
     expect(p.timeline.filter((t) => t.type === 'deal')[0]).toMatchObject({ title: '门店陈列合作', amount: 36000, status: 'won' });
 
@@ -248,8 +250,10 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     expect(await page.getByTestId('field-error').allTextContents()).toEqual(['请填写客户名称', '请填写地址', '请获取当前位置，或填写客户的经纬度']);
     await page.getByTestId('input-name').locator('input').fill('人民广场测试便利店');
     await page.getByTestId('input-address').locator('input').fill('上海市黄浦区人民大道 120 号');
+    expect(await page.getByTestId('field-error').allTextContents()).toEqual(['请获取当前位置，或填写客户的经纬度']);
     await page.getByTestId('use-location').click();
     await page.getByText(/已取当前位置，精度 ±\d+ 米/).waitFor();
+    expect(await page.getByTestId('field-error').count()).toBe(0);
     await shot(page, 'customer-new');
     await page.getByTestId('submit').click();
     await page.waitForURL(/\/pages\/customer\/index\?id=\d+/);

@@ -27,9 +27,17 @@ function NewCustomer() {
       .catch(() => undefined);
   }, []);
 
-  const patch = (p: Partial<CustomerForm>) => setForm((f) => ({ ...f, ...p }));
-  const setContact = (i: number, p: Partial<CustomerForm['contacts'][number]>) =>
+  // Editing a field takes its error away; the rest stay until the next 保存.
+  const clear = (keys: string[]) =>
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !keys.includes(k))) as FormErrors);
+  const patch = (p: Partial<CustomerForm>) => {
+    setForm((f) => ({ ...f, ...p }));
+    clear(Object.keys(p));
+  };
+  const setContact = (i: number, p: Partial<CustomerForm['contacts'][number]>) => {
     setForm((f) => ({ ...f, contacts: f.contacts.map((c, j) => (j === i ? { ...c, ...p } : c)) }));
+    clear(['contacts']);
+  };
 
   const useHere = async () => {
     if (locating) return;
