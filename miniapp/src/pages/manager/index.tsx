@@ -289,9 +289,9 @@ function Dashboard({ session }: { session: LoginResult }) {
           </View>
           <View className='mgr__col mgr__col--wide'>
             <Flows d={data} screen />
-            <Truth f={data.totals} />
           </View>
           <View className='mgr__col'>
+            <Truth f={data.totals} />
             <Reclaims f={data.totals} />
             <Bounces f={data.totals} />
           </View>

@@ -51,7 +51,7 @@ function MemberCard({ m, now }: { m: TeamMember; now: number }) {
         {m.nextReclaim ? (
           <>
             <Text className='team__next-label'>下一个收回：{m.nextReclaim.customerName}</Text>
-            <CountdownBadge reclaim={{ kind: m.nextReclaim.kind, dueDate: m.nextReclaim.dueDate }} now={now} />
+            <CountdownBadge reclaim={{ kind: m.nextReclaim.kind, days: m.nextReclaim.days, dueDate: m.nextReclaim.dueDate }} now={now} />
           </>
         ) : (
           <Text className='team__next-label'>名下没有会被收回的客户</Text>

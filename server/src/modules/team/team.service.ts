@@ -61,11 +61,13 @@ export async function teamOverview(deps: { db: Db; clock: Clock }, actor: Actor)
     const member = byRep.get(c.owner_id ?? '');
     if (!member || c.owned_since === null) continue;
     member.customers += 1;
-    const first = reclaimClocks(clockSubjectOf(c), rules.get(c.pool_id) ?? [], zone, calendar)[0];
+    const poolRules = rules.get(c.pool_id) ?? [];
+    const first = reclaimClocks(clockSubjectOf(c), poolRules, zone, calendar)[0];
     // Rows come by id, so on a tie the lower id stays: the same customer every time.
     if (first && first.dueDate < (nextDue.get(member.userId) ?? Number.POSITIVE_INFINITY)) {
       nextDue.set(member.userId, first.dueDate);
-      member.nextReclaim = { customerId: c.id, customerName: c.name, ruleId: first.ruleId, kind: first.kind, dueDate: new Date(first.dueDate).toISOString() };
+      const days = poolRules.find((r) => r.id === first.ruleId)?.days ?? 0;
+      member.nextReclaim = { customerId: c.id, customerName: c.name, ruleId: first.ruleId, kind: first.kind, days, dueDate: new Date(first.dueDate).toISOString() };
     }
   }
   for (const v of visits) {

@@ -14,7 +14,7 @@ export interface TeamMember {
   /** Customers the reclaim rules took from the rep in the last 30 days. */
   reclaimed30d: number;
   /** The rep's customer that the rules take back first, or null when no owned customer has a clock. */
-  nextReclaim: { customerId: number; customerName: string; ruleId: number; kind: RuleKind; dueDate: string } | null;
+  nextReclaim: { customerId: number; customerName: string; ruleId: number; kind: RuleKind; days: number; dueDate: string } | null;
 }
 
 /** The answer of `GET /api/v1/team`. */

@@ -241,7 +241,7 @@ describe.each(dialects)('team and latest reclaims on %s', (dialect) => {
     customers: 2,
     visitsThisWeek: { verified: 1, suspect: 1, rejected: 1 },
     reclaimed30d: 1,
-    nextReclaim: { customerId: 0, customerName: '客户a2', ruleId: 0, kind: 'no_verified_visit', dueDate: '2026-11-29T16:00:00.000Z' },
+    nextReclaim: { customerId: 0, customerName: '客户a2', ruleId: 0, kind: 'no_verified_visit', days: 15, dueDate: '2026-11-29T16:00:00.000Z' },
   };
   // e2: a3 visited 11-25 → 12-11 00:00; lost p4 on 11-05 (in the window) and 10-20 (38 days ago, outside).
   const e2 = {
@@ -251,7 +251,7 @@ describe.each(dialects)('team and latest reclaims on %s', (dialect) => {
     customers: 1,
     visitsThisWeek: { verified: 1, suspect: 0, rejected: 0 },
     reclaimed30d: 1,
-    nextReclaim: { customerId: 0, customerName: '客户a3', ruleId: 0, kind: 'no_verified_visit', dueDate: '2026-12-10T16:00:00.000Z' },
+    nextReclaim: { customerId: 0, customerName: '客户a3', ruleId: 0, kind: 'no_verified_visit', days: 15, dueDate: '2026-12-10T16:00:00.000Z' },
   };
   // s1: b1 visited 11-24, 10-day rule → 12-05 00:00; lost p3 this morning.
   const s1 = {
@@ -261,7 +261,7 @@ describe.each(dialects)('team and latest reclaims on %s', (dialect) => {
     customers: 1,
     visitsThisWeek: { verified: 1, suspect: 0, rejected: 1 },
     reclaimed30d: 1,
-    nextReclaim: { customerId: 0, customerName: '客户b1', ruleId: 0, kind: 'no_verified_visit', dueDate: '2026-12-04T16:00:00.000Z' },
+    nextReclaim: { customerId: 0, customerName: '客户b1', ruleId: 0, kind: 'no_verified_visit', days: 10, dueDate: '2026-12-04T16:00:00.000Z' },
   };
   const withIds = () => {
     e1.nextReclaim.customerId = w.customers.get('a2')!;
