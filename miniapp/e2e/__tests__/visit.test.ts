@@ -183,7 +183,6 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     expect(await visitRow.textContent()).toContain('拜访记录：见到店长，约下周报价');
     expect(await imageLoaded(page, '[data-testid="timeline-visit"] img')).toBeGreaterThan(0);
     await shot(page, 'customer-profile');
-    await shot(page, 'customer-profile-full', true);
     await context.close();
   });
 
