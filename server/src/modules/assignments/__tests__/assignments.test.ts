@@ -168,8 +168,8 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
 
       // A refusal arriving after the agreement (out of order) changes nothing, and tells nobody anything.
       const before = await h.db.selectFrom('ownership_events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-      await applyApprovalResult(h.deps, tenantId, { type: 'approval.finished', eventId: 'late-refusal', instanceId, approved: false });
-      await applyApprovalResult(h.deps, tenantId, { type: 'approval.withdrawn', eventId: 'late-withdrawal', instanceId });
+      await applyApprovalResult(h.deps, tenantId, { type: 'approval.finished', eventId: 'late-refusal', occurredAt: h.clock.now(), instanceId, approved: false });
+      await applyApprovalResult(h.deps, tenantId, { type: 'approval.withdrawn', eventId: 'late-withdrawal', occurredAt: h.clock.now(), instanceId });
       const after = await h.db.selectFrom('ownership_events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
       expect(await customerState(reserved)).toEqual(reserved.map((id) => ({ id, status: 'owned', owner_id: 'newhire01', reserved_by_assignment_id: null })).sort((a, b) => a.id - b.id));
