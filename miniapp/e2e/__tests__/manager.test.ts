@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -212,7 +212,7 @@ describe('H5 in Chromium: a manager reviews the team', () => {
   });
 
   it('shows the 看板 as a dark 大屏 at 1920×1080 with screen=1', async () => {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     const origin = new URL(server.baseUrl).origin;
     await context.route((url) => url.origin !== origin && url.protocol !== 'data:' && url.protocol !== 'blob:', (route) => route.abort('internetdisconnected'));
     const page = await context.newPage();
@@ -227,6 +227,15 @@ describe('H5 in Chromium: a manager reviews the team', () => {
     expect(new Set(columns).size).toBe(1);
     expect(await screen.textContent()).not.toContain('华南');
     await shot(page, 'manager-big-screen');
+
+    // «导出 CSV»: the same range and region, downloaded with the JWT and named for the range.
+    const from = new Date(Date.now() + 8 * 3600_000 - 29 * DAY).toISOString().slice(0, 10);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(download.suggestedFilename()).toBe(`公海看板-${from}-${today}.csv`);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toContain('华东公海');
+    expect(csv).not.toContain('华南');
     await context.close();
   });
 });
