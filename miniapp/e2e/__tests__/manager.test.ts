@@ -168,8 +168,8 @@ describe('H5 in Chromium: a manager reviews the team', () => {
     expect(await visit.textContent()).toContain('可疑');
     expect(await visit.textContent()).toContain('定位精度不足');
     expect(await visit.textContent()).toContain('张伟');
-    await visit.getByTestId('authed-image').waitFor();
-    expect(await visit.getByTestId('authed-image').locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(800);
+    await visit.getByTestId('secure-photo').waitFor();
+    expect(await visit.getByTestId('secure-photo').locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(800);
     expect(await page.getByTestId('review-list').textContent()).toContain('超出签到范围');
     expect(await page.locator('[data-testid^="visit-"]').count()).toBe(2);
     expect(await page.getByTestId('review-list').textContent()).not.toContain('周杰');

@@ -1,10 +1,10 @@
 import { Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useRef, useState } from 'react';
-import { AuthedImage } from '@/components/authed-image';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorBanner } from '@/components/error-banner';
 import { Loading } from '@/components/loading';
+import { SecurePhoto } from '@/components/secure-photo';
 import { SessionGate } from '@/components/session-gate';
 import { api, type VisitDto } from '@/services';
 import { formatLocalTime } from '@/utils/dashboard-view';
@@ -50,7 +50,7 @@ function VisitCard({ v }: { v: VisitDto }) {
         <View className='review__photos'>
           {v.photos.map((p) => (
             <View key={p.id} className='review__photo'>
-              <AuthedImage src={p.url} className='review__img' alt={`拜访照片 ${p.id}`} />
+              <SecurePhoto url={p.url} alt={`拜访照片 ${p.id}`} />
               {p.reused ? <Text className='review__reused'>重复照片</Text> : null}
             </View>
           ))}
