@@ -44,6 +44,24 @@ export async function poolContext(db: Db, tenantId: string) {
   };
 }
 
+/** Customer ids per IN list, and how many lists are read at once (the lookups are index probes; both cores help). */
+const PAGE_IDS = 500;
+const PAGES_AT_ONCE = 4;
+
+/** Runs `read` over the distinct ids in pages of PAGE_IDS, PAGES_AT_ONCE at a time; results in page order. */
+async function inPages<R>(customerIds: Iterable<number>, read: (ids: number[]) => Promise<R>): Promise<R[]> {
+  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+  const pages: number[][] = [];
+  for (let i = 0; i < ids.length; i += PAGE_IDS) pages.push(ids.slice(i, i + PAGE_IDS));
+  const out: R[] = new Array(pages.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < pages.length; i = next++) out[i] = await read(pages[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PAGES_AT_ONCE, pages.length) }, lane));
+  return out;
+}
+
 /** A ledger row as the day rows need it. */
 export interface LedgerRow {
   id: number;
@@ -72,13 +90,10 @@ export async function ledgerBetween(db: Db, tenantId: string, from: number, to: 
  * Fetched as plain index ranges rather than correlated subqueries, whose index choice MariaDB gets wrong on big tables.
  */
 export async function ledgerOfCustomers(db: Db, tenantId: string, customerIds: Iterable<number>): Promise<LedgerRow[]> {
-  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
-  const out: LedgerRow[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db.selectFrom('ownership_events').select(ledgerColumns).where('tenant_id', '=', tenantId).where('customer_id', 'in', ids.slice(i, i + 1000)).orderBy('customer_id').orderBy('id').execute();
-    out.push(...rows.map(toLedgerRow));
-  }
-  return out;
+  const pages = await inPages(customerIds, (ids) =>
+    db.selectFrom('ownership_events').select(ledgerColumns).where('tenant_id', '=', tenantId).where('customer_id', 'in', ids).orderBy('customer_id').orderBy('id').execute(),
+  );
+  return pages.flat().map(toLedgerRow);
 }
 
 /** A visit as the day rows need it. */
@@ -101,13 +116,8 @@ export async function visitsBetween(db: Db, tenantId: string, from: number, to: 
 
 /** Every check-in at some customers, through the (tenant, customer, checked_in_at) index. */
 export async function visitsOfCustomers(db: Db, tenantId: string, customerIds: Iterable<number>): Promise<VisitRow[]> {
-  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
-  const out: VisitRow[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    const rows = await db.selectFrom('visits').select(visitColumns).where('tenant_id', '=', tenantId).where('customer_id', 'in', ids.slice(i, i + 1000)).execute();
-    out.push(...rows.map(toVisitRow));
-  }
-  return out;
+  const pages = await inPages(customerIds, (ids) => db.selectFrom('visits').select(visitColumns).where('tenant_id', '=', tenantId).where('customer_id', 'in', ids).execute());
+  return pages.flat().map(toVisitRow);
 }
 
 /** Customers per pool and status now. */

@@ -142,7 +142,8 @@ export async function computeDayRows(
   const verified = visits.filter((v) => v.verdict === 'verified');
   // The past of every customer these rows touch, and the visits the hoarding and first-visit checks look at.
   const [history, theirVisits] = await Promise.all([
-    ledgerOfCustomers(db, tenantId, [...ledger.map((e) => e.customer_id), ...visits.map((v) => v.customer_id)]),
+    // Only rows that leave the pool or give the customer to someone look back; releases, reclaims and creations do not.
+    ledgerOfCustomers(db, tenantId, [...ledger.filter((e) => (e.type !== 'created' && e.to_user_id !== null) || e.type === 'escalated').map((e) => e.customer_id), ...visits.map((v) => v.customer_id)]),
     visitsOfCustomers(db, tenantId, [...claims.map((c) => c.customer_id), ...verified.map((v) => v.customer_id)]),
   ]);
   const ledgerOf = new Map<number, LedgerRow[]>();
