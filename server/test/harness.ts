@@ -27,6 +27,8 @@ export interface Harness {
   tokenFor(tenantId: string, userId: string, roles?: Role[]): Promise<string>;
   /** Real HTTP against the running server. */
   request(method: string, urlPath: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** A sandbox control call (DESIGN §6): `/sandbox/<platform>/_control/<path>`. */
+  control(platform: 'dingtalk' | 'wecom', method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function startHarness(dialect: Dialect, options: { seed?: boolean; 
     await seedDemo(testDb.db, { secrets: runtime.secrets, now: clock.now(), syncOrg: (id) => syncTenantOrg(runtime, id) });
   }
 
-  return {
+  const harness: Harness = {
     deps: runtime,
     db: testDb.db,
     dialect,
@@ -93,6 +95,10 @@ export async function startHarness(dialect: Dialect, options: { seed?: boolean; 
       }
       return { status: res.status, body, headers: res.headers };
     },
+    async control(platform, method, path, body) {
+      const { status, body: answer } = await harness.request(method, `/sandbox/${platform}/_control/${path}`, { body });
+      return { status, body: answer };
+    },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -101,4 +107,5 @@ export async function startHarness(dialect: Dialect, options: { seed?: boolean; 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }

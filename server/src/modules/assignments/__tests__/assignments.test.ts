@@ -26,18 +26,9 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
   });
   afterAll(() => h.close());
 
-  async function control(platform: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${h.baseUrl}/sandbox/${platform}/_control/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
-
-  async function directMessages(platform: string): Promise<SandboxMessage[]> {
+  async function directMessages(platform: 'dingtalk' | 'wecom'): Promise<SandboxMessage[]> {
     await dispatchOutbox(h.deps, { now: h.clock.now() });
-    return ((await control(platform, 'GET', 'messages')).body.items as SandboxMessage[]).filter((m) => m.channel === 'direct');
+    return ((await h.control(platform, 'GET', 'messages')).body.items as SandboxMessage[]).filter((m) => m.channel === 'direct');
   }
 
   describe.each(vendors)('$platform', ({ platform, tenantId }) => {
@@ -120,7 +111,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       expect(instanceId).toEqual(expect.any(String));
 
       // The sandbox holds a pending approval whose form lists the hire, the count, the regions and every customer.
-      const approval = (await control(platform, 'GET', 'approvals')).body.items.find((a: { instanceId: string }) => a.instanceId === instanceId);
+      const approval = (await h.control(platform, 'GET', 'approvals')).body.items.find((a: { instanceId: string }) => a.instanceId === instanceId);
       expect(approval).toMatchObject({ originatorUserId: 'hr01', status: expect.stringMatching(/running|pending|RUNNING|NEW/i) });
       const field = (name: string) => (approval.fields as { name: string; value: string }[]).find((f) => f.name === name)?.value;
       expect(field('新人')).toBe('新人小白（上海一组）');
@@ -134,7 +125,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       expect(refused.status).toBe(422);
       expect(refused.body.error.code).toBe('reserved');
 
-      const decided = await control(platform, 'POST', `approvals/${encodeURIComponent(instanceId)}/decide`, { approved: true, deliveries: 2 });
+      const decided = await h.control(platform, 'POST', `approvals/${encodeURIComponent(instanceId)}/decide`, { approved: true, deliveries: 2 });
       expect(decided.status).toBe(200);
 
       const reserved = ids.slice(0, 30);
@@ -210,7 +201,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
         else expect(row).toMatchObject({ status: 'pool', owner_id: null, reserved_by_assignment_id: created!.body.assignment.id });
       }
       expect(created!.body.assignment.counts.reserved).toBe(lost.length);
-      await control(platform, 'POST', `approvals/${encodeURIComponent(created!.body.assignment.approvalInstanceId)}/decide`, { approved: false });
+      await h.control(platform, 'POST', `approvals/${encodeURIComponent(created!.body.assignment.approvalInstanceId)}/decide`, { approved: false });
     });
 
     it('refused approval: every reservation is released and the customers are claimable again', async () => {
@@ -221,7 +212,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       expect(created.status).toBe(201);
       expect((await customerState(ids)).every((r) => r.reserved_by_assignment_id === created.body.assignment.id)).toBe(true);
 
-      const decided = await control(platform, 'POST', `approvals/${encodeURIComponent(created.body.assignment.approvalInstanceId)}/decide`, { approved: false, deliveries: 2 });
+      const decided = await h.control(platform, 'POST', `approvals/${encodeURIComponent(created.body.assignment.approvalInstanceId)}/decide`, { approved: false, deliveries: 2 });
       expect(decided.status).toBe(200);
       expect(await customerState(ids)).toEqual(ids.map((id) => ({ id, status: 'pool', owner_id: null, reserved_by_assignment_id: null })).sort((a, b) => a.id - b.id));
       const assigned = await h.db.selectFrom('ownership_events').select('id').where('tenant_id', '=', tenantId).where('customer_id', 'in', ids).where('type', '=', 'assigned').execute();
@@ -255,7 +246,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
         const [first, second] = [candidates.slice(0, 5).map((c) => c.id), candidates.slice(5, 10).map((c) => c.id)];
         const capped = await h.request('POST', '/api/v1/assignments', { token: hr, body: { assigneeUserId: 'rep02', customerIds: first, reason: '补充客户' } });
         expect(capped.status).toBe(201);
-        await control(platform, 'POST', `approvals/${encodeURIComponent(capped.body.assignment.approvalInstanceId)}/decide`, { approved: true });
+        await h.control(platform, 'POST', `approvals/${encodeURIComponent(capped.body.assignment.approvalInstanceId)}/decide`, { approved: true });
         const afterCap = await customerState(first);
         expect(afterCap.filter((r) => r.owner_id === 'rep02')).toHaveLength(2);
         expect(afterCap.filter((r) => r.status === 'pool' && r.reserved_by_assignment_id === null)).toHaveLength(3);
@@ -265,7 +256,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
 
         const override = await h.request('POST', '/api/v1/assignments', { token: hr, body: { assigneeUserId: 'rep02', customerIds: second, reason: '新区域交接', overrideCap: true } });
         expect(override.status).toBe(201);
-        await control(platform, 'POST', `approvals/${encodeURIComponent(override.body.assignment.approvalInstanceId)}/decide`, { approved: true });
+        await h.control(platform, 'POST', `approvals/${encodeURIComponent(override.body.assignment.approvalInstanceId)}/decide`, { approved: true });
         expect((await customerState(second)).every((r) => r.owner_id === 'rep02')).toBe(true);
         const evidence = await h.db.selectFrom('ownership_events').select('evidence').where('tenant_id', '=', tenantId).where('customer_id', 'in', second).where('type', '=', 'assigned').execute();
         expect(evidence.map((e) => JSON.parse(e.evidence!).capOverride)).toEqual([true, true, true, true, true]);
@@ -285,7 +276,7 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       expect(await expireAssignments(h.deps, tenantId, h.clock.now() + 73 * 3_600_000)).toBe(0);
       expect((await customerState(ids)).every((r) => r.status === 'pool' && r.reserved_by_assignment_id === null)).toBe(true);
       // The approval that finally comes back agreed changes nothing now.
-      await control(platform, 'POST', `approvals/${encodeURIComponent(created.body.assignment.approvalInstanceId)}/decide`, { approved: true });
+      await h.control(platform, 'POST', `approvals/${encodeURIComponent(created.body.assignment.approvalInstanceId)}/decide`, { approved: true });
       expect((await customerState(ids)).every((r) => r.status === 'pool')).toBe(true);
       expect((await h.request('GET', `/api/v1/assignments/${created.body.assignment.id}`, { token: hr })).body.assignment.status).toBe('expired');
     });
@@ -312,14 +303,14 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
     });
 
     it('tells HR when org sync brings in a new rep in a sales team, with a starter pack to review', async () => {
-      const added = await control(platform, 'POST', 'org/users', { userId: 'newhire02', name: '新人小黑', departmentIds: [21], hiredDate: '2026-11-26' });
+      const added = await h.control(platform, 'POST', 'org/users', { userId: 'newhire02', name: '新人小黑', departmentIds: [21], hiredDate: '2026-11-26' });
       expect(added.body).toMatchObject({ delivered: true });
       const prompts = (await directMessages(platform)).filter((m) => m.title === '新同事 新人小黑 加入上海一组：为其分配起步客户');
       expect(prompts).toHaveLength(1);
       expect(prompts[0]!.to).toEqual(['hr01']);
       expect(prompts[0]!.text).toMatch(/系统已在其团队附近挑好 30 个公海客户/);
       // A leader joining is not a new rep to onboard.
-      await control(platform, 'POST', 'org/users', { userId: 'lead02', name: '新主管', departmentIds: [21], leader: true, hiredDate: '2026-11-26' });
+      await h.control(platform, 'POST', 'org/users', { userId: 'lead02', name: '新主管', departmentIds: [21], leader: true, hiredDate: '2026-11-26' });
       expect((await directMessages(platform)).filter((m) => m.title.includes('新主管'))).toEqual([]);
     });
   });

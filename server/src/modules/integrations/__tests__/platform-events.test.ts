@@ -27,15 +27,6 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
   });
   afterAll(() => h.close());
 
-  async function control(platform: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${h.baseUrl}/sandbox/${platform}/_control/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
-
   describe.each(vendors)('$platform', ({ platform, tenantId, corpId }) => {
     it('brought the demo org in through the directory sync, managers and leaders included', async () => {
       const users = await h.db.selectFrom('users').select(['id', 'manager_id', 'roles', 'active']).where('tenant_id', '=', tenantId).orderBy('id').execute();
@@ -53,7 +44,7 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
       const owned = await h.db.selectFrom('customers').select(['id', 'pool_id']).where('tenant_id', '=', tenantId).where('owner_id', '=', 'rep05').execute();
       expect(owned).toHaveLength(40);
       const since = new Date(h.clock.now()).toISOString();
-      const removed = await control(platform, 'DELETE', 'org/users/rep05');
+      const removed = await h.control(platform, 'DELETE', 'org/users/rep05');
       expect(removed.status).toBe(200);
       expect(removed.body).toMatchObject({ delivered: true });
 
@@ -72,7 +63,7 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
       const owners = await ownersFromLedger(h.db, tenantId);
       expect(owned.filter((c) => owners.get(c.id) !== null)).toEqual([]);
 
-      const inbox = await control(platform, 'GET', `messages?since=${encodeURIComponent(since)}`);
+      const inbox = await h.control(platform, 'GET', `messages?since=${encodeURIComponent(since)}`);
       const notices = (inbox.body.items as { channel: string; to: string[]; text: string; title: string }[]).filter((m) => m.channel === 'direct');
       expect(notices).toHaveLength(1);
       expect(notices[0]!.to).toEqual(['mgr-east']);
@@ -91,13 +82,13 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
       try {
         const owned = await h.db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('owner_id', '=', 'rep10').orderBy('id').execute();
         expect(owned).toHaveLength(40);
-        expect(await control(platform, 'DELETE', 'org/users/rep10')).toMatchObject({ status: 200, body: { delivered: true } });
+        expect(await h.control(platform, 'DELETE', 'org/users/rep10')).toMatchObject({ status: 200, body: { delivered: true } });
         const after = await h.db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).where('owner_id', '=', 'mgr-south').where('status', '=', 'owned').orderBy('id').execute();
         expect(after).toEqual(owned);
         const ledger = await h.db.selectFrom('ownership_events').select(['to_user_id', 'reason']).where('tenant_id', '=', tenantId).where('type', '=', 'left_with_employee').where('from_user_id', '=', 'rep10').execute();
         expect(ledger).toEqual(owned.map(() => ({ to_user_id: 'mgr-south', reason: '员工离职，客户转交其上级' })));
         // The test clock stands still, so `since` cannot tell this notice from the last one: take the newest.
-        const inbox = await control(platform, 'GET', 'messages');
+        const inbox = await h.control(platform, 'GET', 'messages');
         const notice = (inbox.body.items as { channel: string; to: string[]; title: string }[]).filter((m) => m.channel === 'direct').at(-1);
         expect(notice).toMatchObject({ to: ['mgr-south'], title: '吴婷 已离职：40 个客户已转给你' });
       } finally {
@@ -114,14 +105,14 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
     });
 
     it('a user added to the org can log in at once', async () => {
-      const added = await control(platform, 'POST', 'org/users', { userId: 'rep17', name: '新来的', departmentIds: [22], hiredDate: '2026-11-27' });
+      const added = await h.control(platform, 'POST', 'org/users', { userId: 'rep17', name: '新来的', departmentIds: [22], hiredDate: '2026-11-27' });
       expect(added.status).toBe(200);
       expect(added.body).toMatchObject({ delivered: true });
       const user = await h.db.selectFrom('users').select(['name', 'manager_id', 'roles', 'hired_date', 'active']).where('tenant_id', '=', tenantId).where('id', '=', 'rep17').executeTakeFirstOrThrow();
       expect(user).toEqual({ name: '新来的', manager_id: 'mgr-east', roles: 'rep', hired_date: '2026-11-27', active: 1 });
       const pools = await h.db.selectFrom('pool_members as m').innerJoin('pools as p', 'p.id', 'm.pool_id').select('p.name').where('m.tenant_id', '=', tenantId).where('m.user_id', '=', 'rep17').orderBy('p.name').execute();
       expect(pools.map((p) => p.name).sort()).toEqual(['华东公海', '总公司公海'].sort());
-      const minted = await control(platform, 'POST', 'login-code', { corpId, userId: 'rep17' });
+      const minted = await h.control(platform, 'POST', 'login-code', { corpId, userId: 'rep17' });
       const login = await h.request('POST', '/api/v1/auth/login', { body: { platform, corpId, code: minted.body.code } });
       expect(login.status).toBe(200);
       expect(login.body.user).toMatchObject({ name: '新来的' });
@@ -138,12 +129,12 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
         ],
         approverUserIds: ['mgr-east'],
       });
-      const listed = await control(platform, 'GET', 'approvals');
+      const listed = await h.control(platform, 'GET', 'approvals');
       expect(listed.body.items).toEqual(
         expect.arrayContaining([expect.objectContaining({ instanceId, originatorUserId: 'hr01', approverUserIds: ['mgr-east'] })]),
       );
       const before = approvals.length;
-      const decided = await control(platform, 'POST', `approvals/${encodeURIComponent(instanceId)}/decide`, { approved: true, deliveries: 2 });
+      const decided = await h.control(platform, 'POST', `approvals/${encodeURIComponent(instanceId)}/decide`, { approved: true, deliveries: 2 });
       expect(decided.status).toBe(200);
       const events = (await listEvents(h.db, tenantId, 'approval.finished')).filter((e) => (e.event as { instanceId: string }).instanceId === instanceId);
       expect(events).toHaveLength(1);

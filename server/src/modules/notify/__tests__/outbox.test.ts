@@ -33,17 +33,8 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
   });
   afterAll(() => h.close());
 
-  async function control(platform: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${h.baseUrl}/sandbox/${platform}/_control/${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  }
-
-  async function inbox(platform: string, since: number): Promise<InboxItem[]> {
-    const res = await control(platform, 'GET', `messages?since=${encodeURIComponent(new Date(since).toISOString())}`);
+  async function inbox(platform: 'dingtalk' | 'wecom', since: number): Promise<InboxItem[]> {
+    const res = await h.control(platform, 'GET', `messages?since=${encodeURIComponent(new Date(since).toISOString())}`);
     return res.body.items as InboxItem[];
   }
 
@@ -166,9 +157,9 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
       ];
       await enqueue(messages);
       // Rate-limit answers on both paths, then an outage of the robot (the adapter retries 5xx twice itself: 3 calls).
-      expect((await control(platform, 'POST', 'faults', { path: directPath, times: 4, errcode: directRateLimit })).status).toBe(200);
-      expect((await control(platform, 'POST', 'faults', { path: robotPath, times: 2, errcode: robotRateLimit })).status).toBe(200);
-      expect((await control(platform, 'POST', 'faults', { path: robotPath, times: 3, status: 503 })).status).toBe(200);
+      expect((await h.control(platform, 'POST', 'faults', { path: directPath, times: 4, errcode: directRateLimit })).status).toBe(200);
+      expect((await h.control(platform, 'POST', 'faults', { path: robotPath, times: 2, errcode: robotRateLimit })).status).toBe(200);
+      expect((await h.control(platform, 'POST', 'faults', { path: robotPath, times: 3, status: 503 })).status).toBe(200);
 
       const runs = await dispatchUntilDone(tenant.id, 'flaky:', 10 * 60_000, 10);
       expect(runs.reduce((sum, r) => sum + r.sent, 0)).toBe(5);
@@ -185,7 +176,7 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
     it('backs off exponentially and honours the wait the platform asks for', async () => {
       const start = h.clock.now();
       await enqueue([{ tenantId: tenant.id, dedupeKey: 'backoff:1', target: { kind: 'users', userIds: ['rep01'] }, message: markdown('退避') }]);
-      await control(platform, 'POST', 'faults', { path: directPath, times: 2, errcode: directRateLimit });
+      await h.control(platform, 'POST', 'faults', { path: directPath, times: 2, errcode: directRateLimit });
       const due = async () =>
         Number((await h.db.selectFrom('outbox').select('next_attempt_at').where('tenant_id', '=', tenant.id).where('dedupe_key', '=', 'backoff:1').executeTakeFirstOrThrow()).next_attempt_at);
       expect(await dispatchOutbox(h.deps, { now: start })).toEqual({ sent: 0, retried: 1, dead: 0 });
@@ -202,7 +193,7 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
     it(`makes a message a dead letter after ${OUTBOX_MAX_ATTEMPTS} failures, shows it to admins, and retry sends it`, async () => {
       const start = h.clock.now();
       await enqueue([{ tenantId: tenant.id, dedupeKey: 'dead:1', target: { kind: 'bot', bot: robot }, message: markdown('发不出去') }]);
-      await control(platform, 'POST', 'faults', { path: robotPath, times: OUTBOX_MAX_ATTEMPTS, errcode: robotRateLimit });
+      await h.control(platform, 'POST', 'faults', { path: robotPath, times: OUTBOX_MAX_ATTEMPTS, errcode: robotRateLimit });
 
       const runs = await dispatchUntilDone(tenant.id, 'dead:', 31 * 60_000, OUTBOX_MAX_ATTEMPTS + 1);
       expect(runs).toEqual([...Array.from({ length: OUTBOX_MAX_ATTEMPTS - 1 }, () => ({ sent: 0, retried: 1, dead: 0 })), { sent: 0, retried: 0, dead: 1 }]);
