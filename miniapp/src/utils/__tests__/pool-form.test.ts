@@ -1,8 +1,8 @@
 import { startHarness, type Harness } from '../../../../server/test/harness';
-import { createApi, type Api } from '../../services/api';
-import type { AdminPool, LoginResult } from '../../services/api-types';
-import { ApiError, NetworkError } from '../../services/errors';
-import { ApiClient } from '../../services/request';
+import { apiAs } from '../../../test/api-as';
+import type { Api } from '../../services/api';
+import type { AdminPool } from '../../services/api-types';
+import { ApiError } from '../../services/errors';
 import { addCalendarDay, toCalendarBody } from '../work-calendar';
 import { errorsOfRule, formChanged, newRule, poolToForm, previewHeadline, serverFieldErrors, toPoolBody, toPreviewBody, type PoolForm } from '../pool-form';
 
@@ -157,31 +157,7 @@ describe('pool form against the real server', () => {
 
   beforeAll(async () => {
     h = await startHarness('sqlite');
-    const session: LoginResult = {
-      token: await h.tokenFor('demo-dingtalk', 'admin01'),
-      expiresIn: 86_400,
-      user: { id: 'admin01', name: '严管', roles: ['admin'], departmentIds: ['5'] },
-      tenant: { id: 'demo-dingtalk', name: '公海演示', platform: 'dingtalk' },
-    };
-    const client = new ApiClient({
-      origin: h.baseUrl,
-      transport: async ({ method, url, headers, body }) => {
-        try {
-          const res = await fetch(url, { method, headers, body });
-          return { status: res.status, body: await res.text() };
-        } catch (err) {
-          throw new NetworkError(err);
-        }
-      },
-      store: { load: () => session, save: () => undefined },
-      loginCode: async () => {
-        throw new Error('the session is given');
-      },
-      upload: async () => {
-        throw new Error('not used');
-      },
-    });
-    api = createApi(client);
+    api = await apiAs(h, { id: 'admin01', name: '严管', roles: ['admin'], departmentIds: ['5'] });
   });
   afterAll(() => h.close());
 

@@ -1,8 +1,7 @@
 import { startHarness, type Harness } from '../../../../server/test/harness';
-import { createApi, type Api } from '../../services/api';
-import type { CustomerDto, LoginResult, StarterPack } from '../../services/api-types';
-import { NetworkError } from '../../services/errors';
-import { ApiClient } from '../../services/request';
+import { apiAs } from '../../../test/api-as';
+import type { Api } from '../../services/api';
+import type { CustomerDto, StarterPack } from '../../services/api-types';
 import {
   ADDED_REASON,
   MAX_PACK,
@@ -82,31 +81,7 @@ describe('starter pack against the real server', () => {
 
   beforeAll(async () => {
     h = await startHarness('sqlite');
-    const session: LoginResult = {
-      token: await h.tokenFor('demo-dingtalk', 'hr01'),
-      expiresIn: 86_400,
-      user: { id: 'hr01', name: '何人', roles: ['hr'], departmentIds: ['4'] },
-      tenant: { id: 'demo-dingtalk', name: '公海演示', platform: 'dingtalk' },
-    };
-    const client = new ApiClient({
-      origin: h.baseUrl,
-      transport: async ({ method, url, headers, body }) => {
-        try {
-          const res = await fetch(url, { method, headers, body });
-          return { status: res.status, body: await res.text() };
-        } catch (err) {
-          throw new NetworkError(err);
-        }
-      },
-      store: { load: () => session, save: () => undefined },
-      loginCode: async () => {
-        throw new Error('the session is given');
-      },
-      upload: async () => {
-        throw new Error('not used');
-      },
-    });
-    api = createApi(client);
+    api = await apiAs(h, { id: 'hr01', name: '何人', roles: ['hr'], departmentIds: ['4'] });
   });
   afterAll(() => h.close());
 
