@@ -10,7 +10,7 @@ import { buildApp } from '../server/src/app';
 import type { Db } from '../server/src/db/create-db';
 import { signToken } from '../server/src/modules/auth/jwt';
 import type { DashboardResponse } from '../server/src/modules/dashboard/dashboard';
-import { rowsForRange, tenantPools } from '../server/src/modules/dashboard/dashboard.service';
+import { dashboardPools, rowsForRange, tenantPools } from '../server/src/modules/dashboard/dashboard.service';
 import { computeDayRows, stockAt } from '../server/src/modules/dashboard/day-rows.service';
 import { snapshotTenant } from '../server/src/modules/dashboard/snapshots.service';
 import { refreshPoolMembers } from '../server/src/modules/pool/pool.repository';
@@ -35,14 +35,18 @@ const NOW = Date.parse('2026-12-01T15:00:00+08:00');
  * Every customer's history as SQL over the sequence engine: created 75–364 days ago in pool `seq mod 4`; 40 % (kind A)
  * claimed by a rep 5–24 days later, reclaimed by the pool's rule 16 days after that, then claimed by another rep 1–30
  * days later (owned now); 30 % (kind B) claimed 0–79 days after creation when that is before NOW (the recent claims
- * land on the last days, today included); 30 % never claimed. `h` is a per-row hash standing in for randomness.
+ * land on the last days); 30 % never claimed. Today (up to NOW, 15:00) brings what a busy day does: 1 in 200 of the
+ * kind A customers released, 1 in 60 of the never-claimed ones claimed. `h` is a per-row hash standing in for randomness.
  */
 function base(from: number, to: number, poolIds: number[]) {
   const day = DAY_MS;
+  const today0 = startOfLocalDate(localDate(NOW, BENCH_TIME_ZONE), BENCH_TIME_ZONE);
   const rep = (offset: number) => `CONCAT('rep', 2 + seq % ${REGIONS}, '-', LPAD(1 + (h + ${offset}) % ${REPS_PER_REGION}, 4, '0'))`;
   return sql.raw(`(
     SELECT seq, h, kind, pool, created, c1, c1 + 16 * ${day} AS rc, c1 + (17 + h % 30) * ${day} AS c2, cb,
-      ${rep(0)} AS x, ${rep(7)} AS y, ${rep(13)} AS b
+      ${rep(0)} AS x, ${rep(7)} AS y, ${rep(13)} AS b,
+      kind < 4 AND (h DIV 10) % 200 = 0 AS rel, ${today0} + ((h DIV 10) % 50000) * 1000 AS rt,
+      kind >= 7 AND (h DIV 10) % 60 = 0 AS tc, ${today0} + ((h DIV 10) % 54000) * 1000 AS ct
     FROM (
       SELECT seq, h, h % 10 AS kind, ELT(1 + seq % ${REGIONS}, ${poolIds.join(', ')}) AS pool,
         ${NOW} - (75 + seq % 290) * ${day} - (h % 86400) * 1000 AS created,
@@ -86,13 +90,13 @@ async function seed(db: Db, total: number, say: (line: string) => void): Promise
     );
     say(`  ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   };
-  const owned = `(kind < 4 OR (kind < 7 AND cb < ${NOW}))`;
+  const owned = `((kind < 4 AND NOT rel) OR (kind BETWEEN 4 AND 6 AND cb < ${NOW}) OR tc)`;
   await eachChunk('customers', (c) => sql`
     INSERT INTO customers (id, tenant_id, name, address, lat, lng, geohash, level, tags, status, pool_id, owner_id, owned_since,
       last_verified_visit_at, last_follow_up_at, last_deal_won_at, pool_entered_at, created_by, created_at, updated_at)
     SELECT seq, ${TENANT}, CONCAT('看板压测客户', LPAD(seq, 7, '0')), '压测地址', 31.23, 121.47, 'wtw3sjq', 'C', '[]',
-      IF(${sql.raw(owned)}, 'owned', 'pool'), pool, IF(kind < 4, y, IF(${sql.raw(owned)}, b, NULL)), IF(kind < 4, c2, IF(${sql.raw(owned)}, cb, NULL)),
-      NULL, NULL, NULL, IF(${sql.raw(owned)}, NULL, created), NULL, created, created
+      IF(${sql.raw(owned)}, 'owned', 'pool'), pool, IF(${sql.raw(owned)}, IF(kind < 4, y, b), NULL), IF(${sql.raw(owned)}, IF(kind < 4, c2, IF(tc, ct, cb)), NULL),
+      NULL, NULL, NULL, IF(${sql.raw(owned)}, NULL, IF(rel, rt, created)), NULL, created, created
     FROM ${c}`);
   // Per customer the statements run in time order, so its ledger ids rise with time (what "previous row" relies on).
   const ledger = (type: string, fromUser: string, toUser: string, atCol: string, rule: string, where: string) => (c: ReturnType<typeof base>) => sql`
@@ -104,6 +108,8 @@ async function seed(db: Db, total: number, say: (line: string) => void): Promise
   await eachChunk('ledger: reclaims (kind A)', ledger('reclaimed', 'x', 'NULL', 'rc', 'pool', 'kind < 4'));
   await eachChunk('ledger: second claims (kind A)', ledger('claimed', 'NULL', 'y', 'c2', 'NULL', 'kind < 4'));
   await eachChunk('ledger: claims (kind B)', ledger('claimed', 'NULL', 'b', 'cb', 'NULL', `kind BETWEEN 4 AND 6 AND cb < ${NOW}`));
+  await eachChunk('ledger: releases today (kind A)', ledger('released', 'y', 'NULL', 'rt', 'NULL', 'rel'));
+  await eachChunk('ledger: claims today', ledger('claimed', 'NULL', 'b', 'ct', 'NULL', 'tc'));
   const visit = (user: string, atExpr: string, verdict: string, where: string) => (c: ReturnType<typeof base>) => sql`
     INSERT INTO visits (tenant_id, customer_id, user_id, status, verdict, checkin_verdict, risk_score, checkin_risk_score, reasons, checkin_reasons,
       distance_m, lat, lng, accuracy, fixes, wifi, device, device_label, nonce, photo_token_hash, checked_in_at, clock_restarted,
@@ -114,6 +120,7 @@ async function seed(db: Db, total: number, say: (line: string) => void): Promise
   const verdict = `ELT(1 + h % 7, 'rejected', 'suspect', 'verified', 'verified', 'verified', 'verified', 'verified')`;
   await eachChunk('visits after first claims', visit('x', `c1 + 2 * ${DAY_MS}`, `IF(h % 3 = 0, 'verified', 'suspect')`, 'kind < 4 AND h % 3 <> 2'));
   await eachChunk('visits by current owners (A)', visit('y', `c2 + (h % 4) * ${DAY_MS} + 7200000`, verdict, `kind < 4 AND c2 + (h % 4) * ${DAY_MS} + 7200000 < ${NOW}`));
+  await eachChunk('visits today after claims today', visit('b', 'ct + 3600000', verdict, `tc AND (h DIV 10) % 2 = 0 AND ct + 3600000 < ${NOW}`));
   await eachChunk('visits by current owners (B)', visit('b', `cb + (h % 4) * ${DAY_MS} + 7200000`, verdict, `kind BETWEEN 4 AND 6 AND cb + (h % 4) * ${DAY_MS} + 7200000 < ${NOW}`));
   await sql`ANALYZE TABLE customers, ownership_events, visits`.execute(db);
   const count = async (table: 'ownership_events' | 'visits') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', TENANT).executeTakeFirstOrThrow()).n);
@@ -204,6 +211,21 @@ export async function runDashboardBench(serverUrl: string, say: (line: string) =
     };
     const admin = await measure(token('admin-bench', ['admin']), `admin, all ${REGIONS} regions`);
     const manager = await measure(token('mgr2', ['manager']), 'manager of one region');
+    // Where the time goes: the same answer without HTTP, and the day rows alone (snapshot read + today live).
+    const inProcess = async (label: string, fn: () => Promise<unknown>) => {
+      const samples: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        await fn();
+        samples.push(performance.now() - t0);
+      }
+      const s = summarize(samples.slice(5));
+      say(`  ${label}: p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}`);
+      return s;
+    };
+    const actor = { tenantId: TENANT, userId: 'admin-bench', roles: ['admin' as const], timeZone: BENCH_TIME_ZONE };
+    const service = await inProcess('dashboardPools in process (no HTTP)', () => dashboardPools(deps, actor, { from, to: today }));
+    const rowsOnly = await inProcess('day rows alone (snapshots + today live)', () => rowsForRange(deps.db, { id: TENANT, timeZone: BENCH_TIME_ZONE }, pools, from, today, NOW));
     const baseline = summarize(baselineSamples);
     const ratio = baseline.p50Ms / admin.summary.p50Ms;
     const scoped = manager.body.regions.length === 1 && manager.body.regions[0]!.regionId === '2';
@@ -236,12 +258,12 @@ export async function runDashboardBench(serverUrl: string, say: (line: string) =
         now: new Date(NOW).toISOString(),
         timeZone: BENCH_TIME_ZONE,
         requests,
-        data: 'created 75–364 days before NOW; 40 % claimed, reclaimed 16 days later and claimed by another rep (owned now); 30 % claimed 0–79 days after creation when before NOW (recent days and today included); 30 % never claimed; a visit after most claims (verified / suspect / rejected by hash)',
+        data: 'created 75–364 days before NOW; 40 % claimed, reclaimed 16 days later and claimed by another rep (owned now); 30 % claimed 0–79 days after creation when before NOW; 30 % never claimed; today until NOW (15:00): 1 in 200 of the first group released, 1 in 60 of the never-claimed claimed, half of those visited; a visit after most claims (verified / suspect / rejected by hash)',
         path: 'GET /api/v1/dashboard/pools through the production app (buildApp, createRuntime) on a loopback port, sequential requests',
       },
       seed: { seconds: round(seeded.seconds, 1) },
       backfill: { days: backfill.written.length, seconds: round(backfillS, 1), rerunSeconds: round(rerunS, 3) },
-      dashboard: { admin: admin.summary, manager: manager.summary },
+      dashboard: { admin: admin.summary, manager: manager.summary, inProcess: service, dayRowsOnly: rowsOnly },
       baseline: { method: `computeDayRows over the ${RANGE_DAYS} days from the ledger and visits, stock walked back from today's counts (what the API would do without snapshots)`, runs: baseline },
       ratio: round(ratio, 1),
       correctness: { dayRows: rowsCount, rowsEqual, scoped, totalsSane, rerunWritten: rerun.written.length },
