@@ -74,7 +74,13 @@ function unavailability(id: number, row: CustomerRow | undefined, ownerNames: Ma
  * conditional write, so a claim racing it either wins the customer or gets `reserved` — starts the platform approval
  * with a readable form and answers with the assignment and the customers that could not be reserved, at once.
  */
-export async function createAssignment(deps: AppDeps, actor: Actor, body: CreateAssignmentBody): Promise<{ assignment: AssignmentDto; unavailable: UnavailableCustomer[] }> {
+export async function createAssignment(
+  deps: AppDeps,
+  actor: Actor,
+  body: CreateAssignmentBody,
+  /** Tests only: runs between the first read and the reservation, to let a claim slip in there. */
+  hooks: { afterRead?: () => Promise<void> } = {},
+): Promise<{ assignment: AssignmentDto; unavailable: UnavailableCustomer[] }> {
   const { db } = deps;
   const { tenantId } = actor;
   const now = deps.clock.now();
@@ -89,9 +95,10 @@ export async function createAssignment(deps: AppDeps, actor: Actor, body: Create
   const memberPools = new Set(await memberPoolIds(db, tenantId, assignee.id));
   const poolRows = await db.selectFrom('pools').select(['id', 'name']).where('tenant_id', '=', tenantId).execute();
   const poolNames = new Map(poolRows.map((p) => [p.id, p.name]));
-  const classify = async (ids: number[], rows: CustomerRow[]) => {
+  // `q` is the transaction when called inside it: on SQLite a read on `db` there would wait for the transaction forever.
+  const classify = async (ids: number[], rows: CustomerRow[], q: Db = db) => {
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const owners = await userNames(db, tenantId, [...new Set(rows.flatMap((r) => (r.owner_id ? [r.owner_id] : [])))]);
+    const owners = await userNames(q, tenantId, [...new Set(rows.flatMap((r) => (r.owner_id ? [r.owner_id] : [])))]);
     const unavailable: UnavailableCustomer[] = [];
     const available: number[] = [];
     for (const id of ids) {
@@ -105,6 +112,8 @@ export async function createAssignment(deps: AppDeps, actor: Actor, body: Create
   if (first.available.length === 0) {
     throw assignmentError(422, 'nothing_to_assign', `所选的 ${body.customerIds.length} 个客户都无法分配：${first.unavailable[0]!.message}`, { unavailable: first.unavailable });
   }
+
+  await hooks.afterRead?.();
 
   let id = 0;
   let reserved: number[] = [];
@@ -127,7 +136,7 @@ export async function createAssignment(deps: AppDeps, actor: Actor, body: Create
     const held = new Set(await reserveCustomers(trx, tenantId, id, first.available));
     // Whatever slipped away between the first read and the reservation is reported the same way, from a fresh read.
     const lost = first.available.filter((c) => !held.has(c));
-    const fresh = await classify(lost, await customersByIds(trx, tenantId, lost));
+    const fresh = await classify(lost, await customersByIds(trx, tenantId, lost), trx);
     rows = new Map([...first.byId, ...fresh.byId]);
     reserved = body.customerIds.filter((c) => held.has(c));
     unavailable = first.unavailable.concat(fresh.unavailable, fresh.available.map((c) => ({ customerId: c, reason: 'reserved' as const, message: `「${rows.get(c)?.name ?? c}」刚刚被预留或领取。` })));

@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../../../test/harness';
 import { haversineM } from '../../../geo/geo';
 import { DAY_MS } from '../../../time';
 import { dispatchOutbox } from '../../notify/outbox.service';
-import { applyApprovalResult, expireAssignments } from '../assignments.service';
+import { applyApprovalResult, createAssignment, expireAssignments } from '../assignments.service';
 
 const vendors = [
   { platform: 'dingtalk' as const, tenantId: 'demo-dingtalk' },
@@ -202,6 +202,23 @@ describe.each(dialects)('HR assignment through platform approvals on %s', (diale
       }
       expect(created!.body.assignment.counts.reserved).toBe(lost.length);
       await h.control(platform, 'POST', `approvals/${encodeURIComponent(created!.body.assignment.approvalInstanceId)}/decide`, { approved: false });
+    });
+
+    it('a customer claimed between the request’s read and its reservation is reported as taken, not lost', async () => {
+      const pack = (await h.request('GET', '/api/v1/assignments/suggest?assigneeUserId=newhire01&count=3', { token: hr })).body;
+      const ids: number[] = pack.items.map((i: { id: number }) => i.id);
+      const actor = { tenantId, userId: 'hr01', roles: ['hr' as const], timeZone: 'Asia/Shanghai' };
+      const { assignment, unavailable } = await createAssignment(h.deps, actor, { assigneeUserId: 'newhire01', customerIds: ids, reason: '中途被领取', overrideCap: false }, {
+        afterRead: async () => {
+          expect((await h.request('POST', `/api/v1/customers/${ids[1]}/claim`, { token: rep01, body: {} })).status).toBe(200);
+        },
+      });
+      expect(unavailable).toEqual([{ customerId: ids[1], reason: 'owned', message: expect.stringContaining('已被') }]);
+      expect(assignment.counts).toEqual({ reserved: 2, skipped: 1, assigned: 0, released: 0 });
+      expect((await customerState(ids)).map((r) => r.reserved_by_assignment_id)).toEqual(
+        [...ids].sort((a, b) => a - b).map((id) => (id === ids[1] ? null : assignment.id)),
+      );
+      await h.control(platform, 'POST', `approvals/${encodeURIComponent(assignment.approvalInstanceId!)}/decide`, { approved: false });
     });
 
     it('refused approval: every reservation is released and the customers are claimable again', async () => {
