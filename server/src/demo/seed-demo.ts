@@ -227,6 +227,21 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
     }
   }
 
+  // Customers nobody ever took came into the pool recently (1–50 days ago), inside the regional pools' 60-day
+  // escalation window: otherwise the first night's sweep would move nearly all of them up to 总公司公海. A separate
+  // generator, so everything drawn above stays as it was.
+  const arrival = new SeededRandom(20261128);
+  const untouched = new Set(customers.filter((c) => c.status === 'pool' && c.prior_owner_id == null).map((c) => c.id!));
+  const arrivedAt = new Map<number, number>();
+  for (const c of customers) {
+    if (!untouched.has(c.id!)) continue;
+    const at = now - arrival.int(1, 50) * DAY_MS - arrival.int(0, 86_399) * 1000;
+    arrivedAt.set(c.id!, at);
+    Object.assign(c, { created_at: at, pool_entered_at: at, updated_at: at });
+  }
+  for (const row of ledger) if (row.type === 'created' && arrivedAt.has(row.customer_id)) row.at = arrivedAt.get(row.customer_id)!;
+  for (const row of contacts) if (arrivedAt.has(row.customer_id)) row.created_at = arrivedAt.get(row.customer_id)!;
+
   await insertChunks(customers, (chunk) => db.insertInto('customers').values(chunk).execute());
   await insertChunks(contacts, (chunk) => db.insertInto('customer_contacts').values(chunk).execute());
   ledger.sort((a, b) => a.at - b.at || a.customer_id - b.customer_id);
