@@ -1,6 +1,8 @@
+import type { Insertable } from 'kysely';
 import type { Db } from '../src/db/create-db';
 import { encodeGeohash } from '../src/geo/geo';
 import { refreshPoolMembers } from '../src/modules/pool/pool.repository';
+import type { VisitsTable } from '../src/modules/visits/visits.table';
 
 /** Adds `count` active reps to a department (default 上海一组) and refreshes pool membership. */
 export async function addReps(db: Db, tenantId: string, count: number, opts: { prefix?: string; departmentId?: string; now?: number } = {}): Promise<string[]> {
@@ -56,4 +58,38 @@ export async function ownersFromLedger(db: Db, tenantId: string): Promise<Map<nu
   const owners = new Map<number, string | null>();
   for (const r of rows) owners.set(r.customer_id, r.to_user_id);
   return owners;
+}
+
+/** A finished visit row with a verdict, checked in at `at` and ten minutes long: for hand-built scenarios. */
+export function finishedVisitRow(tenantId: string, customerId: number, userId: string, verdict: 'verified' | 'suspect' | 'rejected', at: number): Insertable<VisitsTable> {
+  return {
+    tenant_id: tenantId,
+    customer_id: customerId,
+    user_id: userId,
+    status: 'finished',
+    verdict,
+    checkin_verdict: verdict,
+    risk_score: 0,
+    checkin_risk_score: 0,
+    reasons: '[]',
+    checkin_reasons: '[]',
+    distance_m: 10,
+    lat: 31.2,
+    lng: 121.4,
+    accuracy: 10,
+    fixes: '[]',
+    wifi: '[]',
+    device: '{}',
+    device_label: 'test',
+    nonce: null,
+    photo_token_hash: null,
+    checked_in_at: at,
+    clock_restarted: 0,
+    previous_verified_visit_at: null,
+    finished_at: at + 600_000,
+    dwell_s: 600,
+    finish_fix: null,
+    notes: null,
+    feedback: null,
+  };
 }

@@ -1,3 +1,4 @@
+import { finishedVisitRow } from '../../../../test/factories';
 import type { Db } from '../../../db/create-db';
 import { encodeGeohash } from '../../../geo/geo';
 import { refreshPoolMembers } from '../../pool/pool.repository';
@@ -177,36 +178,7 @@ export async function applyScenario(db: Db, org: Org, until: number): Promise<Ma
     await db
       .insertInto('visits')
       .values(
-        done.map(([key, user, verdict, when]) => ({
-          tenant_id: T,
-          customer_id: ids.get(key)!,
-          user_id: user,
-          status: 'finished' as const,
-          verdict,
-          checkin_verdict: verdict,
-          risk_score: 0,
-          checkin_risk_score: 0,
-          reasons: '[]',
-          checkin_reasons: '[]',
-          distance_m: 10,
-          lat: 31.2,
-          lng: 121.4,
-          accuracy: 10,
-          fixes: '[]',
-          wifi: '[]',
-          device: '{}',
-          device_label: 'test',
-          nonce: null,
-          photo_token_hash: null,
-          checked_in_at: t(when),
-          clock_restarted: 0,
-          previous_verified_visit_at: null,
-          finished_at: t(when) + 600_000,
-          dwell_s: 600,
-          finish_fix: null,
-          notes: null,
-          feedback: null,
-        })),
+        done.map(([key, user, verdict, when]) => finishedVisitRow(T, ids.get(key)!, user, verdict, t(when))),
       )
       .execute();
   }

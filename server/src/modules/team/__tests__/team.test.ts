@@ -1,4 +1,5 @@
 import { dialects } from '../../../../test/databases';
+import { finishedVisitRow } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import type { Db } from '../../../db/create-db';
 import { encodeGeohash } from '../../../geo/geo';
@@ -134,36 +135,7 @@ async function seed(db: Db): Promise<World> {
   await db
     .insertInto('visits')
     .values(
-      visits.map(([key, user, verdict, at]) => ({
-        tenant_id: T,
-        customer_id: ids.get(key)!,
-        user_id: user,
-        status: 'finished' as const,
-        verdict,
-        checkin_verdict: verdict,
-        risk_score: 0,
-        checkin_risk_score: 0,
-        reasons: '[]',
-        checkin_reasons: '[]',
-        distance_m: 10,
-        lat: 31.2,
-        lng: 121.4,
-        accuracy: 10,
-        fixes: '[]',
-        wifi: '[]',
-        device: '{}',
-        device_label: 'test',
-        nonce: null,
-        photo_token_hash: null,
-        checked_in_at: t(at),
-        clock_restarted: 0,
-        previous_verified_visit_at: null,
-        finished_at: t(at) + 600_000,
-        dwell_s: 600,
-        finish_fix: null,
-        notes: null,
-        feedback: null,
-      })),
+      visits.map(([key, user, verdict, at]) => finishedVisitRow(T, ids.get(key)!, user, verdict, t(at))),
     )
     .execute();
 
