@@ -93,3 +93,19 @@ export function finishedVisitRow(tenantId: string, customerId: number, userId: s
     feedback: null,
   };
 }
+
+/** A department for insertOrg: id, parent id, name, whether it is a region (1/0), path. */
+export type OrgDepartmentRow = [id: string, parentId: string | null, name: string, isRegion: number, path: string];
+/** A user for insertOrg: id, name, roles, active (1/0), department id, leader of it (1/0). */
+export type OrgUserRow = [id: string, name: string, roles: string, active: number, departmentId: string, isLeader: number];
+
+/** A hand-built org: departments, users (inactive ones left at `leftAt`) and their memberships. */
+export async function insertOrg(db: Db, tenantId: string, departments: OrgDepartmentRow[], users: OrgUserRow[], at: { now: number; leftAt: number }): Promise<void> {
+  const now = at.now;
+  await db.insertInto('departments').values(departments.map(([id, parent_id, name, is_region, path]) => ({ tenant_id: tenantId, id, parent_id, name, is_region, path, updated_at: now }))).execute();
+  await db
+    .insertInto('users')
+    .values(users.map(([id, name, roles, active]) => ({ tenant_id: tenantId, id, name, mobile: null, title: null, manager_id: null, hired_date: null, active, left_at: active ? null : at.leftAt, roles, created_at: now, updated_at: now })))
+    .execute();
+  await db.insertInto('user_departments').values(users.map(([id, , , , department_id, is_leader]) => ({ tenant_id: tenantId, user_id: id, department_id, is_leader }))).execute();
+}

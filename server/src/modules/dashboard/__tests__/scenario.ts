@@ -1,4 +1,4 @@
-import { finishedVisitRow } from '../../../../test/factories';
+import { finishedVisitRow, insertOrg, type OrgDepartmentRow, type OrgUserRow } from '../../../../test/factories';
 import type { Db } from '../../../db/create-db';
 import { encodeGeohash } from '../../../geo/geo';
 import { refreshPoolMembers } from '../../pool/pool.repository';
@@ -70,7 +70,7 @@ export async function seedOrg(db: Db, now: number): Promise<Org> {
     .insertInto('tenants')
     .values({ id: T, name: '看板测试企业', platform: 'dingtalk', corp_id: 'corp-dash', app_key: 'key-dash', app_secret_enc: 'x', agent_id: '1', callback_token_enc: null, callback_aes_key_enc: null, time_zone: 'Asia/Shanghai', settings: '{}', created_at: now })
     .execute();
-  const depts: [string, string | null, string, number, string][] = [
+  const depts: OrgDepartmentRow[] = [
     ['1', null, '看板公司', 0, '/1/'],
     ['2', '1', '华东', 1, '/1/2/'],
     ['3', '1', '华南', 1, '/1/3/'],
@@ -78,8 +78,7 @@ export async function seedOrg(db: Db, now: number): Promise<Org> {
     ['21', '2', '上海一组', 0, '/1/2/21/'],
     ['31', '3', '广州一组', 0, '/1/3/31/'],
   ];
-  await db.insertInto('departments').values(depts.map(([id, parent_id, name, is_region, path]) => ({ tenant_id: T, id, parent_id, name, is_region, path, updated_at: now }))).execute();
-  const users: [string, string, string, number, string, number][] = [
+  const users: OrgUserRow[] = [
     ['e1', '张一', 'rep', 1, '21', 0],
     ['e2', '王二', 'rep', 0, '21', 0],
     ['s1', '李三', 'rep', 1, '31', 0],
@@ -87,11 +86,7 @@ export async function seedOrg(db: Db, now: number): Promise<Org> {
     ['mgr-south', '林南', 'manager', 1, '3', 1],
     ['admin01', '严管', 'admin', 1, '5', 0],
   ];
-  await db
-    .insertInto('users')
-    .values(users.map(([id, name, roles, active]) => ({ tenant_id: T, id, name, mobile: null, title: null, manager_id: null, hired_date: null, active, left_at: active ? null : t('11-23 15:00'), roles, created_at: now, updated_at: now })))
-    .execute();
-  await db.insertInto('user_departments').values(users.map(([id, , , , department_id, is_leader]) => ({ tenant_id: T, user_id: id, department_id, is_leader }))).execute();
+  await insertOrg(db, T, depts, users, { now, leftAt: t('11-23 15:00') });
   const pool = async (name: string, cap: number, daily: number, dept: string) => {
     const id = Number(
       (

@@ -1,5 +1,5 @@
 import { dialects } from '../../../../test/databases';
-import { finishedVisitRow } from '../../../../test/factories';
+import { finishedVisitRow, insertOrg, type OrgDepartmentRow, type OrgUserRow } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import type { Db } from '../../../db/create-db';
 import { encodeGeohash } from '../../../geo/geo';
@@ -34,7 +34,7 @@ async function seedTenant(db: Db, id: string, now: number): Promise<void> {
 async function seed(db: Db): Promise<World> {
   const now = NOW;
   await seedTenant(db, T, now);
-  const depts: [string, string | null, string, number, string][] = [
+  const depts: OrgDepartmentRow[] = [
     ['1', null, '团队公司', 0, '/1/'],
     ['2', '1', '华东', 1, '/1/2/'],
     ['3', '1', '华南', 1, '/1/3/'],
@@ -43,8 +43,7 @@ async function seed(db: Db): Promise<World> {
     ['22', '2', '杭州一组', 0, '/1/2/22/'],
     ['31', '3', '广州一组', 0, '/1/3/31/'],
   ];
-  await db.insertInto('departments').values(depts.map(([id, parent_id, name, is_region, path]) => ({ tenant_id: T, id, parent_id, name, is_region, path, updated_at: now }))).execute();
-  const users: [string, string, string, number, string, number][] = [
+  const users: OrgUserRow[] = [
     ['e1', '张一', 'rep', 1, '21', 0],
     ['e2', '王二', 'rep', 1, '22', 0],
     ['e3', '赵三', 'rep', 0, '21', 0],
@@ -55,11 +54,7 @@ async function seed(db: Db): Promise<World> {
     ['admin01', '严管', 'admin', 1, '5', 0],
     ['hr01', '何人', 'hr', 1, '5', 0],
   ];
-  await db
-    .insertInto('users')
-    .values(users.map(([id, name, roles, active]) => ({ tenant_id: T, id, name, mobile: null, title: null, manager_id: null, hired_date: null, active, left_at: active ? null : t('11-10 18:00'), roles, created_at: now, updated_at: now })))
-    .execute();
-  await db.insertInto('user_departments').values(users.map(([id, , , , department_id, is_leader]) => ({ tenant_id: T, user_id: id, department_id, is_leader }))).execute();
+  await insertOrg(db, T, depts, users, { now, leftAt: t('11-10 18:00') });
 
   const pool = async (name: string, dept: string) => {
     const res = await db
