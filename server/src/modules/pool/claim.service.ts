@@ -1,6 +1,5 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
-import { sql } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
 import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
@@ -9,10 +8,10 @@ import { findCustomer } from '../customers/customers.repository';
 import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
 import type { CustomerDto } from '../customers/customers';
 import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository';
-import { changeOwnership, changeOwnershipBatched, type OwnershipChange } from './ownership.service';
+import { changeOwnership, claimInOneRoundTrip, type OwnershipChange } from './ownership.service';
 import type { ClaimBody, Pool } from './pool';
 import { poolError } from './pool.errors';
-import { claimContext, claimsOnDay, countOwned, countOwnedQuery, findPool, isPoolMember, repSlotQuery, takeRepSlot } from './pool.repository';
+import { claimContext, claimContextOf, claimsOnDay, countOwned, findPool, isPoolMember, takeRepSlot } from './pool.repository';
 
 /** Best accuracy (m) a fix may have for a proximity-gated claim. */
 const MAX_CLAIM_FIX_ACCURACY_M = 200;
@@ -26,53 +25,67 @@ function reservedError() {
 }
 
 /**
- * The cap checks of DESIGN §4.1 for a customer this transaction has just given the rep, run under the rep's lock:
- * the counts already include it (when it counts at all), so the rep must have been under the cap before it.
- * Throws the refusal, if any.
+ * The refusal of the cap checks of DESIGN §4.1, if any, given what the rep owned in the pool before taking this
+ * customer (all customers, and those at its level; won ones left out when the pool says so).
  */
-async function checkCap(
-  trx: Db,
-  tenantId: string,
-  userId: string,
-  pool: Pool,
-  taken: { level: string; won: boolean },
-  /** The pool-wide count, when the caller has already read it under the lock. */
-  counted?: number,
-): Promise<void> {
-  // A won customer does not count when the pool excludes won customers from the cap.
-  const self = pool.capExcludesWon && taken.won ? 0 : 1;
-  const owned = (counted ?? (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon }))) - self;
+function capRefusal(pool: Pool, level: string, owned: number, ownedAtLevel: number) {
   if (owned >= pool.maxOwnedPerRep) {
-    throw poolError(
+    return poolError(
       422,
       'owned_limit_reached',
       `你在「${pool.name}」已持有 ${owned} 个客户，达到上限 ${pool.maxOwnedPerRep} 个；请先跟进成交或退回部分客户后再领取。`,
       { limit: pool.maxOwnedPerRep, owned },
     );
   }
-  const levelCap = pool.maxOwnedPerLevel[taken.level];
-  if (levelCap !== undefined) {
-    const ownedAtLevel =
-      (await countOwned(trx, { tenantId, userId, poolId: pool.id, level: taken.level, excludeWon: pool.capExcludesWon })) - self;
-    if (ownedAtLevel >= levelCap) {
-      throw poolError(
-        422,
-        'owned_limit_reached',
-        `你在「${pool.name}」已持有 ${ownedAtLevel} 个 ${taken.level} 级客户，达到该级别上限 ${levelCap} 个。`,
-        { limit: levelCap, owned: ownedAtLevel, level: taken.level },
-      );
-    }
+  const levelCap = pool.maxOwnedPerLevel[level];
+  if (levelCap !== undefined && ownedAtLevel >= levelCap) {
+    return poolError(
+      422,
+      'owned_limit_reached',
+      `你在「${pool.name}」已持有 ${ownedAtLevel} 个 ${level} 级客户，达到该级别上限 ${levelCap} 个。`,
+      { limit: levelCap, owned: ownedAtLevel, level },
+    );
   }
+  return null;
 }
 
 /**
- * A rep claims a pool customer (DESIGN §4.1). Cheap refusals are answered before any lock; the cap and daily quota
- * are checked inside one transaction under the rep's lock, and the customer changes hands with one conditional write,
- * so neither two reps nor one rep's parallel taps can break a limit.
+ * The cap checks for a customer this transaction has just given the rep, run under the rep's lock: the counts already
+ * include it (when it counts at all), so the rep must have been under the cap before it. Throws the refusal, if any.
+ */
+async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, taken: { level: string; won: boolean }): Promise<void> {
+  // A won customer does not count when the pool excludes won customers from the cap.
+  const self = pool.capExcludesWon && taken.won ? 0 : 1;
+  const counted = (level?: string) => countOwned(trx, { tenantId, userId, poolId: pool.id, level, excludeWon: pool.capExcludesWon });
+  const owned = (await counted()) - self;
+  const ownedAtLevel = pool.maxOwnedPerLevel[taken.level] === undefined ? 0 : (await counted(taken.level)) - self;
+  const refusal = capRefusal(pool, taken.level, owned, ownedAtLevel);
+  if (refusal) throw refusal;
+}
+
+/**
+ * A rep claims a pool customer (DESIGN §4.1). On MySQL one batch decides and commits everything under the locks
+ * (claimInOneRoundTrip) and the refusal is explained from what it saw; otherwise the cheap refusals are answered
+ * before any lock, and the cap and daily quota are checked inside one transaction under the rep's lock, the customer
+ * changing hands with one conditional write, so neither two reps nor one rep's parallel taps can break a limit.
  */
 export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customerId: number, body: ClaimBody): Promise<CustomerDto> {
   const { tenantId, userId, timeZone } = actor;
-  const ctx = await claimContext(db, tenantId, customerId, userId);
+  const now = clock.now();
+  const day = localDate(now, timeZone);
+  const evidence = body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined;
+  let ctx: ReturnType<typeof claimContextOf> | undefined;
+  if (isMysql(db)) {
+    const trip = await claimInOneRoundTrip(db, { tenantId, customerId, userId, now, day, evidence });
+    ctx = trip.row && claimContextOf(trip.row);
+    if (ctx && trip.claimed) return (await customerDtos(db, actor, [ctx.customer]))[0]!;
+    if (ctx && trip.eligible) {
+      if (!trip.slotTaken) throw await quotaFull(db, ctx.pool, { tenantId, userId, poolId: ctx.pool.id, day }, now, timeZone);
+      throw capRefusal(ctx.pool, ctx.customer.level, trip.owned, trip.ownedAtLevel)!;
+    }
+  } else {
+    ctx = await claimContext(db, tenantId, customerId, userId);
+  }
   if (!ctx) throw notFound('客户');
   const { customer, pool, member } = ctx;
   if (customer.status === 'owned') {
@@ -85,7 +98,6 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
     });
   }
   if (customer.reserved_by_assignment_id !== null) throw reservedError();
-  const now = clock.now();
   if (customer.prior_owner_id === userId && customer.prior_owner_blocked_until !== null && customer.prior_owner_blocked_until > now) {
     const until = customer.prior_owner_blocked_until;
     throw poolError(
@@ -97,6 +109,7 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
   }
   if (pool.claimRadiusM !== null) checkDistance(pool, customer, body);
 
+  // Here on SQLite, and on MySQL for what one batch does not decide (a claim radius, a daily limit of 0).
   const change: OwnershipChange = {
     tenantId,
     customerId,
@@ -106,65 +119,34 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
     fromPoolId: pool.id,
     toPoolId: pool.id,
     actorId: userId,
-    evidence: body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined,
+    evidence,
     now,
   };
-  const slot = { tenantId, userId, poolId: pool.id, day: localDate(now, timeZone), limit: pool.dailyClaimLimit };
-  const taken = { level: customer.level, won: customer.last_deal_won_at !== null };
-  const quotaFull = async (q: Db) => {
-    const resetAt = localMidnightAfter(now, 1, timeZone);
-    return poolError(
-      422,
-      'daily_claim_limit_reached',
-      `你今天在「${pool.name}」已领取 ${await claimsOnDay(q, slot)} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
-      { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
-    );
-  };
-  const lost = async (q: Db) => {
-    const fresh = await findCustomer(q, tenantId, customerId);
-    return fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
-  };
-
+  const slot = { tenantId, userId, poolId: pool.id, day, limit: pool.dailyClaimLimit };
   // Lock order everywhere: the customer row (by the conditional write), then the rep's counter row. A lost race
   // therefore costs one statement and a rollback; the limits are checked after the write and undo it by failing.
-  if (isMysql(db) && pool.dailyClaimLimit > 0) {
-    // The same statements in one round trip, then COMMIT or ROLLBACK: claims are the hottest write there is.
-    await db.connection().execute(async (conn) => {
-      let open = true;
-      const end = async (how: 'commit' | 'rollback') => {
-        open = false;
-        await sql.raw(how).execute(conn);
-      };
-      try {
-        const { applied, results } = await changeOwnershipBatched(conn, change, [
-          repSlotQuery(conn, slot).compile(),
-          countOwnedQuery(conn, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon }).compile(),
-        ]);
-        if (!applied) {
-          await end('rollback');
-          throw await lost(conn);
-        }
-        if (Number((results[0] as { affectedRows?: number }).affectedRows ?? 0) === 0) {
-          await end('rollback');
-          throw await quotaFull(conn);
-        }
-        const owned = Number((results[1] as { n: number | string }[])[0]?.n ?? 0);
-        await checkCap(conn, tenantId, userId, pool, taken, owned);
-        await end('commit');
-      } finally {
-        if (open) await sql.raw('rollback').execute(conn);
-      }
-    });
-  } else {
-    await db.transaction().execute(async (trx) => {
-      if (!(await changeOwnership(trx, change))) throw await lost(trx);
-      if (!(await takeRepSlot(trx, slot))) throw await quotaFull(trx);
-      await checkCap(trx, tenantId, userId, pool, taken);
-    });
-  }
+  await db.transaction().execute(async (trx) => {
+    if (!(await changeOwnership(trx, change))) {
+      const fresh = await findCustomer(trx, tenantId, customerId);
+      throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
+    }
+    if (!(await takeRepSlot(trx, slot))) throw await quotaFull(trx, pool, slot, now, timeZone);
+    await checkCap(trx, tenantId, userId, pool, { level: customer.level, won: customer.last_deal_won_at !== null });
+  });
   // The conditional write succeeded, so the row is exactly the one read plus the change: no second read needed.
   const claimed = { ...customer, status: 'owned' as const, owner_id: userId, owned_since: now, pool_entered_at: null, updated_at: now };
   return (await customerDtos(db, actor, [claimed]))[0]!;
+}
+
+/** The refusal when the rep's daily quota in the pool is used up, with today's count and when it resets. */
+async function quotaFull(q: Db, pool: Pool, slot: { tenantId: string; userId: string; poolId: number; day: string }, now: number, timeZone: string) {
+  const resetAt = localMidnightAfter(now, 1, timeZone);
+  return poolError(
+    422,
+    'daily_claim_limit_reached',
+    `你今天在「${pool.name}」已领取 ${await claimsOnDay(q, slot)} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
+    { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
+  );
 }
 
 /** Proximity-gated pools: a fresh, accurate fix within the pool's radius of the customer. */

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../db/create-db';
+import { claimContextSql } from './pool.repository';
 import type { OwnershipEventType } from './pool.table';
 
 /** What the customer must look like for the change to apply; checked by the same UPDATE that applies it. */
@@ -112,23 +113,113 @@ export async function changeOwnership(trx: Db, change: OwnershipChange): Promise
   return true;
 }
 
+/** What a claim sends besides the customer: who, when, the tenant-local day of the quota, and the ledger evidence. */
+export interface OneTripClaim {
+  tenantId: string;
+  customerId: number;
+  userId: string;
+  now: number;
+  /** The tenant-local calendar day the daily quota counts. */
+  day: string;
+  evidence?: unknown;
+}
+
+/** What the database decided, with the customer and its pool as they were under the lock (after the change if any). */
+export interface OneTripClaimResult {
+  /** The customer joined with its pool (columns of `claimContextSql`), or undefined when there is no such customer. */
+  row: Record<string, unknown> | undefined;
+  /** The customer was free, the rep a member, the pool without a claim radius and with a positive daily limit. */
+  eligible: boolean;
+  /** The quota counter took the claim (0 when the daily limit was reached). */
+  slotTaken: boolean;
+  /** Customers the rep owned in the pool before this claim (all, and at the customer's level), counted under the lock. */
+  owned: number;
+  ownedAtLevel: number;
+  /** The customer changed hands and the ledger row is written: committed. */
+  claimed: boolean;
+}
+
+/** The statements of claimInOneRoundTrip, with the parameters each takes in brackets. */
+const ONE_TRIP_CLAIM_SQL = [
+  // Session variables live on the pooled connection: start from a clean slate.
+  'set @pool = null, @level = null, @free = 0, @limit = 0, @cap = 0, @excl_won = 0, @level_cap = null, @member = 0, @no_radius = 0, @go = 0, @slot = 0, @owned = 0, @owned_level = 0, @cap_ok = 0',
+  'start transaction',
+  // [userId, now, tenantId, customerId] Locks the customer row, and only it.
+  `select pool_id, level,
+     status = 'pool' and owner_id is null and reserved_by_assignment_id is null
+       and not (prior_owner_id <=> ? and coalesce(prior_owner_blocked_until, 0) > ?)
+   into @pool, @level, @free
+   from customers where tenant_id = ? and id = ? for update`,
+  // [userId, tenantId] The pool's limits, read without a lock.
+  `select daily_claim_limit, max_owned_per_rep, cap_excludes_won,
+     cast(json_extract(max_owned_per_level, concat('$.', json_quote(@level))) as signed),
+     claim_radius_m is null,
+     exists(select 1 from pool_members pm where pm.tenant_id = p.tenant_id and pm.pool_id = p.id and pm.user_id = ?)
+   into @limit, @cap, @excl_won, @level_cap, @no_radius, @member
+   from pools p where p.tenant_id = ? and p.id = @pool`,
+  'set @go = coalesce(@free and @member and @no_radius and @limit > 0, 0)',
+  // [tenantId, userId, day] The quota: 1 inserted, 2 counted, 0 when the limit is reached (FOUND_ROWS is off).
+  `insert into claim_counters (tenant_id, user_id, pool_id, day, claims) select ?, ?, @pool, ?, 1 from dual where @go
+   on duplicate key update claims = if(claims < @limit, claims + 1, claims)`,
+  'set @slot = if(@go, row_count(), 0)',
+  // [tenantId, userId] The cap, counted before the change under the rep's counter lock.
+  `select count(*), coalesce(sum(level = @level), 0) into @owned, @owned_level from customers
+   where tenant_id = ? and owner_id = ? and pool_id = @pool and (@excl_won = 0 or last_deal_won_at is null) and @slot > 0`,
+  'set @cap_ok = @slot > 0 and @owned < @cap and (@level_cap is null or @owned_level < @level_cap)',
+  // [tenantId, userId, day] Over the cap: the quota gives the claim back.
+  'update claim_counters set claims = claims - 1 where tenant_id = ? and user_id = ? and pool_id = @pool and day = ? and @slot > 0 and not @cap_ok',
+  // [userId, now, now, tenantId, customerId]
+  `update customers set status = 'owned', owner_id = ?, owned_since = ?, pool_entered_at = null, updated_at = ?, reserved_by_assignment_id = null
+   where tenant_id = ? and id = ? and @cap_ok`,
+  // [tenantId, customerId, userId, userId, evidence, now] Exactly one ledger row with the change.
+  `insert into ownership_events (tenant_id, customer_id, type, from_user_id, to_user_id, from_pool_id, to_pool_id, actor_id, reason, rule_id, rule_version, evidence, at)
+   select ?, ?, 'claimed', null, ?, @pool, @pool, ?, null, null, null, ?, ? from dual where @cap_ok`,
+  // [userId, tenantId, customerId] The customer and pool as this transaction leaves them, for the answer or the refusal.
+  claimContextSql,
+  'commit',
+  'select @go as go, @slot as slot, @owned as owned, @owned_level as owned_level, @cap_ok as cap_ok',
+].join(';\n');
+
 /**
- * The same change in one round trip on MySQL: opens a transaction on `conn` and sends the update, the guarded ledger
- * row and the caller's follow-up statements as one batch (the connection must allow multiple statements). Returns
- * whether the update applied and the follow-ups' results; the caller then commits or rolls back on `conn`.
+ * A claim on MySQL/MariaDB in a single round trip: every check that needs the locks is made by the database between
+ * the statements, through session variables, and the batch always ends with COMMIT because every write in it is
+ * conditional on the checks before it. Lock order as everywhere: the customer row, then the rep's counter row.
+ * The rep's counter row serialises the cap and quota checks of that rep in that pool (DESIGN §4.1). Customers the fast
+ * path cannot decide (a claim radius needs the caller's fix, a daily limit of 0) come back `eligible: false`, untouched.
+ * Why one trip: under a storm the event loop is busy, and every extra round trip holds the customer's lock across it.
  */
-export async function changeOwnershipBatched(
-  conn: Db,
-  change: OwnershipChange,
-  followUps: CompiledQuery[],
-): Promise<{ applied: boolean; results: unknown[] }> {
-  const writes = ownershipWrites(conn, change);
-  const statements = [CompiledQuery.raw('start transaction'), writes.update, writes.ledger, ...followUps];
-  const batch = CompiledQuery.raw(statements.map((q) => q.sql).join(';\n'), statements.flatMap((q) => [...q.parameters]));
-  // With several statements mysql2 answers one result per statement, which Kysely hands back as the rows.
-  const results = (await conn.executeQuery(batch)).rows as unknown[];
-  const updated = results[1] as { affectedRows?: number } | undefined;
-  return { applied: Number(updated?.affectedRows ?? 0) === 1, results: results.slice(3) };
+export async function claimInOneRoundTrip(db: Db, c: OneTripClaim): Promise<OneTripClaimResult> {
+  const evidence = c.evidence === undefined ? null : JSON.stringify(c.evidence);
+  const parameters = [
+    ...[c.userId, c.now, c.tenantId, c.customerId],
+    ...[c.userId, c.tenantId],
+    ...[c.tenantId, c.userId, c.day],
+    ...[c.tenantId, c.userId],
+    ...[c.tenantId, c.userId, c.day],
+    ...[c.userId, c.now, c.now, c.tenantId, c.customerId],
+    ...[c.tenantId, c.customerId, c.userId, c.userId, evidence, c.now],
+    ...[c.userId, c.tenantId, c.customerId],
+  ];
+  return db.connection().execute(async (conn) => {
+    let results: unknown[];
+    try {
+      results = (await conn.executeQuery(CompiledQuery.raw(ONE_TRIP_CLAIM_SQL, parameters))).rows as unknown[];
+    } catch (err) {
+      // A statement failed (a deadlock, a lock wait timeout): the batch stopped inside the transaction.
+      await sql.raw('rollback').execute(conn);
+      throw err;
+    }
+    const row = (results[results.length - 3] as Record<string, unknown>[])[0];
+    const flags = (results[results.length - 1] as Record<string, unknown>[])[0]!;
+    return {
+      row,
+      eligible: Number(flags.go) === 1,
+      slotTaken: Number(flags.slot) > 0,
+      owned: Number(flags.owned),
+      ownedAtLevel: Number(flags.owned_level),
+      claimed: Number(flags.cap_ok) === 1,
+    };
+  });
 }
 
 /** Appends one ledger row. Only changeOwnership and customer creation call this. */

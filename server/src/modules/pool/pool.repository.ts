@@ -1,5 +1,6 @@
-import { sql, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
+import type { CustomersTable } from '../customers/customers.table';
 import { isMysql } from '../../db/create-db';
 import type { GeohashRange } from '../../geo/geo';
 import type { Pool } from './pool';
@@ -175,45 +176,29 @@ export function countOwnedQuery(db: Db, q: { tenantId: string; userId: string; p
   return query;
 }
 
-/** Everything a claim checks before locking, in one read: the customer, its pool, and whether the rep is a member. */
-export async function claimContext(db: Db, tenantId: string, customerId: number, userId: string) {
-  const row = await db
-    .selectFrom('customers as c')
-    .innerJoin('pools as p', (j) => j.onRef('p.tenant_id', '=', 'c.tenant_id').onRef('p.id', '=', 'c.pool_id'))
-    .selectAll('c')
-    .select((eb) => [
-      'p.name as p_name',
-      'p.parent_pool_id as p_parent_pool_id',
-      'p.escalate_after_days as p_escalate_after_days',
-      'p.escalate_to_pool_id as p_escalate_to_pool_id',
-      'p.max_owned_per_rep as p_max_owned_per_rep',
-      'p.max_owned_per_level as p_max_owned_per_level',
-      'p.cap_excludes_won as p_cap_excludes_won',
-      'p.daily_claim_limit as p_daily_claim_limit',
-      'p.prior_owner_cooldown_days as p_prior_owner_cooldown_days',
-      'p.claim_radius_m as p_claim_radius_m',
-      'p.created_at as p_created_at',
-      'p.updated_at as p_updated_at',
-      eb
-        .exists(
-          eb
-            .selectFrom('pool_members as pm')
-            .select('pm.pool_id')
-            .whereRef('pm.tenant_id', '=', 'c.tenant_id')
-            .whereRef('pm.pool_id', '=', 'c.pool_id')
-            .where('pm.user_id', '=', userId),
-        )
-        .as('member'),
-    ])
-    .where('c.tenant_id', '=', tenantId)
-    .where('c.id', '=', customerId)
-    .executeTakeFirst();
-  if (!row) return undefined;
+/**
+ * The customer joined with its pool and whether the user is a member, as one row ([userId, tenantId, customerId]).
+ * Written out rather than built: the claim sends it inside its one-round-trip batch, and it reads the same on both
+ * dialects.
+ */
+export const claimContextSql = `select c.*, p.name as p_name, p.parent_pool_id as p_parent_pool_id,
+     p.escalate_after_days as p_escalate_after_days, p.escalate_to_pool_id as p_escalate_to_pool_id,
+     p.max_owned_per_rep as p_max_owned_per_rep, p.max_owned_per_level as p_max_owned_per_level,
+     p.cap_excludes_won as p_cap_excludes_won, p.daily_claim_limit as p_daily_claim_limit,
+     p.prior_owner_cooldown_days as p_prior_owner_cooldown_days, p.claim_radius_m as p_claim_radius_m,
+     p.created_at as p_created_at, p.updated_at as p_updated_at,
+     exists(select 1 from pool_members pm where pm.tenant_id = c.tenant_id and pm.pool_id = c.pool_id and pm.user_id = ?) as member
+   from customers c inner join pools p on p.tenant_id = c.tenant_id and p.id = c.pool_id
+   where c.tenant_id = ? and c.id = ?`;
+
+/** Splits a row of `claimContextSql` into the customer, its pool and the membership flag. */
+export function claimContextOf(row: Record<string, unknown>) {
   const {
     p_name, p_parent_pool_id, p_escalate_after_days, p_escalate_to_pool_id, p_max_owned_per_rep, p_max_owned_per_level,
     p_cap_excludes_won, p_daily_claim_limit, p_prior_owner_cooldown_days, p_claim_radius_m, p_created_at, p_updated_at,
-    member, ...customer
+    member, ...rest
   } = row;
+  const customer = rest as unknown as Selectable<CustomersTable>;
   const pool = toPool({
     id: customer.pool_id,
     tenant_id: customer.tenant_id,
@@ -229,8 +214,14 @@ export async function claimContext(db: Db, tenantId: string, customerId: number,
     claim_radius_m: p_claim_radius_m,
     created_at: p_created_at,
     updated_at: p_updated_at,
-  });
+  } as Selectable<PoolsTable>);
   return { customer, pool, member: Boolean(Number(member)) };
+}
+
+/** Everything a claim checks before locking, in one read: the customer, its pool, and whether the rep is a member. */
+export async function claimContext(db: Db, tenantId: string, customerId: number, userId: string) {
+  const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(claimContextSql, [userId, tenantId, customerId]));
+  return rows[0] && claimContextOf(rows[0]);
 }
 
 export interface NearbyPoint {
