@@ -120,6 +120,12 @@ export async function visitsOfCustomers(db: Db, tenantId: string, customerIds: I
   return pages.flat().map(toVisitRow);
 }
 
+/** The current verdict of some check-ins, by id (primary-key probes): what a checkpoint's facts are judged with. */
+export async function visitVerdicts(db: Db, tenantId: string, ids: Iterable<number>): Promise<Map<number, VisitRow['verdict']>> {
+  const pages = await inPages(ids, (page) => db.selectFrom('visits').select(['id', 'verdict']).where('tenant_id', '=', tenantId).where('id', 'in', page).execute());
+  return new Map(pages.flat().map((r) => [r.id, r.verdict]));
+}
+
 /** Customers per pool and status now. */
 export async function stockNow(db: Db, tenantId: string): Promise<{ pool_id: number; status: 'pool' | 'owned'; n: number }[]> {
   const rows = await db

@@ -19,6 +19,7 @@ import {
 import { poolContext, readSnapshots } from './dashboard.repository';
 import { computeDayRows, daysBetween, stockAt, type PoolInfo, type Stock, type StockBase } from './day-rows.service';
 import { figuresOf, userIdsOf } from './figures';
+import { todayRows } from './today.service';
 
 /** What the pools outside any region (or spanning several) are grouped under. */
 export const NO_REGION_NAME = '跨区 / 公司级';
@@ -97,8 +98,9 @@ const stockOf = (rows: DayRow[]): Stock => new Map(rows.map((r) => [r.poolId, { 
 
 /**
  * The day rows of [from, to]: past days from the snapshots (one indexed range read), days without a snapshot
- * reconstructed from the ledger, and today live — its stock walked on from yesterday's snapshot when there is one
- * (else from today's counts), its ledger and visit queries running while the snapshots are read.
+ * reconstructed from the ledger, and today live (today.service.ts: the tenant's intraday checkpoint plus what came
+ * after it) — its stock walked on from yesterday's snapshot when there is one (else from today's counts), its ledger
+ * and visit queries running while the snapshots are read.
  */
 export async function rowsForRange(db: Db, tenant: { id: string; timeZone: string }, pools: PoolInfo[], from: string, to: string, now: number): Promise<DayRow[]> {
   const zone = tenant.timeZone;
@@ -112,13 +114,12 @@ export async function rowsForRange(db: Db, tenant: { id: string; timeZone: strin
   const live =
     to !== today
       ? Promise.resolve([])
-      : computeDayRows(
+      : todayRows(
           db,
-          tenant.id,
-          zone,
+          tenant,
           pools,
           today,
-          today,
+          now,
           stored.then(async (rows): Promise<StockBase> => {
             const before = rows.filter((r) => r.day === yesterday);
             return pools.every((p) => before.some((r) => r.poolId === p.id))
@@ -138,8 +139,8 @@ export async function rowsForRange(db: Db, tenant: { id: string; timeZone: strin
     const wanted = new Set(missing);
     return [...out, ...(await computeDayRows(db, tenant.id, zone, pools, first, last, { at: 'end', counts })).filter((r) => wanted.has(r.day))];
   });
-  const [pastRows, todayRows] = await Promise.all([past, live]);
-  return [...pastRows, ...todayRows];
+  const [pastRows, liveRows] = await Promise.all([past, live]);
+  return [...pastRows, ...liveRows];
 }
 
 /** `GET /api/v1/dashboard/pools`: every figure per region and pool over the range, scoped to what the actor may see. */

@@ -3,7 +3,7 @@ import { addDays, DAY_MS, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
 import { ledgerBetween, ledgerOfCustomers, stockMovesSince, stockNow, visitsBetween, visitsOfCustomers, type LedgerRow, type VisitRow } from './dashboard.repository';
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 
 /** A pool as a day row records it: its region and what its reps can take. */
 export interface PoolInfo {
@@ -49,9 +49,98 @@ export async function stockAt(db: Db, tenantId: string, at: number): Promise<Sto
   return stock;
 }
 
-const bump = (o: Record<string, number>, key: string | number, by = 1) => {
+export const bump = (o: Record<string, number>, key: string | number, by = 1) => {
   o[String(key)] = (o[String(key)] ?? 0) + by;
 };
+
+/** A pool's day row with every flow at zero (stock to be filled in). */
+export function blankRow(day: string, p: PoolInfo): DayRow {
+  return {
+    day,
+    poolId: p.id,
+    regionId: p.regionId,
+    poolSize: 0,
+    owned: 0,
+    reps: p.reps,
+    maxOwnedPerRep: p.maxOwnedPerRep,
+    dailyClaimLimit: p.dailyClaimLimit,
+    inCreated: 0,
+    inReleased: 0,
+    inReclaimed: 0,
+    inDeparted: 0,
+    inEscalated: 0,
+    outClaimed: 0,
+    outAssigned: 0,
+    outEscalated: 0,
+    reclaimedByRule: {},
+    waitDays: {},
+    firstVisitHours: {},
+    hoardClaims: 0,
+    hoardUnvisited: 0,
+    visitsVerified: 0,
+    visitsSuspect: 0,
+    visitsRejected: 0,
+    repReclaims: {},
+    bounces: 0,
+    bouncePairs: {},
+  };
+}
+
+/**
+ * What one ledger row adds to the flows of the rows of its day it moves into (`into`, its to-pool) and out of
+ * (`outOf`, its from-pool), given the customer's earlier rows (`before`: newest first). It reads nothing later than the
+ * row itself, so a row's share never changes once written: what lets today be summed from a checkpoint plus the rows
+ * after it (today.service.ts).
+ */
+export function countLedgerRow(e: LedgerRow, into: DayRow | undefined, outOf: DayRow | undefined, before: (customerId: number, id: number) => LedgerRow[]): void {
+  switch (e.type) {
+    case 'created':
+      if (into && e.to_user_id === null) into.inCreated += 1;
+      break;
+    case 'released':
+      if (into) into.inReleased += 1;
+      break;
+    case 'reclaimed':
+      if (into) {
+        into.inReclaimed += 1;
+        bump(into.reclaimedByRule, e.rule_id ?? 0);
+      }
+      // The rep who lost it, counted where the customer was owned.
+      if (outOf && e.from_user_id !== null) bump(outOf.repReclaims, e.from_user_id);
+      break;
+    case 'left_with_employee':
+      if (into && e.to_user_id === null) into.inDeparted += 1;
+      break;
+    case 'escalated':
+      if (into) into.inEscalated += 1;
+      if (outOf) outOf.outEscalated += 1;
+      break;
+    case 'claimed':
+      if (outOf && e.from_user_id === null) outOf.outClaimed += 1;
+      break;
+    case 'assigned':
+      if (outOf && e.from_user_id === null) outOf.outAssigned += 1;
+      break;
+    case 'transferred':
+      // Owner to owner: neither into nor out of the pool.
+      break;
+  }
+  // Leaving the pool (claimed or assigned out of it, or moved up the cascade): how long since it entered, i.e.
+  // since the customer's previous ledger row.
+  if (outOf && e.from_user_id === null && (e.type === 'claimed' || e.type === 'assigned' || e.type === 'escalated')) {
+    const entered = before(e.customer_id, e.id)[0];
+    if (entered) bump(outOf.waitDays, Math.floor((e.at - entered.at) / DAY_MS));
+  }
+  // A gain that returns the customer to the owner before the previous one (A → B → A).
+  if (into && e.to_user_id !== null && e.type !== 'created') {
+    const owners = before(e.customer_id, e.id).filter((p) => p.to_user_id !== null);
+    const [prev1, prev2] = [owners[0]?.to_user_id, owners[1]?.to_user_id];
+    if (prev1 !== undefined && prev1 !== e.to_user_id && prev2 === e.to_user_id) {
+      into.bounces += 1;
+      bump(into.bouncePairs, [e.to_user_id, prev1].sort().join('|'));
+    }
+  }
+}
 
 /**
  * Computes the day rows of [fromDay, toDay] for `pools` from the ledger and the visits (DESIGN §3: the ledger replays
@@ -86,42 +175,7 @@ export async function computeDayRows(
     return lo;
   };
   const byPool = new Map(pools.map((p) => [p.id, p]));
-  const rows = days.map((day) =>
-    new Map(
-      pools.map((p) => [
-        p.id,
-        {
-          day,
-          poolId: p.id,
-          regionId: p.regionId,
-          poolSize: 0,
-          owned: 0,
-          reps: p.reps,
-          maxOwnedPerRep: p.maxOwnedPerRep,
-          dailyClaimLimit: p.dailyClaimLimit,
-          inCreated: 0,
-          inReleased: 0,
-          inReclaimed: 0,
-          inDeparted: 0,
-          inEscalated: 0,
-          outClaimed: 0,
-          outAssigned: 0,
-          outEscalated: 0,
-          reclaimedByRule: {},
-          waitDays: {},
-          firstVisitHours: {},
-          hoardClaims: 0,
-          hoardUnvisited: 0,
-          visitsVerified: 0,
-          visitsSuspect: 0,
-          visitsRejected: 0,
-          repReclaims: {},
-          bounces: 0,
-          bouncePairs: {},
-        } satisfies DayRow as DayRow,
-      ]),
-    ),
-  );
+  const rows = days.map((day) => new Map(pools.map((p) => [p.id, blankRow(day, p)])));
   const rowOf = (ms: number, poolId: number | null): DayRow | undefined => {
     const i = dayOf(ms);
     return i < 0 || poolId === null ? undefined : rows[i]!.get(poolId);
@@ -173,53 +227,7 @@ export async function computeDayRows(
     if (e.to_pool_id !== null) move(i, e.to_pool_id, e.to_user_id !== null, 1);
     const into = rowOf(e.at, e.to_pool_id);
     const outOf = rowOf(e.at, e.from_pool_id);
-    switch (e.type) {
-      case 'created':
-        if (into && e.to_user_id === null) into.inCreated += 1;
-        break;
-      case 'released':
-        if (into) into.inReleased += 1;
-        break;
-      case 'reclaimed':
-        if (into) {
-          into.inReclaimed += 1;
-          bump(into.reclaimedByRule, e.rule_id ?? 0);
-        }
-        // The rep who lost it, counted where the customer was owned.
-        if (outOf && e.from_user_id !== null) bump(outOf.repReclaims, e.from_user_id);
-        break;
-      case 'left_with_employee':
-        if (into && e.to_user_id === null) into.inDeparted += 1;
-        break;
-      case 'escalated':
-        if (into) into.inEscalated += 1;
-        if (outOf) outOf.outEscalated += 1;
-        break;
-      case 'claimed':
-        if (outOf && e.from_user_id === null) outOf.outClaimed += 1;
-        break;
-      case 'assigned':
-        if (outOf && e.from_user_id === null) outOf.outAssigned += 1;
-        break;
-      case 'transferred':
-        // Owner to owner: neither into nor out of the pool.
-        break;
-    }
-    // Leaving the pool (claimed or assigned out of it, or moved up the cascade): how long since it entered, i.e.
-    // since the customer's previous ledger row.
-    if (outOf && e.from_user_id === null && (e.type === 'claimed' || e.type === 'assigned' || e.type === 'escalated')) {
-      const entered = before(e.customer_id, e.id)[0];
-      if (entered) bump(outOf.waitDays, Math.floor((e.at - entered.at) / DAY_MS));
-    }
-    // A gain that returns the customer to the owner before the previous one (A → B → A).
-    if (into && e.to_user_id !== null && e.type !== 'created') {
-      const owners = before(e.customer_id, e.id).filter((p) => p.to_user_id !== null);
-      const [prev1, prev2] = [owners[0]?.to_user_id, owners[1]?.to_user_id];
-      if (prev1 !== undefined && prev1 !== e.to_user_id && prev2 === e.to_user_id) {
-        into.bounces += 1;
-        bump(into.bouncePairs, [e.to_user_id, prev1].sort().join('|'));
-      }
-    }
+    countLedgerRow(e, into, outOf, before);
   }
   for (const v of verified) {
     // The owner's first verified visit since the customer was given to them (claimed, assigned, …).
