@@ -18,7 +18,7 @@ import {
 } from './dashboard';
 import { poolContext, readSnapshots } from './dashboard.repository';
 import { computeDayRows, daysBetween, stockAt, type PoolInfo, type Stock, type StockBase } from './day-rows.service';
-import { figuresOf, userIdsOf } from './figures';
+import { combineSums, figuresOfSums, sumRows, userIdsOfSums } from './figures';
 import { todayRows } from './today.service';
 
 /** What the pools outside any region (or spanning several) are grouped under. */
@@ -160,16 +160,20 @@ export async function dashboardPools(deps: { db: Db; clock: Clock }, actor: Acto
   }
   const thresholds = thresholdsOf(tenant.settings);
   const rows = pools.length === 0 ? [] : await rowsForRange(db, tenant, pools, range.from, range.to, now);
-  const names = await userNames(db, tenant.id, userIdsOf(rows));
+  // Each pool's rows are added up once; its region and the total combine the pools' sums.
+  const rowsOf = new Map(pools.map((p) => [p.id, [] as DayRow[]]));
+  for (const r of rows) rowsOf.get(r.poolId)?.push(r);
+  const sums = new Map(pools.map((p) => [p.id, sumRows(rowsOf.get(p.id)!)]));
+  const total = combineSums([...sums.values()]);
+  const names = await userNames(db, tenant.id, userIdsOfSums(total));
   const regionIds = [...new Set(pools.map((p) => p.regionId))].sort((a, b) => (a === null ? 1 : b === null ? -1 : (tp.regions.get(a)?.name ?? a).localeCompare(tp.regions.get(b)?.name ?? b, 'zh')));
   const regions = regionIds.map<RegionFigures>((regionId) => {
     const members = pools.filter((p) => p.regionId === regionId).sort((a, b) => a.name.localeCompare(b.name, 'zh') || a.id - b.id);
-    const poolFigures = members.map<PoolFigures>((p) => ({ poolId: p.id, name: p.name, ...figuresOf(rows.filter((r) => r.poolId === p.id), thresholds, names) }));
-    const ids = new Set(members.map((p) => p.id));
+    const poolFigures = members.map<PoolFigures>((p) => ({ poolId: p.id, name: p.name, ...figuresOfSums(sums.get(p.id)!, thresholds, names) }));
     return {
       regionId,
       name: regionId === null ? NO_REGION_NAME : (tp.regions.get(regionId)?.name ?? regionId),
-      ...figuresOf(rows.filter((r) => ids.has(r.poolId)), thresholds, names),
+      ...figuresOfSums(combineSums(members.map((p) => sums.get(p.id)!)), thresholds, names),
       pools: poolFigures,
     };
   });
@@ -180,6 +184,6 @@ export async function dashboardPools(deps: { db: Db; clock: Clock }, actor: Acto
     live: range.to === today ? { day: today, asOf: new Date(now).toISOString() } : null,
     thresholds,
     regions,
-    totals: figuresOf(rows, thresholds, names),
+    totals: figuresOfSums(total, thresholds, names),
   };
 }

@@ -9,8 +9,8 @@ const share = (part: number, whole: number) => (whole === 0 ? null : round(part 
 const n = (value: number) => value.toLocaleString('en-US');
 
 /** The median of a histogram of whole units (the mean of the two middle values for an even count); null when empty. */
-export function histogramMedian(hist: Record<string, number>): number | null {
-  const entries = Object.entries(hist)
+export function histogramMedian(hist: Record<string, number> | Map<string, number>): number | null {
+  const entries = [...(hist instanceof Map ? hist.entries() : Object.entries(hist))]
     .map(([k, c]) => [Number(k), c] as const)
     .filter(([, c]) => c > 0)
     .sort((a, b) => a[0] - b[0]);
@@ -27,11 +27,7 @@ export function histogramMedian(hist: Record<string, number>): number | null {
   return total % 2 === 1 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
 }
 
-function merge(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, c] of Object.entries(from)) into[k] = (into[k] ?? 0) + c;
-}
-
-const histTotal = (hist: Record<string, number>) => Object.values(hist).reduce((s, c) => s + c, 0);
+const histTotal = (hist: Map<string, number>) => [...hist.values()].reduce((s, c) => s + c, 0);
 
 /** The verdict and its sentence, from the stock at the end of the range. */
 export function saturation(stock: { poolSize: number; owned: number; reps: number; capacity: number; daily: number }, t: DashboardThresholds): Figures['saturation'] {
@@ -59,51 +55,105 @@ export function saturation(stock: { poolSize: number; owned: number; reps: numbe
   return { remainingCapacity: capacity, dailyClaimCapacity: daily, ratio, verdict, reason };
 }
 
+const COUNTS = ['inCreated', 'inReleased', 'inReclaimed', 'inDeparted', 'inEscalated', 'outClaimed', 'outAssigned', 'outEscalated', 'hoardClaims', 'hoardUnvisited', 'visitsVerified', 'visitsSuspect', 'visitsRejected', 'bounces'] as const;
+const HISTOGRAMS = ['reclaimedByRule', 'waitDays', 'firstVisitHours', 'repReclaims', 'bouncePairs'] as const;
+type Count = (typeof COUNTS)[number];
+type Histogram = (typeof HISTOGRAMS)[number];
+
 /**
- * Sums day rows (of any set of pools, over the range) into figures: flows and distributions over every day, stock
- * from each pool's last day. `names` resolves user ids for the top lists.
+ * Day rows added up: what figures are made of. The sums of disjoint sets of rows combine into the sum of their union
+ * (combineSums), so a pool's rows are added once and its region and the total are made from the pools' sums.
  */
-export function figuresOf(rows: DayRow[], t: DashboardThresholds, names: Map<string, string>): Figures & { series: SeriesPoint[] } {
-  const lastDay = rows.reduce((m, r) => (r.day > m ? r.day : m), '');
-  const last = rows.filter((r) => r.day === lastDay);
-  const poolSize = last.reduce((s, r) => s + r.poolSize, 0);
-  const owned = last.reduce((s, r) => s + r.owned, 0);
-  const reps = last.reduce((s, r) => s + r.reps, 0);
-  const capacity = last.reduce((s, r) => s + Math.max(0, r.reps * r.maxOwnedPerRep - r.owned), 0);
-  const daily = last.reduce((s, r) => s + r.reps * r.dailyClaimLimit, 0);
-  const sum = (f: (r: DayRow) => number) => rows.reduce((s, r) => s + f(r), 0);
-  const byRule: Record<string, number> = {};
-  const waits: Record<string, number> = {};
-  const hours: Record<string, number> = {};
-  const repReclaims: Record<string, number> = {};
-  const pairs: Record<string, number> = {};
-  for (const r of rows) {
-    merge(byRule, r.reclaimedByRule);
-    merge(waits, r.waitDays);
-    merge(hours, r.firstVisitHours);
-    merge(repReclaims, r.repReclaims);
-    merge(pairs, r.bouncePairs);
+export interface RowSums {
+  /** The last day among the rows ('' for none): stock is read from it. */
+  lastDay: string;
+  stock: { poolSize: number; owned: number; reps: number; capacity: number; daily: number };
+  counts: Record<Count, number>;
+  histograms: Record<Histogram, Map<string, number>>;
+  series: Map<string, SeriesPoint>;
+}
+
+const emptySums = (): RowSums => ({
+  lastDay: '',
+  stock: { poolSize: 0, owned: 0, reps: 0, capacity: 0, daily: 0 },
+  counts: Object.fromEntries(COUNTS.map((c) => [c, 0])) as Record<Count, number>,
+  histograms: Object.fromEntries(HISTOGRAMS.map((h) => [h, new Map<string, number>()])) as Record<Histogram, Map<string, number>>,
+  series: new Map(),
+});
+
+function addHistogram(into: Map<string, number>, from: Record<string, number> | Map<string, number>): void {
+  if (from instanceof Map) for (const [k, c] of from) into.set(k, (into.get(k) ?? 0) + c);
+  else for (const k in from) into.set(k, (into.get(k) ?? 0) + from[k]!);
+}
+
+function addPoint(series: Map<string, SeriesPoint>, p: SeriesPoint): void {
+  const at = series.get(p.day);
+  if (!at) series.set(p.day, { ...p });
+  else {
+    at.poolSize += p.poolSize;
+    at.owned += p.owned;
+    at.inflow += p.inflow;
+    at.outflow += p.outflow;
+    at.reclaimed += p.reclaimed;
   }
-  const inflow = { created: sum((r) => r.inCreated), released: sum((r) => r.inReleased), reclaimed: sum((r) => r.inReclaimed), departed: sum((r) => r.inDeparted), escalated: sum((r) => r.inEscalated) };
-  const outflow = { claimed: sum((r) => r.outClaimed), assigned: sum((r) => r.outAssigned), escalated: sum((r) => r.outEscalated) };
-  const visits = { verified: sum((r) => r.visitsVerified), suspect: sum((r) => r.visitsSuspect), rejected: sum((r) => r.visitsRejected) };
+}
+
+/** Adds up day rows (of any set of pools, over the range): flows and distributions over every day, stock from the last day. */
+export function sumRows(rows: DayRow[]): RowSums {
+  const s = emptySums();
+  s.lastDay = rows.reduce((m, r) => (r.day > m ? r.day : m), '');
+  for (const r of rows) {
+    if (r.day === s.lastDay) {
+      s.stock.poolSize += r.poolSize;
+      s.stock.owned += r.owned;
+      s.stock.reps += r.reps;
+      s.stock.capacity += Math.max(0, r.reps * r.maxOwnedPerRep - r.owned);
+      s.stock.daily += r.reps * r.dailyClaimLimit;
+    }
+    for (const c of COUNTS) s.counts[c] += r[c];
+    for (const h of HISTOGRAMS) addHistogram(s.histograms[h], r[h]);
+    addPoint(s.series, {
+      day: r.day,
+      poolSize: r.poolSize,
+      owned: r.owned,
+      inflow: r.inCreated + r.inReleased + r.inReclaimed + r.inDeparted + r.inEscalated,
+      outflow: r.outClaimed + r.outAssigned + r.outEscalated,
+      reclaimed: r.inReclaimed,
+    });
+  }
+  return s;
+}
+
+/** The sums of the union of disjoint sets of rows. */
+export function combineSums(parts: RowSums[]): RowSums {
+  const s = emptySums();
+  s.lastDay = parts.reduce((m, p) => (p.lastDay > m ? p.lastDay : m), '');
+  for (const p of parts) {
+    if (p.lastDay === s.lastDay) for (const k of Object.keys(s.stock) as (keyof RowSums['stock'])[]) s.stock[k] += p.stock[k];
+    for (const c of COUNTS) s.counts[c] += p.counts[c];
+    for (const h of HISTOGRAMS) addHistogram(s.histograms[h], p.histograms[h]);
+    for (const point of p.series.values()) addPoint(s.series, point);
+  }
+  return s;
+}
+
+/** Sums day rows (of any set of pools, over the range) into figures. `names` resolves user ids for the top lists. */
+export function figuresOf(rows: DayRow[], t: DashboardThresholds, names: Map<string, string>): Figures & { series: SeriesPoint[] } {
+  return figuresOfSums(sumRows(rows), t, names);
+}
+
+/** Figures from summed rows: flows and distributions over every day, stock from each pool's last day. */
+export function figuresOfSums(s: RowSums, t: DashboardThresholds, names: Map<string, string>): Figures & { series: SeriesPoint[] } {
+  const { poolSize, owned, reps, capacity, daily } = s.stock;
+  const c = s.counts;
+  const { reclaimedByRule: byRule, waitDays: waits, firstVisitHours: hours, repReclaims, bouncePairs: pairs } = s.histograms;
+  const inflow = { created: c.inCreated, released: c.inReleased, reclaimed: c.inReclaimed, departed: c.inDeparted, escalated: c.inEscalated };
+  const outflow = { claimed: c.outClaimed, assigned: c.outAssigned, escalated: c.outEscalated };
+  const visits = { verified: c.visitsVerified, suspect: c.visitsSuspect, rejected: c.visitsRejected };
   const visitTotal = visits.verified + visits.suspect + visits.rejected;
-  const hoardClaims = sum((r) => r.hoardClaims);
-  const hoardUnvisited = sum((r) => r.hoardUnvisited);
-  const reclaimed = Object.values(repReclaims).reduce((s, c) => s + c, 0);
+  const reclaimed = histTotal(repReclaims);
   const name = (id: string) => names.get(id) ?? id;
-  const series = [...new Set(rows.map((r) => r.day))].sort().map<SeriesPoint>((day) => {
-    const of = rows.filter((r) => r.day === day);
-    const add = (f: (r: DayRow) => number) => of.reduce((s, r) => s + f(r), 0);
-    return {
-      day,
-      poolSize: add((r) => r.poolSize),
-      owned: add((r) => r.owned),
-      inflow: add((r) => r.inCreated + r.inReleased + r.inReclaimed + r.inDeparted + r.inEscalated),
-      outflow: add((r) => r.outClaimed + r.outAssigned + r.outEscalated),
-      reclaimed: add((r) => r.inReclaimed),
-    };
-  });
+  const series = [...s.series.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0)).map((p) => ({ ...p }));
   return {
     poolSize,
     owned,
@@ -113,7 +163,7 @@ export function figuresOf(rows: DayRow[], t: DashboardThresholds, names: Map<str
     inflow: {
       ...inflow,
       total: inflow.created + inflow.released + inflow.reclaimed + inflow.departed + inflow.escalated,
-      byRule: Object.entries(byRule)
+      byRule: [...byRule]
         .map(([ruleId, count]) => ({ ruleId: Number(ruleId), count }))
         .sort((a, b) => b.count - a.count || a.ruleId - b.ruleId),
     },
@@ -122,19 +172,19 @@ export function figuresOf(rows: DayRow[], t: DashboardThresholds, names: Map<str
     waits: histTotal(waits),
     medianHoursToFirstVerifiedVisit: histogramMedian(hours),
     firstVerifiedVisits: histTotal(hours),
-    hoarding: { claims: hoardClaims, unvisited: hoardUnvisited, share: share(hoardUnvisited, hoardClaims) },
+    hoarding: { claims: c.hoardClaims, unvisited: c.hoardUnvisited, share: share(c.hoardUnvisited, c.hoardClaims) },
     visits: { total: visitTotal, ...visits, verifiedShare: share(visits.verified, visitTotal), suspectShare: share(visits.suspect, visitTotal), rejectedShare: share(visits.rejected, visitTotal) },
     reclaims: {
       reclaimed,
       perRep: reps === 0 ? null : round(reclaimed / reps, 2),
-      topReps: Object.entries(repReclaims)
+      topReps: [...repReclaims]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .slice(0, 5)
         .map(([userId, count]) => ({ userId, name: name(userId), count })),
     },
     bounces: {
-      count: sum((r) => r.bounces),
-      topPairs: Object.entries(pairs)
+      count: c.bounces,
+      topPairs: [...pairs]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .slice(0, 5)
         .map(([key, count]) => {
@@ -146,12 +196,9 @@ export function figuresOf(rows: DayRow[], t: DashboardThresholds, names: Map<str
   };
 }
 
-/** User ids the top lists of these rows may name. */
-export function userIdsOf(rows: DayRow[]): string[] {
-  const ids = new Set<string>();
-  for (const r of rows) {
-    for (const id of Object.keys(r.repReclaims)) ids.add(id);
-    for (const key of Object.keys(r.bouncePairs)) for (const id of key.split('|')) ids.add(id);
-  }
+/** User ids the top lists of these sums may name. */
+export function userIdsOfSums(s: RowSums): string[] {
+  const ids = new Set(s.histograms.repReclaims.keys());
+  for (const key of s.histograms.bouncePairs.keys()) for (const id of key.split('|')) ids.add(id);
   return [...ids];
 }
