@@ -126,6 +126,12 @@ export async function visitVerdicts(db: Db, tenantId: string, ids: Iterable<numb
   return new Map(pages.flat().map((r) => [r.id, r.verdict]));
 }
 
+/** The current verdict of every check-in with `checked_in_at` in [from, to), by id (only the two columns are read). */
+export async function visitVerdictsBetween(db: Db, tenantId: string, from: number, to: number): Promise<Map<number, VisitRow['verdict']>> {
+  const rows = await db.selectFrom('visits').select(['id', 'verdict']).where('tenant_id', '=', tenantId).where('checked_in_at', '>=', from).where('checked_in_at', '<', to).execute();
+  return new Map(rows.map((r) => [r.id, r.verdict]));
+}
+
 /** Customers per pool and status now. */
 export async function stockNow(db: Db, tenantId: string): Promise<{ pool_id: number; status: 'pool' | 'owned'; n: number }[]> {
   const rows = await db

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/create-db';
 import { addDays, DAY_MS, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
-import { ledgerBetween, ledgerOfCustomers, visitsBetween, visitsOfCustomers, visitVerdicts, type LedgerRow, type VisitRow } from './dashboard.repository';
+import { ledgerBetween, ledgerOfCustomers, visitsBetween, visitsOfCustomers, visitVerdicts, visitVerdictsBetween, type LedgerRow, type VisitRow } from './dashboard.repository';
 import { blankRow, bump, countLedgerRow, HOUR_MS, type PoolInfo, type StockBase } from './day-rows.service';
 
 /**
@@ -56,6 +56,8 @@ export interface Stretch {
   parts: Map<number, DayRow>;
   visits: VisitFact[];
   hoards: HoardFact[];
+  /** The facts' check-ins from before the stretch (their verdicts are read by id; the stretch's own by time). */
+  older: number[];
   /** Verdicts as read with the stretch (used for a stretch read by the request itself). */
   verdicts: Map<number, Verdict>;
 }
@@ -90,7 +92,7 @@ const groupBy = <R extends { customer_id: number }>(rows: R[]): Map<number, R[]>
  * hoarding window closes in it (claimed one window earlier), with the check-ins those need. Same rules as computeDayRows.
  */
 export async function readStretch(db: Db, tenantId: string, from: number, to: number): Promise<Stretch> {
-  const stretch: Stretch = { from, to, parts: new Map(), visits: [], hoards: [], verdicts: new Map() };
+  const stretch: Stretch = { from, to, parts: new Map(), visits: [], hoards: [], older: [], verdicts: new Map() };
   if (from >= to) return stretch;
   const [ledger, windows, visits] = await Promise.all([ledgerBetween(db, tenantId, from, to), ledgerBetween(db, tenantId, from - WINDOW_MS, to - WINDOW_MS), visitsBetween(db, tenantId, from, to)]);
   const claims = windows.filter((e) => e.type === 'claimed');
@@ -133,6 +135,8 @@ export async function readStretch(db: Db, tenantId: string, from: number, to: nu
     const seen = (visitsOf.get(c.customer_id) ?? []).filter((w) => w.user_id === c.to_user_id && w.checked_in_at >= c.at && w.checked_in_at < c.at + WINDOW_MS);
     stretch.hoards.push({ poolId: c.to_pool_id, visits: seen.map((w) => w.id) });
   }
+  const cited = new Set([...stretch.visits.flatMap((f) => f.earlier), ...stretch.hoards.flatMap((h) => h.visits)]);
+  stretch.older = theirVisits.filter((w) => w.checked_in_at < from && cited.has(w.id)).map((w) => w.id);
   for (const w of [...visits, ...theirVisits]) stretch.verdicts.set(w.id, w.verdict);
   return stretch;
 }
@@ -168,21 +172,14 @@ export async function todayRowsFrom(
   const dayEnd = startOfLocalDate(addDays(day, 1), tenant.timeZone);
   const cp = checkpoint && checkpoint.day === day && checkpoint.dayStart === dayStart ? checkpoint.stretch : null;
   const upTo = cp ? cp.to : dayStart;
-  const [rest, before, stock] = await Promise.all([
+  // Current verdicts: the check-ins read now, the checkpoint's by time (today's) and by id (older ones it cites).
+  const [rest, heldVerdicts, olderVerdicts, stock] = await Promise.all([
     readStretch(db, tenant.id, upTo, dayEnd),
-    cp && cp.to > dayStart ? visitsBetween(db, tenant.id, dayStart, cp.to) : Promise.resolve([]),
+    cp && cp.to > dayStart ? visitVerdictsBetween(db, tenant.id, dayStart, cp.to) : Promise.resolve(new Map<number, Verdict>()),
+    cp && cp.older.length > 0 ? visitVerdicts(db, tenant.id, cp.older) : Promise.resolve(new Map<number, Verdict>()),
     stockBase,
   ]);
-  // Current verdicts: the check-ins read now, and primary-key reads for the checkpoint's older ones.
-  const verdicts = new Map(rest.verdicts);
-  for (const v of before) verdicts.set(v.id, v.verdict);
-  const present = new Set(before.map((v) => v.id));
-  if (cp) {
-    const missing = new Set<number>();
-    for (const f of cp.visits) for (const id of f.earlier) if (!verdicts.has(id)) missing.add(id);
-    for (const f of cp.hoards) for (const id of f.visits) if (!verdicts.has(id)) missing.add(id);
-    if (missing.size > 0) for (const [id, verdict] of await visitVerdicts(db, tenant.id, missing)) verdicts.set(id, verdict);
-  }
+  const verdicts = new Map([...rest.verdicts, ...heldVerdicts, ...olderVerdicts]);
 
   const rows = new Map(pools.map((p) => [p.id, blankRow(day, p)]));
   const rowOf = (poolId: number | null) => (poolId === null ? undefined : rows.get(poolId));
@@ -194,7 +191,7 @@ export async function todayRowsFrom(
     }
   }
   // A checkpoint's check-in deleted since is not counted (a live read would not see it); the rest's are all current.
-  const visits = [...(cp ? cp.visits.filter((f) => present.has(f.id)) : []), ...rest.visits];
+  const visits = [...(cp ? cp.visits.filter((f) => heldVerdicts.has(f.id)) : []), ...rest.visits];
   for (const f of visits) {
     const verdict = verdicts.get(f.id)!;
     const row = rowOf(f.poolId);
@@ -213,7 +210,7 @@ export async function todayRowsFrom(
       const row = rowOf(h.poolId);
       if (!row) continue;
       row.hoardClaims += 1;
-      // Visited: a check-in by the claimer within the window that still exists and was not rejected.
+      // Visited: a check-in by the claimer within the window that was not rejected (a deleted one counts for nothing).
       if (!h.visits.some((id) => (verdicts.get(id) ?? 'rejected') !== 'rejected')) row.hoardUnvisited += 1;
     }
   }
