@@ -139,33 +139,34 @@ export interface OneTripClaimResult {
   claimed: boolean;
 }
 
-/** The statements of claimInOneRoundTrip, with the parameters each takes in brackets. */
-const ONE_TRIP_CLAIM_SQL = [
-  // Session variables live on the pooled connection: start from a clean slate.
-  'set @pool = null, @level = null, @free = 0, @limit = 0, @cap = 0, @excl_won = 0, @level_cap = null, @member = 0, @no_radius = 0, @go = 0, @slot = 0, @owned = 0, @owned_level = 0, @cap_ok = 0',
+/**
+ * The statements of claimInOneRoundTrip, with the parameters each takes in brackets. MariaDB spends about as long
+ * starting a statement as running a small one, so they are few: aggregates make every `select … into` yield exactly
+ * one row (NULLs for a missing customer or pool), so no variable keeps a value from an earlier claim on the connection.
+ */
+export const ONE_TRIP_CLAIM_SQL = [
   'start transaction',
   // [userId, now, tenantId, customerId] Locks the customer row, and only it.
-  `select pool_id, level,
-     status = 'pool' and owner_id is null and reserved_by_assignment_id is null
-       and not (prior_owner_id <=> ? and coalesce(prior_owner_blocked_until, 0) > ?)
+  `select max(pool_id), max(level),
+     coalesce(max(status = 'pool' and owner_id is null and reserved_by_assignment_id is null
+       and not (prior_owner_id <=> ? and coalesce(prior_owner_blocked_until, 0) > ?)), 0)
    into @pool, @level, @free
    from customers where tenant_id = ? and id = ? for update`,
-  // [userId, tenantId] The pool's limits, read without a lock.
-  `select daily_claim_limit, max_owned_per_rep, cap_excludes_won,
-     cast(json_extract(max_owned_per_level, concat('$.', json_quote(@level))) as signed),
-     claim_radius_m is null,
-     exists(select 1 from pool_members pm where pm.tenant_id = p.tenant_id and pm.pool_id = p.id and pm.user_id = ?)
-   into @limit, @cap, @excl_won, @level_cap, @no_radius, @member
-   from pools p where p.tenant_id = ? and p.id = @pool`,
-  'set @go = coalesce(@free and @member and @no_radius and @limit > 0, 0)',
+  // [userId, tenantId] The pool's limits (read without a lock), and whether the fast path decides this claim.
+  `select max(p.daily_claim_limit), max(p.max_owned_per_rep), max(p.cap_excludes_won),
+     max(cast(json_extract(p.max_owned_per_level, concat('$.', json_quote(@level))) as signed)),
+     coalesce(max(@free and pm.user_id is not null and p.claim_radius_m is null and p.daily_claim_limit > 0), 0)
+   into @limit, @cap, @excl_won, @level_cap, @go
+   from pools p left join pool_members pm on pm.tenant_id = p.tenant_id and pm.pool_id = p.id and pm.user_id = ?
+   where p.tenant_id = ? and p.id = @pool`,
   // [tenantId, userId, day] The quota: 1 inserted, 2 counted, 0 when the limit is reached (FOUND_ROWS is off).
   `insert into claim_counters (tenant_id, user_id, pool_id, day, claims) select ?, ?, @pool, ?, 1 from dual where @go
    on duplicate key update claims = if(claims < @limit, claims + 1, claims)`,
-  'set @slot = if(@go, row_count(), 0)',
-  // [tenantId, userId] The cap, counted before the change under the rep's counter lock.
-  `select count(*), coalesce(sum(level = @level), 0) into @owned, @owned_level from customers
-   where tenant_id = ? and owner_id = ? and pool_id = @pool and (@excl_won = 0 or last_deal_won_at is null) and @slot > 0`,
-  'set @cap_ok = @slot > 0 and @owned < @cap and (@level_cap is null or @owned_level < @level_cap)',
+  // [tenantId, userId] The quota's answer, and the cap counted before the change under the rep's counter lock.
+  `select if(@go, row_count(), 0), count(*), coalesce(sum(level = @level), 0),
+     if(@go, row_count(), 0) > 0 and count(*) < @cap and (@level_cap is null or coalesce(sum(level = @level), 0) < @level_cap)
+   into @slot, @owned, @owned_level, @cap_ok
+   from customers where tenant_id = ? and owner_id = ? and pool_id = @pool and (@excl_won = 0 or last_deal_won_at is null) and @go`,
   // [tenantId, userId, day] Over the cap: the quota gives the claim back.
   'update claim_counters set claims = claims - 1 where tenant_id = ? and user_id = ? and pool_id = @pool and day = ? and @slot > 0 and not @cap_ok',
   // [userId, now, now, tenantId, customerId]
@@ -174,10 +175,9 @@ const ONE_TRIP_CLAIM_SQL = [
   // [tenantId, customerId, userId, userId, evidence, now] Exactly one ledger row with the change.
   `insert into ownership_events (tenant_id, customer_id, type, from_user_id, to_user_id, from_pool_id, to_pool_id, actor_id, reason, rule_id, rule_version, evidence, at)
    select ?, ?, 'claimed', null, ?, @pool, @pool, ?, null, null, null, ?, ? from dual where @cap_ok`,
-  // [userId, tenantId, customerId] The customer and pool as this transaction leaves them, for the answer or the refusal.
-  claimContextSql,
+  // [userId, tenantId, customerId] The customer and pool as this transaction leaves them, with what was decided.
+  claimContextSql('@go as one_trip_go, @slot as one_trip_slot, @owned as one_trip_owned, @owned_level as one_trip_owned_level, @cap_ok as one_trip_cap_ok'),
   'commit',
-  'select @go as go, @slot as slot, @owned as owned, @owned_level as owned_level, @cap_ok as cap_ok',
 ].join(';\n');
 
 /**
@@ -209,15 +209,16 @@ export async function claimInOneRoundTrip(db: Db, c: OneTripClaim): Promise<OneT
       await sql.raw('rollback').execute(conn);
       throw err;
     }
-    const row = (results[results.length - 3] as Record<string, unknown>[])[0];
-    const flags = (results[results.length - 1] as Record<string, unknown>[])[0]!;
+    const found = (results[results.length - 2] as Record<string, unknown>[])[0];
+    if (found === undefined) return { row: undefined, eligible: false, slotTaken: false, owned: 0, ownedAtLevel: 0, claimed: false };
+    const { one_trip_go, one_trip_slot, one_trip_owned, one_trip_owned_level, one_trip_cap_ok, ...row } = found;
     return {
       row,
-      eligible: Number(flags.go) === 1,
-      slotTaken: Number(flags.slot) > 0,
-      owned: Number(flags.owned),
-      ownedAtLevel: Number(flags.owned_level),
-      claimed: Number(flags.cap_ok) === 1,
+      eligible: Number(one_trip_go) === 1,
+      slotTaken: Number(one_trip_slot) > 0,
+      owned: Number(one_trip_owned),
+      ownedAtLevel: Number(one_trip_owned_level),
+      claimed: Number(one_trip_cap_ok) === 1,
     };
   });
 }

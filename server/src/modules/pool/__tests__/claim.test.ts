@@ -1,6 +1,7 @@
 import { dialects } from '../../../../test/databases';
 import { addReps, ownersFromLedger, poolCustomerIds, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
+import { claimInOneRoundTrip } from '../ownership.service';
 
 const T = 'demo-dingtalk';
 
@@ -221,5 +222,66 @@ describe.each(dialects)('claiming from the pool on %s', (dialect) => {
     await expect(h.db.updateTable('customers').set({ owner_id: 'rep01' }).where('id', '=', customers.find((c) => c.status === 'pool')!.id).execute()).rejects.toMatchObject({
       message: expect.stringMatching(/customers_status_owner/),
     });
+  });
+});
+
+// The MySQL fast path decides a claim in one batch through session variables; a pooled connection carries them from one
+// claim to the next, so a later claim must never act on an earlier claim's values.
+describe('the one-round-trip claim batch on mysql', () => {
+  let h: Harness;
+  let east: number;
+  beforeAll(async () => {
+    h = await startHarness('mysql');
+    east = await poolIdByName(h.db, T, '华东公海');
+  });
+  afterAll(() => h.close());
+
+  it('decides each claim from its own rows on a reused connection', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'trip', now: h.clock.now() });
+    const [first, reserved] = await poolCustomerIds(h.db, T, east, 2);
+    await h.db.updateTable('customers').set({ reserved_by_assignment_id: 7 }).where('id', '=', reserved!).execute();
+    const south = await poolIdByName(h.db, T, '华南公海');
+    const [foreign] = await poolCustomerIds(h.db, T, south, 1);
+    const now = h.clock.now();
+    const day = '2026-11-27';
+    const ledgerBefore = await h.db.selectFrom('ownership_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    await h.db.connection().execute(async (conn) => {
+      const claim = (customerId: number) => claimInOneRoundTrip(conn, { tenantId: T, customerId, userId: rep!, now, day });
+      const won = await claim(first!);
+      expect({ ...won, row: won.row?.id }).toEqual({ row: first, eligible: true, slotTaken: true, owned: 0, ownedAtLevel: 0, claimed: true });
+      expect(won.row).toMatchObject({ status: 'owned', owner_id: rep, member: 1 });
+      // No such customer, a reserved one, one of a pool the rep is not in, one the rep already owns: nothing happens.
+      expect(await claim(99_999_999)).toEqual({ row: undefined, eligible: false, slotTaken: false, owned: 0, ownedAtLevel: 0, claimed: false });
+      for (const [id, member] of [[reserved!, 1], [foreign!, 0], [first!, 1]] as const) {
+        const r = await claim(id);
+        expect({ ...r, row: r.row?.id }).toEqual({ row: id, eligible: false, slotTaken: false, owned: 0, ownedAtLevel: 0, claimed: false });
+        expect(Number(r.row!.member)).toBe(member);
+      }
+    });
+    const ledgerAfter = await h.db.selectFrom('ownership_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(ledgerAfter.n) - Number(ledgerBefore.n)).toBe(1);
+    const counter = await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirstOrThrow();
+    expect(counter.claims).toBe(1);
+    const rows = await h.db.selectFrom('customers').select(['id', 'status', 'owner_id', 'reserved_by_assignment_id']).where('id', 'in', [first!, reserved!, foreign!]).orderBy('id').execute();
+    expect(rows).toEqual(
+      [
+        { id: first, status: 'owned', owner_id: rep, reserved_by_assignment_id: null },
+        { id: reserved, status: 'pool', owner_id: null, reserved_by_assignment_id: 7 },
+        { id: foreign, status: 'pool', owner_id: null, reserved_by_assignment_id: null },
+      ].sort((a, b) => a.id! - b.id!),
+    );
+  });
+
+  it('leaves a pool with a claim radius to the transaction path, untouched', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'tripr', now: h.clock.now() });
+    const [id] = await poolCustomerIds(h.db, T, east, 1);
+    await h.db.updateTable('pools').set({ claim_radius_m: 300 }).where('id', '=', east).execute();
+    try {
+      const r = await h.db.connection().execute((conn) => claimInOneRoundTrip(conn, { tenantId: T, customerId: id!, userId: rep!, now: h.clock.now(), day: '2026-11-27' }));
+      expect({ eligible: r.eligible, claimed: r.claimed, status: r.row?.status, radius: r.row?.p_claim_radius_m }).toEqual({ eligible: false, claimed: false, status: 'pool', radius: 300 });
+      expect(await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirst()).toBeUndefined();
+    } finally {
+      await h.db.updateTable('pools').set({ claim_radius_m: null }).where('id', '=', east).execute();
+    }
   });
 });
