@@ -1,5 +1,5 @@
 import type { Db } from '../../db/create-db';
-import { addDays, DAY_MS, startOfLocalDate } from '../../time';
+import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
 import { ledgerBetween, ledgerOfCustomers, visitsBetween, visitsOfCustomers, visitVerdicts, visitVerdictsBetween, type LedgerRow, type VisitRow } from './dashboard.repository';
 import { blankRow, bump, countLedgerRow, HOUR_MS, type PoolInfo, type StockBase } from './day-rows.service';
@@ -281,6 +281,23 @@ export async function checkpointFor(db: Db, tenant: { id: string; timeZone: stri
     if (held.get(tenant.id) === building) held.delete(tenant.id);
   });
   return building;
+}
+
+/**
+ * Rebuilds the tenant's checkpoint for today at `now` when one is held (someone looked at the dashboard), so requests
+ * find a fresh one instead of building it; returns it, or null when none is held or the day is too young.
+ */
+export async function refreshCheckpoint(db: Db, tenant: { id: string; timeZone: string }, now: number): Promise<Checkpoint | null> {
+  const held = checkpoints.get(db);
+  if (!held?.has(tenant.id)) return null;
+  const day = localDate(now, tenant.timeZone);
+  const upTo = now - CHECKPOINT_LAG_MS;
+  if (upTo <= startOfLocalDate(day, tenant.timeZone)) return null;
+  const building = buildCheckpoint(db, tenant, day, upTo, now);
+  // The held one keeps answering until this one is ready.
+  const cp = await building;
+  held.set(tenant.id, building);
+  return cp;
 }
 
 /** Drops the checkpoints held for a database handle (for tests that rewrite the ledger rather than append to it). */

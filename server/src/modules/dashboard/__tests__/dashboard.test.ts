@@ -5,8 +5,10 @@ import { readSnapshots } from '../dashboard.repository';
 import { tenantPools } from '../dashboard.service';
 import { computeDayRows, stockAt } from '../day-rows.service';
 import { sendDashboardDigests } from '../digest.service';
+import { dashboardCheckpointJob } from '../jobs/dashboard-checkpoint.job';
 import { dashboardSnapshotJob } from '../jobs/dashboard-snapshot.job';
 import { snapshotTenant } from '../snapshots.service';
+import { checkpointFor, forgetCheckpoints } from '../today.service';
 import { applyScenario, RULE_ID, seedOrg, t, T, type Org } from './scenario';
 import { runFire } from '../../../jobs/scheduler';
 import { startOfLocalDate } from '../../../time';
@@ -214,6 +216,19 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
       0,
     ]);
     expect(pool.saturation).toMatchObject({ remainingCapacity: 0, ratio: null, verdict: 'understaffed', reason: '公海有 2 个客户，1 名业务员都已达到持有上限：人手不足，请增派业务员或提高上限。' });
+  });
+
+  it('the checkpoint job fires every five minutes in the tenant\'s zone and refreshes the checkpoint a request left', async () => {
+    forgetCheckpoints(h.db);
+    await get(admin, '?from=2026-11-27&to=2026-11-27');
+    const held = await checkpointFor(h.db, { id: T, timeZone: zone }, '2026-11-27', NOW);
+    expect([held!.builtAt, held!.stretch.to]).toEqual([NOW, t('11-27 09:55')]);
+    h.clock.set(t('11-27 10:05'));
+    expect((await runFire(h.deps, dashboardCheckpointJob, { now: h.clock.now(), holder: 'test' })).ran).toContain(T);
+    const refreshed = await checkpointFor(h.db, { id: T, timeZone: zone }, '2026-11-27', t('11-27 10:05'));
+    expect([refreshed!.builtAt, refreshed!.stretch.to]).toEqual([t('11-27 10:05'), t('11-27 10:00')]);
+    // 10:03 is not on the schedule.
+    expect((await runFire(h.deps, dashboardCheckpointJob, { now: t('11-27 10:03'), holder: 'test' })).ran).toEqual([]);
   });
 
   it('scopes managers to the subtrees they lead: 华东 never sees 华南 figures, nor the company pool (HTTP)', async () => {

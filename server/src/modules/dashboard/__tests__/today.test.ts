@@ -7,7 +7,7 @@ import type { OwnershipEventType } from '../../pool/pool.table';
 import type { DayRow } from '../dashboard';
 import { rowsForRange, tenantPools } from '../dashboard.service';
 import { computeDayRows, stockAt, type PoolInfo, type StockBase } from '../day-rows.service';
-import { buildCheckpoint, CHECKPOINT_LAG_MS, checkpointFor, forgetCheckpoints, todayRows, todayRowsFrom } from '../today.service';
+import { buildCheckpoint, CHECKPOINT_LAG_MS, checkpointFor, forgetCheckpoints, refreshCheckpoint, todayRows, todayRowsFrom } from '../today.service';
 import { RULE_ID, seedOrg, t, T, type Org } from './scenario';
 
 const zone = 'Asia/Shanghai';
@@ -186,6 +186,19 @@ describe.each(dialects)('today from an intraday checkpoint on %s', (dialect) => 
     const back = await checkpointFor(db.db, tenant, TODAY, t('11-27 12:10'));
     expect([back!.builtAt, back!.stretch.to]).toEqual([t('11-27 12:10'), t('11-27 12:05')]);
     for (const at of ['11-27 12:10', '11-27 12:14', '11-27 15:00']) expect(await todayRows(db.db, tenant, pools, TODAY, t(at), start)).toEqual(expected);
+  });
+
+  it('the five-minute refresh rebuilds a held checkpoint for the requests after it, and builds none for a tenant nobody looked at', async () => {
+    forgetCheckpoints(db.db);
+    expect(await refreshCheckpoint(db.db, tenant, t('11-27 12:05'))).toBeNull();
+    const looked = await checkpointFor(db.db, tenant, TODAY, t('11-27 12:05'));
+    const refreshed = await refreshCheckpoint(db.db, tenant, t('11-27 12:10'));
+    expect(refreshed).not.toBe(looked);
+    expect([refreshed!.day, refreshed!.builtAt, refreshed!.stretch.to]).toEqual([TODAY, t('11-27 12:10'), t('11-27 12:05')]);
+    expect(await checkpointFor(db.db, tenant, TODAY, t('11-27 12:12'))).toBe(refreshed);
+    expect(await todayRows(db.db, tenant, pools, TODAY, t('11-27 12:12'), start)).toEqual(await live());
+    // Just after the tenant's midnight there is nothing to hold yet.
+    expect(await refreshCheckpoint(db.db, tenant, t('11-28 00:03'))).toBeNull();
   });
 
   it('the dashboard\'s range read gives today the same rows through the held checkpoint', async () => {
