@@ -144,7 +144,8 @@ export async function readStretch(db: Db, tenantId: string, from: number, to: nu
 /** Builds the checkpoint of `day` up to `upTo` (read now, at `builtAt`). */
 export async function buildCheckpoint(db: Db, tenant: { id: string; timeZone: string }, day: string, upTo: number, builtAt: number): Promise<Checkpoint> {
   const dayStart = startOfLocalDate(day, tenant.timeZone);
-  const stretch = await readStretch(db, tenant.id, dayStart, Math.max(dayStart, upTo));
+  const dayEnd = startOfLocalDate(addDays(day, 1), tenant.timeZone);
+  const stretch = await readStretch(db, tenant.id, dayStart, Math.min(dayEnd, Math.max(dayStart, upTo)));
   // Its verdicts go stale; a request reads them afresh.
   stretch.verdicts = new Map();
   return { day, dayStart, builtAt, stretch };
