@@ -21,12 +21,15 @@ import {
   startRun,
   sweepRules,
   workCalendar,
+  type LockedCustomer,
   type SweepRule,
 } from './reclaim.repository';
 import { latestDueAnchorDay } from './work-calendar';
 
 /** Customers per page: big enough that round trips and statement overheads vanish, small enough to lock briefly. */
 const PAGE = 2000;
+/** Page transactions in flight at once (on separate connections; SQLite runs them one after the other). */
+const PAGES_AT_ONCE = 2;
 /** More due customers than this under one rule in one run would be a misconfiguration, not a workload. */
 const MAX_DUE_PER_RULE = 5_000_000;
 /** A run found unfinished and started less than this ago is still being run by someone else. */
@@ -42,6 +45,8 @@ export interface SweepOptions {
   poolIds?: number[];
   /** Test seam: called between selecting a page and reclaiming it. */
   hooks?: { afterSelect?: (ids: number[]) => Promise<void> };
+  /** Test seam: customers per page (default PAGE), so a test walks several pages with a few customers. */
+  pageSize?: number;
 }
 
 export interface SweepSummary {
@@ -84,9 +89,9 @@ interface Taken {
 
 /**
  * The reclaim sweep of one tenant (DESIGN §4.3): for each enabled rule, due customers are selected in pages by one
- * set-based query, and each page is reclaimed in one transaction that locks the rows, re-checks the due condition in
- * the UPDATE itself (a check-in committed meanwhile wins), and writes one ledger row each with the rule, its version
- * and the evidence. Then unclaimed customers cascade up the pool chain. A run is identified by (tenant, run date): a
+ * set-based query, and each page is reclaimed in one transaction (two pages at a time) that locks the rows, re-checks
+ * the due condition in the UPDATE itself (a check-in committed meanwhile wins), and writes one ledger row each with the
+ * rule, its version and the evidence. Then unclaimed customers cascade up the pool chain. A run is identified by (tenant, run date): a
  * second run of the date changes nothing. The digests go to the outbox in the transaction that closes the run.
  * A dry run walks the same selection and writes nothing.
  */
@@ -99,6 +104,7 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   const zone = tenant.timeZone;
   const runDate = localDate(now, zone);
   let runStartedAt = now;
+  let resumed = false;
   if (!dryRun) {
     const run = await startRun(db, tenantId, runDate, now);
     if (run.state === 'exists') {
@@ -110,6 +116,7 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
         return { ...summary, alreadyRan: true };
       }
       runStartedAt = run.startedAt;
+      resumed = true;
     }
   }
   const [calendar, storedRules, pools] = await Promise.all([workCalendar(db, tenantId), sweepRules(db, tenantId), listPools(db, tenantId)]);
@@ -128,38 +135,21 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
     // The due ids of a rule in one ordered read, then reclaimed a page at a time: paging the read itself with
     // `id > afterId` made MariaDB walk the pool's index from its start for every page (quadratic in the pool size).
     const due = (await dueCustomerIds(db, { tenantId, poolId: rule.poolId, rule, threshold, afterId: 0, limit: MAX_DUE_PER_RULE })).filter((id) => !seen.has(id));
-    for (let start = 0; start < due.length; start += PAGE) {
-      const ids = due.slice(start, start + PAGE);
-      if (dryRun) {
-        const rows = await lockDueCustomers(db, { tenantId, ids, rule, threshold });
-        for (const row of rows) {
-          seen.add(row.id);
-          taken.push({ customerId: row.id, name: row.name, ownerId: row.owner_id, rule, reason: ruleReason(rule), type: 'reclaimed' });
-        }
-        continue;
-      }
+    const pages: number[][] = [];
+    const pageSize = options.pageSize ?? PAGE;
+    for (let start = 0; start < due.length; start += pageSize) pages.push(due.slice(start, start + pageSize));
+    const reclaimPage = async (ids: number[]): Promise<LockedCustomer[]> => {
+      if (dryRun) return lockDueCustomers(db, { tenantId, ids, rule, threshold });
       await options.hooks?.afterSelect?.(ids);
-      await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         const rows = await lockDueCustomers(trx, { tenantId, ids, rule, threshold });
-        const changes: BatchedChange[] = rows.map((row) => {
-          const anchor = anchorOf(rule, clockSubjectOf(row));
-          return {
-            customerId: row.id,
-            fromUserId: row.owner_id,
-            fromPoolId: row.pool_id,
-            reason: ruleReason(rule),
-            // What the decision was made on, kept with the ledger row.
-            evidence: {
-              runDate,
-              rule: { id: rule.id, version: rule.version, kind: rule.kind, days: rule.days, workingDaysOnly: rule.workingDaysOnly },
-              anchor,
-              ownedSince: row.owned_since,
-              lastVerifiedVisitAt: row.last_verified_visit_at,
-              lastFollowUpAt: row.last_follow_up_at,
-              lastDealWonAt: row.last_deal_won_at,
-            },
-          };
-        });
+        const changes: BatchedChange[] = rows.map((row) => ({
+          customerId: row.id,
+          fromUserId: row.owner_id,
+          fromPoolId: row.pool_id,
+          reason: ruleReason(rule),
+          evidence: reclaimEvidence(rule, row, runDate),
+        }));
         await changeOwnershipInBatch(trx, {
           tenantId,
           type: 'reclaimed',
@@ -171,11 +161,16 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
           now,
           stillDue: (eb) => dueCondition(eb, rule, threshold),
         });
-        for (const row of rows) {
-          seen.add(row.id);
-          taken.push({ customerId: row.id, name: row.name, ownerId: row.owner_id, rule, reason: ruleReason(rule), type: 'reclaimed' });
-        }
+        return rows;
       });
+    };
+    // Pages hold disjoint customers, so two transactions never wait on each other's rows: while one page is in the
+    // database the next one is built here, and the database works on two pages at once.
+    for (const rows of await inOrder(pages, dryRun ? 1 : PAGES_AT_ONCE, reclaimPage)) {
+      for (const row of rows) {
+        seen.add(row.id);
+        taken.push({ customerId: row.id, name: row.name, ownerId: row.owner_id, rule, reason: ruleReason(rule), type: 'reclaimed' });
+      }
     }
   }
 
@@ -213,8 +208,9 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   }
 
   if (dryRun) return summarize(db, tenantId, runDate, now, taken, true);
-  // The run's own ledger rows, not this process's memory: a run resumed after a crash reports everything it did.
-  const all = await takenByRun(db, tenantId, runDate, runStartedAt);
+  // A run that started here did all its changes in this process: what the pages took is the whole run, names
+  // included. A run resumed after a crash also reports what the crashed attempt did, so it reads its ledger rows back.
+  const all = resumed ? await takenByRun(db, tenantId, runDate, runStartedAt) : taken;
   const summary = await summarize(db, tenantId, runDate, now, all, false);
   const digests = await digestMessages(db, tenantId, tenant.settings as { poolReturnBots?: BotRef[] }, runDate, all);
   await db.transaction().execute(async (trx) => {
@@ -225,9 +221,59 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   return summary;
 }
 
+/**
+ * What a reclaim was decided on, kept with its ledger row: the run, the rule as it was (its id and version are the
+ * ledger row's own columns), the anchor, and exactly the customer fields the rule's due condition reads.
+ */
+function reclaimEvidence(rule: SweepRule, row: LockedCustomer, runDate: string): Record<string, unknown> {
+  const evidence: Record<string, unknown> = {
+    runDate,
+    rule: { kind: rule.kind, days: rule.days, workingDaysOnly: rule.workingDaysOnly },
+    anchor: anchorOf(rule, clockSubjectOf(row)),
+    ownedSince: row.owned_since,
+  };
+  if (rule.kind === 'no_verified_visit' || rule.kind === 'no_follow_up') evidence.lastVerifiedVisitAt = row.last_verified_visit_at;
+  if (rule.kind === 'no_follow_up') evidence.lastFollowUpAt = row.last_follow_up_at;
+  if (rule.kind === 'no_deal' || rule.kind === 'protection_max' || rule.exemptWonCustomers) evidence.lastDealWonAt = row.last_deal_won_at;
+  if (rule.levels.length > 0) evidence.level = row.level;
+  if (rule.tags.length > 0) evidence.tags = JSON.parse(row.tags) as string[];
+  return evidence;
+}
+
+/**
+ * `fn` over every item, at most `limit` at a time, results in the items' order. After a failure no further item is
+ * started; the ones running are awaited, then the first error is thrown.
+ */
+async function inOrder<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return results;
+}
+
 async function takenByRun(db: Db, tenantId: string, runDate: string, since: number): Promise<Taken[]> {
   const rules = new Map((await sweepRules(db, tenantId)).map((r) => [r.id, r]));
-  const rows = await ledgerOfRun(db, tenantId, runDate, since);
+  // In the order the sweep takes them (rule after rule, each by customer id), escalations last: the order a run that
+  // never stopped reports from memory, whichever of two concurrent pages wrote its ledger rows first.
+  const position = new Map([...rules.keys()].map((id, i) => [id, i]));
+  const rank = (e: { type: string; rule_id: number | null }) => (e.type === 'reclaimed' ? position.get(e.rule_id ?? -1) ?? rules.size : rules.size + 1);
+  const rows = (await ledgerOfRun(db, tenantId, runDate, since)).sort(
+    (a, b) => rank(a) - rank(b) || (a.type === 'reclaimed' ? a.customer_id - b.customer_id : 0),
+  );
   // Names only for what is shown: the summary's first examples and each rep's first five in the digests.
   const shown = new Set(rows.filter((e) => e.type === 'reclaimed').slice(0, 10).map((e) => e.customer_id));
   const perRep = new Map<string, number[]>();
@@ -286,13 +332,17 @@ async function digestMessages(db: Db, tenantId: string, settings: { poolReturnBo
   const reclaimed = taken.filter((t) => t.type === 'reclaimed');
   if (reclaimed.length === 0) return [];
   const owners = await ownerContext(db, tenantId, reclaimed.map((t) => t.ownerId!).filter(Boolean));
-  const byRep = new Map<string, Taken[]>();
-  // Reps in a stable order (by user id), whatever order the ledger rows came in.
-  for (const t of [...reclaimed].sort((a, b) => (a.ownerId ?? '').localeCompare(b.ownerId ?? '') || a.customerId - b.customerId)) {
-    const items = byRep.get(t.ownerId ?? '') ?? [];
+  const grouped = new Map<string, Taken[]>();
+  for (const t of reclaimed) {
+    const items = grouped.get(t.ownerId ?? '') ?? [];
     items.push(t);
-    byRep.set(t.ownerId ?? '', items);
+    grouped.set(t.ownerId ?? '', items);
   }
+  // Reps in a stable order (by user id), each rep's customers by id, whatever order the rows came in. Grouped first,
+  // so localeCompare runs over the reps, not over every customer of a big run.
+  const byRep = new Map(
+    [...grouped].sort(([a], [b]) => a.localeCompare(b)).map(([repId, items]) => [repId, items.sort((x, y) => x.customerId - y.customerId)] as const),
+  );
   const section = (repId: string, items: Taken[]) => {
     const top = items.slice(0, 5).map((t) => `  - ${t.name}（${t.reason}）`).join('\n');
     return `- **${owners.get(repId)?.name ?? repId}**：${items.length} 个\n${top}${items.length > 5 ? `\n  - …等共 ${items.length} 个` : ''}`;

@@ -85,7 +85,14 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     const ledger = await h.db.selectFrom('ownership_events').select(['type', 'from_user_id', 'rule_id', 'rule_version', 'reason', 'evidence']).where('customer_id', '=', id).where('type', '=', 'reclaimed').execute();
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toMatchObject({ from_user_id: 'rep01', rule_id: ruleId, rule_version: 1, reason: '15 天无有效拜访' });
-    expect(JSON.parse(ledger[0]!.evidence!)).toMatchObject({ runDate: '2026-11-17', anchor: Date.parse('2026-11-01T14:00:00+08:00') });
+    // The rule's id and version are the row's columns; the evidence holds the rule as it was and what it read.
+    expect(JSON.parse(ledger[0]!.evidence!)).toEqual({
+      runDate: '2026-11-17',
+      rule: { kind: 'no_verified_visit', days: 15, workingDaysOnly: false },
+      anchor: Date.parse('2026-11-01T14:00:00+08:00'),
+      ownedSince: Date.parse('2026-11-01T14:00:00+08:00'),
+      lastVerifiedVisitAt: null,
+    });
     expect((await ownersFromLedger(h.db, tenantId)).get(id)).toBeNull();
   });
 
@@ -154,6 +161,9 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     const wonA = await customer({ ownedSince: owned, level: 'A', wonAt: Date.parse('2026-09-05T10:00:00+08:00') });
     await sweep(sweepAt('2026-11-05'));
     expect([await ownerOf(levelA), await ownerOf(levelC), await ownerOf(wonA)]).toEqual([null, 'rep01', 'rep01']);
+    // The evidence names the fields this rule read: the deal clock (its kind and the exemption) and the level.
+    const evidence = await h.db.selectFrom('ownership_events').select('evidence').where('customer_id', '=', levelA).where('type', '=', 'reclaimed').executeTakeFirstOrThrow();
+    expect(JSON.parse(evidence.evidence!)).toEqual({ runDate: '2026-11-05', rule: { kind: 'no_deal', days: 30, workingDaysOnly: false }, anchor: owned, ownedSince: owned, lastDealWonAt: null, level: 'A' });
   });
 
   it('cascades a customer nobody claimed for escalate_after_days up the pool chain', async () => {
@@ -196,6 +206,86 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     expect(inbox).toHaveLength(2);
     // Grouped by rep, in user-id order: rep01 张伟, rep02 王芳, rep05 陈静.
     for (const m of inbox) expect(m.text).toMatch(/张伟\*\*：2 个[\s\S]*王芳\*\*：2 个[\s\S]*陈静\*\*：2 个/);
+  });
+
+  it('reclaims two pages at once in order; a failed page stops the run, and after the lease the run resumes and reports both attempts', async () => {
+    await clearPool();
+    await rule('no_verified_visit', 15);
+    const owned = Date.parse('2026-10-01T10:00:00+08:00');
+    const ids: number[] = [];
+    for (const owner of ['rep01', 'rep02', 'rep01', 'rep05', 'rep02', 'rep01', 'rep05']) ids.push(await customer({ owner, ownedSince: owned }));
+    const at = sweepAt('2026-11-23');
+    const selected: number[][] = [];
+    const failing = sweep(at, {
+      pageSize: 2,
+      hooks: {
+        afterSelect: async (page) => {
+          selected.push(page);
+          if (page[0] === ids[2]) throw new Error('第二页失败');
+        },
+      },
+    });
+    await expect(failing).rejects.toThrow('第二页失败');
+    // The first two pages started together; the first committed, the second failed, no third page started.
+    expect(selected).toEqual([ids.slice(0, 2), ids.slice(2, 4)]);
+    expect(await Promise.all(ids.map(ownerOf))).toEqual([null, null, 'rep01', 'rep05', 'rep02', 'rep01', 'rep05']);
+    const run = await h.db.selectFrom('reclaim_runs').select(['started_at', 'finished_at']).where('tenant_id', '=', tenantId).where('run_date', '=', '2026-11-23').executeTakeFirstOrThrow();
+    expect(run).toEqual({ started_at: at, finished_at: null });
+    // Within the lease the run belongs to whoever started it: nothing is done, what it did so far is reported.
+    expect(await sweep(at + 60_000, { pageSize: 2 })).toMatchObject({ alreadyRan: true, reclaimed: 2 });
+    const resumedPages: number[][] = [];
+    const resumed = await sweep(at + 11 * 60_000, { pageSize: 2, hooks: { afterSelect: async (page) => void resumedPages.push(page) } });
+    expect(resumedPages).toEqual([ids.slice(2, 4), ids.slice(4, 6), ids.slice(6)]);
+    expect(resumed).toMatchObject({
+      alreadyRan: false,
+      reclaimed: 7,
+      byRep: [
+        { userId: 'rep01', name: '张伟', count: 3 },
+        { userId: 'rep02', name: '王芳', count: 2 },
+        { userId: 'rep05', name: '陈静', count: 2 },
+      ],
+    });
+    expect(resumed.examples.map((e) => e.customerId)).toEqual(ids);
+    const ledger = await h.db.selectFrom('ownership_events').select('customer_id').where('type', '=', 'reclaimed').where('customer_id', 'in', ids).orderBy('customer_id').execute();
+    expect(ledger.map((r) => r.customer_id)).toEqual(ids);
+    expect(await h.db.selectFrom('reclaim_runs').select('finished_at').where('tenant_id', '=', tenantId).where('run_date', '=', '2026-11-23').executeTakeFirstOrThrow()).toEqual({ finished_at: at + 11 * 60_000 });
+  });
+
+  it('reports a run from what its pages took exactly as from its ledger rows: the same summary and the same digests', async () => {
+    await clearPool();
+    await h.db.deleteFrom('outbox' as never).execute();
+    await rule('no_verified_visit', 15);
+    const owned = Date.parse('2026-10-01T10:00:00+08:00');
+    const ids: number[] = [];
+    for (const owner of ['rep05', 'rep01', 'rep02', 'rep01', 'rep09', 'rep01', 'rep01', 'rep01', 'rep01', 'rep05', 'rep02', 'rep01']) ids.push(await customer({ owner, ownedSince: owned }));
+    const at = sweepAt('2026-11-24');
+    const digests = async () =>
+      (await h.db.selectFrom('outbox' as never).select(['dedupe_key' as never, 'target' as never, 'message' as never]).orderBy('dedupe_key' as never).execute()) as { dedupe_key: string; target: string; message: string }[];
+    const fromPages = await sweep(at, { pageSize: 5 });
+    expect(fromPages).toMatchObject({
+      alreadyRan: false,
+      reclaimed: 12,
+      byRule: [{ kind: 'no_verified_visit', days: 15, count: 12 }],
+      byRep: [
+        { userId: 'rep01', name: '张伟', count: 7 },
+        { userId: 'rep02', name: '王芳', count: 2 },
+        { userId: 'rep05', name: '陈静', count: 2 },
+        { userId: 'rep09', count: 1 },
+      ],
+    });
+    expect(fromPages.examples.map((e) => e.customerId)).toEqual(ids.slice(0, 10));
+    const sent = await digests();
+    expect(sent.map((d) => d.dedupe_key)).toEqual(['reclaim-digest:2026-11-24:bot:dingdemorobottoken', 'reclaim-digest:2026-11-24:manager:mgr-east', 'reclaim-digest:2026-11-24:manager:mgr-south']);
+    const east = (JSON.parse(sent[1]!.message) as { text: string }).text;
+    expect(east).toContain('- **张伟**：7 个\n');
+    expect(east).toContain('\n  - …等共 7 个\n');
+    // As if the process had stopped after its pages: the run unfinished, its digests never queued. Resumed after the
+    // lease, it finds nothing more to take and reports from the ledger alone.
+    await h.db.updateTable('reclaim_runs').set({ finished_at: null, summary: null }).where('tenant_id', '=', tenantId).where('run_date', '=', '2026-11-24').execute();
+    await h.db.deleteFrom('outbox' as never).execute();
+    const fromLedger = await sweep(at + 11 * 60_000, { pageSize: 5 });
+    expect(fromLedger).toEqual({ ...fromPages, now: new Date(at + 11 * 60_000).toISOString() });
+    expect(await digests()).toEqual(sent);
   });
 
   it('keeps a customer whose verified check-in lands between the sweep selecting and reclaiming its page', async () => {
