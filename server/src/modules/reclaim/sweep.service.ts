@@ -127,14 +127,26 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   const taken: Taken[] = [];
   const seen = new Set<number>();
 
-  for (const rule of rules) {
-    const threshold = startOfLocalDate(addDays(latestDueAnchorDay(runDate, rule.days, rule.workingDaysOnly, calendar), 1), zone);
+  const thresholdOf = (rule: SweepRule) => startOfLocalDate(addDays(latestDueAnchorDay(runDate, rule.days, rule.workingDaysOnly, calendar), 1), zone);
+  // The due ids of a rule in one ordered read, then reclaimed a page at a time: paging the read itself with
+  // `id > afterId` made MariaDB walk the pool's index from its start for every page (quadratic in the pool size).
+  // The next rule's read runs while this rule's pages do; what this rule takes meanwhile is dropped from it below, and
+  // every page re-checks ownership and the due condition under its lock anyway.
+  const dueRead = (rule: SweepRule) => {
+    const read = dueCustomerIds(db, { tenantId, poolId: rule.poolId, rule, threshold: thresholdOf(rule), afterId: 0, limit: MAX_DUE_PER_RULE });
+    // Awaited in its turn; a failure surfaces there, or not at all when an earlier rule already failed the run.
+    read.catch(() => undefined);
+    return read;
+  };
+  let nextRead = rules.length > 0 ? dueRead(rules[0]!) : undefined;
+  for (const [index, rule] of rules.entries()) {
+    const read = nextRead!;
+    nextRead = index + 1 < rules.length ? dueRead(rules[index + 1]!) : undefined;
+    const threshold = thresholdOf(rule);
     const pool = poolById.get(rule.poolId);
     if (pool === undefined) continue;
     const blockedUntil = now + pool.priorOwnerCooldownDays * DAY_MS;
-    // The due ids of a rule in one ordered read, then reclaimed a page at a time: paging the read itself with
-    // `id > afterId` made MariaDB walk the pool's index from its start for every page (quadratic in the pool size).
-    const due = (await dueCustomerIds(db, { tenantId, poolId: rule.poolId, rule, threshold, afterId: 0, limit: MAX_DUE_PER_RULE })).filter((id) => !seen.has(id));
+    const due = (await read).filter((id) => !seen.has(id));
     const pages: number[][] = [];
     const pageSize = options.pageSize ?? PAGE;
     for (let start = 0; start < due.length; start += pageSize) pages.push(due.slice(start, start + pageSize));

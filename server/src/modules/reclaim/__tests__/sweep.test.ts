@@ -166,6 +166,30 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     expect(JSON.parse(evidence.evidence!)).toEqual({ runDate: '2026-11-05', rule: { kind: 'no_deal', days: 30, workingDaysOnly: false }, anchor: owned, ownedSince: owned, lastDealWonAt: null, level: 'A' });
   });
 
+  it('takes a customer due under two rules of its pool once, under the first rule, although the second rule read it meanwhile', async () => {
+    await clearPool();
+    const visitRule = await rule('no_verified_visit', 15);
+    const now = h.clock.now();
+    const dealRule = Number(
+      (await h.db.insertInto('pool_rules').values({ tenant_id: tenantId, pool_id: poolId, kind: 'no_deal', days: 60, enabled: 1, levels: '[]', tags: '[]', exempt_won_customers: 0, working_days_only: 0, remind_days_before: '[]', notify_manager: 0, target_pool_id: null, version: 1, created_at: now, updated_at: now }).executeTakeFirstOrThrow()).insertId,
+    );
+    const owned = Date.parse('2026-08-01T10:00:00+08:00');
+    const both = await customer({ ownedSince: owned });
+    const dealOnly = await customer({ ownedSince: owned, lastVisit: Date.parse('2026-11-20T10:00:00+08:00') });
+    const kept = await customer({ ownedSince: owned, lastVisit: Date.parse('2026-11-20T10:00:00+08:00'), wonAt: Date.parse('2026-11-01T10:00:00+08:00') });
+    const summary = await sweep(sweepAt('2026-11-25'));
+    expect(summary.byRule).toEqual([
+      { ruleId: visitRule, kind: 'no_verified_visit', days: 15, count: 1 },
+      { ruleId: dealRule, kind: 'no_deal', days: 60, count: 1 },
+    ]);
+    const ledger = await h.db.selectFrom('ownership_events').select(['customer_id', 'rule_id']).where('type', '=', 'reclaimed').where('customer_id', 'in', [both, dealOnly, kept]).orderBy('customer_id').execute();
+    expect(ledger).toEqual([
+      { customer_id: both, rule_id: visitRule },
+      { customer_id: dealOnly, rule_id: dealRule },
+    ]);
+    expect(await ownerOf(kept)).toBe('rep01');
+  });
+
   it('cascades a customer nobody claimed for escalate_after_days up the pool chain', async () => {
     await clearPool();
     await rule('no_verified_visit', 15);
