@@ -212,14 +212,7 @@ export async function computeDayRows(
     if (list) list.push(v);
     else visitsOf.set(v.customer_id, [v]);
   }
-  /** The customer's ledger rows before `id`, newest first. */
-  const before = (customerId: number, id: number) => (ledgerOf.get(customerId) ?? []).filter((e) => e.id < id).reverse();
-  /** The customer's newest ledger row at or before `at` (by id, as the ledger orders them) that passes `test`. */
-  const latestAt = (customerId: number, at: number, test: (e: LedgerRow) => boolean) => {
-    const list = ledgerOf.get(customerId) ?? [];
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.at <= at && test(list[i]!)) return list[i];
-    return undefined;
-  };
+  const { before, latestAt } = ledgerLookups(ledgerOf);
 
   for (const e of ledger) {
     const i = dayOf(e.at);
@@ -277,4 +270,18 @@ export async function computeDayRows(
     }
   }
   return rows.flatMap((m) => [...m.values()]);
+}
+
+/** Look-ups into customers' ledger histories (each customer's rows in ledger order), shared with the intraday checkpoint. */
+export function ledgerLookups(ledgerOf: Map<number, LedgerRow[]>) {
+  return {
+    /** The customer's ledger rows before `id`, newest first. */
+    before: (customerId: number, id: number) => (ledgerOf.get(customerId) ?? []).filter((e) => e.id < id).reverse(),
+    /** The customer's newest ledger row at or before `at` (by id, as the ledger orders them) that passes `test`. */
+    latestAt: (customerId: number, at: number, test: (e: LedgerRow) => boolean) => {
+      const list = ledgerOf.get(customerId) ?? [];
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.at <= at && test(list[i]!)) return list[i];
+      return undefined;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { Db } from '../../db/create-db';
 import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
 import { ledgerBetween, ledgerOfCustomers, visitsBetween, visitsOfCustomers, visitVerdicts, visitVerdictsBetween, type LedgerRow, type VisitRow } from './dashboard.repository';
-import { blankRow, bump, countLedgerRow, HOUR_MS, type PoolInfo, type StockBase } from './day-rows.service';
+import { blankRow, bump, countLedgerRow, HOUR_MS, ledgerLookups, type PoolInfo, type StockBase } from './day-rows.service';
 
 /**
  * Today's day rows, live and exact, without reading the whole day on every request: an intraday checkpoint holds what
@@ -103,12 +103,7 @@ export async function readStretch(db: Db, tenantId: string, from: number, to: nu
   ]);
   const ledgerOf = groupBy(history);
   const visitsOf = groupBy(theirVisits);
-  const before = (customerId: number, id: number) => (ledgerOf.get(customerId) ?? []).filter((e) => e.id < id).reverse();
-  const latestAt = (customerId: number, at: number, test: (e: LedgerRow) => boolean) => {
-    const list = ledgerOf.get(customerId) ?? [];
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.at <= at && test(list[i]!)) return list[i];
-    return undefined;
-  };
+  const { before, latestAt } = ledgerLookups(ledgerOf);
 
   for (const e of ledger) {
     const outOf = partOf(stretch.parts, e.from_pool_id);
