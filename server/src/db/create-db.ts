@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, MysqlAdapter, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Database } from './database';
+import { checkpointInBackground } from './sqlite-checkpointer';
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string };
 
@@ -25,6 +26,7 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     cachePreparedStatements(sqlite);
+    if (target.file !== ':memory:') checkpointInBackground(sqlite, target.file);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = createPool({
