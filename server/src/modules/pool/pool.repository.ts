@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
-import type { CustomersTable } from '../customers/customers.table';
 import { isMysql } from '../../db/create-db';
 import type { GeohashRange } from '../../geo/geo';
+import type { CustomersTable } from '../customers/customers.table';
 import type { Pool } from './pool';
 import type { PoolsTable } from './pool.table';
 
@@ -125,8 +125,8 @@ export async function takeRepSlot(
   return s.limit === null || Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-/** The counter upsert of takeRepSlot, for callers that batch it. */
-export function repSlotQuery(db: Db, s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null }) {
+/** The counter upsert of takeRepSlot. */
+function repSlotQuery(db: Db, s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null }) {
   const key = { tenant_id: s.tenantId, user_id: s.userId, pool_id: s.poolId, day: s.day };
   const counting = s.limit !== null;
   const insert = db.insertInto('claim_counters').values({ ...key, claims: counting ? 1 : 0 });
@@ -163,8 +163,8 @@ export async function countOwned(
   return Number(row.n);
 }
 
-/** The query of countOwned, for callers that batch it. */
-export function countOwnedQuery(db: Db, q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean }) {
+/** The query of countOwned. */
+function countOwnedQuery(db: Db, q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean }) {
   let query = db
     .selectFrom('customers')
     .select((eb) => eb.fn.countAll<number>().as('n'))
