@@ -1,6 +1,6 @@
 import { Text, View } from '@tarojs/components';
 import gcoord from 'gcoord';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorBanner } from '@/components/error-banner';
 import { LevelTag } from '@/components/level-tag';
@@ -36,6 +36,10 @@ function PoolAroundMe() {
   const [radius, setRadius] = useState(1000);
   const [view, setView] = useState<'map' | 'list'>('map');
   const [items, setItems] = useState<NearbyItem[] | null>(null);
+  // The radius the shown customers were searched with: the summary and the ring describe what is on screen, not a
+  // chip just tapped whose answer is still on its way.
+  const [itemsRadius, setItemsRadius] = useState(radius);
+  const latest = useRef(0);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [claiming, setClaiming] = useState<number | null>(null);
@@ -53,10 +57,18 @@ function PoolAroundMe() {
   const load = useCallback(() => {
     if (!fix) return;
     setLoadError(null);
+    const asked = ++latest.current;
     api.pool
       .nearby({ lat: fix.lat, lng: fix.lng, coord: fix.coord, radius, limit: 200 })
-      .then((r) => setItems(r.items))
-      .catch((err: unknown) => setLoadError(err instanceof Error ? err.message : '加载失败'));
+      .then((r) => {
+        // An answer overtaken by a later search (another chip tapped meanwhile) is dropped.
+        if (asked !== latest.current) return;
+        setItems(r.items);
+        setItemsRadius(radius);
+      })
+      .catch((err: unknown) => {
+        if (asked === latest.current) setLoadError(err instanceof Error ? err.message : '加载失败');
+      });
   }, [fix, radius]);
   useEffect(load, [load]);
 
@@ -113,13 +125,13 @@ function PoolAroundMe() {
 
       {fix && items ? (
         <Text className='pool__summary' data-testid='nearby-count'>
-          附近 {formatDistance(radius)}内 {items.length} 个公海客户 · 定位精度 ±{Math.round(fix.accuracy)} 米
+          附近 {formatDistance(itemsRadius)}内 {items.length} 个公海客户 · 定位精度 ±{Math.round(fix.accuracy)} 米
         </Text>
       ) : null}
 
       {center && items && view === 'map' ? (
         <View>
-          <PoolMap center={center} radiusM={radius} points={items.map((c) => ({ id: c.id, lat: c.lat, lng: c.lng, label: c.name }))} selectedId={selectedId} onSelect={setSelectedId} />
+          <PoolMap center={center} radiusM={itemsRadius} points={items.map((c) => ({ id: c.id, lat: c.lat, lng: c.lng, label: c.name }))} selectedId={selectedId} onSelect={setSelectedId} />
           {selected ? (
             <View className='pool__card' data-testid='selected-card'>
               <CustomerLine item={selected} />
