@@ -8,10 +8,11 @@ import { findCustomer } from '../customers/customers.repository';
 import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
 import type { CustomerDto } from '../customers/customers';
 import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository';
-import { changeOwnership, claimInOneRoundTrip, type OwnershipChange } from './ownership.service';
+import { claimBatcher, type ClaimContext } from './claim-batcher';
+import { changeOwnership, type OwnershipChange } from './ownership.service';
 import type { ClaimBody, Pool } from './pool';
 import { poolError } from './pool.errors';
-import { claimContext, claimContextOf, claimsOnDay, countOwned, findPool, isPoolMember, takeRepSlot } from './pool.repository';
+import { claimContext, claimsOnDay, countOwned, findPool, isPoolMember, takeRepSlot } from './pool.repository';
 
 /** Best accuracy (m) a fix may have for a proximity-gated claim. */
 const MAX_CLAIM_FIX_ACCURACY_M = 200;
@@ -64,24 +65,25 @@ async function checkCap(trx: Db, tenantId: string, userId: string, pool: Pool, t
 }
 
 /**
- * A rep claims a pool customer (DESIGN §4.1). On MySQL one batch decides and commits everything under the locks
- * (claimInOneRoundTrip) and the refusal is explained from what it saw; otherwise the cheap refusals are answered
- * before any lock, and the cap and daily quota are checked inside one transaction under the rep's lock, the customer
- * changing hands with one conditional write, so neither two reps nor one rep's parallel taps can break a limit.
+ * A rep claims a pool customer (DESIGN §4.1). On MySQL the claim joins a batch of concurrent claims that is decided
+ * and committed under the locks in two round trips (claim-batcher.ts), and a refusal is explained from what the batch
+ * saw; otherwise the cheap refusals are answered before any lock, and the cap and daily quota are checked inside one
+ * transaction under the rep's lock, the customer changing hands with one conditional write, so neither two reps nor
+ * one rep's parallel taps can break a limit.
  */
 export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customerId: number, body: ClaimBody): Promise<CustomerDto> {
   const { tenantId, userId, timeZone } = actor;
   const now = clock.now();
   const day = localDate(now, timeZone);
   const evidence = body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined;
-  let ctx: ReturnType<typeof claimContextOf> | undefined;
+  let ctx: ClaimContext | undefined;
   if (isMysql(db)) {
-    const trip = await claimInOneRoundTrip(db, { tenantId, customerId, userId, now, day, evidence });
-    ctx = trip.row && claimContextOf(trip.row);
-    if (ctx && trip.claimed) return (await customerDtos(db, actor, [ctx.customer]))[0]!;
-    if (ctx && trip.eligible) {
-      if (!trip.slotTaken) throw await quotaFull(db, ctx.pool, { tenantId, userId, poolId: ctx.pool.id, day }, now, timeZone);
-      throw capRefusal(ctx.pool, ctx.customer.level, trip.owned, trip.ownedAtLevel)!;
+    const decided = await claimBatcher(db).claim({ tenantId, customerId, userId, now, day, evidence });
+    ctx = decided.context;
+    if (ctx && decided.claimed) return (await customerDtos(db, actor, [ctx.customer]))[0]!;
+    if (ctx && decided.eligible) {
+      if (decided.claimsToday >= ctx.pool.dailyClaimLimit) throw quotaFull(ctx.pool, decided.claimsToday, now, timeZone);
+      throw capRefusal(ctx.pool, ctx.customer.level, decided.owned, decided.ownedAtLevel)!;
     }
   } else {
     ctx = await claimContext(db, tenantId, customerId, userId);
@@ -130,7 +132,7 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
       const fresh = await findCustomer(trx, tenantId, customerId);
       throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
     }
-    if (!(await takeRepSlot(trx, slot))) throw await quotaFull(trx, pool, slot, now, timeZone);
+    if (!(await takeRepSlot(trx, slot))) throw quotaFull(pool, await claimsOnDay(trx, slot), now, timeZone);
     await checkCap(trx, tenantId, userId, pool, { level: customer.level, won: customer.last_deal_won_at !== null });
   });
   // The conditional write succeeded, so the row is exactly the one read plus the change: no second read needed.
@@ -139,12 +141,12 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
 }
 
 /** The refusal when the rep's daily quota in the pool is used up, with today's count and when it resets. */
-async function quotaFull(q: Db, pool: Pool, slot: { tenantId: string; userId: string; poolId: number; day: string }, now: number, timeZone: string) {
+function quotaFull(pool: Pool, claimsToday: number, now: number, timeZone: string) {
   const resetAt = localMidnightAfter(now, 1, timeZone);
   return poolError(
     422,
     'daily_claim_limit_reached',
-    `你今天在「${pool.name}」已领取 ${await claimsOnDay(q, slot)} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
+    `你今天在「${pool.name}」已领取 ${claimsToday} 个客户，达到每日上限 ${pool.dailyClaimLimit} 个（退回的也计入）；${formatLocal(resetAt, timeZone)} 后可再领取。`,
     { limit: pool.dailyClaimLimit, resetAt: new Date(resetAt).toISOString() },
   );
 }

@@ -1,6 +1,5 @@
-import { CompiledQuery, sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Db } from '../../db/create-db';
-import { claimContextSql } from './pool.repository';
 import type { OwnershipEventType } from './pool.table';
 
 /** What the customer must look like for the change to apply; checked by the same UPDATE that applies it. */
@@ -113,114 +112,42 @@ export async function changeOwnership(trx: Db, change: OwnershipChange): Promise
   return true;
 }
 
-/** What a claim sends besides the customer: who, when, the tenant-local day of the quota, and the ledger evidence. */
-export interface OneTripClaim {
-  tenantId: string;
+/** A claim a batch decided to grant (claim-batcher.ts). */
+export interface ClaimWin {
   customerId: number;
   userId: string;
-  now: number;
-  /** The tenant-local calendar day the daily quota counts. */
+  poolId: number;
+  /** The tenant-local day of the rep's quota counter. */
   day: string;
   evidence?: unknown;
-}
-
-/** What the database decided, with the customer and its pool as they were under the lock (after the change if any). */
-export interface OneTripClaimResult {
-  /** The customer joined with its pool (columns of `claimContextSql`), or undefined when there is no such customer. */
-  row: Record<string, unknown> | undefined;
-  /** The customer was free, the rep a member, the pool without a claim radius and with a positive daily limit. */
-  eligible: boolean;
-  /** The quota counter took the claim (0 when the daily limit was reached). */
-  slotTaken: boolean;
-  /** Customers the rep owned in the pool before this claim (all, and at the customer's level), counted under the lock. */
-  owned: number;
-  ownedAtLevel: number;
-  /** The customer changed hands and the ledger row is written: committed. */
-  claimed: boolean;
+  now: number;
 }
 
 /**
- * The statements of claimInOneRoundTrip, with the parameters each takes in brackets. MariaDB spends about as long
- * starting a statement as running a small one, so they are few: aggregates make every `select … into` yield exactly
- * one row (NULLs for a missing customer or pool), so no variable keeps a value from an earlier claim on the connection.
+ * The ownership writes of a claim batch, as statements to send in its transaction: one UPDATE giving every won
+ * customer to its rep (the pool state re-checked in the statement; the caller compares the affected rows), then
+ * exactly one ledger row each. The customers must be locked and re-checked by the caller in the same transaction.
  */
-export const ONE_TRIP_CLAIM_SQL = [
-  'start transaction',
-  // [userId, now, tenantId, customerId] Locks the customer row, and only it.
-  `select max(pool_id), max(level),
-     coalesce(max(status = 'pool' and owner_id is null and reserved_by_assignment_id is null
-       and not (prior_owner_id <=> ? and coalesce(prior_owner_blocked_until, 0) > ?)), 0)
-   into @pool, @level, @free
-   from customers where tenant_id = ? and id = ? for update`,
-  // [userId, tenantId] The pool's limits (read without a lock), and whether the fast path decides this claim.
-  `select max(p.daily_claim_limit), max(p.max_owned_per_rep), max(p.cap_excludes_won),
-     max(cast(json_extract(p.max_owned_per_level, concat('$.', json_quote(@level))) as signed)),
-     coalesce(max(@free and pm.user_id is not null and p.claim_radius_m is null and p.daily_claim_limit > 0), 0)
-   into @limit, @cap, @excl_won, @level_cap, @go
-   from pools p left join pool_members pm on pm.tenant_id = p.tenant_id and pm.pool_id = p.id and pm.user_id = ?
-   where p.tenant_id = ? and p.id = @pool`,
-  // [tenantId, userId, day] The quota: 1 inserted, 2 counted, 0 when the limit is reached (FOUND_ROWS is off).
-  `insert into claim_counters (tenant_id, user_id, pool_id, day, claims) select ?, ?, @pool, ?, 1 from dual where @go
-   on duplicate key update claims = if(claims < @limit, claims + 1, claims)`,
-  // [tenantId, userId] The quota's answer, and the cap counted before the change under the rep's counter lock.
-  `select if(@go, row_count(), 0), count(*), coalesce(sum(level = @level), 0),
-     if(@go, row_count(), 0) > 0 and count(*) < @cap and (@level_cap is null or coalesce(sum(level = @level), 0) < @level_cap)
-   into @slot, @owned, @owned_level, @cap_ok
-   from customers where tenant_id = ? and owner_id = ? and pool_id = @pool and (@excl_won = 0 or last_deal_won_at is null) and @go`,
-  // [tenantId, userId, day] Over the cap: the quota gives the claim back.
-  'update claim_counters set claims = claims - 1 where tenant_id = ? and user_id = ? and pool_id = @pool and day = ? and @slot > 0 and not @cap_ok',
-  // [userId, now, now, tenantId, customerId]
-  `update customers set status = 'owned', owner_id = ?, owned_since = ?, pool_entered_at = null, updated_at = ?, reserved_by_assignment_id = null
-   where tenant_id = ? and id = ? and @cap_ok`,
-  // [tenantId, customerId, userId, userId, evidence, now] Exactly one ledger row with the change.
-  `insert into ownership_events (tenant_id, customer_id, type, from_user_id, to_user_id, from_pool_id, to_pool_id, actor_id, reason, rule_id, rule_version, evidence, at)
-   select ?, ?, 'claimed', null, ?, @pool, @pool, ?, null, null, null, ?, ? from dual where @cap_ok`,
-  // [userId, tenantId, customerId] The customer and pool as this transaction leaves them, with what was decided.
-  claimContextSql('@go as one_trip_go, @slot as one_trip_slot, @owned as one_trip_owned, @owned_level as one_trip_owned_level, @cap_ok as one_trip_cap_ok'),
-  'commit',
-].join(';\n');
-
-/**
- * A claim on MySQL/MariaDB in a single round trip: every check that needs the locks is made by the database between
- * the statements, through session variables, and the batch always ends with COMMIT because every write in it is
- * conditional on the checks before it. Lock order as everywhere: the customer row, then the rep's counter row.
- * The rep's counter row serialises the cap and quota checks of that rep in that pool (DESIGN §4.1). Customers the fast
- * path cannot decide (a claim radius needs the caller's fix, a daily limit of 0) come back `eligible: false`, untouched.
- * Why one trip: under a storm the event loop is busy, and every extra round trip holds the customer's lock across it.
- */
-export async function claimInOneRoundTrip(db: Db, c: OneTripClaim): Promise<OneTripClaimResult> {
-  const evidence = c.evidence === undefined ? null : JSON.stringify(c.evidence);
-  const parameters = [
-    ...[c.userId, c.now, c.tenantId, c.customerId],
-    ...[c.userId, c.tenantId],
-    ...[c.tenantId, c.userId, c.day],
-    ...[c.tenantId, c.userId],
-    ...[c.tenantId, c.userId, c.day],
-    ...[c.userId, c.now, c.now, c.tenantId, c.customerId],
-    ...[c.tenantId, c.customerId, c.userId, c.userId, evidence, c.now],
-    ...[c.userId, c.tenantId, c.customerId],
-  ];
-  return db.connection().execute(async (conn) => {
-    let results: unknown[];
-    try {
-      results = (await conn.executeQuery(CompiledQuery.raw(ONE_TRIP_CLAIM_SQL, parameters))).rows as unknown[];
-    } catch (err) {
-      // A statement failed (a deadlock, a lock wait timeout): the batch stopped inside the transaction.
-      await sql.raw('rollback').execute(conn);
-      throw err;
-    }
-    const found = (results[results.length - 2] as Record<string, unknown>[])[0];
-    if (found === undefined) return { row: undefined, eligible: false, slotTaken: false, owned: 0, ownedAtLevel: 0, claimed: false };
-    const { one_trip_go, one_trip_slot, one_trip_owned, one_trip_owned_level, one_trip_cap_ok, ...row } = found;
-    return {
-      row,
-      eligible: Number(one_trip_go) === 1,
-      slotTaken: Number(one_trip_slot) > 0,
-      owned: Number(one_trip_owned),
-      ownedAtLevel: Number(one_trip_owned_level),
-      claimed: Number(one_trip_cap_ok) === 1,
-    };
-  });
+export function claimWrites(tenantId: string, wins: ClaimWin[]): { sql: string; parameters: unknown[] } {
+  const cases = wins.map(() => 'when ? then ?').join(' ');
+  const ids = wins.map((w) => w.customerId);
+  const byId = (value: (w: ClaimWin) => unknown) => wins.flatMap((w) => [w.customerId, value(w)]);
+  const update = `update customers set status = 'owned', owner_id = case id ${cases} end, owned_since = case id ${cases} end,
+      pool_entered_at = null, updated_at = case id ${cases} end, reserved_by_assignment_id = null
+    where tenant_id = ? and id in (${ids.map(() => '?').join(', ')}) and status = 'pool' and owner_id is null and reserved_by_assignment_id is null`;
+  const ledger = `insert into ownership_events (tenant_id, customer_id, type, from_user_id, to_user_id, from_pool_id, to_pool_id, actor_id, reason, rule_id, rule_version, evidence, at)
+    values ${wins.map(() => "(?, ?, 'claimed', null, ?, ?, ?, ?, null, null, null, ?, ?)").join(', ')}`;
+  return {
+    sql: `${update};\n${ledger}`,
+    parameters: [
+      ...byId((w) => w.userId),
+      ...byId((w) => w.now),
+      ...byId((w) => w.now),
+      tenantId,
+      ...ids,
+      ...wins.flatMap((w) => [tenantId, w.customerId, w.userId, w.poolId, w.poolId, w.userId, w.evidence === undefined ? null : JSON.stringify(w.evidence), w.now]),
+    ],
+  };
 }
 
 /** Appends one ledger row. Only changeOwnership and customer creation call this. */

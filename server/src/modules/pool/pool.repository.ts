@@ -176,12 +176,8 @@ function countOwnedQuery(db: Db, q: { tenantId: string; userId: string; poolId: 
   return query;
 }
 
-/**
- * The customer joined with its pool and whether the user is a member, as one row ([userId, tenantId, customerId]),
- * optionally with more columns. Written out rather than built: the claim sends it inside its one-round-trip batch,
- * and it reads the same on both dialects.
- */
-export const claimContextSql = (more?: string) => `select ${more ? `${more}, ` : ''}c.*, p.name as p_name, p.parent_pool_id as p_parent_pool_id,
+/** The customer joined with its pool and whether the user is a member, as one row ([userId, tenantId, customerId]). */
+const CLAIM_CONTEXT_SQL = `select c.*, p.name as p_name, p.parent_pool_id as p_parent_pool_id,
      p.escalate_after_days as p_escalate_after_days, p.escalate_to_pool_id as p_escalate_to_pool_id,
      p.max_owned_per_rep as p_max_owned_per_rep, p.max_owned_per_level as p_max_owned_per_level,
      p.cap_excludes_won as p_cap_excludes_won, p.daily_claim_limit as p_daily_claim_limit,
@@ -191,8 +187,8 @@ export const claimContextSql = (more?: string) => `select ${more ? `${more}, ` :
    from customers c inner join pools p on p.tenant_id = c.tenant_id and p.id = c.pool_id
    where c.tenant_id = ? and c.id = ?`;
 
-/** Splits a row of `claimContextSql` into the customer, its pool and the membership flag. */
-export function claimContextOf(row: Record<string, unknown>) {
+/** Splits a row of CLAIM_CONTEXT_SQL into the customer, its pool and the membership flag. */
+function claimContextOf(row: Record<string, unknown>) {
   const {
     p_name, p_parent_pool_id, p_escalate_after_days, p_escalate_to_pool_id, p_max_owned_per_rep, p_max_owned_per_level,
     p_cap_excludes_won, p_daily_claim_limit, p_prior_owner_cooldown_days, p_claim_radius_m, p_created_at, p_updated_at,
@@ -220,7 +216,7 @@ export function claimContextOf(row: Record<string, unknown>) {
 
 /** Everything a claim checks before locking, in one read: the customer, its pool, and whether the rep is a member. */
 export async function claimContext(db: Db, tenantId: string, customerId: number, userId: string) {
-  const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(claimContextSql(), [userId, tenantId, customerId]));
+  const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(CLAIM_CONTEXT_SQL, [userId, tenantId, customerId]));
   return rows[0] && claimContextOf(rows[0]);
 }
 

@@ -1,7 +1,7 @@
 import { dialects } from '../../../../test/databases';
 import { addReps, ownersFromLedger, poolCustomerIds, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
-import { claimInOneRoundTrip } from '../ownership.service';
+import { claimBatcher, runClaimBatch, type BatchClaimResult } from '../claim-batcher';
 
 const T = 'demo-dingtalk';
 
@@ -227,7 +227,7 @@ describe.each(dialects)('claiming from the pool on %s', (dialect) => {
 
 // The MySQL fast path decides a claim in one batch through session variables; a pooled connection carries them from one
 // claim to the next, so a later claim must never act on an earlier claim's values.
-describe('the one-round-trip claim batch on mysql', () => {
+describe('claim batches on mysql', () => {
   let h: Harness;
   let east: number;
   beforeAll(async () => {
@@ -236,52 +236,145 @@ describe('the one-round-trip claim batch on mysql', () => {
   });
   afterAll(() => h.close());
 
-  it('decides each claim from its own rows on a reused connection', async () => {
-    const [rep] = await addReps(h.db, T, 1, { prefix: 'trip', now: h.clock.now() });
-    const [first, reserved] = await poolCustomerIds(h.db, T, east, 2);
+  const day = '2026-11-27';
+  const batchOf = (claims: [string, number][]) => claims.map(([userId, customerId]) => ({ tenantId: T, customerId, userId, now: h.clock.now(), day }));
+  /** The decisions without the rows: who got what, and what each refusal is made of. */
+  const summary = (results: BatchClaimResult[]) =>
+    results.map((r) => ({
+      customer: r.context?.customer.id,
+      owner: r.context?.customer.owner_id,
+      member: r.context?.member,
+      eligible: r.eligible,
+      claimsToday: r.claimsToday,
+      owned: r.owned,
+      claimed: r.claimed,
+    }));
+  const count = async (table: 'ownership_events' | 'claim_counters') =>
+    Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const withPool = async (settings: { claim_radius_m?: number | null; daily_claim_limit?: number; max_owned_per_rep?: number }, run: () => Promise<void>) => {
+    const before = await h.db.selectFrom('pools').select(['claim_radius_m', 'daily_claim_limit', 'max_owned_per_rep']).where('id', '=', east).executeTakeFirstOrThrow();
+    await h.db.updateTable('pools').set(settings).where('id', '=', east).execute();
+    try {
+      await run();
+    } finally {
+      await h.db.updateTable('pools').set(before).where('id', '=', east).execute();
+    }
+  };
+
+  it('decides the claims of one batch in arrival order, as if one after another', async () => {
+    const [a, b] = await addReps(h.db, T, 2, { prefix: 'batch', now: h.clock.now() });
+    const [c1, c2, reserved] = await poolCustomerIds(h.db, T, east, 3);
     await h.db.updateTable('customers').set({ reserved_by_assignment_id: 7 }).where('id', '=', reserved!).execute();
-    const south = await poolIdByName(h.db, T, '华南公海');
-    const [foreign] = await poolCustomerIds(h.db, T, south, 1);
-    const now = h.clock.now();
-    const day = '2026-11-27';
-    const ledgerBefore = await h.db.selectFrom('ownership_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    await h.db.connection().execute(async (conn) => {
-      const claim = (customerId: number) => claimInOneRoundTrip(conn, { tenantId: T, customerId, userId: rep!, now, day });
-      const won = await claim(first!);
-      expect({ ...won, row: won.row?.id }).toEqual({ row: first, eligible: true, slotTaken: true, owned: 0, ownedAtLevel: 0, claimed: true });
-      expect(won.row).toMatchObject({ status: 'owned', owner_id: rep, member: 1 });
-      // No such customer, a reserved one, one of a pool the rep is not in, one the rep already owns: nothing happens.
-      expect(await claim(99_999_999)).toEqual({ row: undefined, eligible: false, slotTaken: false, owned: 0, ownedAtLevel: 0, claimed: false });
-      for (const [id, member] of [[reserved!, 1], [foreign!, 0], [first!, 1]] as const) {
-        const r = await claim(id);
-        expect({ ...r, row: r.row?.id }).toEqual({ row: id, eligible: false, slotTaken: false, owned: 0, ownedAtLevel: 0, claimed: false });
-        expect(Number(r.row!.member)).toBe(member);
-      }
-    });
-    const ledgerAfter = await h.db.selectFrom('ownership_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(ledgerAfter.n) - Number(ledgerBefore.n)).toBe(1);
-    const counter = await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirstOrThrow();
-    expect(counter.claims).toBe(1);
-    const rows = await h.db.selectFrom('customers').select(['id', 'status', 'owner_id', 'reserved_by_assignment_id']).where('id', 'in', [first!, reserved!, foreign!]).orderBy('id').execute();
+    const [foreign] = await poolCustomerIds(h.db, T, await poolIdByName(h.db, T, '华南公海'), 1);
+    const ledgerBefore = await count('ownership_events');
+    const results = await runClaimBatch(h.db, batchOf([[a!, c1!], [b!, c1!], [a!, 99_999_999], [a!, reserved!], [a!, foreign!], [b!, c2!], [a!, c2!], [a!, c1!]]));
+    const none = { eligible: false, claimsToday: 0, owned: 0, claimed: false };
+    expect(summary(results)).toEqual([
+      { customer: c1, owner: a, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+      // Too late: the earlier claim of the batch took it.
+      { customer: c1, owner: a, member: true, ...none },
+      { customer: undefined, owner: undefined, member: undefined, ...none },
+      { customer: reserved, owner: null, member: true, ...none },
+      { customer: foreign, owner: null, member: false, ...none },
+      { customer: c2, owner: b, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+      { customer: c2, owner: b, member: true, ...none },
+      { customer: c1, owner: a, member: true, ...none },
+    ]);
+    expect(results[0]!.context!.customer).toMatchObject({ status: 'owned', owned_since: h.clock.now(), pool_entered_at: null, updated_at: h.clock.now() });
+    expect(await count('ownership_events')).toBe(ledgerBefore + 2);
+    const ledger = await h.db.selectFrom('ownership_events').select(['customer_id', 'type', 'to_user_id', 'actor_id', 'from_pool_id', 'to_pool_id']).where('customer_id', 'in', [c1!, c2!]).where('type', '=', 'claimed').orderBy('customer_id').execute();
+    expect(ledger).toEqual([
+      { customer_id: c1, type: 'claimed', to_user_id: a, actor_id: a, from_pool_id: east, to_pool_id: east },
+      { customer_id: c2, type: 'claimed', to_user_id: b, actor_id: b, from_pool_id: east, to_pool_id: east },
+    ]);
+    const counters = await h.db.selectFrom('claim_counters').select(['user_id', 'pool_id', 'day', 'claims']).where('user_id', 'in', [a!, b!]).orderBy('user_id').execute();
+    expect(counters).toEqual([
+      { user_id: a, pool_id: east, day, claims: 1 },
+      { user_id: b, pool_id: east, day, claims: 1 },
+    ]);
+    const rows = await h.db.selectFrom('customers').select(['id', 'status', 'owner_id', 'reserved_by_assignment_id']).where('id', 'in', [c1!, c2!, reserved!, foreign!]).orderBy('id').execute();
     expect(rows).toEqual(
       [
-        { id: first, status: 'owned', owner_id: rep, reserved_by_assignment_id: null },
+        { id: c1, status: 'owned', owner_id: a, reserved_by_assignment_id: null },
+        { id: c2, status: 'owned', owner_id: b, reserved_by_assignment_id: null },
         { id: reserved, status: 'pool', owner_id: null, reserved_by_assignment_id: 7 },
         { id: foreign, status: 'pool', owner_id: null, reserved_by_assignment_id: null },
-      ].sort((a, b) => a.id! - b.id!),
+      ].sort((x, y) => x.id! - y.id!),
     );
+    await h.db.updateTable('customers').set({ reserved_by_assignment_id: null }).where('id', '=', reserved!).execute();
+  });
+
+  it('counts the quota and the cap across the claims of one batch, and a refused claim leaves the customer to the next rep', async () => {
+    const [c, d, e] = await addReps(h.db, T, 3, { prefix: 'batchq', now: h.clock.now() });
+    const [x1, x2, y1, y2] = await poolCustomerIds(h.db, T, east, 4);
+    await withPool({ daily_claim_limit: 1 }, async () => {
+      const results = await runClaimBatch(h.db, batchOf([[c!, x1!], [c!, x2!], [d!, x2!]]));
+      expect(summary(results)).toEqual([
+        { customer: x1, owner: c, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+        { customer: x2, owner: null, member: true, eligible: true, claimsToday: 1, owned: 1, claimed: false },
+        { customer: x2, owner: d, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+      ]);
+    });
+    await withPool({ max_owned_per_rep: 1 }, async () => {
+      const results = await runClaimBatch(h.db, batchOf([[e!, y1!], [e!, y2!]]));
+      expect(summary(results)).toEqual([
+        { customer: y1, owner: e, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+        { customer: y2, owner: null, member: true, eligible: true, claimsToday: 1, owned: 1, claimed: false },
+      ]);
+    });
+    const owners = await h.db.selectFrom('customers').select(['id', 'owner_id']).where('id', 'in', [x1!, x2!, y1!, y2!]).orderBy('id').execute();
+    expect(owners).toEqual([
+      { id: x1, owner_id: c },
+      { id: x2, owner_id: d },
+      { id: y1, owner_id: e },
+      { id: y2, owner_id: null },
+    ]);
+    const counters = await h.db.selectFrom('claim_counters').select(['user_id', 'claims']).where('user_id', 'in', [c!, d!, e!]).orderBy('user_id').execute();
+    expect(counters).toEqual([
+      { user_id: c, claims: 1 },
+      { user_id: d, claims: 1 },
+      { user_id: e, claims: 1 },
+    ]);
   });
 
   it('leaves a pool with a claim radius to the transaction path, untouched', async () => {
-    const [rep] = await addReps(h.db, T, 1, { prefix: 'tripr', now: h.clock.now() });
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'batchr', now: h.clock.now() });
     const [id] = await poolCustomerIds(h.db, T, east, 1);
-    await h.db.updateTable('pools').set({ claim_radius_m: 300 }).where('id', '=', east).execute();
-    try {
-      const r = await h.db.connection().execute((conn) => claimInOneRoundTrip(conn, { tenantId: T, customerId: id!, userId: rep!, now: h.clock.now(), day: '2026-11-27' }));
-      expect({ eligible: r.eligible, claimed: r.claimed, status: r.row?.status, radius: r.row?.p_claim_radius_m }).toEqual({ eligible: false, claimed: false, status: 'pool', radius: 300 });
-      expect(await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirst()).toBeUndefined();
-    } finally {
-      await h.db.updateTable('pools').set({ claim_radius_m: null }).where('id', '=', east).execute();
-    }
+    const ledgerBefore = await count('ownership_events');
+    await withPool({ claim_radius_m: 300 }, async () => {
+      const [r] = await runClaimBatch(h.db, batchOf([[rep!, id!]]));
+      expect({ eligible: r!.eligible, claimed: r!.claimed, status: r!.context?.customer.status, radius: r!.context?.pool.claimRadiusM }).toEqual({
+        eligible: false,
+        claimed: false,
+        status: 'pool',
+        radius: 300,
+      });
+    });
+    expect(await count('ownership_events')).toBe(ledgerBefore);
+    // The counter row is created (and locked) for every member claiming, at zero.
+    const counter = await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirst();
+    expect(counter).toEqual({ claims: 0 });
+  });
+
+  it('batches concurrent claims of two tenants apart, each answered from its own tenant', async () => {
+    const W = 'demo-wecom';
+    const westEast = await poolIdByName(h.db, W, '华东公海');
+    const [dRep] = await addReps(h.db, T, 1, { prefix: 'batcht', now: h.clock.now() });
+    const [wRep] = await addReps(h.db, W, 1, { prefix: 'batcht', now: h.clock.now() });
+    const dIds = await poolCustomerIds(h.db, T, east, 5);
+    const wIds = await poolCustomerIds(h.db, W, westEast, 5);
+    const batcher = claimBatcher(h.db);
+    const now = h.clock.now();
+    const results = await Promise.all([
+      ...dIds.map((customerId) => batcher.claim({ tenantId: T, customerId, userId: dRep!, now, day })),
+      ...wIds.map((customerId) => batcher.claim({ tenantId: W, customerId, userId: wRep!, now, day })),
+      // A customer id of the other tenant is no customer at all.
+      batcher.claim({ tenantId: T, customerId: wIds[0]!, userId: dRep!, now, day }),
+    ]);
+    expect(results.map((r) => [r.claimed, r.context?.customer.tenant_id, r.context?.customer.owner_id])).toEqual([
+      ...dIds.map(() => [true, T, dRep]),
+      ...wIds.map(() => [true, W, wRep]),
+      [false, undefined, undefined],
+    ]);
   });
 });
