@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +39,26 @@ const CAPACITY_NONCES = SECONDS * 150;
 const LOAD_NONCES = Math.ceil(((RATE * SECONDS) / (REPS - CAPACITY_CONNECTIONS)) * 3);
 /** `BENCH_CHECKIN_DATABASES=sqlite` (or `mariadb`) runs one of the two, e.g. to profile it. */
 const DATABASES = (process.env.BENCH_CHECKIN_DATABASES ?? 'sqlite,mariadb').split(',');
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream build). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** Server CPU per request of a phase: what the server process used between two readings, divided by the requests. */
+function cpuPerRequest(before: number | null, after: number | null, requests: number): number | null {
+  return before === null || after === null || requests === 0 ? null : round((after - before) / requests, 3);
+}
 
 interface Rep {
   id: string;
@@ -95,10 +115,14 @@ async function seed(db: Db, now: number): Promise<{ reps: { id: string; customer
   return { reps };
 }
 
-/** Fixes as a phone takes them at a customer: three, a few seconds apart, jittering by metres. */
+/**
+ * Fixes as a phone takes them at a customer: three, a few seconds apart, jittering by metres. Each drifts within its
+ * own 4 m band east-west (bands 1 m apart): offsetPoint rounds to 1e-6° (~10 cm), so free jitter put two fixes of one
+ * check-in on the same point about once in 10,000 check-ins, and that genuine check-in came out FROZEN_FIXES suspect.
+ */
 function fixesAt(c: { lat: number; lng: number }, now: number, rnd: SeededRandom) {
   return [0, 1, 2].map((i) => {
-    const p = offsetPoint(c.lat, c.lng, rnd.normal() * 6, rnd.normal() * 6);
+    const p = offsetPoint(c.lat, c.lng, (i - 1) * 5 + Math.max(-2, Math.min(2, rnd.normal() * 1.5)), rnd.normal() * 6);
     return { lat: p.lat + rnd.next() * 1e-7, lng: p.lng + rnd.next() * 1e-7, accuracy: Number((8 + rnd.next() * 20).toFixed(1)), coord: 'gcj02', ts: now - (8 - i * 3) * 1000 };
   });
 }
@@ -120,7 +144,9 @@ interface Run {
   database: 'SQLite' | 'MariaDB';
   healthz: { requestsPerS: number; latency: LatencySummary };
   /** Back-to-back with CAPACITY_CONNECTIONS phones: the most the server answers. */
-  capacity: { checkInsPerS: number; latency: LatencySummary };
+  capacity: { checkInsPerS: number; latency: LatencySummary; serverCpuMsPerCheckIn: number | null };
+  /** Server CPU (user + system, all threads) per check-in at the target load, in ms. */
+  serverCpuMsPerCheckIn: number | null;
   /** At the target arrival rate. */
   checkIns: number;
   /** Due check-ins that found every phone still waiting (the server fell behind by ~all phones' worth). */
@@ -130,6 +156,7 @@ interface Run {
   /** Check-ins of both phases (all must be verified and chained). */
   checkedIn: number;
   verdicts: Record<string, number>;
+  reasons: Record<string, number>;
   errors: Record<string, number>;
   chainOk: boolean;
   chainEntries: number;
@@ -179,6 +206,8 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
     const rnd = new SeededRandom(11);
     const verdicts: Record<string, number> = {};
     const errors: Record<string, number> = {};
+    /** Why check-ins that were not verified were not (reason code and measured value; the first 20 kinds). */
+    const reasons: Record<string, number> = {};
     /** One check-in by `rep` at its next customer; returns when the answer is read. */
     const checkInOnce = async (rep: Rep): Promise<void> => {
       const customer = rep.customers[rep.next % rep.customers.length]!;
@@ -190,7 +219,13 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
         wifi: [{ bssid: bssidOf(customer.id), ssid: 'Customer-WiFi', signal: -55 }],
         device: { platform: 'dingtalk', os: 'Android 14', model: 'Bench Phone', clientVersion: '1.0.0' },
       });
-      if (res.status === 201) verdicts[res.json.visit.verdict as string] = (verdicts[res.json.visit.verdict as string] ?? 0) + 1;
+      if (res.status === 201) {
+        verdicts[res.json.visit.verdict as string] = (verdicts[res.json.visit.verdict as string] ?? 0) + 1;
+        for (const reason of res.json.visit.risk.reasons as { code: string; detail: string }[]) {
+          const key = `${reason.code}: ${reason.detail}`;
+          if (Object.keys(reasons).length < 20 || key in reasons) reasons[key] = (reasons[key] ?? 0) + 1;
+        }
+      }
       else {
         const code = `${res.status} ${(res.json?.error?.code as string | undefined) ?? 'unknown'}`;
         errors[code] = (errors[code] ?? 0) + 1;
@@ -199,6 +234,7 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
 
     // Capacity: a few phones checking in back to back, as fast as the server answers.
     const capacityReps = reps.slice(0, CAPACITY_CONNECTIONS);
+    const capacityCpu0 = processCpuMs(server.pid);
     const capacityLatencies: number[] = [];
     const capacityUntil = performance.now() + SECONDS * 1000;
     const capacityStart = performance.now();
@@ -211,8 +247,14 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
         }
       }),
     );
-    const capacity = { checkInsPerS: capacityLatencies.length / ((performance.now() - capacityStart) / 1000), latency: summarize(capacityLatencies) };
-    say(`  ${database}: capacity ${thousands(capacity.checkInsPerS)} check-ins/s with ${CAPACITY_CONNECTIONS} phones back to back, p99 ${ms(capacity.latency.p99Ms)}`);
+    const capacity = {
+      checkInsPerS: capacityLatencies.length / ((performance.now() - capacityStart) / 1000),
+      latency: summarize(capacityLatencies),
+      serverCpuMsPerCheckIn: cpuPerRequest(capacityCpu0, processCpuMs(server.pid), capacityLatencies.length),
+    };
+    say(
+      `  ${database}: capacity ${thousands(capacity.checkInsPerS)} check-ins/s with ${CAPACITY_CONNECTIONS} phones back to back, p99 ${ms(capacity.latency.p99Ms)}, server CPU ${capacity.serverCpuMsPerCheckIn ?? '?'} ms per check-in`,
+    );
 
     // The target load: check-ins arriving at RATE per second from all phones, whatever the answers' speed (open
     // loop); latency counts from when a check-in was due, so a server falling behind shows in p99 too.
@@ -222,6 +264,7 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
     const inFlight: Promise<void>[] = [];
     let dropped = 0;
     const idle = reps.slice(CAPACITY_CONNECTIONS).filter((rep) => rep.nonces.length > 0);
+    const loadCpu0 = processCpuMs(server.pid);
     const t0 = performance.now();
     for (let i = 0; i < total; i++) {
       const due = t0 + i * intervalMs;
@@ -243,9 +286,10 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
     await Promise.all(inFlight);
     const durationS = (performance.now() - t0) / 1000;
     const checkIns = latencies.length;
+    const serverCpuMsPerCheckIn = cpuPerRequest(loadCpu0, processCpuMs(server.pid), checkIns);
     const chain = await verifyEvidence(db, new LocalPhotoStore(photoDir), evidenceKey(BENCH_MASTER_KEY), TENANT, Date.now() + 120_000);
     const checkedIn = capacityLatencies.length + checkIns;
-    return { database, healthz, capacity, checkIns, dropped, checkInsPerS: checkIns / durationS, latency: summarize(latencies), verdicts, errors, checkedIn, chainOk: chain.ok, chainEntries: chain.entries };
+    return { database, healthz, capacity, serverCpuMsPerCheckIn, checkIns, dropped, checkInsPerS: checkIns / durationS, latency: summarize(latencies), verdicts, reasons, errors, checkedIn, chainOk: chain.ok, chainEntries: chain.entries };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     if (server) await stopApiServer(server);
@@ -284,7 +328,8 @@ export async function runCheckinBench(serverUrl: string, say: (line: string) => 
   for (const r of runs) {
     say(
       `  ${r.database}: at ${RATE}/s offered: ${thousands(r.checkIns)} check-ins = ${thousands(r.checkInsPerS)}/s${r.dropped ? ` (${thousands(r.dropped)} not sent: no phone free)` : ''}, p50 ${ms(r.latency.p50Ms)} p99 ${ms(r.latency.p99Ms)}; capacity ${thousands(r.capacity.checkInsPerS)}/s; ` +
-        `verdicts ${JSON.stringify(r.verdicts)}${Object.keys(r.errors).length ? `, errors ${JSON.stringify(r.errors)}` : ''}; chain ${r.chainOk ? 'verifies' : 'BROKEN'} (${thousands(r.chainEntries)} entries); healthz floor ${thousands(r.healthz.requestsPerS)}/s`,
+        `server CPU per check-in ${r.capacity.serverCpuMsPerCheckIn ?? '?'} ms (capacity) / ${r.serverCpuMsPerCheckIn ?? '?'} ms (load); ` +
+        `verdicts ${JSON.stringify(r.verdicts)}${Object.keys(r.reasons).length ? ` (reasons ${JSON.stringify(r.reasons)})` : ''}${Object.keys(r.errors).length ? `, errors ${JSON.stringify(r.errors)}` : ''}; chain ${r.chainOk ? 'verifies' : 'BROKEN'} (${thousands(r.chainEntries)} entries); healthz floor ${thousands(r.healthz.requestsPerS)}/s`,
     );
   }
   const targets: TargetCheck[] = runs.flatMap((r) => [

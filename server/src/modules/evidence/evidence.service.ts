@@ -156,22 +156,41 @@ export class EvidenceChain {
     }
   }
 
+  /**
+   * Hashes and signs a run of entries that follows `prevHash` from `firstSeq`. For writers that hold the tenant's tip
+   * themselves (the check-in batch chains its visits inside its own transaction); they store the rows and move the tip.
+   */
+  seal(firstSeq: number, prevHash: string, entries: readonly Omit<EvidenceEntry, 'tenantId'>[]): SealedEntry[] {
+    let previous = prevHash;
+    return entries.map((entry, i) => {
+      const payload = canonicalJson(entry.payload);
+      const hash = entryHash(previous, payload);
+      const row = { seq: firstSeq + i, kind: entry.kind, refId: entry.refId, payload, prevHash: previous, hash, hmac: entryHmac(this.key, hash), createdAt: entry.now };
+      previous = hash;
+      return row;
+    });
+  }
+
   private async write(tenantId: string, batch: EvidenceEntry[]): Promise<number> {
     await ensureTip(this.db, tenantId);
     return this.db.transaction().execute(async (trx) => {
       const { firstSeq, prevHash } = await takeSeqs(trx, tenantId, batch.length);
-      let previous = prevHash;
-      const rows = batch.map((entry, i) => {
-        const payload = canonicalJson(entry.payload);
-        const hash = entryHash(previous, payload);
-        const row = { seq: firstSeq + i, kind: entry.kind, refId: entry.refId, payload, prevHash: previous, hash, hmac: entryHmac(this.key, hash), createdAt: entry.now };
-        previous = hash;
-        return row;
-      });
-      await insertEntries(trx, tenantId, rows);
+      await insertEntries(trx, tenantId, this.seal(firstSeq, prevHash, batch));
       return firstSeq;
     });
   }
+}
+
+/** A chain entry ready to store: its place, payload, links and signature. */
+export interface SealedEntry {
+  seq: number;
+  kind: EvidenceKind;
+  refId: number;
+  payload: string;
+  prevHash: string;
+  hash: string;
+  hmac: string;
+  createdAt: number;
 }
 
 /**

@@ -1,39 +1,32 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor, AppDeps } from '../../context';
 import { notFound } from '../../errors';
-import { haversineM, toGcj02 } from '../../geo/geo';
+import { toGcj02 } from '../../geo/geo';
 import { formatLocal } from '../../time';
 import { loadVisibleCustomer } from '../customers/customers.service';
-import { checkInPayload, finishPayload, photoPayload } from '../evidence/evidence.service';
+import { finishPayload, photoPayload } from '../evidence/evidence.service';
 import { hammingDistance, isNearDuplicate, phashBands } from '../evidence/perceptual-hash';
 import { processPhoto } from '../evidence/photo-pipeline';
 import { photoKey } from '../evidence/photo-store';
 import { departmentPaths, findUser, userNames, usersInSubtrees } from '../org/org.repository';
 import { findTenantById } from '../tenants/tenants.repository';
-import { assessCheckIn, defaultRiskPolicy, finishShortfallReasons, normalizeBssid, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
-import type { Assessment, CheckInFacts, RiskPolicy, RiskReason } from './risk/risk';
+import { CheckInBatcher } from './check-in-batch';
+import { defaultRiskPolicy, finishShortfallReasons, normalizeBssid, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
+import type { Assessment, RiskPolicy, RiskReason } from './risk/risk';
 import type { CheckInBody, FinishBody, PhotoDto, VisitDto } from './visits';
 import { toPhotoDto, toVisitDto } from './visits.dto';
 import { visitError } from './visits.errors';
 import {
-  bssidSightings,
-  consumeNonce,
   countPhotos,
-  customerBssids,
   deleteBssidsOfVisit,
-  deviceHistory,
   findVisit,
-  insertBssids,
   insertNonce,
   insertPhoto,
-  insertVisit,
-  lastFixOf,
   listVisits,
   photoChainSeqs,
   photosOfVisits,
   photosSharingBand,
   photosWithHash,
-  restartVisitClock,
   undoVisitClock,
   updateVisit,
   type PhotoRow,
@@ -82,90 +75,40 @@ export async function issueNonce(deps: AppDeps, actor: Actor): Promise<{ nonce: 
 
 const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
+const batchers = new WeakMap<AppDeps, CheckInBatcher>();
+
 /**
  * A check-in (DESIGN §5.1): gathers the facts, lets the risk engine judge them, stores the visit whatever the verdict,
  * chains it, and — only when verified and the rep still owns the customer — restarts the customer's verified-visit
- * clock. A rejected check-in is stored and then refused with 422 `check_in_rejected` and its reasons.
+ * clock. A rejected check-in is stored and then refused with 422 `check_in_rejected` and its reasons. Concurrent
+ * check-ins of a tenant are judged and committed together (check-in-batch.ts), each as if it had run alone.
  */
 export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): Promise<{ visit: VisitDto; photoToken: string }> {
-  const { db, clock } = deps;
-  const { tenantId, userId } = actor;
-  const now = clock.now();
-  const customer = await loadVisibleCustomer(db, actor, body.customerId);
-  const { policy } = await visitSettings(deps, tenantId);
-  const fixes = body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock }));
-  const deviceLabel = `${body.device.platform} · ${body.device.os} · ${body.device.model}`;
-  // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
-  const bssids = [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))];
-  const [nonce, previousFix, device, sightings, knownBssids] = await Promise.all([
-    body.nonce === undefined || body.nonce === '' ? Promise.resolve('missing' as const) : consumeNonce(db, tenantId, userId, body.nonce, now),
-    lastFixOf(db, tenantId, userId),
-    deviceHistory(db, tenantId, userId, deviceLabel),
-    bssidSightings(db, tenantId, customer.id, bssids),
-    customerBssids(db, tenantId, customer.id),
-  ]);
-  const facts: CheckInFacts = {
-    now,
-    fixes,
-    customer: { lat: customer.lat, lng: customer.lng, knownBssids },
-    wifi: body.wifi,
-    nonce,
-    previousFix,
-    bssidSightings: sightings.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
-    device: { ...device, label: deviceLabel },
-  };
-  const assessment = assessCheckIn(facts, policy);
-  // The fix the visit is placed at: the most accurate one.
-  const best = [...fixes].sort((a, b) => a.accuracy - b.accuracy)[0]!;
-  const distanceM = Math.round(haversineM(best.lat, best.lng, customer.lat, customer.lng));
+  const now = deps.clock.now();
+  const { policy } = await visitSettings(deps, actor.tenantId);
   const photoToken = randomBytes(24).toString('base64url');
-  const verified = assessment.verdict === 'verified';
-  const rejected = assessment.verdict === 'rejected';
-  const reasons = JSON.stringify(assessment.reasons);
-  const visit = await db.transaction().execute(async (trx) => {
-    const restarted =
-      verified && (await restartVisitClock(trx, { tenantId, customerId: customer.id, userId, at: now, expected: customer.last_verified_visit_at }));
-    const values = {
-      tenant_id: tenantId,
-      customer_id: customer.id,
-      user_id: userId,
-      status: rejected ? ('finished' as const) : ('open' as const),
-      verdict: assessment.verdict,
-      checkin_verdict: assessment.verdict,
-      risk_score: assessment.score,
-      checkin_risk_score: assessment.score,
-      reasons,
-      checkin_reasons: reasons,
-      distance_m: distanceM,
-      lat: best.lat,
-      lng: best.lng,
-      accuracy: best.accuracy,
-      fixes: JSON.stringify(body.fixes),
-      wifi: JSON.stringify(body.wifi),
-      device: JSON.stringify(body.device),
-      device_label: deviceLabel,
-      nonce: body.nonce ?? null,
-      photo_token_hash: rejected ? null : tokenHash(photoToken),
-      checked_in_at: now,
-      clock_restarted: restarted ? 1 : 0,
-      previous_verified_visit_at: restarted ? customer.last_verified_visit_at : null,
-      finished_at: rejected ? now : null,
-      dwell_s: rejected ? 0 : null,
-      finish_fix: null,
-      notes: null,
-      feedback: null,
-    };
-    const row: VisitRow = { id: await insertVisit(trx, values), ...values };
-    // Only verified visits vouch for where an access point stands.
-    if (verified) {
-      await insertBssids(trx, bssids.map((bssid) => ({ tenant_id: tenantId, bssid, visit_id: row.id, customer_id: customer.id, lat: best.lat, lng: best.lng })));
-    }
-    return row;
+  let batcher = batchers.get(deps);
+  if (batcher === undefined) {
+    batcher = new CheckInBatcher(deps.db, deps.evidence);
+    batchers.set(deps, batcher);
+  }
+  const { visit, assessment } = await batcher.submit({
+    actor,
+    customerId: body.customerId,
+    nonce: body.nonce,
+    fixes: body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock })),
+    wifi: body.wifi,
+    // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
+    bssids: [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))],
+    deviceLabel: `${body.device.platform} · ${body.device.os} · ${body.device.model}`,
+    fixesJson: JSON.stringify(body.fixes),
+    wifiJson: JSON.stringify(body.wifi),
+    deviceJson: JSON.stringify(body.device),
+    photoTokenHash: tokenHash(photoToken),
+    policy,
+    now,
   });
-  // Chained once committed, before answering: the chain tip is the one lock all of a tenant's check-ins share, so it is
-  // taken once per batch of them, not inside each visit's transaction.
-  await deps.evidence.append({ tenantId, kind: 'check_in', refId: visit.id, payload: checkInPayload(visit), now });
-  if (rejected) {
+  if (assessment.verdict === 'rejected') {
     throw visitError(422, 'check_in_rejected', `签到未通过：${assessment.reasons.map((r) => r.message).join('；')}`, {
       visitId: visit.id,
       reasons: assessment.reasons,

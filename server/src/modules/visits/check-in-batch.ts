@@ -1,0 +1,535 @@
+import { CompiledQuery, sql } from 'kysely';
+import type { Actor } from '../../context';
+import { isMysql, type Db } from '../../db/create-db';
+import { notFound } from '../../errors';
+import { haversineM } from '../../geo/geo';
+import { loadVisibleCustomer } from '../customers/customers.service';
+import { checkInPayload, type EvidenceChain, type SealedEntry } from '../evidence/evidence.service';
+import { ensureTip } from '../evidence/evidence.repository';
+import { assessCheckIn } from './risk';
+import type { Assessment, CheckInFacts, RiskFix, RiskPolicy, WifiSighting } from './risk/risk';
+import type { VisitRow } from './visits.repository';
+
+/** One check-in as the service hands it over: the request's facts, already validated and converted to GCJ-02. */
+export interface CheckInRequest {
+  actor: Actor;
+  customerId: number;
+  /** As sent (stored on the visit); `undefined` or empty means no nonce. */
+  nonce: string | undefined;
+  fixes: RiskFix[];
+  wifi: WifiSighting[];
+  /** The reported access points, normalised, placeholders dropped, each once. */
+  bssids: string[];
+  deviceLabel: string;
+  /** The request's fixes, Wi-Fi and device as JSON, stored on the visit as sent. */
+  fixesJson: string;
+  wifiJson: string;
+  deviceJson: string;
+  photoTokenHash: string;
+  policy: RiskPolicy;
+  /** Server time of the request. */
+  now: number;
+}
+
+/** A stored check-in (whatever its verdict) and its assessment. */
+export interface CheckInDone {
+  visit: VisitRow;
+  assessment: Assessment;
+}
+
+type Outcome = { done: CheckInDone } | { error: unknown };
+
+/** Most check-ins in one batch (one transaction: a slow batch delays all of them). */
+const MAX_BATCH = 64;
+/** Deadlocks and lock wait timeouts roll the batch back (nothing of it stays); it is retried this often. */
+const RETRIES = 3;
+/** Access points of the tenant's other customers a check-in is compared with, and the customer's own it knows. */
+const MAX_SIGHTINGS = 50;
+const MAX_KNOWN_BSSIDS = 100;
+
+interface Statement {
+  sql: string;
+  parameters: unknown[];
+}
+interface StatementResult {
+  rows: Record<string, any>[];
+  affectedRows: number;
+  insertId: number;
+}
+
+const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
+
+/**
+ * Runs statements in order and returns each one's result. MySQL gets them as one multi-statement query (one round
+ * trip; the pool allows it, and every value is a bound parameter); SQLite runs them one by one on the connection,
+ * which costs no round trip.
+ */
+async function run(conn: Db, mysql: boolean, statements: Statement[]): Promise<StatementResult[]> {
+  if (!mysql || statements.length === 1) {
+    const results: StatementResult[] = [];
+    for (const s of statements) {
+      const r = await conn.executeQuery<Record<string, any>>(CompiledQuery.raw(s.sql, s.parameters));
+      results.push({ rows: r.rows, affectedRows: Number(r.numAffectedRows ?? 0), insertId: Number(r.insertId ?? 0) });
+    }
+    return results;
+  }
+  const r = await conn.executeQuery(CompiledQuery.raw(statements.map((s) => s.sql).join(';\n'), statements.flatMap((s) => s.parameters)));
+  return (r.rows as unknown[]).map((one) =>
+    Array.isArray(one)
+      ? { rows: one as Record<string, any>[], affectedRows: 0, insertId: 0 }
+      : { rows: [], affectedRows: Number((one as { affectedRows?: number }).affectedRows ?? 0), insertId: Number((one as { insertId?: number }).insertId ?? 0) },
+  );
+}
+
+/** Statements numbered as they are added, so results can be found again by name. */
+class Script {
+  readonly statements: Statement[] = [];
+  add(text: string, parameters: unknown[] = []): number {
+    this.statements.push({ sql: text, parameters });
+    return this.statements.length - 1;
+  }
+}
+
+interface CustomerState {
+  id: number;
+  lat: number;
+  lng: number;
+  status: string;
+  owner_id: string | null;
+  last_verified_visit_at: number | null;
+}
+
+interface Sighting {
+  bssid: string;
+  customerId: number;
+  lat: number;
+  lng: number;
+}
+
+/**
+ * Everything the batch's check-ins are judged on, read at once and under the locks the writes need (MySQL): the chain
+ * tip, the nonces and the customers are locked in that order (nothing else takes the tip after a customer or a nonce,
+ * so no cycle), the rest is read as of now. Reads of visits and access points come one row per rep and per access
+ * point and customer, however long their history.
+ */
+function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean): { script: Script; at: Record<string, number> } {
+  const lock = mysql ? ' for update' : '';
+  const script = new Script();
+  const at: Record<string, number> = {};
+  if (mysql) script.add('start transaction');
+  at.tip = script.add(`select seq, hash from evidence_tips where tenant_id = ?${lock}`, [tenantId]);
+  const nonces = [...new Set(requests.map((r) => r.nonce).filter((n): n is string => n !== undefined && n !== ''))];
+  if (nonces.length > 0) {
+    at.nonces = script.add(`select nonce, user_id, used_at, expires_at from visit_nonces where tenant_id = ? and nonce in (${marks(nonces.length)})${lock}`, [tenantId, ...nonces]);
+  }
+  const customerIds = [...new Set(requests.map((r) => r.customerId))].sort((a, b) => a - b);
+  at.customers = script.add(
+    `select id, lat, lng, status, owner_id, last_verified_visit_at from customers where tenant_id = ? and id in (${marks(customerIds.length)})${lock}`,
+    [tenantId, ...customerIds],
+  );
+  // The rep's latest check-in that was not rejected: where they last provably were.
+  const users = [...new Set(requests.map((r) => r.actor.userId))];
+  at.lastFixes = script.add(
+    users
+      .map(
+        (_, i) =>
+          `select * from (select user_id, lat, lng, checked_in_at from visits where tenant_id = ? and user_id = ? and verdict <> 'rejected' order by checked_in_at desc, id desc limit 1) as f${i}`,
+      )
+      .join(' union all '),
+    users.flatMap((u) => [tenantId, u]),
+  );
+  // Whether the rep has checked in before at all, and from this device: index probes.
+  const devices = [...new Map(requests.map((r) => [`${r.actor.userId}\u0000${r.deviceLabel}`, r])).values()];
+  at.devices = script.add(
+    devices
+      .map(
+        () =>
+          'select ? as user_id, ? as device_label, exists(select 1 from visits where tenant_id = ? and user_id = ?) as any_visit, ' +
+          'exists(select 1 from visits where tenant_id = ? and user_id = ? and device_label = ?) as known',
+      )
+      .join(' union all '),
+    devices.flatMap((r) => [r.actor.userId, r.deviceLabel, tenantId, r.actor.userId, tenantId, r.actor.userId, r.deviceLabel]),
+  );
+  // Where the reported access points were seen at verified visits: one row per access point and customer, placed where
+  // its latest visit there was (the primary key's prefix finds them; the grouping keeps a busy router to one row).
+  const bssids = [...new Set(requests.flatMap((r) => r.bssids))];
+  if (bssids.length > 0) {
+    at.sightings = script.add(
+      `select b.bssid, b.customer_id, b.lat, b.lng from visit_bssids b inner join (
+         select bssid, customer_id, max(visit_id) as visit_id from visit_bssids where tenant_id = ? and bssid in (${marks(bssids.length)}) group by bssid, customer_id
+       ) m on m.bssid = b.bssid and m.visit_id = b.visit_id
+       where b.tenant_id = ? order by b.bssid, b.customer_id`,
+      [tenantId, ...bssids, tenantId],
+    );
+  }
+  // The access points seen at these customers' verified visits (the covering customer index, each once).
+  at.known = script.add(`select distinct customer_id, bssid from visit_bssids where tenant_id = ? and customer_id in (${marks(customerIds.length)}) order by customer_id, bssid`, [
+    tenantId,
+    ...customerIds,
+  ]);
+  return { script, at };
+}
+
+const VISIT_COLUMNS = [
+  'tenant_id',
+  'customer_id',
+  'user_id',
+  'status',
+  'verdict',
+  'checkin_verdict',
+  'risk_score',
+  'checkin_risk_score',
+  'reasons',
+  'checkin_reasons',
+  'distance_m',
+  'lat',
+  'lng',
+  'accuracy',
+  'fixes',
+  'wifi',
+  'device',
+  'device_label',
+  'nonce',
+  'photo_token_hash',
+  'checked_in_at',
+  'clock_restarted',
+  'previous_verified_visit_at',
+  'finished_at',
+  'dwell_s',
+  'finish_fix',
+  'notes',
+  'feedback',
+] as const satisfies readonly (keyof VisitRow)[];
+const INSERT_VISIT = `insert into visits (${VISIT_COLUMNS.join(', ')}) values (${marks(VISIT_COLUMNS.length)})`;
+
+type VisitValues = Omit<VisitRow, 'id'>;
+
+interface Decided {
+  index: number;
+  values: VisitValues;
+  assessment: Assessment;
+  /** Access points this visit vouches for (verified visits only). */
+  bssids: string[];
+  /** The check-in's nonce was valid and is used by it. */
+  usesNonce: boolean;
+}
+
+/**
+ * Judges the batch's check-ins in arrival order, as if each had run alone after the ones before it: a nonce is used
+ * once, a rep's later check-in sees the earlier one's fix and device, a verified one's access points count for the
+ * next, and the customer's clock moves as each verified visit would move it.
+ */
+function decide(tenantId: string, requests: CheckInRequest[], results: StatementResult[], at: Record<string, number>, refused: Map<number, unknown>): Decided[] {
+  const nonces = new Map((at.nonces === undefined ? [] : results[at.nonces]!.rows).map((r) => [String(r.nonce), r]));
+  const consumed = new Set<string>();
+  const customers = new Map<number, CustomerState>(
+    results[at.customers!]!.rows.map((r) => [
+      Number(r.id),
+      {
+        id: Number(r.id),
+        lat: Number(r.lat),
+        lng: Number(r.lng),
+        status: String(r.status),
+        owner_id: r.owner_id === null ? null : String(r.owner_id),
+        last_verified_visit_at: r.last_verified_visit_at === null ? null : Number(r.last_verified_visit_at),
+      },
+    ]),
+  );
+  const lastFix = new Map<string, { lat: number; lng: number; at: number }>(
+    results[at.lastFixes!]!.rows.map((r) => [String(r.user_id), { lat: Number(r.lat), lng: Number(r.lng), at: Number(r.checked_in_at) }]),
+  );
+  const anyVisit = new Set<string>();
+  const knownDevices = new Set<string>();
+  for (const r of results[at.devices!]!.rows) {
+    if (Number(r.any_visit)) anyVisit.add(String(r.user_id));
+    if (Number(r.known)) knownDevices.add(`${String(r.user_id)}\u0000${String(r.device_label)}`);
+  }
+  const sightings = new Map<string, Sighting>();
+  for (const r of at.sightings === undefined ? [] : results[at.sightings]!.rows) {
+    sightings.set(`${String(r.bssid)} ${Number(r.customer_id)}`, { bssid: String(r.bssid), customerId: Number(r.customer_id), lat: Number(r.lat), lng: Number(r.lng) });
+  }
+  const known = new Map<number, Set<string>>();
+  for (const r of results[at.known!]!.rows) {
+    const set = known.get(Number(r.customer_id)) ?? new Set<string>();
+    set.add(String(r.bssid));
+    known.set(Number(r.customer_id), set);
+  }
+
+  const decided: Decided[] = [];
+  requests.forEach((req, index) => {
+    if (refused.has(index)) return;
+    const { userId } = req.actor;
+    const customer = customers.get(req.customerId);
+    if (customer === undefined) {
+      refused.set(index, notFound('客户'));
+      return;
+    }
+    let nonce: CheckInFacts['nonce'] = 'missing';
+    if (req.nonce !== undefined && req.nonce !== '') {
+      const row = nonces.get(req.nonce);
+      if (row === undefined || row.user_id !== userId) nonce = 'unknown';
+      else if (row.used_at !== null || consumed.has(req.nonce)) nonce = 'used';
+      else if (Number(row.expires_at) <= req.now) nonce = 'expired';
+      else {
+        nonce = 'ok';
+        consumed.add(req.nonce);
+      }
+    }
+    const deviceKey = `${userId}\u0000${req.deviceLabel}`;
+    const seen = [...sightings.values()].filter((s) => s.customerId !== customer.id && req.bssids.includes(s.bssid)).slice(0, MAX_SIGHTINGS);
+    const facts: CheckInFacts = {
+      now: req.now,
+      fixes: req.fixes,
+      customer: { lat: customer.lat, lng: customer.lng, knownBssids: [...(known.get(customer.id) ?? [])].slice(0, MAX_KNOWN_BSSIDS) },
+      wifi: req.wifi,
+      nonce,
+      previousFix: lastFix.get(userId) ?? null,
+      bssidSightings: seen.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
+      device: { firstVisit: !anyVisit.has(userId), known: knownDevices.has(deviceKey), label: req.deviceLabel },
+    };
+    const assessment = assessCheckIn(facts, req.policy);
+    // The fix the visit is placed at: the most accurate one.
+    const best = [...req.fixes].sort((a, b) => a.accuracy - b.accuracy)[0]!;
+    const distanceM = Math.round(haversineM(best.lat, best.lng, customer.lat, customer.lng));
+    const verified = assessment.verdict === 'verified';
+    const rejected = assessment.verdict === 'rejected';
+    // Only while the rep still owns the customer, and only forward (DESIGN §3 invariant 4).
+    const previous = customer.last_verified_visit_at;
+    const restarted = verified && customer.status === 'owned' && customer.owner_id === userId && (previous === null || previous < req.now);
+    const reasons = JSON.stringify(assessment.reasons);
+    const values: VisitValues = {
+      tenant_id: tenantId,
+      customer_id: customer.id,
+      user_id: userId,
+      status: rejected ? 'finished' : 'open',
+      verdict: assessment.verdict,
+      checkin_verdict: assessment.verdict,
+      risk_score: assessment.score,
+      checkin_risk_score: assessment.score,
+      reasons,
+      checkin_reasons: reasons,
+      distance_m: distanceM,
+      lat: best.lat,
+      lng: best.lng,
+      accuracy: best.accuracy,
+      fixes: req.fixesJson,
+      wifi: req.wifiJson,
+      device: req.deviceJson,
+      device_label: req.deviceLabel,
+      nonce: req.nonce ?? null,
+      photo_token_hash: rejected ? null : req.photoTokenHash,
+      checked_in_at: req.now,
+      clock_restarted: restarted ? 1 : 0,
+      previous_verified_visit_at: restarted ? previous : null,
+      finished_at: rejected ? req.now : null,
+      dwell_s: rejected ? 0 : null,
+      finish_fix: null,
+      notes: null,
+      feedback: null,
+    };
+    // What the next check-ins of the batch see.
+    anyVisit.add(userId);
+    knownDevices.add(deviceKey);
+    if (!rejected) {
+      const last = lastFix.get(userId);
+      if (last === undefined || req.now >= last.at) lastFix.set(userId, { lat: best.lat, lng: best.lng, at: req.now });
+    }
+    if (restarted) customer.last_verified_visit_at = req.now;
+    // Only verified visits vouch for where an access point stands.
+    if (verified) {
+      for (const bssid of req.bssids) {
+        const key = `${bssid} ${customer.id}`;
+        sightings.delete(key);
+        sightings.set(key, { bssid, customerId: customer.id, lat: best.lat, lng: best.lng });
+        const set = known.get(customer.id) ?? new Set<string>();
+        set.add(bssid);
+        known.set(customer.id, set);
+      }
+    }
+    decided.push({ index, values, assessment, bssids: verified ? req.bssids : [], usesNonce: nonce === 'ok' });
+  });
+  return decided;
+}
+
+/**
+ * The writes: nonces used, clocks moved (each customer once, to where the batch left it), one visit row each with
+ * its access points (LAST_INSERT_ID / last_insert_rowid name the visit just inserted). Rows the reads locked are the
+ * only rows touched, so the counts must match; anything else rolls the batch back.
+ */
+function writeScript(tenantId: string, requests: CheckInRequest[], decided: Decided[], mysql: boolean): { script: Script; visits: number[]; nonceUpdate?: number; clockUpdate?: number; nonces: number; clocks: number } {
+  const script = new Script();
+  const used = decided.filter((d) => d.usesNonce);
+  let nonceUpdate: number | undefined;
+  if (used.length > 0) {
+    nonceUpdate = script.add(
+      `update visit_nonces set used_at = case nonce ${used.map(() => 'when ? then ?').join(' ')} end where tenant_id = ? and nonce in (${marks(used.length)}) and used_at is null`,
+      [...used.flatMap((d) => [requests[d.index]!.nonce, requests[d.index]!.now]), tenantId, ...used.map((d) => requests[d.index]!.nonce)],
+    );
+  }
+  const clocks = new Map<number, number>();
+  for (const d of decided) if (d.values.clock_restarted === 1) clocks.set(d.values.customer_id, d.values.checked_in_at);
+  let clockUpdate: number | undefined;
+  if (clocks.size > 0) {
+    const ids = [...clocks.keys()];
+    clockUpdate = script.add(
+      `update customers set last_verified_visit_at = case id ${ids.map(() => 'when ? then ?').join(' ')} end where tenant_id = ? and id in (${marks(ids.length)})`,
+      [...ids.flatMap((id) => [id, clocks.get(id)]), tenantId, ...ids],
+    );
+  }
+  const lastId = mysql ? 'last_insert_id()' : 'last_insert_rowid()';
+  const visits = decided.map((d) => {
+    const at = script.add(
+      INSERT_VISIT,
+      VISIT_COLUMNS.map((c) => d.values[c]),
+    );
+    if (d.bssids.length > 0) {
+      script.add(
+        `insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${d.bssids.map(() => `(?, ?, ${lastId}, ?, ?, ?)`).join(', ')}`,
+        d.bssids.flatMap((bssid) => [tenantId, bssid, d.values.customer_id, d.values.lat, d.values.lng]),
+      );
+    }
+    return at;
+  });
+  return { script, visits, nonceUpdate, clockUpdate, nonces: used.length, clocks: clocks.size };
+}
+
+/** The chain entries of the batch's visits, and the tip moved past them. */
+function chainScript(tenantId: string, entries: SealedEntry[], tip: { seq: number; hash: string }): Script {
+  const script = new Script();
+  script.add(
+    `insert into evidence_chain (tenant_id, seq, kind, ref_id, payload, prev_hash, hash, hmac, created_at) values ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    entries.flatMap((e) => [tenantId, e.seq, e.kind, e.refId, e.payload, e.prevHash, e.hash, e.hmac, e.createdAt]),
+  );
+  const last = entries[entries.length - 1]!;
+  script.add('update evidence_tips set seq = ?, hash = ? where tenant_id = ? and seq = ?', [last.seq, last.hash, tenantId, tip.seq]);
+  return script;
+}
+
+function isRetryable(err: unknown): boolean {
+  const errno = (err as { errno?: number }).errno;
+  return errno === 1213 || errno === 1205;
+}
+
+/**
+ * Check-ins of one tenant, judged, stored and chained together: one transaction and one commit for all of them, the
+ * chain entries inside it (so a stored check-in is never left unchained). On MySQL three round trips whatever the
+ * batch size (reads under lock, visit writes, chain and commit); on SQLite each statement is prepared once and runs
+ * without a round trip. Returns, per request in order, the stored visit or why it was refused (unknown or invisible
+ * customer); a database failure rejects the whole batch, and nothing of it stays.
+ */
+export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: CheckInRequest[]): Promise<Outcome[]> {
+  const tenantId = requests[0]!.actor.tenantId;
+  if (requests.some((r) => r.actor.tenantId !== tenantId)) throw new Error('a check-in batch holds one tenant');
+  await ensureTip(db, tenantId);
+  const mysql = isMysql(db);
+  const attempt = async (conn: Db): Promise<Outcome[]> => {
+    const refused = new Map<number, unknown>();
+    const reads = readScript(tenantId, requests, mysql);
+    const readResults = await run(conn, mysql, reads.script.statements);
+    // Customers the rep does not own: the full visibility rules (pool members, managers, admins), rarely needed.
+    const customerRows = new Map(readResults[reads.at.customers!]!.rows.map((r) => [Number(r.id), r]));
+    for (const [index, req] of requests.entries()) {
+      const row = customerRows.get(req.customerId);
+      if (row === undefined || row.owner_id === req.actor.userId || req.actor.roles.includes('admin') || req.actor.roles.includes('hr')) continue;
+      await loadVisibleCustomer(conn, req.actor, req.customerId).catch((error: unknown) => refused.set(index, error));
+    }
+    const decided = decide(tenantId, requests, readResults, reads.at, refused);
+    const outcomes: Outcome[] = requests.map((_, index) => ({ error: refused.get(index) }));
+    if (decided.length === 0) {
+      if (mysql) await sql.raw('commit').execute(conn);
+      return outcomes;
+    }
+    const writes = writeScript(tenantId, requests, decided, mysql);
+    const written = await run(conn, mysql, writes.script.statements);
+    if (writes.nonceUpdate !== undefined && written[writes.nonceUpdate]!.affectedRows !== writes.nonces) {
+      throw new Error(`check-in batch used ${written[writes.nonceUpdate]!.affectedRows} of ${writes.nonces} locked nonces`);
+    }
+    if (writes.clockUpdate !== undefined && written[writes.clockUpdate]!.affectedRows !== writes.clocks) {
+      throw new Error(`check-in batch moved ${written[writes.clockUpdate]!.affectedRows} of ${writes.clocks} locked customer clocks`);
+    }
+    const visits: VisitRow[] = decided.map((d, i) => ({ id: written[writes.visits[i]!]!.insertId, ...d.values }));
+    const tipRow = readResults[reads.at.tip!]!.rows[0];
+    if (tipRow === undefined) throw new Error(`the evidence chain tip of tenant ${tenantId} is missing`);
+    const tip = { seq: Number(tipRow.seq), hash: String(tipRow.hash) };
+    const entries = chain.seal(
+      tip.seq + 1,
+      tip.hash,
+      visits.map((v) => ({ kind: 'check_in' as const, refId: v.id, payload: checkInPayload(v), now: v.checked_in_at })),
+    );
+    const chained = chainScript(tenantId, entries, tip);
+    if (mysql) chained.add('commit');
+    const done = await run(conn, mysql, chained.statements);
+    if (done[1]!.affectedRows !== 1) throw new Error(`the evidence chain tip of tenant ${tenantId} moved under a check-in batch`);
+    decided.forEach((d, i) => (outcomes[d.index] = { done: { visit: visits[i]!, assessment: d.assessment } }));
+    return outcomes;
+  };
+  if (!mysql) return db.transaction().execute(attempt);
+  return db.connection().execute(async (conn) => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt(conn);
+      } catch (err) {
+        await sql.raw('rollback').execute(conn);
+        if (tries > RETRIES || !isRetryable(err)) throw err;
+      }
+    }
+  });
+}
+
+interface Waiting {
+  request: CheckInRequest;
+  resolve: (done: CheckInDone) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Gathers concurrent check-ins into batches per tenant (group commit): the check-ins that arrive in one turn of the
+ * event loop, or while the tenant's previous batch is being written, go together into its next batch, oldest first.
+ * One batch per tenant at a time: they all take the tenant's chain tip anyway.
+ */
+export class CheckInBatcher {
+  private readonly queues = new Map<string, Waiting[]>();
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly chain: EvidenceChain,
+  ) {}
+
+  /** Resolves with the stored visit once its batch committed; rejects with why it was refused, or the batch's failure. */
+  submit(request: CheckInRequest): Promise<CheckInDone> {
+    const tenantId = request.actor.tenantId;
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(tenantId) ?? [];
+      this.queues.set(tenantId, queue);
+      queue.push({ request, resolve, reject });
+      if (this.busy.has(tenantId)) return;
+      this.busy.add(tenantId);
+      setImmediate(() => void this.flush(tenantId, queue));
+    });
+  }
+
+  private async flush(tenantId: string, queue: Waiting[]): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          const outcomes = await runCheckInBatch(
+            this.db,
+            this.chain,
+            batch.map((w) => w.request),
+          );
+          batch.forEach((w, i) => {
+            const outcome = outcomes[i]!;
+            if ('done' in outcome) w.resolve(outcome.done);
+            else w.reject(outcome.error);
+          });
+        } catch (error) {
+          for (const w of batch) w.reject(error);
+        }
+      }
+    } finally {
+      this.busy.delete(tenantId);
+    }
+  }
+}
