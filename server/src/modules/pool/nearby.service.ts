@@ -15,19 +15,24 @@ export interface NearbyItem {
   poolId: number;
 }
 
-/** The first search circle; it doubles until it holds `limit` customers or reaches the asked radius. */
-const FIRST_RADIUS_M = 500;
+/** The first search circle: in a city centre it already holds a page of customers. */
+const FIRST_RADIUS_M = 250;
+/** How much a circle may grow in one step; the guess from the density seen so far is kept within these bounds. */
+const MIN_GROWTH = 1.5;
+const MAX_GROWTH = 4;
 
 /**
  * Pool customers within `radius` of a point that the rep may claim, nearest first (DESIGN §9). Searches growing
  * circles: once a circle of radius r holds `limit` customers, nobody outside it can be among the nearest `limit`, so
- * the answer is exact and the work follows `limit` rather than how crowded the area is.
+ * the answer is exact and the work follows `limit` rather than how crowded the area is. The next circle is sized from
+ * the density the last one showed (area grows with the square of the radius), with some margin, so a sparse area takes
+ * few steps and a crowded one never reads the thousands of customers of a wide circle.
  */
 export async function nearbyPoolCustomers(db: Db, actor: Actor, q: NearbyQuery): Promise<NearbyItem[]> {
   const center = toGcj02(q.lat, q.lng, q.coord);
   const pools = await memberPoolIdsCached(db, actor.tenantId, actor.userId);
   let within: { d: number; p: NearbyPoint }[] = [];
-  for (let r = Math.min(FIRST_RADIUS_M, q.radius); ; r = Math.min(r * 2, q.radius)) {
+  for (let r = Math.min(FIRST_RADIUS_M, q.radius); ; ) {
     const points = await poolPointsInRanges(db, actor.tenantId, pools, coveringRanges(center.lat, center.lng, r), boundingBox(center.lat, center.lng, r));
     within = [];
     for (const p of points) {
@@ -35,6 +40,8 @@ export async function nearbyPoolCustomers(db: Db, actor: Actor, q: NearbyQuery):
       if (d <= r) within.push({ d, p });
     }
     if (within.length >= q.limit || r >= q.radius) break;
+    const growth = Math.sqrt(q.limit / Math.max(within.length, 1)) * 1.25;
+    r = Math.min(q.radius, r * Math.min(MAX_GROWTH, Math.max(MIN_GROWTH, growth)));
   }
   within.sort((a, b) => a.d - b.d || a.p.id - b.p.id);
   const kept = within.slice(0, q.limit);
