@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { dialects } from '../../../../test/databases';
 import { addReps, ownersFromLedger, poolCustomerIds, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
@@ -354,6 +355,40 @@ describe('claim batches on mysql', () => {
     // The counter row is created (and locked) for every member claiming, at zero.
     const counter = await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirst();
     expect(counter).toEqual({ claims: 0 });
+  });
+
+  it('retries a batch that lost a deadlock, and the claim still goes through once', async () => {
+    const [rep] = await addReps(h.db, T, 1, { prefix: 'batchd', now: h.clock.now() });
+    const [id] = await poolCustomerIds(h.db, T, east, 1);
+    await h.db.insertInto('claim_counters').values({ tenant_id: T, user_id: rep!, pool_id: east, day, claims: 0 }).execute();
+    const deadlocks = async () => Number((await sql<{ v: string }>`select variable_value as v from information_schema.global_status where variable_name = 'innodb_deadlocks'`.execute(h.db)).rows[0]!.v);
+    const before = await deadlocks();
+    const ledgerBefore = await count('ownership_events');
+    let claim: Promise<BatchClaimResult[]> | undefined;
+    await h.db.connection().execute(async (other) => {
+      await sql`start transaction`.execute(other);
+      // Another transaction with more work behind it (so InnoDB picks the batch as the victim) holds the rep's counter.
+      await other.insertInto('claim_counters').values(Array.from({ length: 50 }, (_, i) => ({ tenant_id: T, user_id: `ghost${i}`, pool_id: east, day, claims: 0 }))).execute();
+      await sql`select claims from claim_counters where tenant_id = ${T} and user_id = ${rep!} and pool_id = ${east} and day = ${day} for update`.execute(other);
+      claim = runClaimBatch(h.db, batchOf([[rep!, id!]]));
+      // The batch has locked the customer and waits for the counter row.
+      for (let polls = 0; ; polls++) {
+        if (polls > 10_000) throw new Error('the batch never waited for the counter row');
+        const waiting = await sql<{ n: number }>`select count(*) as n from information_schema.innodb_trx t
+          inner join information_schema.processlist p on p.id = t.trx_mysql_thread_id
+          where t.trx_state = 'LOCK WAIT' and p.db = database() and t.trx_query like '%claim_counters%'`.execute(h.db);
+        if (Number(waiting.rows[0]!.n) > 0) break;
+      }
+      // Now this transaction wants the customer: a cycle, which InnoDB breaks by rolling the batch back.
+      await sql`select id from customers where id = ${id!} for update`.execute(other);
+      await sql`rollback`.execute(other);
+    });
+    const [result] = await claim!;
+    expect({ claimed: result!.claimed, owner: result!.context?.customer.owner_id }).toEqual({ claimed: true, owner: rep });
+    // The server-wide count: other databases on the server may add their own.
+    expect(await deadlocks()).toBeGreaterThanOrEqual(before + 1);
+    expect(await count('ownership_events')).toBe(ledgerBefore + 1);
+    expect(await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirstOrThrow()).toEqual({ claims: 1 });
   });
 
   it('batches concurrent claims of two tenants apart, each answered from its own tenant', async () => {
