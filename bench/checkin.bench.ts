@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { Client } from 'undici';
 import { demoCities } from '@gonghai/config';
 import { createDb, type Db } from '../server/src/db/create-db';
@@ -54,6 +55,17 @@ function processCpuMs(pid: number | undefined): number | null {
 }
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every mainstream build). */
 const CLOCK_TICKS_PER_S = 100;
+
+/** The process id of a MariaDB server on this machine (the throwaway one the benches start), or undefined. */
+async function localDatabasePid(db: Db): Promise<number | undefined> {
+  try {
+    const { rows } = await sql<{ file: string }>`select @@pid_file as file`.execute(db);
+    const pid = Number(readFileSync(rows[0]!.file, 'utf8').trim());
+    return processCpuMs(pid) === null ? undefined : pid;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Server CPU per request of a phase: what the server process used between two readings, divided by the requests. */
 function cpuPerRequest(before: number | null, after: number | null, requests: number): number | null {
@@ -144,9 +156,11 @@ interface Run {
   database: 'SQLite' | 'MariaDB';
   healthz: { requestsPerS: number; latency: LatencySummary };
   /** Back-to-back with CAPACITY_CONNECTIONS phones: the most the server answers. */
-  capacity: { checkInsPerS: number; latency: LatencySummary; serverCpuMsPerCheckIn: number | null };
-  /** Server CPU (user + system, all threads) per check-in at the target load, in ms. */
+  capacity: { checkInsPerS: number; latency: LatencySummary; serverCpuMsPerCheckIn: number | null; databaseCpuMsPerCheckIn: number | null };
+  /** API server CPU (user + system, all threads) per check-in at the target load, in ms. */
   serverCpuMsPerCheckIn: number | null;
+  /** The same for the MariaDB server, when it runs on this machine (null for SQLite, which runs inside the API server). */
+  databaseCpuMsPerCheckIn: number | null;
   /** At the target arrival rate. */
   checkIns: number;
   /** Due check-ins that found every phone still waiting (the server fell behind by ~all phones' worth). */
@@ -234,7 +248,9 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
 
     // Capacity: a few phones checking in back to back, as fast as the server answers.
     const capacityReps = reps.slice(0, CAPACITY_CONNECTIONS);
+    const databasePid = database === 'MariaDB' ? await localDatabasePid(db) : undefined;
     const capacityCpu0 = processCpuMs(server.pid);
+    const capacityDbCpu0 = processCpuMs(databasePid);
     const capacityLatencies: number[] = [];
     const capacityUntil = performance.now() + SECONDS * 1000;
     const capacityStart = performance.now();
@@ -251,9 +267,10 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
       checkInsPerS: capacityLatencies.length / ((performance.now() - capacityStart) / 1000),
       latency: summarize(capacityLatencies),
       serverCpuMsPerCheckIn: cpuPerRequest(capacityCpu0, processCpuMs(server.pid), capacityLatencies.length),
+      databaseCpuMsPerCheckIn: cpuPerRequest(capacityDbCpu0, processCpuMs(databasePid), capacityLatencies.length),
     };
     say(
-      `  ${database}: capacity ${thousands(capacity.checkInsPerS)} check-ins/s with ${CAPACITY_CONNECTIONS} phones back to back, p99 ${ms(capacity.latency.p99Ms)}, server CPU ${capacity.serverCpuMsPerCheckIn ?? '?'} ms per check-in`,
+      `  ${database}: capacity ${thousands(capacity.checkInsPerS)} check-ins/s with ${CAPACITY_CONNECTIONS} phones back to back, p99 ${ms(capacity.latency.p99Ms)}, server CPU ${capacity.serverCpuMsPerCheckIn ?? '?'} ms per check-in${capacity.databaseCpuMsPerCheckIn === null ? '' : ` + MariaDB ${capacity.databaseCpuMsPerCheckIn} ms`}`,
     );
 
     // The target load: check-ins arriving at RATE per second from all phones, whatever the answers' speed (open
@@ -265,6 +282,7 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
     let dropped = 0;
     const idle = reps.slice(CAPACITY_CONNECTIONS).filter((rep) => rep.nonces.length > 0);
     const loadCpu0 = processCpuMs(server.pid);
+    const loadDbCpu0 = processCpuMs(databasePid);
     const t0 = performance.now();
     for (let i = 0; i < total; i++) {
       const due = t0 + i * intervalMs;
@@ -287,9 +305,10 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
     const durationS = (performance.now() - t0) / 1000;
     const checkIns = latencies.length;
     const serverCpuMsPerCheckIn = cpuPerRequest(loadCpu0, processCpuMs(server.pid), checkIns);
+    const databaseCpuMsPerCheckIn = cpuPerRequest(loadDbCpu0, processCpuMs(databasePid), checkIns);
     const chain = await verifyEvidence(db, new LocalPhotoStore(photoDir), evidenceKey(BENCH_MASTER_KEY), TENANT, Date.now() + 120_000);
     const checkedIn = capacityLatencies.length + checkIns;
-    return { database, healthz, capacity, serverCpuMsPerCheckIn, checkIns, dropped, checkInsPerS: checkIns / durationS, latency: summarize(latencies), verdicts, reasons, errors, checkedIn, chainOk: chain.ok, chainEntries: chain.entries };
+    return { database, healthz, capacity, serverCpuMsPerCheckIn, databaseCpuMsPerCheckIn, checkIns, dropped, checkInsPerS: checkIns / durationS, latency: summarize(latencies), verdicts, reasons, errors, checkedIn, chainOk: chain.ok, chainEntries: chain.entries };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     if (server) await stopApiServer(server);
@@ -328,7 +347,8 @@ export async function runCheckinBench(serverUrl: string, say: (line: string) => 
   for (const r of runs) {
     say(
       `  ${r.database}: at ${RATE}/s offered: ${thousands(r.checkIns)} check-ins = ${thousands(r.checkInsPerS)}/s${r.dropped ? ` (${thousands(r.dropped)} not sent: no phone free)` : ''}, p50 ${ms(r.latency.p50Ms)} p99 ${ms(r.latency.p99Ms)}; capacity ${thousands(r.capacity.checkInsPerS)}/s; ` +
-        `server CPU per check-in ${r.capacity.serverCpuMsPerCheckIn ?? '?'} ms (capacity) / ${r.serverCpuMsPerCheckIn ?? '?'} ms (load); ` +
+        `server CPU per check-in ${r.capacity.serverCpuMsPerCheckIn ?? '?'} ms (capacity) / ${r.serverCpuMsPerCheckIn ?? '?'} ms (load)` +
+        `${r.databaseCpuMsPerCheckIn === null ? '' : `, MariaDB ${r.capacity.databaseCpuMsPerCheckIn ?? '?'} / ${r.databaseCpuMsPerCheckIn} ms`}; ` +
         `verdicts ${JSON.stringify(r.verdicts)}${Object.keys(r.reasons).length ? ` (reasons ${JSON.stringify(r.reasons)})` : ''}${Object.keys(r.errors).length ? `, errors ${JSON.stringify(r.errors)}` : ''}; chain ${r.chainOk ? 'verifies' : 'BROKEN'} (${thousands(r.chainEntries)} entries); healthz floor ${thousands(r.healthz.requestsPerS)}/s`,
     );
   }

@@ -107,17 +107,15 @@ interface Sighting {
 }
 
 /**
- * Everything the batch's check-ins are judged on, read at once and under the locks the writes need (MySQL): the chain
- * tip, the nonces and the customers are locked in that order (nothing else takes the tip after a customer or a nonce,
- * so no cycle), the rest is read as of now. Reads of visits and access points come one row per rep and per access
- * point and customer, however long their history.
+ * Everything the batch's check-ins are judged on, read at once and under the locks the writes need (MySQL): the nonces
+ * and the customers (ascending ids) are locked, the rest is read as of now. Reads of visits and access points come one
+ * row per rep and per access point and customer, however long their history.
  */
 function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean): { script: Script; at: Record<string, number> } {
   const lock = mysql ? ' for update' : '';
   const script = new Script();
   const at: Record<string, number> = {};
   if (mysql) script.add('start transaction');
-  at.tip = script.add(`select seq, hash from evidence_tips where tenant_id = ?${lock}`, [tenantId]);
   const nonces = [...new Set(requests.map((r) => r.nonce).filter((n): n is string => n !== undefined && n !== ''))];
   if (nonces.length > 0) {
     at.nonces = script.add(`select nonce, user_id, used_at, expires_at from visit_nonces where tenant_id = ? and nonce in (${marks(nonces.length)})${lock}`, [tenantId, ...nonces]);
@@ -151,14 +149,15 @@ function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean
     devices.flatMap((r) => [r.actor.userId, r.deviceLabel, tenantId, r.actor.userId, tenantId, r.actor.userId, r.deviceLabel]),
   );
   // Where the reported access points were seen at verified visits: one row per access point and customer, placed where
-  // its latest visit there was (the primary key's prefix finds them; the grouping keeps a busy router to one row).
+  // its latest visit there was (ranges of the primary key, grouped, then one key lookup each). On SQLite the unary plus
+  // keeps the grouping from steering the planner onto the customer index, which it would walk over the whole tenant to
+  // save sorting a few rows, and the cross join keeps the grouped rows the outer loop.
   const bssids = [...new Set(requests.flatMap((r) => r.bssids))];
   if (bssids.length > 0) {
     at.sightings = script.add(
-      `select b.bssid, b.customer_id, b.lat, b.lng from visit_bssids b inner join (
-         select bssid, customer_id, max(visit_id) as visit_id from visit_bssids where tenant_id = ? and bssid in (${marks(bssids.length)}) group by bssid, customer_id
-       ) m on m.bssid = b.bssid and m.visit_id = b.visit_id
-       where b.tenant_id = ? order by b.bssid, b.customer_id`,
+      `select b.bssid, b.customer_id, b.lat, b.lng from (
+         select bssid, max(visit_id) as visit_id from visit_bssids where tenant_id = ? and bssid in (${marks(bssids.length)}) group by bssid, ${mysql ? '' : '+'}customer_id
+       ) m cross join visit_bssids b on b.tenant_id = ? and b.bssid = m.bssid and b.visit_id = m.visit_id`,
       [tenantId, ...bssids, tenantId],
     );
   }
@@ -352,11 +351,16 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
 }
 
 /**
- * The writes: nonces used, clocks moved (each customer once, to where the batch left it), one visit row each with
- * its access points (LAST_INSERT_ID / last_insert_rowid name the visit just inserted). Rows the reads locked are the
- * only rows touched, so the counts must match; anything else rolls the batch back.
+ * The writes: nonces used, clocks moved (each customer once, to where the batch left it), one visit row each (one
+ * statement each, for its id). Rows the reads locked are the only rows touched, so the counts must match; anything
+ * else rolls the batch back.
  */
-function writeScript(tenantId: string, requests: CheckInRequest[], decided: Decided[], mysql: boolean): { script: Script; visits: number[]; nonceUpdate?: number; clockUpdate?: number; nonces: number; clocks: number } {
+function writeScript(
+  tenantId: string,
+  requests: CheckInRequest[],
+  decided: Decided[],
+  mysql: boolean,
+): { script: Script; visits: number[]; tip: number; nonceUpdate?: number; clockUpdate?: number; nonces: number; clocks: number } {
   const script = new Script();
   const used = decided.filter((d) => d.usesNonce);
   let nonceUpdate: number | undefined;
@@ -376,33 +380,27 @@ function writeScript(tenantId: string, requests: CheckInRequest[], decided: Deci
       [...ids.flatMap((id) => [id, clocks.get(id)]), tenantId, ...ids],
     );
   }
-  const lastId = mysql ? 'last_insert_id()' : 'last_insert_rowid()';
-  const visits = decided.map((d) => {
-    const at = script.add(
-      INSERT_VISIT,
-      VISIT_COLUMNS.map((c) => d.values[c]),
-    );
-    if (d.bssids.length > 0) {
-      script.add(
-        `insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${d.bssids.map(() => `(?, ?, ${lastId}, ?, ?, ?)`).join(', ')}`,
-        d.bssids.flatMap((bssid) => [tenantId, bssid, d.values.customer_id, d.values.lat, d.values.lng]),
-      );
-    }
-    return at;
-  });
-  return { script, visits, nonceUpdate, clockUpdate, nonces: used.length, clocks: clocks.size };
+  const visits = decided.map((d) => script.add(INSERT_VISIT, VISIT_COLUMNS.map((c) => d.values[c])));
+  // The chain tip last, locked until the commit: taken after every other lock (nothing takes a customer or a nonce
+  // after the tip, so no cycle) and held for one round trip only, so another batch's reads and writes overlap this one.
+  const tip = script.add(`select seq, hash from evidence_tips where tenant_id = ?${mysql ? ' for update' : ''}`, [tenantId]);
+  return { script, visits, tip, nonceUpdate, clockUpdate, nonces: used.length, clocks: clocks.size };
 }
 
-/** The chain entries of the batch's visits, and the tip moved past them. */
-function chainScript(tenantId: string, entries: SealedEntry[], tip: { seq: number; hash: string }): Script {
+/** Once the visits have ids: the access points of the verified ones, their chain entries, and the tip moved past them. */
+function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], entries: SealedEntry[], tip: { seq: number; hash: string }): { script: Script; tipUpdate: number } {
   const script = new Script();
+  const sightings = decided.flatMap((d, i) => d.bssids.map((bssid) => [tenantId, bssid, visits[i]!.id, d.values.customer_id, d.values.lat, d.values.lng]));
+  if (sightings.length > 0) {
+    script.add(`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${sightings.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, sightings.flat());
+  }
   script.add(
     `insert into evidence_chain (tenant_id, seq, kind, ref_id, payload, prev_hash, hash, hmac, created_at) values ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     entries.flatMap((e) => [tenantId, e.seq, e.kind, e.refId, e.payload, e.prevHash, e.hash, e.hmac, e.createdAt]),
   );
   const last = entries[entries.length - 1]!;
-  script.add('update evidence_tips set seq = ?, hash = ? where tenant_id = ? and seq = ?', [last.seq, last.hash, tenantId, tip.seq]);
-  return script;
+  const tipUpdate = script.add('update evidence_tips set seq = ?, hash = ? where tenant_id = ? and seq = ?', [last.seq, last.hash, tenantId, tip.seq]);
+  return { script, tipUpdate };
 }
 
 function isRetryable(err: unknown): boolean {
@@ -413,9 +411,9 @@ function isRetryable(err: unknown): boolean {
 /**
  * Check-ins of one tenant, judged, stored and chained together: one transaction and one commit for all of them, the
  * chain entries inside it (so a stored check-in is never left unchained). On MySQL three round trips whatever the
- * batch size (reads under lock, visit writes, chain and commit); on SQLite each statement is prepared once and runs
- * without a round trip. Returns, per request in order, the stored visit or why it was refused (unknown or invisible
- * customer); a database failure rejects the whole batch, and nothing of it stays.
+ * batch size (reads under lock; visit rows; access points, chain and commit); on SQLite each statement is prepared
+ * once and runs without a round trip. Returns, per request in order, the stored visit or why it was refused (unknown
+ * or invisible customer); a database failure rejects the whole batch, and nothing of it stays.
  */
 export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: CheckInRequest[]): Promise<Outcome[]> {
   const tenantId = requests[0]!.actor.tenantId;
@@ -448,7 +446,7 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
       throw new Error(`check-in batch moved ${written[writes.clockUpdate]!.affectedRows} of ${writes.clocks} locked customer clocks`);
     }
     const visits: VisitRow[] = decided.map((d, i) => ({ id: written[writes.visits[i]!]!.insertId, ...d.values }));
-    const tipRow = readResults[reads.at.tip!]!.rows[0];
+    const tipRow = written[writes.tip]!.rows[0];
     if (tipRow === undefined) throw new Error(`the evidence chain tip of tenant ${tenantId} is missing`);
     const tip = { seq: Number(tipRow.seq), hash: String(tipRow.hash) };
     const entries = chain.seal(
@@ -456,10 +454,10 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
       tip.hash,
       visits.map((v) => ({ kind: 'check_in' as const, refId: v.id, payload: checkInPayload(v), now: v.checked_in_at })),
     );
-    const chained = chainScript(tenantId, entries, tip);
-    if (mysql) chained.add('commit');
-    const done = await run(conn, mysql, chained.statements);
-    if (done[1]!.affectedRows !== 1) throw new Error(`the evidence chain tip of tenant ${tenantId} moved under a check-in batch`);
+    const chained = chainScript(tenantId, visits, decided, entries, tip);
+    if (mysql) chained.script.add('commit');
+    const done = await run(conn, mysql, chained.script.statements);
+    if (done[chained.tipUpdate]!.affectedRows !== 1) throw new Error(`the evidence chain tip of tenant ${tenantId} moved under a check-in batch`);
     decided.forEach((d, i) => (outcomes[d.index] = { done: { visit: visits[i]!, assessment: d.assessment } }));
     return outcomes;
   };
@@ -484,17 +482,22 @@ interface Waiting {
 
 /**
  * Gathers concurrent check-ins into batches per tenant (group commit): the check-ins that arrive in one turn of the
- * event loop, or while the tenant's previous batch is being written, go together into its next batch, oldest first.
- * One batch per tenant at a time: they all take the tenant's chain tip anyway.
+ * event loop, or while the tenant's batches are being written, go together into its next batch, oldest first. On
+ * MySQL two batches of a tenant run at once, each on its own connection (the second does its reads and visit writes
+ * while the first holds the chain tip); SQLite runs one, its connection being one.
  */
 export class CheckInBatcher {
   private readonly queues = new Map<string, Waiting[]>();
-  private readonly busy = new Set<string>();
+  private readonly running = new Map<string, number>();
+  private readonly scheduled = new Set<string>();
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly db: Db,
     private readonly chain: EvidenceChain,
-  ) {}
+  ) {
+    this.maxInFlight = isMysql(db) ? 2 : 1;
+  }
 
   /** Resolves with the stored visit once its batch committed; rejects with why it was refused, or the batch's failure. */
   submit(request: CheckInRequest): Promise<CheckInDone> {
@@ -503,33 +506,41 @@ export class CheckInBatcher {
       const queue = this.queues.get(tenantId) ?? [];
       this.queues.set(tenantId, queue);
       queue.push({ request, resolve, reject });
-      if (this.busy.has(tenantId)) return;
-      this.busy.add(tenantId);
-      setImmediate(() => void this.flush(tenantId, queue));
+      if (this.scheduled.has(tenantId) || (this.running.get(tenantId) ?? 0) >= this.maxInFlight) return;
+      this.scheduled.add(tenantId);
+      setImmediate(() => {
+        this.scheduled.delete(tenantId);
+        this.pump(tenantId);
+      });
     });
   }
 
-  private async flush(tenantId: string, queue: Waiting[]): Promise<void> {
+  private pump(tenantId: string): void {
+    const queue = this.queues.get(tenantId)!;
+    while (queue.length > 0 && (this.running.get(tenantId) ?? 0) < this.maxInFlight) {
+      const batch = queue.splice(0, MAX_BATCH);
+      this.running.set(tenantId, (this.running.get(tenantId) ?? 0) + 1);
+      void this.write(batch).finally(() => {
+        this.running.set(tenantId, this.running.get(tenantId)! - 1);
+        this.pump(tenantId);
+      });
+    }
+  }
+
+  private async write(batch: Waiting[]): Promise<void> {
     try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, MAX_BATCH);
-        try {
-          const outcomes = await runCheckInBatch(
-            this.db,
-            this.chain,
-            batch.map((w) => w.request),
-          );
-          batch.forEach((w, i) => {
-            const outcome = outcomes[i]!;
-            if ('done' in outcome) w.resolve(outcome.done);
-            else w.reject(outcome.error);
-          });
-        } catch (error) {
-          for (const w of batch) w.reject(error);
-        }
-      }
-    } finally {
-      this.busy.delete(tenantId);
+      const outcomes = await runCheckInBatch(
+        this.db,
+        this.chain,
+        batch.map((w) => w.request),
+      );
+      batch.forEach((w, i) => {
+        const outcome = outcomes[i]!;
+        if ('done' in outcome) w.resolve(outcome.done);
+        else w.reject(outcome.error);
+      });
+    } catch (error) {
+      for (const w of batch) w.reject(error);
     }
   }
 }
