@@ -2,12 +2,13 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Actor } from '../../context';
 import { isMysql, type Db } from '../../db/create-db';
 import { notFound } from '../../errors';
-import { haversineM } from '../../geo/geo';
+import { haversineM, toGcj02 } from '../../geo/geo';
 import { loadVisibleCustomer } from '../customers/customers.service';
 import { checkInPayload, type EvidenceChain, type SealedEntry } from '../evidence/evidence.service';
 import { ensureTip } from '../evidence/evidence.repository';
-import { assessCheckIn } from './risk';
+import { assessCheckIn, normalizeBssid } from './risk';
 import type { Assessment, CheckInFacts, RiskFix, RiskPolicy, WifiSighting } from './risk/risk';
+import type { CheckInBody } from './visits';
 import type { VisitRow } from './visits.repository';
 
 /** One check-in as the service hands it over: the request's facts, already validated and converted to GCJ-02. */
@@ -29,6 +30,26 @@ export interface CheckInRequest {
   policy: RiskPolicy;
   /** Server time of the request. */
   now: number;
+}
+
+/** A validated check-in body as a batch takes it: fixes in GCJ-02, access points normalised, what is stored as JSON. */
+export function checkInRequest(actor: Actor, body: CheckInBody, at: { policy: RiskPolicy; now: number; photoTokenHash: string }): CheckInRequest {
+  return {
+    actor,
+    customerId: body.customerId,
+    nonce: body.nonce,
+    fixes: body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock })),
+    wifi: body.wifi,
+    // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
+    bssids: [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))],
+    deviceLabel: `${body.device.platform} · ${body.device.os} · ${body.device.model}`,
+    fixesJson: JSON.stringify(body.fixes),
+    wifiJson: JSON.stringify(body.wifi),
+    deviceJson: JSON.stringify(body.device),
+    photoTokenHash: at.photoTokenHash,
+    policy: at.policy,
+    now: at.now,
+  };
 }
 
 /** A stored check-in (whatever its verdict) and its assessment. */

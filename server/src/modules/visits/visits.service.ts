@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Actor, AppDeps } from '../../context';
 import { notFound } from '../../errors';
-import { toGcj02 } from '../../geo/geo';
 import { formatLocal } from '../../time';
 import { loadVisibleCustomer } from '../customers/customers.service';
 import { finishPayload, photoPayload } from '../evidence/evidence.service';
@@ -10,8 +9,8 @@ import { processPhoto } from '../evidence/photo-pipeline';
 import { photoKey } from '../evidence/photo-store';
 import { departmentPaths, findUser, userNames, usersInSubtrees } from '../org/org.repository';
 import { findTenantById } from '../tenants/tenants.repository';
-import { CheckInBatcher } from './check-in-batch';
-import { defaultRiskPolicy, finishShortfallReasons, normalizeBssid, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
+import { CheckInBatcher, checkInRequest } from './check-in-batch';
+import { defaultRiskPolicy, finishShortfallReasons, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
 import type { Assessment, RiskPolicy, RiskReason } from './risk/risk';
 import type { CheckInBody, FinishBody, PhotoDto, VisitDto } from './visits';
 import { toPhotoDto, toVisitDto } from './visits.dto';
@@ -92,22 +91,7 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
     batcher = new CheckInBatcher(deps.db, deps.evidence);
     batchers.set(deps, batcher);
   }
-  const { visit, assessment } = await batcher.submit({
-    actor,
-    customerId: body.customerId,
-    nonce: body.nonce,
-    fixes: body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock })),
-    wifi: body.wifi,
-    // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
-    bssids: [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))],
-    deviceLabel: `${body.device.platform} · ${body.device.os} · ${body.device.model}`,
-    fixesJson: JSON.stringify(body.fixes),
-    wifiJson: JSON.stringify(body.wifi),
-    deviceJson: JSON.stringify(body.device),
-    photoTokenHash: tokenHash(photoToken),
-    policy,
-    now,
-  });
+  const { visit, assessment } = await batcher.submit(checkInRequest(actor, body, { policy, now, photoTokenHash: tokenHash(photoToken) }));
   if (assessment.verdict === 'rejected') {
     throw visitError(422, 'check_in_rejected', `签到未通过：${assessment.reasons.map((r) => r.message).join('；')}`, {
       visitId: visit.id,
