@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
+import { GroupCommit, retryLockConflicts } from '../../db/group-commit';
 import type { CustomersTable } from '../customers/customers.table';
 import { claimWrites, type ClaimWin } from './ownership.service';
 import type { Pool } from './pool';
@@ -41,10 +42,8 @@ export interface BatchClaimResult {
 
 /** Most claims in one batch (they share one transaction, so one slow batch delays all of them). */
 const MAX_BATCH = 64;
-/** Batches running at once, each on its own connection; claims arriving meanwhile wait for the next batch. */
+/** Batches of a tenant and day running at once, each on its own connection; claims arriving meanwhile wait for the next. */
 const MAX_IN_FLIGHT = 2;
-/** Deadlocks and lock wait timeouts (with the reclaim sweep, say) roll the batch back; it is retried this often. */
-const RETRIES = 3;
 
 const key = (userId: string, poolId: number) => `${userId}\u0000${poolId}`;
 const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
@@ -165,11 +164,6 @@ function counterIncrements(tenantId: string, wins: ClaimWin[]): { sql: string; p
   };
 }
 
-function isRetryable(err: unknown): boolean {
-  const errno = (err as { errno?: number }).errno;
-  return errno === 1213 || errno === 1205;
-}
-
 /**
  * Claims on MySQL/MariaDB, decided and committed together: one transaction and two round trips for every claim
  * waiting when a connection is free (DESIGN §4.1, under the same locks as a single claim). Under a storm the commit,
@@ -179,102 +173,41 @@ function isRetryable(err: unknown): boolean {
 export async function runClaimBatch(db: Db, claims: BatchClaim[]): Promise<BatchClaimResult[]> {
   const { tenantId, day } = claims[0]!;
   if (claims.some((c) => c.tenantId !== tenantId || c.day !== day)) throw new Error('a claim batch holds one tenant and one day');
-  return db.connection().execute(async (conn) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const reads = (await conn.executeQuery(readStatements(tenantId, day, claims))).rows as unknown[];
-        const { results, wins } = decide(claims, reads);
-        if (wins.length === 0) {
-          await sql.raw('commit').execute(conn);
-          return results;
-        }
-        const writes = claimWrites(tenantId, wins);
-        const counted = counterIncrements(tenantId, wins);
-        const text = `${writes.sql};\n${counted.sql};\ncommit`;
-        const done = (await conn.executeQuery(CompiledQuery.raw(text, [...writes.parameters, ...counted.parameters]))).rows as unknown[];
-        const updated = Number((done[0] as { affectedRows?: number }).affectedRows);
-        // Cannot happen while the rows stay locked from the read; if it ever did, the ledger would disagree: say so loudly.
-        if (updated !== wins.length) throw new Error(`claim batch changed ${updated} of ${wins.length} locked customers`);
+  return db.connection().execute((conn) =>
+    retryLockConflicts(conn, async () => {
+      const reads = (await conn.executeQuery(readStatements(tenantId, day, claims))).rows as unknown[];
+      const { results, wins } = decide(claims, reads);
+      if (wins.length === 0) {
+        await sql.raw('commit').execute(conn);
         return results;
-      } catch (err) {
-        await sql.raw('rollback').execute(conn);
-        if (attempt > RETRIES || !isRetryable(err)) throw err;
       }
-    }
-  });
+      const writes = claimWrites(tenantId, wins);
+      const counted = counterIncrements(tenantId, wins);
+      const text = `${writes.sql};\n${counted.sql};\ncommit`;
+      const done = (await conn.executeQuery(CompiledQuery.raw(text, [...writes.parameters, ...counted.parameters]))).rows as unknown[];
+      const updated = Number((done[0] as { affectedRows?: number }).affectedRows);
+      // Cannot happen while the rows stay locked from the read; if it ever did, the ledger would disagree: say so loudly.
+      if (updated !== wins.length) throw new Error(`claim batch changed ${updated} of ${wins.length} locked customers`);
+      return results;
+    }),
+  );
 }
 
-interface Waiting {
-  claim: BatchClaim;
-  resolve: (result: BatchClaimResult) => void;
-  reject: (err: unknown) => void;
-}
+const batchers = new WeakMap<Db, GroupCommit<BatchClaim, BatchClaimResult>>();
 
 /**
- * Gathers concurrent claims into batches: claims that arrive while MAX_IN_FLIGHT batches are running, or in the same
- * turn of the event loop, go together into the next one (oldest first; the head's tenant and day).
+ * The claim batches of a database handle (one per handle, so per process): claims of one tenant and quota day that
+ * arrive together, or while two batches of theirs are running, are decided together.
  */
-export class ClaimBatcher {
-  private readonly waiting: Waiting[] = [];
-  private inFlight = 0;
-  private scheduled = false;
-
-  constructor(private readonly db: Db) {}
-
-  claim(claim: BatchClaim): Promise<BatchClaimResult> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ claim, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
-      const batch = this.take();
-      this.inFlight++;
-      runClaimBatch(
-        this.db,
-        batch.map((w) => w.claim),
-      ).then(
-        (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
-        (err: unknown) => batch.forEach((w) => w.reject(err)),
-      ).finally(() => {
-        this.inFlight--;
-        this.schedule();
-      });
-    }
-  }
-
-  /** The oldest waiting claim and up to MAX_BATCH − 1 more of its tenant and day, in arrival order. */
-  private take(): Waiting[] {
-    const { tenantId, day } = this.waiting[0]!.claim;
-    const batch: Waiting[] = [];
-    const rest: Waiting[] = [];
-    for (const w of this.waiting) {
-      if (batch.length < MAX_BATCH && w.claim.tenantId === tenantId && w.claim.day === day) batch.push(w);
-      else rest.push(w);
-    }
-    this.waiting.splice(0, this.waiting.length, ...rest);
-    return batch;
-  }
-}
-
-const batchers = new WeakMap<Db, ClaimBatcher>();
-
-/** The batcher of a database handle (one per handle, so per process). */
-export function claimBatcher(db: Db): ClaimBatcher {
+export function claimBatcher(db: Db): GroupCommit<BatchClaim, BatchClaimResult> {
   let batcher = batchers.get(db);
   if (!batcher) {
-    batcher = new ClaimBatcher(db);
+    batcher = new GroupCommit({
+      keyOf: (c) => `${c.tenantId}\u0000${c.day}`,
+      maxInFlight: MAX_IN_FLIGHT,
+      maxBatch: MAX_BATCH,
+      run: (claims) => runClaimBatch(db, claims),
+    });
     batchers.set(db, batcher);
   }
   return batcher;

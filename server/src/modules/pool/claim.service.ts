@@ -78,7 +78,7 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
   const evidence = body.lat !== undefined ? { lat: body.lat, lng: body.lng, accuracy: body.accuracy, coord: body.coord } : undefined;
   let ctx: ClaimContext | undefined;
   if (isMysql(db)) {
-    const decided = await claimBatcher(db).claim({ tenantId, customerId, userId, now, day, evidence });
+    const decided = await claimBatcher(db).submit({ tenantId, customerId, userId, now, day, evidence });
     ctx = decided.context;
     if (ctx && decided.claimed) return (await customerDtos(db, actor, [ctx.customer]))[0]!;
     if (ctx && decided.eligible) {
