@@ -146,15 +146,16 @@ function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean
     `select id, lat, lng, status, owner_id, last_verified_visit_at from customers where tenant_id = ? and id in (${marks(customerIds.length)})${lock}`,
     [tenantId, ...customerIds],
   );
-  // The rep's latest check-in that was not rejected: where they last provably were.
+  // The rep's latest check-in that was not rejected: where they last provably were. MySQL looks each one's id up
+  // (a scalar subquery walking the rep's index backwards) and reads the rows by primary key, which MariaDB runs
+  // cheaper than a union of derived tables; SQLite runs the union cheaper.
   const users = [...new Set(requests.map((r) => r.actor.userId))];
+  const latest = `select %s from visits where tenant_id = ? and user_id = ? and verdict <> 'rejected' order by checked_in_at desc, id desc limit 1`;
   at.lastFixes = script.add(
-    users
-      .map(
-        (_, i) =>
-          `select * from (select user_id, lat, lng, checked_in_at from visits where tenant_id = ? and user_id = ? and verdict <> 'rejected' order by checked_in_at desc, id desc limit 1) as f${i}`,
-      )
-      .join(' union all '),
+    mysql
+      ? // With one element, "in ((select … limit 1))" would parse as an IN subquery, which may not have a LIMIT.
+        `select user_id, lat, lng, checked_in_at from visits where id ${users.length === 1 ? '=' : 'in'} (${users.map(() => `(${latest.replace('%s', 'id')})`).join(', ')})`
+      : users.map((_, i) => `select * from (${latest.replace('%s', 'user_id, lat, lng, checked_in_at')}) as f${i}`).join(' union all '),
     users.flatMap((u) => [tenantId, u]),
   );
   // Whether the rep has checked in before at all, and from this device: index probes.
