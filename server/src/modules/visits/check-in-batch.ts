@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Actor } from '../../context';
 import { isMysql, type Db } from '../../db/create-db';
+import { GroupCommit, retryLockConflicts } from '../../db/group-commit';
 import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
 import { loadVisibleCustomer } from '../customers/customers.service';
@@ -62,8 +63,6 @@ type Outcome = { done: CheckInDone } | { error: unknown };
 
 /** Most check-ins in one batch (one transaction: a slow batch delays all of them). */
 const MAX_BATCH = 64;
-/** Deadlocks and lock wait timeouts roll the batch back (nothing of it stays); it is retried this often. */
-const RETRIES = 3;
 /** Access points of the tenant's other customers a check-in is compared with, and the customer's own it knows. */
 const MAX_SIGHTINGS = 50;
 const MAX_KNOWN_BSSIDS = 100;
@@ -425,11 +424,6 @@ function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], e
   return { script, tipUpdate };
 }
 
-function isRetryable(err: unknown): boolean {
-  const errno = (err as { errno?: number }).errno;
-  return errno === 1213 || errno === 1205;
-}
-
 /**
  * Check-ins of one tenant, judged, stored and chained together: one transaction and one commit for all of them, the
  * chain entries inside it (so a stored check-in is never left unchained). On MySQL three round trips whatever the
@@ -484,85 +478,26 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
     return outcomes;
   };
   if (!mysql) return db.transaction().execute(attempt);
-  return db.connection().execute(async (conn) => {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await attempt(conn);
-      } catch (err) {
-        await sql.raw('rollback').execute(conn);
-        if (tries > RETRIES || !isRetryable(err)) throw err;
-      }
-    }
-  });
-}
-
-interface Waiting {
-  request: CheckInRequest;
-  resolve: (done: CheckInDone) => void;
-  reject: (err: unknown) => void;
+  return db.connection().execute((conn) => retryLockConflicts(conn, () => attempt(conn)));
 }
 
 /**
- * Gathers concurrent check-ins into batches per tenant (group commit): the check-ins that arrive in one turn of the
- * event loop, or while the tenant's batches are being written, go together into its next batch, oldest first. On
- * MySQL two batches of a tenant run at once, each on its own connection (the second does its reads and visit writes
- * while the first holds the chain tip); SQLite runs one, its connection being one.
+ * Check-ins gathered into batches per tenant by group commit: what arrives in one turn of the event loop, or while the
+ * tenant's batches are being written, goes together into its next batch, oldest first. On MySQL two batches of a
+ * tenant run at once, each on its own connection (the second does its reads and visit writes while the first holds
+ * the chain tip); SQLite runs one, its connection being one. Resolves with the stored visit once its batch committed;
+ * rejects with why it was refused, or with the batch's failure.
  */
-export class CheckInBatcher {
-  private readonly queues = new Map<string, Waiting[]>();
-  private readonly running = new Map<string, number>();
-  private readonly scheduled = new Set<string>();
-  private readonly maxInFlight: number;
-
-  constructor(
-    private readonly db: Db,
-    private readonly chain: EvidenceChain,
-  ) {
-    this.maxInFlight = isMysql(db) ? 2 : 1;
-  }
-
-  /** Resolves with the stored visit once its batch committed; rejects with why it was refused, or the batch's failure. */
-  submit(request: CheckInRequest): Promise<CheckInDone> {
-    const tenantId = request.actor.tenantId;
-    return new Promise((resolve, reject) => {
-      const queue = this.queues.get(tenantId) ?? [];
-      this.queues.set(tenantId, queue);
-      queue.push({ request, resolve, reject });
-      if (this.scheduled.has(tenantId) || (this.running.get(tenantId) ?? 0) >= this.maxInFlight) return;
-      this.scheduled.add(tenantId);
-      setImmediate(() => {
-        this.scheduled.delete(tenantId);
-        this.pump(tenantId);
-      });
-    });
-  }
-
-  private pump(tenantId: string): void {
-    const queue = this.queues.get(tenantId)!;
-    while (queue.length > 0 && (this.running.get(tenantId) ?? 0) < this.maxInFlight) {
-      const batch = queue.splice(0, MAX_BATCH);
-      this.running.set(tenantId, (this.running.get(tenantId) ?? 0) + 1);
-      void this.write(batch).finally(() => {
-        this.running.set(tenantId, this.running.get(tenantId)! - 1);
-        this.pump(tenantId);
-      });
-    }
-  }
-
-  private async write(batch: Waiting[]): Promise<void> {
-    try {
-      const outcomes = await runCheckInBatch(
-        this.db,
-        this.chain,
-        batch.map((w) => w.request),
-      );
-      batch.forEach((w, i) => {
-        const outcome = outcomes[i]!;
-        if ('done' in outcome) w.resolve(outcome.done);
-        else w.reject(outcome.error);
-      });
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
-  }
+export function checkInBatcher(db: Db, chain: EvidenceChain): (request: CheckInRequest) => Promise<CheckInDone> {
+  const group = new GroupCommit<CheckInRequest, Outcome>({
+    keyOf: (request) => request.actor.tenantId,
+    maxInFlight: isMysql(db) ? 2 : 1,
+    maxBatch: MAX_BATCH,
+    run: (requests) => runCheckInBatch(db, chain, requests),
+  });
+  return async (request) => {
+    const outcome = await group.submit(request);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.done;
+  };
 }

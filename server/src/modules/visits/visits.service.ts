@@ -9,7 +9,7 @@ import { processPhoto } from '../evidence/photo-pipeline';
 import { photoKey } from '../evidence/photo-store';
 import { departmentPaths, findUser, userNames, usersInSubtrees } from '../org/org.repository';
 import { findTenantById } from '../tenants/tenants.repository';
-import { CheckInBatcher, checkInRequest } from './check-in-batch';
+import { checkInBatcher, checkInRequest, type CheckInDone, type CheckInRequest } from './check-in-batch';
 import { defaultRiskPolicy, finishShortfallReasons, photoReusedReason, riskPolicySchema, withReason, type PhotoMatch } from './risk';
 import type { Assessment, RiskPolicy, RiskReason } from './risk/risk';
 import type { CheckInBody, FinishBody, PhotoDto, VisitDto } from './visits';
@@ -74,7 +74,7 @@ export async function issueNonce(deps: AppDeps, actor: Actor): Promise<{ nonce: 
 
 const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
-const batchers = new WeakMap<AppDeps, CheckInBatcher>();
+const batchers = new WeakMap<AppDeps, (request: CheckInRequest) => Promise<CheckInDone>>();
 
 /**
  * A check-in (DESIGN §5.1): gathers the facts, lets the risk engine judge them, stores the visit whatever the verdict,
@@ -86,12 +86,12 @@ export async function checkIn(deps: AppDeps, actor: Actor, body: CheckInBody): P
   const now = deps.clock.now();
   const { policy } = await visitSettings(deps, actor.tenantId);
   const photoToken = randomBytes(24).toString('base64url');
-  let batcher = batchers.get(deps);
-  if (batcher === undefined) {
-    batcher = new CheckInBatcher(deps.db, deps.evidence);
-    batchers.set(deps, batcher);
+  let submit = batchers.get(deps);
+  if (submit === undefined) {
+    submit = checkInBatcher(deps.db, deps.evidence);
+    batchers.set(deps, submit);
   }
-  const { visit, assessment } = await batcher.submit(checkInRequest(actor, body, { policy, now, photoTokenHash: tokenHash(photoToken) }));
+  const { visit, assessment } = await submit(checkInRequest(actor, body, { policy, now, photoTokenHash: tokenHash(photoToken) }));
   if (assessment.verdict === 'rejected') {
     throw visitError(422, 'check_in_rejected', `签到未通过：${assessment.reasons.map((r) => r.message).join('；')}`, {
       visitId: visit.id,
