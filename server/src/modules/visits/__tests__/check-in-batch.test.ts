@@ -169,4 +169,16 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
     const admin = await h.tokenFor(tenantId, 'admin01');
     expect((await h.request('GET', '/api/v1/admin/evidence/verify', { token: admin })).body).toEqual({ ok: true, entries: tipBefore + stored.length, firstBrokenSeq: null, reason: null });
   });
+
+  it('hands out every nonce once, across refills of the random pool', async () => {
+    const token = await h.tokenFor(tenantId, 'rep03');
+    // 18 bytes each from a 4 KiB pool: 300 nonces refill it at least once.
+    const answers = await Promise.all(Array.from({ length: 300 }, () => h.request('POST', '/api/v1/visits/nonce', { token })));
+    const nonces = answers.map((a) => a.body.nonce as string);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(nonces.filter((n) => !/^[A-Za-z0-9_-]{24}$/.test(n))).toEqual([]);
+    expect(new Set(nonces).size).toBe(300);
+    const stored = await h.db.selectFrom('visit_nonces').select('nonce').where('tenant_id', '=', tenantId).where('nonce', 'in', nonces).execute();
+    expect(stored.length).toBe(300);
+  });
 });
