@@ -39,7 +39,11 @@ export function checkInRequest(actor: Actor, body: CheckInBody, at: { policy: Ri
     actor,
     customerId: body.customerId,
     nonce: body.nonce,
-    fixes: body.fixes.map((f) => ({ ...toGcj02(f.lat, f.lng, f.coord), accuracy: f.accuracy, ts: f.ts, isMock: f.isMock })),
+    fixes: body.fixes.map((f) => {
+      // Fields copied one by one: spreading the converted point cost as much as the rest of the request's preparation.
+      const { lat, lng } = toGcj02(f.lat, f.lng, f.coord);
+      return { lat, lng, accuracy: f.accuracy, ts: f.ts, isMock: f.isMock };
+    }),
     wifi: body.wifi,
     // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
     bssids: [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))],
