@@ -376,7 +376,7 @@ export async function runCheckinBench(serverUrl: string, say: (line: string) => 
       durationS: round((performance.now() - benchStarted) / 1000, 1),
       machine,
       targets,
-      method: `POST /api/v1/visits through the production app in its own process, per database: capacity = ${CAPACITY_CONNECTIONS} phones (keep-alive connections, undici) back to back for ${SECONDS} s; target load = check-ins arriving at ${RATE}/s for ${SECONDS} s from ${REPS - CAPACITY_CONNECTIONS} phones (open loop, latency counted from when each was due); nonces fetched beforehand; three jittered fixes and one Wi-Fi per check-in at the rep's own customers in turn; the evidence chain is verified afterwards`,
+      method: `POST /api/v1/visits through the production app in its own process, per database: capacity = ${CAPACITY_CONNECTIONS} phones (keep-alive connections, undici) back to back for ${SECONDS} s; target load = check-ins arriving at ${RATE}/s for ${SECONDS} s from ${REPS - CAPACITY_CONNECTIONS} phones (open loop, latency counted from when each was due); nonces fetched beforehand; three jittered fixes and one Wi-Fi per check-in at the rep's own customers in turn; the evidence chain is verified afterwards; CPU per check-in = user + system time of the API server process (and of mariadbd, when it runs on this machine) over a phase, from /proc, divided by its check-ins`,
       runs: runs.map((r) => ({ ...r, checkInsPerS: round(r.checkInsPerS), healthz: { ...r.healthz, requestsPerS: round(r.healthz.requestsPerS) } })),
     },
     correct,

@@ -115,9 +115,9 @@ const MAX_BATCH = 200;
 /**
  * The tenants' hash chains (`hash_n = SHA-256(hash_{n-1} ‖ canonical JSON)`, HMAC-signed), appended with group commit:
  * while one flush of a tenant is being written, new entries queue, and the next flush writes them all in one
- * transaction (one tip lock, one multi-row insert). Callers append after their own transaction committed and wait for
- * the entry's seq; a crash between the two leaves a row without an entry, which `chainMissing` appends later and
- * verification reports until then.
+ * transaction (one tip lock, one multi-row insert). Photos and finishes append after their own transaction committed
+ * and wait for the entry's seq; a crash between the two leaves a row without an entry, which `chainMissing` appends
+ * later and verification reports until then. Check-ins chain inside their own batch's transaction instead (`seal`).
  */
 export class EvidenceChain {
   private readonly queues = new Map<string, Pending[]>();
