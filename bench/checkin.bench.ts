@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { Client } from 'undici';
 import { demoCities } from '@gonghai/config';
 import { createDb, type Db } from '../server/src/db/create-db';
 import { migrateToLatest } from '../server/src/db/migrate';
@@ -18,6 +17,7 @@ import { refreshPoolMembers } from '../server/src/modules/pool/pool.repository';
 import { startApiServer, stopApiServer } from './api-server-process';
 import { createBenchDb, machineFacts } from './bench-db';
 import { BENCH_JWT_SECRET, BENCH_MASTER_KEY, BENCH_TIME_ZONE, companyName, customerLevel, insertDefaultRules, insertPool, insertReps, insertTenant, offsetPoint, streetAddress } from './fixtures';
+import { RawHttpClient } from './raw-http-client';
 import type { BenchResult, TargetCheck } from './results';
 import { ms, round, summarize, thousands, type LatencySummary } from './stats';
 
@@ -80,7 +80,7 @@ function cpuPerRequest(before: number | null, after: number | null, requests: nu
 interface Rep {
   id: string;
   token: string;
-  client: Client;
+  client: RawHttpClient;
   customers: { id: number; lat: number; lng: number }[];
   nonces: string[];
   /** Where the rep is: they visit their customers in turn, minutes apart on the server clock. */
@@ -150,7 +150,7 @@ function bssidOf(customerId: number): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-async function post(client: Client, token: string, urlPath: string, body: unknown): Promise<{ status: number; json: any; ms: number }> {
+async function post(client: RawHttpClient, token: string, urlPath: string, body: unknown): Promise<{ status: number; json: any; ms: number }> {
   const t0 = performance.now();
   const res = await client.request({ path: urlPath, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.body.text();
@@ -186,12 +186,12 @@ async function runOn(database: Run['database'], url: string, db: Db, photoDir: s
   const now = Date.now();
   const seeded = await seed(db, now);
   let server: ChildProcess | null = null;
-  const clients: Client[] = [];
+  const clients: RawHttpClient[] = [];
   try {
     const started = await startApiServer(url, { PHOTO_STORE: photoDir });
     server = started.child;
     const reps: Rep[] = seeded.reps.map((r) => {
-      const client = new Client(started.origin, { pipelining: 1, keepAliveTimeout: 60_000 });
+      const client = new RawHttpClient(started.origin);
       clients.push(client);
       return { id: r.id, token: signToken({ sub: r.id, tid: TENANT, roles: ['rep'], tz: BENCH_TIME_ZONE }, BENCH_JWT_SECRET, 3600, Date.now()), client, customers: r.customers, nonces: [], next: 0 };
     });
@@ -381,7 +381,7 @@ export async function runCheckinBench(serverUrl: string, say: (line: string) => 
       durationS: round((performance.now() - benchStarted) / 1000, 1),
       machine,
       targets,
-      method: `POST /api/v1/visits through the production app in its own process, per database: capacity = ${CAPACITY_CONNECTIONS} phones (keep-alive connections, undici) back to back for ${SECONDS} s; target load = check-ins arriving at ${RATE}/s for ${SECONDS} s from ${REPS - CAPACITY_CONNECTIONS} phones (open loop, latency counted from when each was due); nonces fetched beforehand; three jittered fixes and one Wi-Fi per check-in at the rep's own customers in turn; the evidence chain is verified afterwards; CPU per check-in = user + system time of the API server process (and of mariadbd, when it runs on this machine) over a phase, from /proc, divided by its check-ins`,
+      method: `POST /api/v1/visits through the production app in its own process, per database: capacity = ${CAPACITY_CONNECTIONS} phones (keep-alive HTTP/1.1 connections, bench/raw-http-client.ts) back to back for ${SECONDS} s; target load = check-ins arriving at ${RATE}/s for ${SECONDS} s from ${REPS - CAPACITY_CONNECTIONS} phones (open loop, latency counted from when each was due); nonces fetched beforehand; three jittered fixes and one Wi-Fi per check-in at the rep's own customers in turn; the evidence chain is verified afterwards; CPU per check-in = user + system time of the API server process (and of mariadbd, when it runs on this machine) over a phase, from /proc, divided by its check-ins`,
       runs: runs.map((r) => ({ ...r, checkInsPerS: round(r.checkInsPerS), healthz: { ...r.healthz, requestsPerS: round(r.healthz.requestsPerS) } })),
     },
     correct,
