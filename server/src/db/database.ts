@@ -18,7 +18,7 @@ import type {
 } from '../modules/pool/pool.table';
 import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
 import type { EvidenceChainTable, EvidenceHeadsTable, EvidenceTipsTable } from '../modules/evidence/evidence.table';
-import type { VisitBssidsTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
+import type { RepDevicesTable, RepLastFixesTable, VisitBssidsTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
 import type { PoolRuleVersionsTable, ReclaimRemindersTable, ReclaimRunsTable, TenantCalendarDaysTable } from '../modules/reclaim/reclaim.table';
 import type { JobLeasesTable } from '../jobs/job-leases.table';
 import type { OutboxRobotSendsTable, OutboxTable } from '../modules/notify/outbox.table';
@@ -45,6 +45,8 @@ export interface Database {
   visit_nonces: VisitNoncesTable;
   visits: VisitsTable;
   visit_bssids: VisitBssidsTable;
+  rep_last_fixes: RepLastFixesTable;
+  rep_devices: RepDevicesTable;
   visit_photos: VisitPhotosTable;
   evidence_tips: EvidenceTipsTable;
   evidence_chain: EvidenceChainTable;

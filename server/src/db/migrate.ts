@@ -20,6 +20,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return unwrap(await migrator(db).migrateToLatest());
 }
 
+/** Brings the schema to exactly the named migration, up or down (tests of a migration's data). */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  return unwrap(await migrator(db).migrateTo(name));
+}
+
 /** Rolls everything back (tests of the `down` functions). */
 export async function migrateDownAll(db: Db): Promise<string[]> {
   const m = migrator(db);

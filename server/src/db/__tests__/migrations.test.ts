@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { createTestDb, dialects, type TestDb } from '../../../test/databases';
-import { migrateDownAll, migrateToLatest } from '../migrate';
+import { migrateDownAll, migrateTo, migrateToLatest } from '../migrate';
 import { migrations } from '../migrations';
 
-const tables = ['assignment_items', 'assignment_requests', 'claim_counters', 'customer_contacts', 'customers', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'reclaim_reminders', 'reclaim_runs', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_bssids', 'visit_nonces', 'visit_photos', 'visits'];
+const tables = ['assignment_items', 'assignment_requests', 'claim_counters', 'customer_contacts', 'customers', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'reclaim_reminders', 'reclaim_runs', 'rep_devices', 'rep_last_fixes', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_bssids', 'visit_nonces', 'visit_photos', 'visits'];
 
 describe.each(dialects)('migrations on %s', (dialect) => {
   let t: TestDb;
@@ -34,5 +34,41 @@ describe.each(dialects)('migrations on %s', (dialect) => {
     await t.db.insertInto('customers').values({ ...row, status: 'owned', owner_id: 'rep01' }).execute();
     const count = await sql<{ n: number }>`select count(*) as n from customers`.execute(t.db);
     expect(Number(count.rows[0]!.n)).toBe(1);
+  });
+
+  it('fills each rep’s last fix and devices from the visits already stored', async () => {
+    await migrateTo(t.db, '2026-11-27-21-index-customer-clocks');
+    const visit = (id: number, user: string, at: number, verdict: 'verified' | 'suspect' | 'rejected', label: string) => ({
+      id, tenant_id: 't', customer_id: 1, user_id: user, status: 'finished' as const, verdict, checkin_verdict: verdict, risk_score: 0, checkin_risk_score: 0,
+      reasons: '[]', checkin_reasons: '[]', distance_m: 5, lat: id, lng: -id, accuracy: 10, fixes: '[]', wifi: '[]', device: '{}', device_label: label,
+      checked_in_at: at, clock_restarted: 0,
+    });
+    await t.db
+      .insertInto('visits')
+      .values([
+        visit(11, 'rep01', 1_000, 'verified', 'phone A'),
+        // The same instant as 11, a higher id: the later of the two.
+        visit(12, 'rep01', 1_000, 'suspect', 'phone A'),
+        // Later, but rejected: says nothing of where the rep was; its device still counts.
+        visit(13, 'rep01', 2_000, 'rejected', 'phone B'),
+        visit(14, 'rep02', 500, 'rejected', 'phone C'),
+        visit(15, 'rep03', 700, 'verified', 'phone A'),
+        visit(16, 'rep03', 300, 'verified', 'phone D'),
+      ])
+      .execute();
+    expect(await migrateToLatest(t.db)).toEqual(['2026-11-27-22-create-rep-check-in-state']);
+    const fixes = await t.db.selectFrom('rep_last_fixes').select(['user_id', 'visit_id', 'lat', 'lng', 'checked_in_at']).orderBy('user_id').execute();
+    expect(fixes.map((f) => ({ ...f, checked_in_at: Number(f.checked_in_at) }))).toEqual([
+      { user_id: 'rep01', visit_id: 12, lat: 12, lng: -12, checked_in_at: 1_000 },
+      { user_id: 'rep03', visit_id: 15, lat: 15, lng: -15, checked_in_at: 700 },
+    ]);
+    const devices = await t.db.selectFrom('rep_devices').select(['user_id', 'device_label', 'first_visit_id', 'first_seen_at']).orderBy('user_id').orderBy('device_label').execute();
+    expect(devices.map((d) => ({ ...d, first_seen_at: Number(d.first_seen_at) }))).toEqual([
+      { user_id: 'rep01', device_label: 'phone A', first_visit_id: 11, first_seen_at: 1_000 },
+      { user_id: 'rep01', device_label: 'phone B', first_visit_id: 13, first_seen_at: 2_000 },
+      { user_id: 'rep02', device_label: 'phone C', first_visit_id: 14, first_seen_at: 500 },
+      { user_id: 'rep03', device_label: 'phone A', first_visit_id: 15, first_seen_at: 700 },
+      { user_id: 'rep03', device_label: 'phone D', first_visit_id: 16, first_seen_at: 300 },
+    ]);
   });
 });

@@ -149,30 +149,11 @@ function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean
     `select id, lat, lng, status, owner_id, last_verified_visit_at from customers where tenant_id = ? and id in (${marks(customerIds.length)})${lock}`,
     [tenantId, ...customerIds],
   );
-  // The rep's latest check-in that was not rejected: where they last provably were. MySQL looks each one's id up
-  // (a scalar subquery walking the rep's index backwards) and reads the rows by primary key, which MariaDB runs
-  // cheaper than a union of derived tables; SQLite runs the union cheaper.
-  const users = [...new Set(requests.map((r) => r.actor.userId))];
-  const latest = `select %s from visits where tenant_id = ? and user_id = ? and verdict <> 'rejected' order by checked_in_at desc, id desc limit 1`;
-  at.lastFixes = script.add(
-    mysql
-      ? // With one element, "in ((select … limit 1))" would parse as an IN subquery, which may not have a LIMIT.
-        `select user_id, lat, lng, checked_in_at from visits where id ${users.length === 1 ? '=' : 'in'} (${users.map(() => `(${latest.replace('%s', 'id')})`).join(', ')})`
-      : users.map((_, i) => `select * from (${latest.replace('%s', 'user_id, lat, lng, checked_in_at')}) as f${i}`).join(' union all '),
-    users.flatMap((u) => [tenantId, u]),
-  );
-  // Whether the rep has checked in before at all, and from this device: index probes.
-  const devices = [...new Map(requests.map((r) => [`${r.actor.userId}\u0000${r.deviceLabel}`, r])).values()];
-  at.devices = script.add(
-    devices
-      .map(
-        () =>
-          'select ? as user_id, ? as device_label, exists(select 1 from visits where tenant_id = ? and user_id = ?) as any_visit, ' +
-          'exists(select 1 from visits where tenant_id = ? and user_id = ? and device_label = ?) as known',
-      )
-      .join(' union all '),
-    devices.flatMap((r) => [r.actor.userId, r.deviceLabel, tenantId, r.actor.userId, tenantId, r.actor.userId, r.deviceLabel]),
-  );
+  // Where each rep last provably was, and the devices they have checked in from: rows by key, however long their
+  // history (kept by the batches' writes below).
+  const users = [...new Set(requests.map((r) => r.actor.userId))].sort();
+  at.lastFixes = script.add(`select user_id, lat, lng, checked_in_at from rep_last_fixes where tenant_id = ? and user_id in (${marks(users.length)})`, [tenantId, ...users]);
+  at.devices = script.add(`select user_id, device_label from rep_devices where tenant_id = ? and user_id in (${marks(users.length)})`, [tenantId, ...users]);
   // Where the reported access points were seen at verified visits: one row per access point and customer, placed where
   // its latest visit there was (ranges of the primary key, grouped, then one key lookup each). On SQLite the unary plus
   // keeps the grouping from steering the planner onto the customer index, which it would walk over the whole tenant to
@@ -236,6 +217,8 @@ interface Decided {
   bssids: string[];
   /** The check-in's nonce was valid and is used by it. */
   usesNonce: boolean;
+  /** The rep's first check-in from this device. */
+  newDevice: boolean;
 }
 
 /**
@@ -265,8 +248,8 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
   const anyVisit = new Set<string>();
   const knownDevices = new Set<string>();
   for (const r of results[at.devices!]!.rows) {
-    if (Number(r.any_visit)) anyVisit.add(String(r.user_id));
-    if (Number(r.known)) knownDevices.add(`${String(r.user_id)}\u0000${String(r.device_label)}`);
+    anyVisit.add(String(r.user_id));
+    knownDevices.add(`${String(r.user_id)}\u0000${String(r.device_label)}`);
   }
   const sightings = new Map<string, Sighting>();
   for (const r of at.sightings === undefined ? [] : results[at.sightings]!.rows) {
@@ -352,6 +335,7 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
       feedback: null,
     };
     // What the next check-ins of the batch see.
+    const newDevice = !knownDevices.has(deviceKey);
     anyVisit.add(userId);
     knownDevices.add(deviceKey);
     if (!rejected) {
@@ -370,7 +354,7 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
         known.set(customer.id, set);
       }
     }
-    decided.push({ index, values, assessment, bssids: verified ? req.bssids : [], usesNonce: nonce === 'ok' });
+    decided.push({ index, values, assessment, bssids: verified ? req.bssids : [], usesNonce: nonce === 'ok', newDevice });
   });
   return decided;
 }
@@ -412,9 +396,39 @@ function writeScript(
   return { script, visits, tip, nonceUpdate, clockUpdate, nonces: used.length, clocks: clocks.size };
 }
 
-/** Once the visits have ids: the access points of the verified ones, their chain entries, and the tip moved past them. */
-function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], entries: SealedEntry[], tip: { seq: number; hash: string }): { script: Script; tipUpdate: number } {
+/**
+ * Once the visits have ids: the access points of the verified ones, where each rep last provably was and the devices
+ * new to them, the chain entries, and the tip moved past them. The rep rows are written in key order, and a last fix
+ * only moves forward, so two batches of one rep (in flight at once) leave the later check-in's.
+ */
+function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], entries: SealedEntry[], tip: { seq: number; hash: string }, mysql: boolean): { script: Script; tipUpdate: number } {
   const script = new Script();
+  const lastFixes = new Map<string, VisitRow>();
+  for (const v of visits) {
+    const last = lastFixes.get(v.user_id);
+    if (v.verdict !== 'rejected' && (last === undefined || v.checked_in_at >= last.checked_in_at)) lastFixes.set(v.user_id, v);
+  }
+  if (lastFixes.size > 0) {
+    const rows = [...lastFixes.values()].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+    script.add(
+      `insert into rep_last_fixes (tenant_id, user_id, visit_id, lat, lng, checked_in_at) values ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ` +
+        (mysql
+          ? // Assigned left to right, each seeing the ones before: checked_in_at last.
+            'on duplicate key update visit_id = if(values(checked_in_at) >= checked_in_at, values(visit_id), visit_id), ' +
+            'lat = if(values(checked_in_at) >= checked_in_at, values(lat), lat), lng = if(values(checked_in_at) >= checked_in_at, values(lng), lng), ' +
+            'checked_in_at = greatest(checked_in_at, values(checked_in_at))'
+          : 'on conflict (tenant_id, user_id) do update set visit_id = excluded.visit_id, lat = excluded.lat, lng = excluded.lng, checked_in_at = excluded.checked_in_at ' +
+            'where excluded.checked_in_at >= rep_last_fixes.checked_in_at'),
+      rows.flatMap((v) => [tenantId, v.user_id, v.id, v.lat, v.lng, v.checked_in_at]),
+    );
+  }
+  const devices = decided.flatMap((d, i) => (d.newDevice ? [visits[i]!] : [])).sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : a.device_label < b.device_label ? -1 : 1));
+  if (devices.length > 0) {
+    script.add(
+      `insert ${mysql ? 'ignore' : 'or ignore'} into rep_devices (tenant_id, user_id, device_label, first_visit_id, first_seen_at) values ${devices.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      devices.flatMap((v) => [tenantId, v.user_id, v.device_label, v.id, v.checked_in_at]),
+    );
+  }
   const sightings = decided.flatMap((d, i) => d.bssids.map((bssid) => [tenantId, bssid, visits[i]!.id, d.values.customer_id, d.values.lat, d.values.lng]));
   if (sightings.length > 0) {
     script.add(`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${sightings.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, sightings.flat());
@@ -474,7 +488,7 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
       tip.hash,
       visits.map((v) => ({ kind: 'check_in' as const, refId: v.id, payload: checkInPayload(v), now: v.checked_in_at })),
     );
-    const chained = chainScript(tenantId, visits, decided, entries, tip);
+    const chained = chainScript(tenantId, visits, decided, entries, tip, mysql);
     if (mysql) chained.script.add('commit');
     const done = await run(conn, mysql, chained.script.statements);
     if (done[chained.tipUpdate]!.affectedRows !== 1) throw new Error(`the evidence chain tip of tenant ${tenantId} moved under a check-in batch`);

@@ -14,6 +14,36 @@ export async function deleteBssidsOfVisit(db: Db, tenantId: string, visitId: num
   await db.deleteFrom('visit_bssids').where('tenant_id', '=', tenantId).where('visit_id', '=', visitId).execute();
 }
 
+/**
+ * A visit that became rejected no longer says where its rep was: if it was their last fix, the latest check-in of
+ * theirs that is still not rejected takes its place (none: the rep has no last fix). Conditional on the row still
+ * naming this visit, so a newer check-in written meanwhile is kept.
+ */
+export async function giveBackLastFix(db: Db, tenantId: string, userId: string, visitId: number): Promise<void> {
+  const latest = await db
+    .selectFrom('visits')
+    .select(['id', 'lat', 'lng', 'checked_in_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('verdict', '<>', 'rejected')
+    .where('id', '<>', visitId)
+    .orderBy('checked_in_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (latest === undefined) {
+    await db.deleteFrom('rep_last_fixes').where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('visit_id', '=', visitId).execute();
+    return;
+  }
+  await db
+    .updateTable('rep_last_fixes')
+    .set({ visit_id: latest.id, lat: latest.lat, lng: latest.lng, checked_in_at: latest.checked_in_at })
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('visit_id', '=', visitId)
+    .execute();
+}
+
 export async function findVisit(db: Db, tenantId: string, id: number): Promise<VisitRow | undefined> {
   return db.selectFrom('visits').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }

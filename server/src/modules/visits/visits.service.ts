@@ -19,6 +19,7 @@ import {
   countPhotos,
   deleteBssidsOfVisit,
   findVisit,
+  giveBackLastFix,
   insertNonce,
   insertPhoto,
   listVisits,
@@ -131,6 +132,7 @@ async function addReason(deps: AppDeps, visit: VisitRow, reason: RiskReason, pol
     await deleteBssidsOfVisit(trx, visit.tenant_id, visit.id);
     if (visit.clock_restarted === 1) await undoVisitClock(trx, visit.tenant_id, visit.customer_id, visit.checked_in_at, visit.previous_verified_visit_at);
   }
+  if (visit.verdict !== 'rejected' && next.verdict === 'rejected') await giveBackLastFix(trx, visit.tenant_id, visit.user_id, visit.id);
   return { ...visit, verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) };
 }
 

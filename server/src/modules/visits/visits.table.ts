@@ -53,6 +53,25 @@ export interface VisitBssidsTable {
   lng: number;
 }
 
+/** Where a rep last provably was: their latest check-in that was not rejected (read by the next check-in's speed check). */
+export interface RepLastFixesTable {
+  tenant_id: string;
+  user_id: string;
+  visit_id: number;
+  lat: number;
+  lng: number;
+  checked_in_at: number;
+}
+
+/** The devices a rep has checked in from (any verdict), each once. */
+export interface RepDevicesTable {
+  tenant_id: string;
+  user_id: string;
+  device_label: string;
+  first_visit_id: number;
+  first_seen_at: number;
+}
+
 export interface VisitPhotosTable {
   id: Generated<number>;
   tenant_id: string;

@@ -181,4 +181,81 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
     const stored = await h.db.selectFrom('visit_nonces').select('nonce').where('tenant_id', '=', tenantId).where('nonce', 'in', nonces).execute();
     expect(stored.length).toBe(300);
   });
+
+  it('keeps where each rep last was and their devices as rows: forward only, never a rejected fix, given back when a visit is rejected later', async () => {
+    h.clock.advance(3_600_000);
+    const rep = await actorOf('rep03');
+    const [x] = await ownedBy('rep03');
+    const phone = (model: string) => ({ ...device, model });
+    const at = (now: number, seed: string) => ({ policy: defaultRiskPolicy, now, photoTokenHash: tokenHash(seed) });
+    const state = async () => ({
+      fix: await h.db.selectFrom('rep_last_fixes').select(['visit_id', 'lat', 'checked_in_at']).where('tenant_id', '=', tenantId).where('user_id', '=', 'rep03').executeTakeFirst(),
+      devices: await h.db
+        .selectFrom('rep_devices')
+        .select(['device_label', 'first_visit_id'])
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', 'rep03')
+        .where('device_label', 'like', '% · Test %')
+        .orderBy('device_label')
+        .execute(),
+    });
+    const one = async (body: CheckInBody, now: number, seed: string) => {
+      const [outcome] = await runCheckInBatch(h.db, h.deps.evidence, [checkInRequest(rep, body, at(now, seed))]);
+      if (outcome === undefined || !('done' in outcome)) throw new Error(`check-in ${seed} was refused`);
+      return outcome.done;
+    };
+
+    // Verified from a new phone: the rep's last fix, and the phone is theirs from this visit on.
+    const t1 = h.clock.now();
+    const v1 = await one(bodyAt(x!.id, x!.lat, x!.lng, { nonce: await nonceFor('rep03'), device: phone('Test P') }), t1, 'v1');
+    expect(v1.assessment.verdict).toBe('verified');
+    expect(await state()).toEqual({
+      fix: { visit_id: v1.visit.id, lat: v1.visit.lat, checked_in_at: t1 },
+      devices: [{ device_label: 'dingtalk · Android 14 · Test P', first_visit_id: v1.visit.id }],
+    });
+
+    // A mocked check-in an hour later from another phone: rejected, so the fix stays; the phone was in their hand.
+    h.clock.advance(3_600_000);
+    const t2 = h.clock.now();
+    const mocked = bodyAt(x!.id, x!.lat, x!.lng, { nonce: await nonceFor('rep03'), device: phone('Test Q') });
+    const v2 = await one({ ...mocked, fixes: mocked.fixes.map((f) => ({ ...f, isMock: true })) }, t2, 'v2');
+    expect(v2.assessment.verdict).toBe('rejected');
+    // A check-in stored after it but taken before v1 (a batch that committed late): the fix only moves forward.
+    const late = bodyAt(x!.id, x!.lat + 0.0001, x!.lng, { nonce: await nonceFor('rep03'), device: phone('Test P') });
+    const back = h.clock.now() - (t1 - 60_000);
+    const v3 = await one({ ...late, fixes: late.fixes.map((f) => ({ ...f, ts: f.ts - back })) }, t1 - 60_000, 'v3');
+    expect(v3.assessment.verdict).toBe('verified');
+    expect(await state()).toEqual({
+      fix: { visit_id: v1.visit.id, lat: v1.visit.lat, checked_in_at: t1 },
+      devices: [
+        { device_label: 'dingtalk · Android 14 · Test P', first_visit_id: v1.visit.id },
+        { device_label: 'dingtalk · Android 14 · Test Q', first_visit_id: v2.visit.id },
+      ],
+    });
+
+    // Over HTTP an hour later: the new last fix. Finished at once under a policy where a short stay alone rejects:
+    // the visit stops saying where the rep was, and v1 (still the latest not rejected) takes its place again.
+    h.clock.advance(3_600_000);
+    const token = await h.tokenFor(tenantId, 'rep03');
+    const v4 = await h.request('POST', '/api/v1/visits', { token, body: bodyAt(x!.id, x!.lat, x!.lng, { nonce: await nonceFor('rep03'), device: phone('Test P') }) });
+    expect(v4.status).toBe(201);
+    const v4row = await h.db.selectFrom('visits').select('lat').where('id', '=', v4.body.visit.id).executeTakeFirstOrThrow();
+    expect((await state()).fix).toEqual({ visit_id: v4.body.visit.id, lat: v4row.lat, checked_in_at: h.clock.now() });
+    const tenant = await h.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    await h.db
+      .updateTable('tenants')
+      .set({ settings: JSON.stringify({ ...JSON.parse(tenant.settings), riskPolicy: { weights: { SHORT_DWELL: 100 } } }) })
+      .where('id', '=', tenantId)
+      .execute();
+    invalidateVisitSettings();
+    try {
+      const finished = await h.request('POST', `/api/v1/visits/${v4.body.visit.id}/finish`, { token, body: {} });
+      expect(finished.status).toBe(200);
+      expect(finished.body.visit.verdict).toBe('rejected');
+    } finally {
+      await h.db.updateTable('tenants').set({ settings: tenant.settings }).where('id', '=', tenantId).execute();
+      invalidateVisitSettings();
+    }
+    expect((await state()).fix).toEqual({ visit_id: v1.visit.id, lat: v1.visit.lat, checked_in_at: t1 });
+  });
 });
