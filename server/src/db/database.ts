@@ -18,7 +18,7 @@ import type {
 } from '../modules/pool/pool.table';
 import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
 import type { EvidenceChainTable, EvidenceHeadsTable, EvidenceTipsTable } from '../modules/evidence/evidence.table';
-import type { RepDevicesTable, RepLastFixesTable, VisitBssidsTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
+import type { BssidSightingsTable, RepDevicesTable, RepLastFixesTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
 import type { PoolRuleVersionsTable, ReclaimRemindersTable, ReclaimRunsTable, TenantCalendarDaysTable } from '../modules/reclaim/reclaim.table';
 import type { JobLeasesTable } from '../jobs/job-leases.table';
 import type { OutboxRobotSendsTable, OutboxTable } from '../modules/notify/outbox.table';
@@ -44,7 +44,7 @@ export interface Database {
   platform_events: PlatformEventsTable;
   visit_nonces: VisitNoncesTable;
   visits: VisitsTable;
-  visit_bssids: VisitBssidsTable;
+  bssid_sightings: BssidSightingsTable;
   rep_last_fixes: RepLastFixesTable;
   rep_devices: RepDevicesTable;
   visit_photos: VisitPhotosTable;

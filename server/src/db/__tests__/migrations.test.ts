@@ -3,7 +3,7 @@ import { createTestDb, dialects, type TestDb } from '../../../test/databases';
 import { migrateDownAll, migrateTo, migrateToLatest } from '../migrate';
 import { migrations } from '../migrations';
 
-const tables = ['assignment_items', 'assignment_requests', 'claim_counters', 'customer_contacts', 'customers', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'reclaim_reminders', 'reclaim_runs', 'rep_devices', 'rep_last_fixes', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_bssids', 'visit_nonces', 'visit_photos', 'visits'];
+const tables = ['assignment_items', 'assignment_requests', 'bssid_sightings', 'claim_counters', 'customer_contacts', 'customers', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'reclaim_reminders', 'reclaim_runs', 'rep_devices', 'rep_last_fixes', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_nonces', 'visit_photos', 'visits'];
 
 describe.each(dialects)('migrations on %s', (dialect) => {
   let t: TestDb;
@@ -36,7 +36,7 @@ describe.each(dialects)('migrations on %s', (dialect) => {
     expect(Number(count.rows[0]!.n)).toBe(1);
   });
 
-  it('fills each rep’s last fix and devices from the visits already stored', async () => {
+  it('fills each rep’s last fix and devices, and where each access point stands, from what is already stored', async () => {
     await migrateTo(t.db, '2026-11-27-21-index-customer-clocks');
     const visit = (id: number, user: string, at: number, verdict: 'verified' | 'suspect' | 'rejected', label: string) => ({
       id, tenant_id: 't', customer_id: 1, user_id: user, status: 'finished' as const, verdict, checkin_verdict: verdict, risk_score: 0, checkin_risk_score: 0,
@@ -56,7 +56,18 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         visit(16, 'rep03', 300, 'verified', 'phone D'),
       ])
       .execute();
-    expect(await migrateToLatest(t.db)).toEqual(['2026-11-27-22-create-rep-check-in-state']);
+    // The access points of verified visits, a row per visit (the table migration 22 replaces).
+    const seen = (bssid: string, visitId: number, customerId: number) => ({ tenant_id: 't', bssid, visit_id: visitId, customer_id: customerId, lat: visitId, lng: -visitId });
+    await sql`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${sql.join(
+      [seen('r1', 11, 1), seen('r1', 15, 1), seen('r1', 12, 2), seen('r2', 16, 1)].map((r) => sql`(${r.tenant_id}, ${r.bssid}, ${r.visit_id}, ${r.customer_id}, ${r.lat}, ${r.lng})`),
+    )}`.execute(t.db);
+    expect(await migrateToLatest(t.db)).toEqual(['2026-11-27-22-create-check-in-state']);
+    const sightings = await t.db.selectFrom('bssid_sightings').select(['bssid', 'customer_id', 'visit_id', 'lat', 'lng']).orderBy('bssid').orderBy('customer_id').execute();
+    expect(sightings).toEqual([
+      { bssid: 'r1', customer_id: 1, visit_id: 15, lat: 15, lng: -15 },
+      { bssid: 'r1', customer_id: 2, visit_id: 12, lat: 12, lng: -12 },
+      { bssid: 'r2', customer_id: 1, visit_id: 16, lat: 16, lng: -16 },
+    ]);
     const fixes = await t.db.selectFrom('rep_last_fixes').select(['user_id', 'visit_id', 'lat', 'lng', 'checked_in_at']).orderBy('user_id').execute();
     expect(fixes.map((f) => ({ ...f, checked_in_at: Number(f.checked_in_at) }))).toEqual([
       { user_id: 'rep01', visit_id: 12, lat: 12, lng: -12, checked_in_at: 1_000 },

@@ -19,7 +19,7 @@ import * as m17 from './2026-11-27-17-create-reclaim-runs';
 import * as m18 from './2026-11-27-18-create-assignments';
 import * as m19 from './2026-11-27-19-create-dashboard-snapshots';
 import * as m21 from './2026-11-27-21-index-customer-clocks';
-import * as m22 from './2026-11-27-22-create-rep-check-in-state';
+import * as m22 from './2026-11-27-22-create-check-in-state';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -43,5 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-18-create-assignments': m18,
   '2026-11-27-19-create-dashboard-snapshots': m19,
   '2026-11-27-21-index-customer-clocks': m21,
-  '2026-11-27-22-create-rep-check-in-state': m22,
+  '2026-11-27-22-create-check-in-state': m22,
 };

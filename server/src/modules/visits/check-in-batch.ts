@@ -154,21 +154,13 @@ function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean
   const users = [...new Set(requests.map((r) => r.actor.userId))].sort();
   at.lastFixes = script.add(`select user_id, lat, lng, checked_in_at from rep_last_fixes where tenant_id = ? and user_id in (${marks(users.length)})`, [tenantId, ...users]);
   at.devices = script.add(`select user_id, device_label from rep_devices where tenant_id = ? and user_id in (${marks(users.length)})`, [tenantId, ...users]);
-  // Where the reported access points were seen at verified visits: one row per access point and customer, placed where
-  // its latest visit there was (ranges of the primary key, grouped, then one key lookup each). On SQLite the unary plus
-  // keeps the grouping from steering the planner onto the customer index, which it would walk over the whole tenant to
-  // save sorting a few rows, and the cross join keeps the grouped rows the outer loop.
+  // Where the reported access points stand (one row per access point and customer, at its latest verified visit
+  // there), and the access points these customers are known by.
   const bssids = [...new Set(requests.flatMap((r) => r.bssids))];
   if (bssids.length > 0) {
-    at.sightings = script.add(
-      `select b.bssid, b.customer_id, b.lat, b.lng from (
-         select bssid, max(visit_id) as visit_id from visit_bssids where tenant_id = ? and bssid in (${marks(bssids.length)}) group by bssid, ${mysql ? '' : '+'}customer_id
-       ) m cross join visit_bssids b on b.tenant_id = ? and b.bssid = m.bssid and b.visit_id = m.visit_id`,
-      [tenantId, ...bssids, tenantId],
-    );
+    at.sightings = script.add(`select bssid, customer_id, lat, lng from bssid_sightings where tenant_id = ? and bssid in (${marks(bssids.length)})`, [tenantId, ...bssids]);
   }
-  // The access points seen at these customers' verified visits (the covering customer index, each once).
-  at.known = script.add(`select distinct customer_id, bssid from visit_bssids where tenant_id = ? and customer_id in (${marks(customerIds.length)}) order by customer_id, bssid`, [
+  at.known = script.add(`select customer_id, bssid from bssid_sightings where tenant_id = ? and customer_id in (${marks(customerIds.length)}) order by customer_id, bssid`, [
     tenantId,
     ...customerIds,
   ]);
@@ -397,9 +389,9 @@ function writeScript(
 }
 
 /**
- * Once the visits have ids: the access points of the verified ones, where each rep last provably was and the devices
- * new to them, the chain entries, and the tip moved past them. The rep rows are written in key order, and a last fix
- * only moves forward, so two batches of one rep (in flight at once) leave the later check-in's.
+ * Once the visits have ids: where the verified ones place their access points, where each rep last provably was, the
+ * devices new to them, the chain entries, and the tip moved past them. Rows are written in key order, and a sighting
+ * or a last fix only moves forward, so batches of several server processes, committing in any order, leave the latest.
  */
 function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], entries: SealedEntry[], tip: { seq: number; hash: string }, mysql: boolean): { script: Script; tipUpdate: number } {
   const script = new Script();
@@ -429,9 +421,20 @@ function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], e
       devices.flatMap((v) => [tenantId, v.user_id, v.device_label, v.id, v.checked_in_at]),
     );
   }
-  const sightings = decided.flatMap((d, i) => d.bssids.map((bssid) => [tenantId, bssid, visits[i]!.id, d.values.customer_id, d.values.lat, d.values.lng]));
-  if (sightings.length > 0) {
-    script.add(`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${sightings.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, sightings.flat());
+  // Each access point and customer once, at the batch's latest verified visit there (visits are in id order).
+  const sightings = new Map<string, unknown[]>();
+  decided.forEach((d, i) => {
+    for (const bssid of d.bssids) sightings.set(`${bssid} ${d.values.customer_id}`, [tenantId, bssid, d.values.customer_id, visits[i]!.id, d.values.lat, d.values.lng]);
+  });
+  if (sightings.size > 0) {
+    const rows = [...sightings.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([, row]) => row);
+    script.add(
+      `insert into bssid_sightings (tenant_id, bssid, customer_id, visit_id, lat, lng) values ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ` +
+        (mysql
+          ? 'on duplicate key update lat = if(values(visit_id) > visit_id, values(lat), lat), lng = if(values(visit_id) > visit_id, values(lng), lng), visit_id = greatest(visit_id, values(visit_id))'
+          : 'on conflict (tenant_id, bssid, customer_id) do update set visit_id = excluded.visit_id, lat = excluded.lat, lng = excluded.lng where excluded.visit_id > bssid_sightings.visit_id'),
+      rows.flat(),
+    );
   }
   script.add(
     `insert into evidence_chain (tenant_id, seq, kind, ref_id, payload, prev_hash, hash, hmac, created_at) values ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,

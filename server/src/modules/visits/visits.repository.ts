@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
+import { normalizeBssid } from './risk';
 import type { VisitPhotosTable, VisitsTable } from './visits.table';
 
 export type VisitRow = Selectable<VisitsTable>;
@@ -9,9 +10,69 @@ export async function insertNonce(db: Db, row: { tenantId: string; nonce: string
   await db.insertInto('visit_nonces').values({ tenant_id: row.tenantId, nonce: row.nonce, user_id: row.userId, expires_at: row.expiresAt, used_at: null }).execute();
 }
 
-/** Forgets the access points of a visit that stopped being verified. */
-export async function deleteBssidsOfVisit(db: Db, tenantId: string, visitId: number): Promise<void> {
-  await db.deleteFrom('visit_bssids').where('tenant_id', '=', tenantId).where('visit_id', '=', visitId).execute();
+/** Customer visits read per page while looking for the one an access point was last verified at. */
+const SUCCESSOR_PAGE = 200;
+
+/**
+ * A visit that stopped being verified no longer places its access points: each sighting it was the latest of moves to
+ * the customer's latest other verified visit that reported the access point, or goes. Conditional on the sighting
+ * still naming this visit, so one written meanwhile by a newer check-in is kept.
+ */
+export async function forgetSightingsOfVisit(db: Db, visit: Pick<VisitRow, 'id' | 'tenant_id' | 'customer_id' | 'wifi'>): Promise<void> {
+  const { tenant_id: tenantId, customer_id: customerId } = visit;
+  const reported = bssidsOf(visit.wifi);
+  if (reported.size === 0) return;
+  const mine = await db
+    .selectFrom('bssid_sightings')
+    .select('bssid')
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('bssid', 'in', [...reported])
+    .where('visit_id', '=', visit.id)
+    .execute();
+  const orphans = new Set(mine.map((r) => r.bssid));
+  let before: number | undefined;
+  while (orphans.size > 0) {
+    let page = db
+      .selectFrom('visits')
+      .select(['id', 'lat', 'lng', 'wifi'])
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', customerId)
+      .where('verdict', '=', 'verified')
+      .where('id', '<>', visit.id);
+    if (before !== undefined) page = page.where('id', '<', before);
+    const rows = await page.orderBy('id', 'desc').limit(SUCCESSOR_PAGE).execute();
+    for (const row of rows) {
+      for (const bssid of bssidsOf(row.wifi)) {
+        if (!orphans.delete(bssid)) continue;
+        await db
+          .updateTable('bssid_sightings')
+          .set({ visit_id: row.id, lat: row.lat, lng: row.lng })
+          .where('tenant_id', '=', tenantId)
+          .where('bssid', '=', bssid)
+          .where('customer_id', '=', customerId)
+          .where('visit_id', '=', visit.id)
+          .execute();
+      }
+    }
+    if (rows.length < SUCCESSOR_PAGE) break;
+    before = rows[rows.length - 1]!.id;
+  }
+  if (orphans.size > 0) {
+    await db
+      .deleteFrom('bssid_sightings')
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', customerId)
+      .where('bssid', 'in', [...orphans])
+      .where('visit_id', '=', visit.id)
+      .execute();
+  }
+}
+
+/** The access points a visit reported (its stored Wi-Fi JSON), normalised as check-ins normalise them. */
+function bssidsOf(wifi: string): Set<string> {
+  const list = JSON.parse(wifi) as { bssid: string }[];
+  return new Set(list.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null));
 }
 
 /**

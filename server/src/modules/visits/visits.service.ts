@@ -17,8 +17,8 @@ import { toPhotoDto, toVisitDto } from './visits.dto';
 import { visitError } from './visits.errors';
 import {
   countPhotos,
-  deleteBssidsOfVisit,
   findVisit,
+  forgetSightingsOfVisit,
   giveBackLastFix,
   insertNonce,
   insertPhoto,
@@ -129,7 +129,7 @@ async function addReason(deps: AppDeps, visit: VisitRow, reason: RiskReason, pol
   const next = withReason(current, reason, policy);
   await updateVisit(trx, visit.tenant_id, visit.id, { verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) });
   if (visit.verdict === 'verified' && next.verdict !== 'verified') {
-    await deleteBssidsOfVisit(trx, visit.tenant_id, visit.id);
+    await forgetSightingsOfVisit(trx, visit);
     if (visit.clock_restarted === 1) await undoVisitClock(trx, visit.tenant_id, visit.customer_id, visit.checked_in_at, visit.previous_verified_visit_at);
   }
   if (visit.verdict !== 'rejected' && next.verdict === 'rejected') await giveBackLastFix(trx, visit.tenant_id, visit.user_id, visit.id);

@@ -44,11 +44,12 @@ export interface VisitsTable {
   feedback: string | null;
 }
 
-export interface VisitBssidsTable {
+/** Where an access point stands: per access point and customer, its latest verified visit there and that visit's fix. */
+export interface BssidSightingsTable {
   tenant_id: string;
   bssid: string;
-  visit_id: number;
   customer_id: number;
+  visit_id: number;
   lat: number;
   lng: number;
 }

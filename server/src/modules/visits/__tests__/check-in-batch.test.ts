@@ -40,6 +40,23 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
     return { customerId, fixes, wifi: [], device, ...extra };
   }
 
+  /** Runs `fn` with the tenant's risk policy overridden, then puts the tenant's settings back. */
+  async function underPolicy(riskPolicy: object, fn: () => Promise<void>): Promise<void> {
+    const tenant = await h.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    await h.db
+      .updateTable('tenants')
+      .set({ settings: JSON.stringify({ ...JSON.parse(tenant.settings), riskPolicy }) })
+      .where('id', '=', tenantId)
+      .execute();
+    invalidateVisitSettings();
+    try {
+      await fn();
+    } finally {
+      await h.db.updateTable('tenants').set({ settings: tenant.settings }).where('id', '=', tenantId).execute();
+      invalidateVisitSettings();
+    }
+  }
+
   const tokenHash = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
   async function ownedBy(userId: string) {
@@ -104,7 +121,7 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
     );
     const used = await h.db.selectFrom('visit_nonces').select('used_at').where('tenant_id', '=', tenantId).where('nonce', '=', nonce).executeTakeFirstOrThrow();
     expect(used.used_at).toBe(now);
-    const routers = await h.db.selectFrom('visit_bssids').select(['bssid', 'visit_id', 'customer_id']).where('tenant_id', '=', tenantId).where('bssid', '=', AP).execute();
+    const routers = await h.db.selectFrom('bssid_sightings').select(['bssid', 'visit_id', 'customer_id']).where('tenant_id', '=', tenantId).where('bssid', '=', AP).execute();
     expect(routers).toEqual([{ bssid: AP, visit_id: first!.visit.id, customer_id: a!.id }]);
     const stored = await h.db.selectFrom('visits').select('id').where('tenant_id', '=', tenantId).where('checked_in_at', '=', now).orderBy('id').execute();
     expect(stored.map((v) => v.id)).toEqual([first!.visit.id, second!.visit.id, third!.visit.id]);
@@ -241,21 +258,45 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
     expect(v4.status).toBe(201);
     const v4row = await h.db.selectFrom('visits').select('lat').where('id', '=', v4.body.visit.id).executeTakeFirstOrThrow();
     expect((await state()).fix).toEqual({ visit_id: v4.body.visit.id, lat: v4row.lat, checked_in_at: h.clock.now() });
-    const tenant = await h.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow();
-    await h.db
-      .updateTable('tenants')
-      .set({ settings: JSON.stringify({ ...JSON.parse(tenant.settings), riskPolicy: { weights: { SHORT_DWELL: 100 } } }) })
-      .where('id', '=', tenantId)
-      .execute();
-    invalidateVisitSettings();
-    try {
+    await underPolicy({ weights: { SHORT_DWELL: 100 } }, async () => {
       const finished = await h.request('POST', `/api/v1/visits/${v4.body.visit.id}/finish`, { token, body: {} });
       expect(finished.status).toBe(200);
       expect(finished.body.visit.verdict).toBe('rejected');
-    } finally {
-      await h.db.updateTable('tenants').set({ settings: tenant.settings }).where('id', '=', tenantId).execute();
-      invalidateVisitSettings();
-    }
+    });
     expect((await state()).fix).toEqual({ visit_id: v1.visit.id, lat: v1.visit.lat, checked_in_at: t1 });
+  });
+
+  it('places an access point at its latest verified visit, and back at the one before when that visit stops being verified', async () => {
+    const router = 'a4:56:02:3b:9c:22';
+    const [y] = await ownedBy('rep04');
+    const token = await h.tokenFor(tenantId, 'rep04');
+    const sighting = () =>
+      h.db.selectFrom('bssid_sightings').select(['visit_id', 'lat']).where('tenant_id', '=', tenantId).where('bssid', '=', router).where('customer_id', '=', y!.id).executeTakeFirst();
+    const checkInAt = async (lat: number, bssid: string) => {
+      h.clock.advance(3_600_000);
+      const res = await h.request('POST', '/api/v1/visits', {
+        token,
+        body: bodyAt(y!.id, lat, y!.lng, { nonce: await nonceFor('rep04'), wifi: [{ bssid, ssid: 'Y', signal: -48 }] }),
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.visit.verdict).toBe('verified');
+      const row = await h.db.selectFrom('visits').select(['id', 'lat']).where('id', '=', res.body.visit.id).executeTakeFirstOrThrow();
+      return row;
+    };
+
+    // Reported as phones write it (upper case, dashes): the same access point.
+    const v1 = await checkInAt(y!.lat, 'A4-56-02-3B-9C-22');
+    expect(await sighting()).toEqual({ visit_id: v1.id, lat: v1.lat });
+    const v2 = await checkInAt(y!.lat + 0.0002, router);
+    expect(await sighting()).toEqual({ visit_id: v2.id, lat: v2.lat });
+
+    await underPolicy({ weights: { SHORT_DWELL: 100 } }, async () => {
+      // The latest stops being verified (finished at once): the access point stands where v1 put it again. Then v1
+      // stops too (an hour's stay, but no photo): no verified visit of this customer reported it, so nothing places it.
+      expect((await h.request('POST', `/api/v1/visits/${v2.id}/finish`, { token, body: {} })).body.visit.verdict).toBe('rejected');
+      expect(await sighting()).toEqual({ visit_id: v1.id, lat: v1.lat });
+      expect((await h.request('POST', `/api/v1/visits/${v1.id}/finish`, { token, body: {} })).body.visit.verdict).toBe('suspect');
+      expect(await sighting()).toBeUndefined();
+    });
   });
 });

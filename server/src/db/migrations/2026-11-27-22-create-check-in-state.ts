@@ -40,6 +40,27 @@ export async function up(db: Kysely<any>): Promise<void> {
   `.execute(db);
   // Only the device probe read this index; every visit insert paid for it.
   await dropVisitsUserDevice(db);
+
+  // Where each access point stands: one row per access point and customer, placed at its latest verified visit there.
+  // It replaces visit_bssids (a row per verified visit and access point), whose reads grew with every visit; a visit
+  // that stops being verified finds its successor among the customer's visits (visits.repository.ts).
+  await db.schema
+    .createTable('bssid_sightings')
+    .addColumn('tenant_id', 'varchar(64)', (c) => c.notNull())
+    .addColumn('bssid', 'varchar(32)', (c) => c.notNull())
+    .addColumn('customer_id', 'integer', (c) => c.notNull())
+    .addColumn('visit_id', 'integer', (c) => c.notNull())
+    .addColumn('lat', 'double precision', (c) => c.notNull())
+    .addColumn('lng', 'double precision', (c) => c.notNull())
+    .addPrimaryKeyConstraint('bssid_sightings_pk', ['tenant_id', 'bssid', 'customer_id'])
+    .execute();
+  await db.schema.createIndex('bssid_sightings_customer').on('bssid_sightings').columns(['tenant_id', 'customer_id', 'bssid']).execute();
+  await sql`
+    insert into bssid_sightings (tenant_id, bssid, customer_id, visit_id, lat, lng)
+    select b.tenant_id, b.bssid, b.customer_id, b.visit_id, b.lat, b.lng from visit_bssids b
+    where b.visit_id = (select max(c.visit_id) from visit_bssids c where c.tenant_id = b.tenant_id and c.bssid = b.bssid and c.customer_id = b.customer_id)
+  `.execute(db);
+  await db.schema.dropTable('visit_bssids').execute();
 }
 
 async function dropVisitsUserDevice(db: Kysely<any>): Promise<void> {
@@ -49,6 +70,20 @@ async function dropVisitsUserDevice(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // The history before the latest sighting is not kept: visit_bssids comes back with one row per sighting.
+  await db.schema
+    .createTable('visit_bssids')
+    .addColumn('tenant_id', 'varchar(64)', (c) => c.notNull())
+    .addColumn('bssid', 'varchar(32)', (c) => c.notNull())
+    .addColumn('visit_id', 'integer', (c) => c.notNull())
+    .addColumn('customer_id', 'integer', (c) => c.notNull())
+    .addColumn('lat', 'double precision', (c) => c.notNull())
+    .addColumn('lng', 'double precision', (c) => c.notNull())
+    .addPrimaryKeyConstraint('visit_bssids_pk', ['tenant_id', 'bssid', 'visit_id'])
+    .execute();
+  await db.schema.createIndex('visit_bssids_customer').on('visit_bssids').columns(['tenant_id', 'customer_id', 'bssid']).execute();
+  await sql`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) select tenant_id, bssid, visit_id, customer_id, lat, lng from bssid_sightings`.execute(db);
+  await db.schema.dropTable('bssid_sightings').execute();
   await db.schema.createIndex('visits_user_device').on('visits').columns(['tenant_id', 'user_id', 'device_label']).execute();
   await db.schema.dropTable('rep_devices').execute();
   await db.schema.dropTable('rep_last_fixes').execute();
