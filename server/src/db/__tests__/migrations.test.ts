@@ -56,12 +56,18 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         visit(16, 'rep03', 300, 'verified', 'phone D'),
       ])
       .execute();
-    // The access points of verified visits, a row per visit (the table migration 22 replaces).
+    // The access points of verified visits, a row per visit (the table bssid_sightings replaces).
     const seen = (bssid: string, visitId: number, customerId: number) => ({ tenant_id: 't', bssid, visit_id: visitId, customer_id: customerId, lat: visitId, lng: -visitId });
     await sql`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${sql.join(
       [seen('r1', 11, 1), seen('r1', 15, 1), seen('r1', 12, 2), seen('r2', 16, 1)].map((r) => sql`(${r.tenant_id}, ${r.bssid}, ${r.visit_id}, ${r.customer_id}, ${r.lat}, ${r.lng})`),
     )}`.execute(t.db);
-    expect(await migrateToLatest(t.db)).toEqual(['2026-11-27-22-create-check-in-state']);
+    expect(await migrateToLatest(t.db)).toEqual([
+      '2026-11-27-22-create-rep-last-fixes',
+      '2026-11-27-23-create-rep-devices',
+      '2026-11-27-24-drop-visits-user-device',
+      '2026-11-27-25-create-bssid-sightings',
+      '2026-11-27-26-drop-visit-bssids',
+    ]);
     const sightings = await t.db.selectFrom('bssid_sightings').select(['bssid', 'customer_id', 'visit_id', 'lat', 'lng']).orderBy('bssid').orderBy('customer_id').execute();
     expect(sightings).toEqual([
       { bssid: 'r1', customer_id: 1, visit_id: 15, lat: 15, lng: -15 },

@@ -19,7 +19,11 @@ import * as m17 from './2026-11-27-17-create-reclaim-runs';
 import * as m18 from './2026-11-27-18-create-assignments';
 import * as m19 from './2026-11-27-19-create-dashboard-snapshots';
 import * as m21 from './2026-11-27-21-index-customer-clocks';
-import * as m22 from './2026-11-27-22-create-check-in-state';
+import * as m22 from './2026-11-27-22-create-rep-last-fixes';
+import * as m23 from './2026-11-27-23-create-rep-devices';
+import * as m24 from './2026-11-27-24-drop-visits-user-device';
+import * as m25 from './2026-11-27-25-create-bssid-sightings';
+import * as m26 from './2026-11-27-26-drop-visit-bssids';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -43,5 +47,9 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-18-create-assignments': m18,
   '2026-11-27-19-create-dashboard-snapshots': m19,
   '2026-11-27-21-index-customer-clocks': m21,
-  '2026-11-27-22-create-check-in-state': m22,
+  '2026-11-27-22-create-rep-last-fixes': m22,
+  '2026-11-27-23-create-rep-devices': m23,
+  '2026-11-27-24-drop-visits-user-device': m24,
+  '2026-11-27-25-create-bssid-sightings': m25,
+  '2026-11-27-26-drop-visit-bssids': m26,
 };
