@@ -3,10 +3,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
+// The flags `npm start` runs the server with (scripts/server-node-flags.cjs).
+const { serverNodeFlags } = require('../scripts/server-node-flags.cjs') as { serverNodeFlags: string[] };
+
 /** Starts bench/api-server.ts (the production app in its own process) under tsx and waits for the port it prints. */
 export async function startApiServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; origin: string }> {
-  // Node itself loads tsx (no wrapper process), so BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof") reach the server.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // Node itself loads tsx (no wrapper process), so the production server's flags and BENCH_SERVER_NODE_ARGS (e.g.
+  // "--cpu-prof") reach the server.
+  const nodeArgs = [...serverNodeFlags, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, '--import', pathToFileURL(require.resolve('tsx')).href, path.join(__dirname, 'api-server.ts')], {
     env: { ...process.env, ...extraEnv, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
     // stdin stays open and unused: the server exits when it closes, so it never outlives the bench.

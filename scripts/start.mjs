@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { ensureBuilt, isFresh } = createRequire(import.meta.url)('../miniapp/scripts/ensure-build.cjs');
+const require = createRequire(import.meta.url);
+const { ensureBuilt, isFresh } = require('../miniapp/scripts/ensure-build.cjs');
+const { serverNodeFlags } = require('./server-node-flags.cjs');
 const say = (line) => process.stdout.write(`${line}\n`);
 
 if (!isFresh('h5')) {
@@ -21,8 +23,11 @@ if (!isFresh('h5')) {
   }
 }
 
+// Through NODE_OPTIONS: tsx runs the server in a child process of its own, which inherits them.
+const nodeOptions = [process.env.NODE_OPTIONS, ...serverNodeFlags].filter(Boolean).join(' ');
 const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/src/main.ts')], {
   cwd: root,
+  env: { ...process.env, NODE_OPTIONS: nodeOptions },
   stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDb, dialects, type TestDb } from '../../../test/databases';
@@ -100,8 +100,17 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
   });
 });
 
+/** A /proc file of a process ('' when it is gone or not ours to read). */
+function readProc(pid: string, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 describe('npm start', () => {
-  it('migrates, seeds, serves the demo with the sandboxes and says how to log in', async () => {
+  it('migrates, seeds, serves the demo with the sandboxes and says how to log in, the server under its V8 flags', async () => {
     const { spawn } = await import('node:child_process');
     const net = await import('node:net');
     const port: number = await new Promise((resolve) => {
@@ -111,9 +120,9 @@ describe('npm start', () => {
       });
     });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-start-'));
-    const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/src/main.ts')], {
+    const child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs')], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '' },
+      env: { ...process.env, PORT: String(port), DATA_DIR: dir, LOG_LEVEL: 'silent', DATABASE_URL: '', NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -131,6 +140,12 @@ describe('npm start', () => {
         child.on('exit', () => reject(new Error(`exited:\n${out}`)));
       });
       expect(out).toContain(`公海已就绪：http://localhost:${port}`);
+      // The process running main.ts (tsx's child) got the flags of scripts/server-node-flags.cjs.
+      const server = readdirSync('/proc')
+        .filter((pid) => /^\d+$/.test(pid))
+        .map((pid) => ({ cmdline: readProc(pid, 'cmdline'), environ: readProc(pid, 'environ').split('\0') }))
+        .filter((p) => p.cmdline.includes('server/src/main.ts') && p.environ.includes(`DATA_DIR=${dir}`) && !p.cmdline.includes('tsx/dist/cli.mjs'));
+      expect(server.map((p) => p.environ.find((e) => e.startsWith('NODE_OPTIONS=')))).toEqual(['NODE_OPTIONS=--max-semi-space-size=64']);
       expect(out).toContain('演示企业 demo-wecom：2000 个客户');
       const base = `http://127.0.0.1:${port}`;
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, db: 'ok' });
