@@ -7,7 +7,7 @@ import { haversineM, toGcj02 } from '../../geo/geo';
 import { loadVisibleCustomer } from '../customers/customers.service';
 import { checkInPayload, type EvidenceChain, type SealedEntry } from '../evidence/evidence.service';
 import { ensureTip } from '../evidence/evidence.repository';
-import { assessCheckIn, normalizeBssid } from './risk';
+import { assessCheckIn, reportedBssids } from './risk';
 import type { Assessment, CheckInFacts, RiskFix, RiskPolicy, WifiSighting } from './risk/risk';
 import type { CheckInBody } from './visits';
 import type { VisitRow } from './visits.repository';
@@ -46,7 +46,7 @@ export function checkInRequest(actor: Actor, body: CheckInBody, at: { policy: Ri
     }),
     wifi: body.wifi,
     // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
-    bssids: [...new Set(body.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))],
+    bssids: reportedBssids(body.wifi),
     deviceLabel: `${body.device.platform} · ${body.device.os} · ${body.device.model}`,
     fixesJson: JSON.stringify(body.fixes),
     wifiJson: JSON.stringify(body.wifi),

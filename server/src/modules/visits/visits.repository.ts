@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
-import { normalizeBssid } from './risk';
+import { reportedBssids } from './risk';
 import type { VisitPhotosTable, VisitsTable } from './visits.table';
 
 export type VisitRow = Selectable<VisitsTable>;
@@ -72,7 +72,7 @@ export async function forgetSightingsOfVisit(db: Db, visit: Pick<VisitRow, 'id' 
 /** The access points a visit reported (its stored Wi-Fi JSON), normalised as check-ins normalise them. */
 function bssidsOf(wifi: string): Set<string> {
   const list = JSON.parse(wifi) as { bssid: string }[];
-  return new Set(list.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null));
+  return new Set(reportedBssids(list));
 }
 
 /**

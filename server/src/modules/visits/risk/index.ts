@@ -5,5 +5,5 @@ export { assessCheckIn, riskChecks, withReason, type RiskCheck } from './assess-
 export { defaultRiskPolicy, riskPolicySchema, verdictFor, worseVerdict, type RiskPolicyOverrides } from './risk-policy';
 export { photoReusedReason, type PhotoMatch } from './photo-reused.reason';
 export { finishShortfallReasons } from './finish-shortfall.reason';
-export { normalizeBssid } from './wifi-mismatch.check';
+export { normalizeBssid, reportedBssids } from './wifi-mismatch.check';
 export { fixCentroid } from './fix-centroid';

@@ -14,13 +14,18 @@ export function normalizeBssid(bssid: string): string | null {
   return PLACEHOLDER_BSSIDS.has(normalized) ? null : normalized;
 }
 
+/** The access points a phone reported, normalised, placeholders dropped, each once (in the order first reported). */
+export function reportedBssids(wifi: readonly { bssid: string }[]): string[] {
+  return [...new Set(wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))];
+}
+
 /**
  * WIFI_MISMATCH: an access point of this check-in was seen at a verified visit more than `wifiFarM` from this customer
  * (a router does not move between cities), or the customer has known access points and the rep reports Wi-Fi but
  * none of them. A rep carrying a portable hotspot trips the first rule, hence only a suspect-sized weight.
  */
 export function wifiMismatchCheck(facts: CheckInFacts, policy: RiskPolicy): RiskReason | null {
-  const reported = [...new Set(facts.wifi.map((w) => normalizeBssid(w.bssid)).filter((b): b is string => b !== null))];
+  const reported = reportedBssids(facts.wifi);
   if (reported.length === 0) return null;
   let farthest: { bssid: string; distanceM: number } | null = null;
   for (const sighting of facts.bssidSightings) {
