@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { sql } from 'kysely';
@@ -7,6 +6,7 @@ import type { AppDeps, AppState } from './context';
 import { errorMiddleware } from './http/errors.middleware';
 import { DEFAULT_H5_DIR, h5Static } from './http/h5-static';
 import { idempotencyMiddleware } from './http/idempotency.middleware';
+import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
 import { assignmentRoutes } from './modules/assignments/assignments.routes';
 import { requireAuth } from './modules/auth/auth.middleware';
@@ -49,6 +49,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
   // Before the body parser: callback signatures cover the exact bytes received.
   const callbacks = callbackRoutes(deps);
   app.use(callbacks.routes()).use(callbacks.allowedMethods());
+  app.use(nosniffMiddleware());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
 
   app.use(h5Static(options.h5Dir ?? DEFAULT_H5_DIR));

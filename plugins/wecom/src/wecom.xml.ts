@@ -17,9 +17,12 @@ const parser = new XMLParser({
   trimValues: true,
 });
 
-/** The children of the `<xml>` root of a WeCom message, or `undefined` when the text is not such a document. Never throws. */
+/**
+ * The children of the `<xml>` root of a WeCom message, or `undefined` when the text is not such a document. Never throws.
+ * WeCom never sends a DOCTYPE (wecom-api §6): one is refused outright rather than parsed, so no entity is ever declared.
+ */
 export function parseWeComXml(text: string): XmlElement | undefined {
-  if (text.trim() === '' || XMLValidator.validate(text) !== true) return undefined;
+  if (text.trim() === '' || /<!DOCTYPE|<!ENTITY/i.test(text) || XMLValidator.validate(text) !== true) return undefined;
   try {
     const root = (parser.parse(text) as XmlElement).xml;
     return isElement(root) ? root : undefined;

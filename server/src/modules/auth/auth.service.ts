@@ -10,14 +10,15 @@ import { signToken } from './jwt';
 export async function login(deps: AppDeps, input: LoginInput) {
   const tenant = await findTenantByCorp(deps.db, input.platform, input.corpId);
   if (!tenant) {
-    throw new AppError(401, 'unknown_corp', `企业 ${input.corpId} 尚未开通公海，请联系管理员在后台添加该企业。`);
+    // The same answer as a wrong code: a stranger must not learn which corps are registered by trying corp ids.
+    throw invalidLogin();
   }
   let identity;
   try {
     identity = await (await deps.platforms.adapterFor(tenant.id)).auth.exchangeLoginCode(input.code);
   } catch (err) {
     if (err instanceof PlatformError && err.code === 'INVALID_CODE') {
-      throw new AppError(401, 'invalid_code', '登录码无效或已过期（登录码只能使用一次，5 分钟内有效），请重新打开应用。');
+      throw invalidLogin();
     }
     if (err instanceof PlatformError) {
       throw new AppError(502, 'platform_unavailable', `暂时无法连接${tenant.platform === 'dingtalk' ? '钉钉' : '企业微信'}完成登录，请稍后重试。`, {
@@ -44,3 +45,7 @@ export async function login(deps: AppDeps, input: LoginInput) {
     tenant: { id: tenant.id, name: tenant.name, platform: tenant.platform },
   };
 }
+
+/** A login that cannot go on, whether the code is wrong or the corp is not ours: one answer for both. */
+const invalidLogin = () =>
+  new AppError(401, 'invalid_code', '登录失败：登录码无效或已过期（只能使用一次，5 分钟内有效），或本企业尚未开通公海。请重新打开应用；仍然失败请联系管理员。');

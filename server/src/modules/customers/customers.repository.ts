@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
+import { containsText } from '../../db/like';
 import type { CustomersTable } from './customers.table';
 
 export type CustomerRow = Selectable<CustomersTable>;
@@ -33,7 +34,7 @@ export async function poolCustomersPage(
     .where('tenant_id', '=', q.tenantId)
     .where('pool_id', 'in', q.poolIds)
     .where('status', '=', 'pool');
-  if (q.search) query = query.where('name', 'like', `%${q.search.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (q.search) query = query.where(containsText('name', q.search));
   if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
   return query.orderBy('id').limit(q.limit).execute();
 }

@@ -30,6 +30,11 @@ export function callbackRoutes(deps: AppDeps): Router<AppState> {
         deps.logger.warn({ tenantId, platform, reason: error.message }, 'callback refused');
         throw new AppError(401, 'bad_signature', '回调签名校验失败：请求不是来自平台，或回调 Token / EncodingAESKey 配置不一致。');
       }
+      // Signed and decrypted, but not an event we can read (DingTalk: not a JSON object; WeCom: not a plain <xml>).
+      if (error instanceof PlatformError && error.code === 'BAD_RESPONSE') {
+        deps.logger.warn({ tenantId, platform, reason: error.message }, 'callback unreadable');
+        throw new AppError(400, 'bad_callback_payload', '回调内容无法识别：解密后不是平台约定的事件格式，已忽略。');
+      }
       throw error;
     }
     await handlePlatformEvents(deps, tenantId, adapter, result.events);

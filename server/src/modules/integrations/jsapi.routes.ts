@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps, AppState } from '../../context';
 import { parse } from '../../http/validate';
+import { signJsapiPage } from './jsapi.service';
 
 const jsapiQuery = z.object({
   url: z
@@ -10,14 +11,12 @@ const jsapiQuery = z.object({
     .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), '需要完整的页面地址（http:// 或 https:// 开头）'),
 });
 
-/** `GET /api/v1/platform/jsapi-signature?url=`: what an H5 page inside DingTalk / WeCom passes to `dd.config` / `ww.register`. */
+/** `GET /api/v1/platform/jsapi-signature?url=`: what an H5 page of the tenant inside DingTalk / WeCom passes to `dd.config` / `ww.register`. */
 export function jsapiRoutes(deps: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/api/v1/platform/jsapi-signature', async (ctx) => {
     const { url } = parse(jsapiQuery, ctx.query);
-    const adapter = await deps.platforms.adapterFor(ctx.state.actor!.tenantId);
-    // The signature covers the page address without its fragment (both vendors' rule).
-    ctx.body = await adapter.jsapi.signature(url.split('#')[0]!);
+    ctx.body = await signJsapiPage(deps, ctx.state.actor!, url);
   });
   return router;
 }

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Actor, AppDeps, AppState } from '../../context';
 import type { Db } from '../../db/create-db';
-import { parse } from '../../http/validate';
+import { containsText } from '../../db/like';
+import { parse, queryNumber } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import type { Role } from './org';
 import { departmentPaths, findUser, usersInSubtrees } from './org.repository';
@@ -24,12 +24,9 @@ export interface OrgUserDto {
 export const orgUsersQuery = z.object({
   q: z.string({ error: 'q 必须是文字' }).trim().max(64, '搜索词最长 64 个字').optional(),
   recent: z.enum(['0', '1'], { error: "recent 只能是 '1'（新人在前）或 '0'" }).default('0'),
-  limit: z.coerce.number({ error: 'limit 必须是数字' }).int('limit 必须是整数').min(1, 'limit 至少为 1').max(200, 'limit 最多为 200').default(50),
+  limit: queryNumber(z.number({ error: 'limit 必须是数字' }).int('limit 必须是整数').min(1, 'limit 至少为 1').max(200, 'limit 最多为 200').default(50)),
 });
 export type OrgUsersQuery = z.infer<typeof orgUsersQuery>;
-
-// `!` as the LIKE escape: a backslash is an escape in MySQL string literals but not in SQLite's, `!` is neither.
-const likeContains = (q: string) => `%${q.replace(/[!%_]/g, (m) => `!${m}`)}%`;
 
 /**
  * The tenant's users for HR, admins and managers (a manager sees only the subtrees they lead): matching `q` on name or
@@ -47,8 +44,8 @@ export async function listOrgUsers(db: Db, actor: Actor, q: OrgUsersQuery): Prom
   let query = db.selectFrom('users').select(['id', 'name', 'hired_date', 'active', 'roles']).where('tenant_id', '=', tenantId);
   if (scope) query = query.where('id', 'in', scope);
   if (q.q) {
-    const pattern = likeContains(q.q);
-    query = query.where((eb) => eb.or([sql<boolean>`${sql.ref('name')} like ${pattern} escape '!'`, sql<boolean>`${sql.ref('id')} like ${pattern} escape '!'`]));
+    const text = q.q;
+    query = query.where((eb) => eb.or([containsText('name', text), containsText('id', text)]));
   }
   // Both dialects sort NULL below every value, so DESC puts users without a hire date last.
   if (q.recent === '1') query = query.orderBy('hired_date', 'desc');

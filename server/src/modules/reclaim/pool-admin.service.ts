@@ -5,6 +5,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { notFound } from '../../errors';
 import { localDate } from '../../time';
+import { tenantPools, visiblePoolIds } from '../dashboard/dashboard.service';
 import { listPools, refreshPoolMembers } from '../pool/pool.repository';
 import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
 import { poolAdminError, type AdminPool, type AdminRule, type CalendarBody, type CalendarDay, type PoolBody, type PreviewBody, type RuleInput } from './pool-admin';
@@ -193,6 +194,9 @@ export async function previewPool(deps: { db: Db; clock: Clock; logger: Logger }
   const pools = await listPools(db, tenantId);
   const pool = pools.find((p) => p.id === poolId);
   if (pool === undefined) throw notFound('公海');
+  // A manager previews only the pools they may see on the dashboard (every member department in a subtree they lead):
+  // a preview lists the pool's reps and customers.
+  if (!actor.roles.includes('admin') && !(await visiblePoolIds(db, actor, await tenantPools(db, tenantId))).has(poolId)) throw notFound('公海');
   let proposedRules: SweepRule[] | undefined;
   if (body.rules !== undefined) {
     const rows: PoolRow[] = pools.map((p) => ({ id: p.id, name: p.name, parent_pool_id: p.parentPoolId, escalate_to_pool_id: p.escalateToPoolId }));

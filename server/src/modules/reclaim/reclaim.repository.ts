@@ -2,6 +2,7 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Database } from '../../db/database';
 import { isMysql, type Db } from '../../db/create-db';
 import { isUniqueViolation } from '../../db/errors';
+import { containsText } from '../../db/like';
 import type { CustomersTable } from '../customers/customers.table';
 import type { PoolRulesTable } from '../pool/pool.table';
 import type { ClockRule } from './clocks';
@@ -66,7 +67,7 @@ export function dueCondition(eb: CustomerEb, rule: ClockRule, threshold: number)
     parts.push(eb.or([eb('last_deal_won_at', 'is', null), eb('last_deal_won_at', '<', eb.ref('owned_since'))]));
   }
   if (rule.levels.length > 0) parts.push(eb('level', 'in', rule.levels));
-  if (rule.tags.length > 0) parts.push(eb.or(rule.tags.map((tag) => eb('tags', 'like', `%${JSON.stringify(tag)}%`))));
+  if (rule.tags.length > 0) parts.push(eb.or(rule.tags.map((tag) => containsText('tags', JSON.stringify(tag)))));
   if (rule.exemptWonCustomers) parts.push(eb('last_deal_won_at', 'is', null));
   return eb.and(parts);
 }

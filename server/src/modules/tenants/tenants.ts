@@ -25,6 +25,8 @@ export interface TenantSettings {
   /** Group robots that get the pool-return digest of every sweep. */
   poolReturnBots?: { token: string; secret?: string }[];
   /** How platform events arrive: HTTP callbacks (default) or DingTalk Stream mode (no public URL needed). */
+  /** Origins (`https://host[:port]`) of H5 pages the JS-SDK signature may be issued for, besides PUBLIC_BASE_URL's. */
+  h5Origins?: string[];
   eventTransport?: 'callback' | 'stream';
   /** How long HR's reservation of customers waits for the approval's result before it is released (hours). */
   assignmentHoldHours: number;

@@ -144,7 +144,8 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
 
     it('signs the JS-SDK config for a page inside the chat app', async () => {
       const token = await h.tokenFor(tenantId, 'rep01');
-      const page = 'https://gonghai.example.com/h5/index.html?from=chat#/pool';
+      // The page is served at the server's own public origin (PUBLIC_BASE_URL), which is always signable.
+      const page = `${h.deps.config.publicBaseUrl}/h5/index.html?from=chat#/pool`;
       const res = await h.request('GET', `/api/v1/platform/jsapi-signature?url=${encodeURIComponent(page)}`, { token });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ platform, corpId, agentId: demoTenants.find((t) => t.id === tenantId)!.agentId });
