@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import { queryNumber } from '../../http/validate';
 import type { AssignmentItemState, AssignmentStatus } from './assignments.table';
 
 export type AssignmentErrorCode = 'nothing_to_assign' | 'assignee_inactive' | 'approval_failed' | 'no_approval_template';
@@ -86,9 +87,9 @@ export const createAssignmentBody = z.object({
 export const suggestQuery = z
   .object({
     assigneeUserId: userId,
-    count: z.coerce.number({ error: 'count 必须是数字' }).int('count 必须是整数').min(1, 'count 至少为 1').max(100, 'count 最多为 100').default(30),
-    lat: z.coerce.number().min(-90).max(90).optional(),
-    lng: z.coerce.number().min(-180).max(180).optional(),
+    count: queryNumber(z.number({ error: 'count 必须是数字' }).int('count 必须是整数').min(1, 'count 至少为 1').max(100, 'count 最多为 100').default(30)),
+    lat: queryNumber(z.number().min(-90).max(90).optional()),
+    lng: queryNumber(z.number().min(-180).max(180).optional()),
     coord,
   })
   .refine((q) => (q.lat === undefined) === (q.lng === undefined), { message: 'lat 和 lng 必须同时提供' });
@@ -96,7 +97,7 @@ export const suggestQuery = z
 export const listAssignmentsQuery = z.object({
   status: z.enum(['pending', 'approved', 'refused', 'withdrawn', 'expired', 'failed']).optional(),
   cursor: z.string().regex(/^\d+$/, '必须是上一页返回的 nextCursor').optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryNumber(z.number().int().min(1).max(100).default(20)),
 });
 
 export type CreateAssignmentBody = z.infer<typeof createAssignmentBody>;

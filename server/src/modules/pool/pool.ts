@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryNumber } from '../../http/validate';
 
 export interface Pool {
   id: number;
@@ -16,22 +17,22 @@ export interface Pool {
 }
 
 const coord = z.enum(['gcj02', 'wgs84']).default('gcj02');
-const lat = z.coerce.number().min(-90).max(90);
-const lng = z.coerce.number().min(-180).max(180);
+const lat = z.number().min(-90).max(90);
+const lng = z.number().min(-180).max(180);
 
 export const nearbyQuery = z.object({
-  lat,
-  lng,
-  radius: z.coerce.number().int().min(1).max(5000).default(1000),
+  lat: queryNumber(lat),
+  lng: queryNumber(lng),
+  radius: queryNumber(z.number().int().min(1).max(5000).default(1000)),
   coord,
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: queryNumber(z.number().int().min(1).max(500).default(100)),
 });
 
 export const poolListQuery = z.object({
-  poolId: z.coerce.number().int().positive().optional(),
+  poolId: queryNumber(z.number().int().positive().optional()),
   q: z.string().trim().max(100).optional(),
   cursor: z.string().regex(/^\d+$/, '必须是上一页返回的 nextCursor').optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryNumber(z.number().int().min(1).max(200).default(50)),
 });
 
 export const claimBody = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import { queryNumber } from '../../http/validate';
 import type { Pool } from '../pool/pool';
 import type { SweepRule } from './reclaim.repository';
 import type { RuleKind } from '../pool/pool.table';
@@ -114,9 +115,9 @@ export function weekdayOf(day: string): number | null {
   return d.toISOString().slice(0, 10) === day ? d.getUTCDay() : null;
 }
 
-const year = z.coerce.number({ error: 'year 必须是年份' }).int('year 必须是年份').min(2000, 'year 须在 2000 到 2100 之间').max(2100, 'year 须在 2000 到 2100 之间');
+const year = z.number({ error: 'year 必须是年份' }).int('year 必须是年份').min(2000, 'year 须在 2000 到 2100 之间').max(2100, 'year 须在 2000 到 2100 之间');
 
-export const calendarQuery = z.object({ year: year.optional() });
+export const calendarQuery = z.object({ year: queryNumber(year.optional()) });
 
 /** `PUT /api/v1/admin/calendar`: every exception of one year (the year's stored exceptions are replaced). */
 export const calendarBody = z

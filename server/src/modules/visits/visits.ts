@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryNumber } from '../../http/validate';
 import type { RiskReason, Verdict } from './risk/risk';
 
 const fix = z.object({
@@ -47,7 +48,7 @@ export type FinishBody = z.infer<typeof finishBody>;
 export const visitListQuery = z.object({
   verdict: z.enum(['verified', 'suspect', 'rejected']).optional(),
   cursor: z.string().regex(/^\d+$/, '必须是上一页返回的 nextCursor').optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryNumber(z.number().int().min(1).max(200).default(50)),
 });
 
 export const reviewListQuery = visitListQuery.extend({

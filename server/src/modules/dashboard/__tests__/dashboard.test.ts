@@ -279,8 +279,8 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
       ['?from=2026-11-26&to=2026-11-20', 'invalid_range', '开始日期 2026-11-26 晚于结束日期 2026-11-20，请调换或重新选择。'],
       ['?to=2026-11-28', 'invalid_range', '结束日期 2026-11-28 晚于今天（2026-11-27），请选择今天或更早的日期。'],
       ['?from=2025-11-26&to=2026-11-27', 'invalid_range', '一次最多查看 366 天，你选择了 367 天；请缩短范围。'],
-      ['?from=2026-02-30', 'invalid_request', '请求参数不正确：from: 不是一个存在的日期，请检查年月日'],
-      ['?from=11/20/2026', 'invalid_request', '请求参数不正确：from: 日期格式应为 YYYY-MM-DD（企业所在时区的日期），例如 2026-11-01'],
+      ['?from=2026-02-30', 'invalid_request', '请求参数不正确：开始日期(from)：不是一个存在的日期，请检查年月日'],
+      ['?from=11/20/2026', 'invalid_request', '请求参数不正确：开始日期(from)：日期格式应为 YYYY-MM-DD（企业所在时区的日期），例如 2026-11-01'],
     ];
     for (const [query, code, message] of cases) {
       const res = await get(admin, query);
