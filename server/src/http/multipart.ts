@@ -2,25 +2,50 @@ import busboy from 'busboy';
 import type { Context } from 'koa';
 import { AppError } from '../errors';
 
+const malformed = () => new AppError(400, 'invalid_request', '上传的表单格式不正确（内容不完整）：请重新选择照片上传。');
+
 /**
  * Reads the one file of a multipart upload in field `field`, refusing more than `maxBytes` (413) as soon as the limit
  * is crossed instead of buffering the rest. Anything that is not a multipart form with that file is a 400/415.
+ *
+ * Never throws outside the returned promise: every emitter this creates (the request, the parser, each file stream)
+ * has an 'error' listener for as long as it lives, so a form cut short or a client hanging up mid-upload rejects the
+ * promise instead of raising an unhandled 'error' event that would stop the process (issue 16).
  */
 export function readSingleFile(ctx: Context, field: string, maxBytes: number): Promise<Buffer> {
   if (!ctx.is('multipart/form-data')) {
     return Promise.reject(new AppError(415, 'unsupported_media_type', `请用 multipart/form-data 上传，照片放在字段「${field}」里。`));
   }
+  const req = ctx.req;
   return new Promise<Buffer>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 } });
+      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 } });
     } catch {
-      reject(new AppError(400, 'invalid_request', '上传的表单格式不正确。'));
+      reject(new AppError(400, 'invalid_request', '上传的表单格式不正确：请用 multipart/form-data 上传照片。'));
       return;
     }
+    let settled = false;
     let file: Buffer | undefined;
-    let failure: AppError | undefined;
+    /** Settles once; on a refusal, stops parsing and discards the rest of the body so the answer goes out at once. */
+    const settle = (failure: AppError | undefined) => {
+      if (settled) return;
+      settled = true;
+      if (failure === undefined && file !== undefined && file.length > 0) {
+        resolve(file);
+        return;
+      }
+      // The parser is left to the garbage collector rather than destroyed: this may run inside one of its own events,
+      // and busboy fails on its next line when destroyed there. The rest of the body is pulled off the wire and dropped
+      // (not buffered), so the answer goes out now and the connection can then be reused.
+      req.unpipe(parser);
+      req.resume();
+      reject(failure ?? new AppError(400, 'photo_missing', `没有收到照片：请把照片放在表单字段「${field}」里上传。`));
+    };
+
     parser.on('file', (name, stream) => {
+      // A file stream is destroyed with an error when the form ends inside it: every one gets a listener.
+      stream.on('error', () => settle(malformed()));
       if (name !== field || file !== undefined) {
         stream.resume();
         return;
@@ -28,18 +53,19 @@ export function readSingleFile(ctx: Context, field: string, maxBytes: number): P
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => {
-        failure = new AppError(413, 'photo_too_large', `照片超过 ${Math.round(maxBytes / 1024 / 1024)} MB 的上限，请压缩后重新上传。`, { maxBytes });
+        settle(new AppError(413, 'photo_too_large', `照片超过 ${Math.round(maxBytes / 1024 / 1024)} MB 的上限，请压缩后重新上传。`, { maxBytes }));
       });
       stream.on('end', () => {
-        file = Buffer.concat(chunks);
+        if (!stream.truncated) file = Buffer.concat(chunks);
       });
     });
-    parser.on('error', () => reject(new AppError(400, 'invalid_request', '上传的表单格式不正确（内容不完整）。')));
-    parser.on('close', () => {
-      if (failure !== undefined) reject(failure);
-      else if (file === undefined || file.length === 0) reject(new AppError(400, 'photo_missing', `没有收到照片：请把照片放在表单字段「${field}」里上传。`));
-      else resolve(file);
+    parser.on('error', () => settle(malformed()));
+    parser.on('close', () => settle(undefined));
+    // A client that hangs up mid-upload: nobody is left to answer, but the promise must still settle.
+    req.on('error', () => settle(malformed()));
+    req.on('close', () => {
+      if (!req.complete) settle(malformed());
     });
-    ctx.req.pipe(parser);
+    req.pipe(parser);
   });
 }
