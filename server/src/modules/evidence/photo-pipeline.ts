@@ -40,12 +40,17 @@ export interface ProcessPhotoOptions {
   watermark: WatermarkText;
   /** Longest side of what is stored (default 2048); smaller photos are never enlarged. */
   maxSide?: number;
-  /** Largest pixel count we agree to decode (default 64 million: a 48–50 MP phone shot passes). */
+  /** Largest pixel count we agree to decode (default PHOTO_MAX_INPUT_PIXELS). */
   maxInputPixels?: number;
 }
 
 export const PHOTO_MAX_SIDE = 2048;
-export const PHOTO_MAX_INPUT_PIXELS = 64_000_000;
+/**
+ * 52 million: a full-resolution shot of any 48–50 MP phone sensor passes (8192×6144 is 50.3 MP), an 8000×8000 image
+ * (64 MP) does not. Decoding costs CPU and memory in proportion to the pixels, not the bytes: a flat 8000×8000 PNG is
+ * 200 KB on the wire and about half a second of a core and a few hundred MB of pixels once decoded (issue 16).
+ */
+export const PHOTO_MAX_INPUT_PIXELS = 52_000_000;
 const JPEG_QUALITY = 85;
 
 const sha256Hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -202,6 +202,28 @@ describe('processPhoto: refused uploads', () => {
     await expect(processPhoto(input, { ...options, maxBytes: input.length - 1 })).rejects.toMatchObject({ status: 413, code: 'photo_too_large' });
   });
 
+  it('refuses an 8000×8000 PNG (64 MP in about 200 KB) by default from its header, without decoding it', async () => {
+    const input = await sharp({ create: { width: 8000, height: 8000, channels: 3, background: '#7a7a7a' } }).png({ compressionLevel: 9 }).toBuffer();
+    expect(input.length).toBeLessThan(300 * 1024);
+
+    // CPU time, not wall time (other work may share the machine): decoding it took about half a second of a core.
+    const before = process.cpuUsage();
+    await expect(processPhoto(input, options)).rejects.toMatchObject({
+      status: 413,
+      code: 'photo_too_large',
+      message: '照片像素太多（8000×8000），上限是 5200 万像素。请用相机的默认分辨率重新拍摄后再上传。',
+    });
+    const spent = process.cpuUsage(before);
+    expect((spent.user + spent.system) / 1000).toBeLessThan(100);
+  });
+
+  it('takes a full-resolution 50 MP phone shot (8192×6144) under the default pixel limit', async () => {
+    const input = await sharp({ create: { width: 8192, height: 6144, channels: 3, background: '#6d8a4f' } }).jpeg({ quality: 80 }).toBuffer();
+
+    const photo = await processPhoto(input, options);
+    expect(photo.original).toMatchObject({ width: 2048, height: 1536 });
+  });
+
   it('refuses a photo announcing more pixels than maxInputPixels with 413 (decompression bombs)', async () => {
     const input = await samplePhoto('street', 640, 480).png().toBuffer();
 
