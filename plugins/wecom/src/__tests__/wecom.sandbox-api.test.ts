@@ -215,6 +215,31 @@ describe('WeCom sandbox API and controls', () => {
     });
   });
 
+  it('never reissues an approval id after a restart (a new sandbox over the same org, the same day)', async () => {
+    const apply = async (target: string) => {
+      const org = weComOrg();
+      const gettoken = (await (await fetch(`${target}/cgi-bin/gettoken?corpid=${org.corpId}&corpsecret=${org.app.appSecret}`)).json()) as { access_token: string };
+      const reply = await fetch(`${target}/cgi-bin/oa/applyevent?access_token=${gettoken.access_token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ creator_userid: 'WangFang', template_id: templateId, use_template_approver: 1, apply_data: { contents: [] } }),
+      });
+      return ((await reply.json()) as { sp_no: string }).sp_no;
+    };
+    const before = [await apply(base), await apply(base)];
+    const restarted = createWeComSandbox({ fixtures: [weComOrg(() => `${receiver.origin}/cb`), stranger], clock });
+    const app = new Koa();
+    app.use(restarted.router.routes());
+    const again = await listenOnEphemeralPort(app.callback());
+    try {
+      const after = [await apply(`${again.origin}${weComSandboxPrefix}`), await apply(`${again.origin}${weComSandboxPrefix}`)];
+      expect(after.filter((id) => before.includes(id))).toEqual([]);
+      expect(after.every((id) => /^20250106\d{8}$/.test(id))).toBe(true);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('redelivers a decision as the very same request and withdraws with SpStatus 4', async () => {
     const accessToken = await token();
     const apply = () =>
@@ -226,7 +251,9 @@ describe('WeCom sandbox API and controls', () => {
       }).then((reply) => reply.body.sp_no as string);
     const first = await apply();
     const second = await apply();
-    expect([first, second]).toEqual(['202501060001', '202501060002']);
+    // The day and a serial, consecutive within one sandbox.
+    expect([first, second]).toEqual([expect.stringMatching(/^20250106\d{8}$/), expect.stringMatching(/^20250106\d{8}$/)]);
+    expect(Number(second.slice(8))).toBe((Number(first.slice(8)) + 1) % 100_000_000);
 
     await expect(call('POST', `/_control/approvals/${first}/decide`, { approved: true, deliveries: 3 })).resolves.toMatchObject({
       body: { delivered: true, deliveries: [{}, {}, {}] },

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import {
   SandboxAccessTokens,
   SandboxControl,
@@ -129,6 +129,10 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
   const agentTicketWindow = new SandboxRateWindow(clock, 100, 3_600_000);
   const tickets = new Map<string, string>();
   const approvals: StoredApproval[] = [];
+  // WeCom numbers approvals by day and serial (wecom-api §5a), never twice for a corp. A sandbox forgets its approvals
+  // when it restarts, so its serials start at a random point: a restarted sandbox does not hand out an id it gave
+  // before (issue 16). 16 digits in all, so SpNo stays an exact number.
+  const firstSerial = randomInt(1, 100_000_000);
   const calls = new Map<string, number>();
 
   function failure(errcode: number, extra: Record<string, unknown> = {}): WeComReply {
@@ -359,7 +363,7 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
       const application = body === undefined ? undefined : readApplication(fixture, body);
       if (application === undefined) return failure(301025);
       const day = new Date(clock.now()).toISOString().slice(0, 10).replace(/-/g, '');
-      const instanceId = `${day}${String(approvals.length + 1).padStart(4, '0')}`;
+      const instanceId = `${day}${String((firstSerial + approvals.length) % 100_000_000).padStart(8, '0')}`;
       approvals.push({ ...application, instanceId, corpId: fixture.corpId, status: 'pending', appliedAt: clock.now() });
       return ok({ sp_no: instanceId });
     }),
