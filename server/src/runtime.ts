@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { AppDeps } from './context';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, type Db } from './db/create-db';
+import { CurrentUsers } from './modules/auth/current-users';
 import { EvidenceChain, evidenceKey } from './modules/evidence/evidence.service';
 import { LocalPhotoStore } from './modules/evidence/photo-store';
 import { createPlatformRegistry } from './platform/registry';
@@ -32,7 +33,7 @@ export function createRuntime(
   }
   const photos = new LocalPhotoStore(config.photoStore);
   const key = evidenceKey(config.masterKey);
-  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: key, evidence: new EvidenceChain(db, key) };
+  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: key, evidence: new EvidenceChain(db, key), users: new CurrentUsers(db, clock) };
 }
 
 export function loadConfigOrExit(): AppConfig {

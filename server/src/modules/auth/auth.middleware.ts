@@ -4,14 +4,25 @@ import { AppError } from '../../errors';
 import type { Role } from '../org/org';
 import { verifyToken } from './jwt';
 
-/** Requires `Authorization: Bearer <JWT>` and puts the caller in `ctx.state.actor`. */
+/**
+ * Requires `Authorization: Bearer <JWT>` and puts the caller in `ctx.state.actor`. The token says who is calling; whether
+ * they still may, and with which roles, is what the database says now (DESIGN §15): a departed user is refused whatever
+ * their token says, a demoted one has lost the roles.
+ */
 export function requireAuth(deps: AppDeps): Middleware<AppState> {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppError(401, 'unauthenticated', '请先登录：缺少 Authorization: Bearer <token>。');
     const claims = verifyToken(match[1]!, deps.config.jwt.secret, deps.clock.now());
-    ctx.state.actor = { tenantId: claims.tid, userId: claims.sub, roles: claims.roles, timeZone: claims.tz };
+    const standing = await deps.users.standingOf(claims.tid, claims.sub);
+    if (standing === undefined) {
+      throw new AppError(401, 'user_inactive', '登录凭证对应的员工已不在公海的名单中（可能已离职或账号已变更），请重新打开应用登录；如有疑问请联系管理员。');
+    }
+    if (!standing.active) {
+      throw new AppError(401, 'user_inactive', '你的账号已停用（已离职或被管理员停用），不能再使用公海；如有疑问请联系管理员。');
+    }
+    ctx.state.actor = { tenantId: claims.tid, userId: claims.sub, roles: standing.roles, timeZone: claims.tz };
     await next();
   };
 }

@@ -28,6 +28,24 @@ export function signToken(claims: TokenClaims, secret: string, ttlSeconds: numbe
   return jwt.sign({ ...claims, iat: Math.floor(nowMs / 1000) }, keyOf(secret), { algorithm: 'HS256', expiresIn: ttlSeconds });
 }
 
+const knownRoles: readonly Role[] = ['rep', 'manager', 'hr', 'admin'];
+const isRoleList = (value: unknown): value is Role[] => Array.isArray(value) && value.every((r) => knownRoles.includes(r as Role));
+
+/** Zones found valid: a handful per deployment (only signed tokens get as far as this check). */
+const validZones = new Set<string>();
+
+/** Whether `zone` is a time zone this runtime knows (`Asia/Shanghai`), as the tenant-local date math needs. */
+function isTimeZone(zone: string): boolean {
+  if (validZones.has(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  validZones.add(zone);
+  return true;
+}
+
 /** Tokens whose signature was checked, with their claims and validity window (seconds), per secret. */
 const verified = new Map<string, Map<string, { claims: TokenClaims; nbf: number; exp: number }>>();
 /** A bound on remembered tokens per secret; past it the memory starts over (a token is verified again, nothing more). */
@@ -46,13 +64,14 @@ export function verifyToken(token: string, secret: string, nowMs: number): Token
   if (hit && nowS >= hit.nbf && nowS < hit.exp) return hit.claims;
   try {
     const payload = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'], clockTimestamp: nowS });
+    // Every token we issue has all of these; one without an expiry would be good forever, one with a zone that does
+    // not exist would fail later, in the middle of a request.
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.tid !== 'string') throw new Error('claims');
-    const claims = { sub: payload.sub, tid: payload.tid, roles: (payload.roles ?? []) as Role[], tz: String(payload.tz ?? 'Asia/Shanghai') };
-    // Only tokens that expire are remembered, and only until then.
-    if (typeof payload.exp === 'number') {
-      if (known.size >= MAX_VERIFIED) known.clear();
-      known.set(token, { claims, nbf: typeof payload.nbf === 'number' ? payload.nbf : -Infinity, exp: payload.exp });
-    }
+    if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new Error('exp');
+    if (!isRoleList(payload.roles) || typeof payload.tz !== 'string' || !isTimeZone(payload.tz)) throw new Error('claims');
+    const claims = { sub: payload.sub, tid: payload.tid, roles: payload.roles, tz: payload.tz };
+    if (known.size >= MAX_VERIFIED) known.clear();
+    known.set(token, { claims, nbf: typeof payload.nbf === 'number' ? payload.nbf : -Infinity, exp: payload.exp });
     return claims;
   } catch (err) {
     const expired = (err as Error).name === 'TokenExpiredError';

@@ -43,8 +43,14 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       // directory does not know (yet) is left alone: only an explicit leave event or a full sync ends employment, so a
       // lagging directory can never send someone's customers back to the pool.
       const user = await adapter.directory.user(event.userId);
-      if (user === null) deps.logger.warn({ tenantId, userId: event.userId, type: event.type }, 'contact event for a user the directory does not know');
-      else if (await syncUser(deps.db, tenantId, user, now)) await promptHrForNewHire(deps, tenantId, user.userId, now);
+      if (user === null) {
+        deps.logger.warn({ tenantId, userId: event.userId, type: event.type }, 'contact event for a user the directory does not know');
+        return;
+      }
+      const added = await syncUser(deps.db, tenantId, user, now);
+      // Their roles may have changed (a leader no more): their next request sees it.
+      deps.users.invalidate(tenantId, user.userId);
+      if (added) await promptHrForNewHire(deps, tenantId, user.userId, now);
       return;
     }
     case 'contact.user_left':
@@ -52,8 +58,11 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       return;
     case 'contact.user_renamed': {
       await deps.db.transaction().execute((trx) => renameUserEverywhere(trx, tenantId, event.userId, event.newUserId));
+      // The old id no longer exists: tokens that carry it are refused from now on.
+      deps.users.invalidate(tenantId, event.userId);
       const user = await adapter.directory.user(event.newUserId);
       if (user !== null) await syncUser(deps.db, tenantId, user, now);
+      deps.users.invalidate(tenantId, event.newUserId);
       return;
     }
     case 'contact.department_changed':

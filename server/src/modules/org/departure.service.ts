@@ -1,6 +1,7 @@
 import type { PlatformMessages } from '@gonghai/plugin-core';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/create-db';
+import type { CurrentUsers } from '../auth/current-users';
 import { formatLocal } from '../../time';
 import { changeOwnership } from '../pool/ownership.service';
 import { findTenantById } from '../tenants/tenants.repository';
@@ -19,12 +20,12 @@ export interface DepartureResult {
 const BATCH = 200;
 
 /**
- * An employee left (DESIGN §6): mark them left, hand every customer they own back to its pool — or to their manager when
+ * An employee left (DESIGN §6): mark them left (locked out of the API at once), hand every customer they own back to its pool — or to their manager when
  * the tenant says so and the manager is active — through the single ownership function with ledger reason
  * `left_with_employee`, and tell the manager. Safe to run twice: the second run finds nothing to move and sends nothing.
  */
 export async function handleDeparture(
-  deps: { db: Db; logger: Logger },
+  deps: { db: Db; logger: Logger; users: CurrentUsers },
   tenantId: string,
   userId: string,
   now: number,
@@ -34,6 +35,9 @@ export async function handleDeparture(
   const tenant = await findTenantById(db, tenantId);
   if (tenant === undefined) throw new Error(`tenant ${tenantId} does not exist`);
   await markUserLeft(db, tenantId, userId, now);
+  // Their next request is refused at once in this process (others see it within the cache's few seconds), and a claim
+  // already past the door is refused by its own transaction.
+  deps.users.invalidate(tenantId, userId);
   const leaver = await findUser(db, tenantId, userId);
   const manager = leaver?.managerId ? await findUser(db, tenantId, leaver.managerId) : undefined;
   const toManager = tenant.settings.departurePolicy === 'manager' && manager?.active === true ? manager.id : null;

@@ -69,6 +69,8 @@ export async function syncOrg(
 export async function syncTenantOrg(deps: AppDeps, tenantId: string, progress: (line: string) => void = () => undefined): Promise<OrgSyncResult> {
   const adapter = await deps.platforms.adapterFor(tenantId);
   const result = await syncOrg(deps.db, tenantId, adapter.directory, deps.clock.now(), progress);
+  // Anyone's roles may have changed (a leader no more, a returning employee active again).
+  deps.users.invalidate(tenantId);
   for (const userId of result.newcomers) await promptHrForNewHire(deps, tenantId, userId, deps.clock.now());
   for (const userId of result.left) {
     const departure = await handleDeparture(deps, tenantId, userId, deps.clock.now(), adapter.messages);

@@ -1,5 +1,31 @@
-import type { Db } from '../../db/create-db';
+import { sql } from 'kysely';
+import { isMysql, type Db } from '../../db/create-db';
 import type { Role, User } from './org';
+
+/** What a request is allowed by: whether the user still works here, and their roles now. */
+export interface UserStanding {
+  active: boolean;
+  roles: Role[];
+}
+
+/** A user's active flag and roles (undefined when the tenant has no such user); the auth middleware reads this. */
+export async function findUserStanding(db: Db, tenantId: string, userId: string): Promise<UserStanding | undefined> {
+  const row = await db.selectFrom('users').select(['active', 'roles']).where('tenant_id', '=', tenantId).where('id', '=', userId).executeTakeFirst();
+  return row && { active: row.active === 1, roles: row.roles.split(',').filter(Boolean) as Role[] };
+}
+
+/**
+ * Whether the user is active, read inside the caller's transaction so that a departure cannot land between this read
+ * and the commit: on MySQL under a shared lock on the user row (marking them left waits for the commit, and the
+ * departure then finds what was given to them), on SQLite because transactions run one at a time. Lock order: the
+ * user row before any customer row, as in the claim batch.
+ */
+export async function isUserActiveLocked(trx: Db, tenantId: string, userId: string): Promise<boolean> {
+  let query = trx.selectFrom('users').select('active').where('tenant_id', '=', tenantId).where('id', '=', userId);
+  if (isMysql(trx)) query = query.modifyEnd(sql`lock in share mode`);
+  const row = await query.executeTakeFirst();
+  return row?.active === 1;
+}
 
 export async function findUser(db: Db, tenantId: string, userId: string): Promise<User | undefined> {
   const row = await db

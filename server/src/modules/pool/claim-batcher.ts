@@ -29,6 +29,8 @@ export interface ClaimContext {
 export interface BatchClaimResult {
   /** The customer as the batch left it when this claim's turn came (earlier claims of the batch applied), or undefined. */
   context: ClaimContext | undefined;
+  /** The rep is an active user, read under a shared lock on their user row; an inactive rep's claim is refused. */
+  claimantActive: boolean;
   /** The customer was free, the rep a member, and the pool one the batch decides (no claim radius, a positive daily limit). */
   eligible: boolean;
   /** Claims the rep had made in the pool that day before this one, read under the rep's counter lock. */
@@ -56,10 +58,12 @@ interface Holding {
 }
 
 /**
- * The reads of a batch, sent as one round trip: the customers locked (ascending id, as InnoDB walks the IN list), their
- * pools and the reps' memberships, then the counter row of every member rep in the customer's pool for the day upserted
- * (so locked, in key order) and read, and what the reps own, read under those locks. Lock order as everywhere: customer
- * rows first, then counter rows, so batches and single claims cannot deadlock each other.
+ * The reads of a batch, sent as one round trip: the claiming reps' active flags under a shared lock (marking one left
+ * waits for the batch to commit, and the departure then finds what the batch gave them), the customers locked
+ * (ascending id, as InnoDB walks the IN list), their pools and the reps' memberships, then the counter row of every
+ * member rep in the customer's pool for the day upserted (so locked, in key order) and read, and what the reps own, read
+ * under those locks. Lock order as everywhere: user rows, then customer rows, then counter rows, so batches and single
+ * claims cannot deadlock each other.
  */
 function readStatements(tenantId: string, day: string, claims: BatchClaim[]): CompiledQuery {
   const ids = [...new Set(claims.map((c) => c.customerId))];
@@ -67,6 +71,7 @@ function readStatements(tenantId: string, day: string, claims: BatchClaim[]): Co
   const pairs = claims.map(() => '(?, ?)').join(', ');
   const text = [
     'start transaction',
+    `select id, active from users where tenant_id = ? and id in (${marks(users.length)}) lock in share mode`,
     `select * from customers where tenant_id = ? and id in (${marks(ids.length)}) for update`,
     `select * from pools where tenant_id = ? and id in (select pool_id from customers where tenant_id = ? and id in (${marks(ids.length)}))`,
     `select pool_id, user_id from pool_members where tenant_id = ? and user_id in (${marks(users.length)})`,
@@ -81,6 +86,7 @@ function readStatements(tenantId: string, day: string, claims: BatchClaim[]): Co
      from customers where tenant_id = ? and owner_id in (${marks(users.length)}) group by owner_id, pool_id, level`,
   ].join(';\n');
   const parameters = [
+    ...[tenantId, ...users],
     ...[tenantId, ...ids],
     ...[tenantId, tenantId, ...ids],
     ...[tenantId, ...users],
@@ -93,7 +99,8 @@ function readStatements(tenantId: string, day: string, claims: BatchClaim[]): Co
 
 /** Decides the claims of a batch in arrival order from what its reads returned, as if they had run one after another. */
 function decide(claims: BatchClaim[], results: unknown[]): { results: BatchClaimResult[]; wins: ClaimWin[] } {
-  const [, customerRows, poolRows, memberRows, , counterRows, holdingRows] = results as Record<string, any>[][];
+  const [, userRows, customerRows, poolRows, memberRows, , counterRows, holdingRows] = results as Record<string, any>[][];
+  const active = new Set(userRows!.filter((r) => Number(r.active) === 1).map((r) => r.id as string));
   const customers = new Map(customerRows!.map((r) => [Number(r.id), r as Selectable<CustomersTable>]));
   const pools = new Map(poolRows!.map((r) => [Number(r.id), toPool(r as Selectable<PoolsTable>)]));
   const members = new Set(memberRows!.map((r) => key(r.user_id, Number(r.pool_id))));
@@ -116,7 +123,8 @@ function decide(claims: BatchClaim[], results: unknown[]): { results: BatchClaim
   const decided = claims.map((c): BatchClaimResult => {
     const row = customers.get(c.customerId);
     const pool = row && pools.get(row.pool_id);
-    const none = { eligible: false, claimsToday: 0, owned: 0, ownedAtLevel: 0, claimed: false };
+    const none = { claimantActive: true, eligible: false, claimsToday: 0, owned: 0, ownedAtLevel: 0, claimed: false };
+    if (!active.has(c.userId)) return { context: undefined, ...none, claimantActive: false };
     if (!row || !pool) return { context: undefined, ...none };
     const member = members.has(key(c.userId, pool.id));
     const context = { customer: row, pool, member };
@@ -130,7 +138,7 @@ function decide(claims: BatchClaim[], results: unknown[]): { results: BatchClaim
     const owned = counted(holding);
     const levelCap = pool.maxOwnedPerLevel[row.level];
     const ownedAtLevel = levelCap === undefined ? 0 : counted(holding.levels.get(row.level));
-    const result = { context, eligible: true, claimsToday, owned, ownedAtLevel, claimed: false };
+    const result = { context, claimantActive: true, eligible: true, claimsToday, owned, ownedAtLevel, claimed: false };
     if (claimsToday >= pool.dailyClaimLimit || owned >= pool.maxOwnedPerRep || (levelCap !== undefined && ownedAtLevel >= levelCap)) return result;
 
     // The claim wins: later claims of the batch see the customer owned and the rep's counts one higher.

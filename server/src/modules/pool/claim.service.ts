@@ -7,7 +7,7 @@ import { DAY_MS, formatLocal, localDate, localMidnightAfter } from '../../time';
 import { findCustomer } from '../customers/customers.repository';
 import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
 import type { CustomerDto } from '../customers/customers';
-import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository';
+import { departmentPaths, findUser, isUserActiveLocked, userInSubtrees } from '../org/org.repository';
 import { claimBatcher, type ClaimContext } from './claim-batcher';
 import { changeOwnership, type OwnershipChange } from './ownership.service';
 import type { ClaimBody, Pool } from './pool';
@@ -23,6 +23,15 @@ function alreadyOwned() {
 
 function reservedError() {
   return poolError(422, 'reserved', '该客户已被人事预留给新员工（审批中），暂时不能领取。');
+}
+
+/** The claimant left or was disabled after their request was let in; the claim's own transaction refuses it. */
+function claimantInactive() {
+  return poolError(403, 'user_inactive', '你的账号已停用（已离职或被管理员停用），不能领取客户；如有疑问请联系管理员。');
+}
+
+function assigneeInactive(name: string) {
+  return poolError(422, 'assignee_inactive', `${name} 已离职或被停用，不能分配客户给他/她。`);
 }
 
 /**
@@ -79,6 +88,7 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
   let ctx: ClaimContext | undefined;
   if (isMysql(db)) {
     const decided = await claimBatcher(db).submit({ tenantId, customerId, userId, now, day, evidence });
+    if (!decided.claimantActive) throw claimantInactive();
     ctx = decided.context;
     if (ctx && decided.claimed) return (await customerDtos(db, actor, [ctx.customer]))[0]!;
     if (ctx && decided.eligible) {
@@ -125,9 +135,11 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
     now,
   };
   const slot = { tenantId, userId, poolId: pool.id, day, limit: pool.dailyClaimLimit };
-  // Lock order everywhere: the customer row (by the conditional write), then the rep's counter row. A lost race
-  // therefore costs one statement and a rollback; the limits are checked after the write and undo it by failing.
+  // Lock order everywhere: the rep's user row (shared, so a departure waits for this claim and then finds it), the
+  // customer row (by the conditional write), then the rep's counter row. A lost race therefore costs one statement and
+  // a rollback; the limits are checked after the write and undo it by failing.
   await db.transaction().execute(async (trx) => {
+    if (!(await isUserActiveLocked(trx, tenantId, userId))) throw claimantInactive();
     if (!(await changeOwnership(trx, change))) {
       const fresh = await findCustomer(trx, tenantId, customerId);
       throw fresh?.reserved_by_assignment_id != null && fresh.status === 'pool' ? reservedError() : alreadyOwned();
@@ -225,7 +237,7 @@ export async function assignCustomer(
   const customer = await loadVisibleCustomer(db, actor, customerId);
   const assignee = await findUser(db, tenantId, body.userId);
   if (!assignee) throw notFound('员工');
-  if (!assignee.active) throw poolError(422, 'assignee_inactive', `${assignee.name} 已离职，不能分配客户给他/她。`);
+  if (!assignee.active) throw assigneeInactive(assignee.name);
   if (!privileged) {
     const me = await findUser(db, tenantId, actor.userId);
     const scope = await departmentPaths(db, tenantId, me?.leaderOf ?? []);
@@ -242,6 +254,8 @@ export async function assignCustomer(
   }
   const now = clock.now();
   await db.transaction().execute(async (trx) => {
+    // Checked again under the lock: a departure between the read above and this commit must not leave them an owner.
+    if (!(await isUserActiveLocked(trx, tenantId, assignee.id))) throw assigneeInactive(assignee.name);
     const fromOwner = customer.owner_id;
     const ok = await changeOwnership(trx, {
       tenantId,

@@ -13,6 +13,7 @@ export type PoolErrorCode =
   | 'not_owner'
   | 'not_in_pool'
   | 'assignee_inactive'
+  | 'user_inactive'
   | 'forbidden';
 
 export const poolError = (status: number, code: PoolErrorCode, message: string, details?: Record<string, unknown>) =>

@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { signToken, verifyToken } from '../jwt';
 
 const SECRET = 'jwt-test-secret-jwt-test-secret-0001';
@@ -31,5 +32,16 @@ describe('verifyToken', () => {
     expect(codeOf(() => verifyToken(`${header}.${forged}.${signature}`, SECRET, NOW))).toBe('unauthenticated');
     const flipped = signature!.slice(0, -2) + (signature!.endsWith('AA') ? 'BB' : 'AA');
     expect(codeOf(() => verifyToken(`${header}.${payload}.${flipped}`, SECRET, NOW))).toBe('unauthenticated');
+  });
+
+  it('refuses a genuinely signed token without an expiry, with a time zone that does not exist, or with roles of the wrong shape', () => {
+    const nowS = Math.floor(NOW / 1000);
+    const sign = (payload: object) => jwt.sign({ ...claims, iat: nowS, exp: nowS + 3600, ...payload }, SECRET, { algorithm: 'HS256' });
+    expect(verifyToken(sign({}), SECRET, NOW)).toEqual(claims);
+    const { exp: _exp, ...forever } = JSON.parse(Buffer.from(sign({}).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(codeOf(() => verifyToken(jwt.sign(forever, SECRET, { algorithm: 'HS256' }), SECRET, NOW))).toBe('unauthenticated');
+    for (const tz of ['Mars/Olympus_Mons', '', 8, null, undefined]) expect(codeOf(() => verifyToken(sign({ tz }), SECRET, NOW))).toBe('unauthenticated');
+    for (const roles of ['admin', ['root'], [1], null, { 0: 'admin' }]) expect(codeOf(() => verifyToken(sign({ roles }), SECRET, NOW))).toBe('unauthenticated');
+    expect(verifyToken(sign({ tz: 'America/New_York', roles: ['manager', 'hr'] }), SECRET, NOW)).toEqual({ ...claims, tz: 'America/New_York', roles: ['manager', 'hr'] });
   });
 });

@@ -68,8 +68,17 @@ describe.each(dialects)('GET /api/v1/org/users on %s', (dialect) => {
     expect(east.map((u) => u.id)).toEqual(['newhire01', 'rep01', 'rep02', 'rep03', 'rep04', 'rep05', 'rep06', 'rep07', 'rep08', 'mgr-east']);
     const south = await list(await h.tokenFor(T, 'mgr-south'));
     expect(south.map((u) => u.id)).toEqual(['mgr-south', 'rep09', 'rep10', 'rep11', 'rep12', 'rep13', 'rep14', 'rep15', 'rep16']);
-    // A manager token for someone who leads nothing sees nobody.
-    expect(await list(await h.tokenFor(T, 'rep01', ['manager']))).toEqual([]);
+    // A manager who leads nothing sees nobody (roles are the database's, not the token's).
+    const setRoles = async (roles: string) => {
+      await h.db.updateTable('users').set({ roles }).where('tenant_id', '=', T).where('id', '=', 'rep01').execute();
+      h.deps.users.invalidate(T, 'rep01');
+    };
+    await setRoles('manager');
+    try {
+      expect(await list(await h.tokenFor(T, 'rep01'))).toEqual([]);
+    } finally {
+      await setRoles('rep');
+    }
   });
 
   it('refuses reps and bad queries with Chinese messages', async () => {
