@@ -3,6 +3,7 @@ import * as wecomCrypto from '@wecom/crypto';
 import { createWeComCallbacks } from '../wecom.callbacks';
 import { passiveReplyXml, readCallbackQuery, readPassiveReply, sealWeComMessage } from '../wecom.crypto';
 import { weComJsapiSignature } from '../wecom.jsapi';
+import { parseWeComXml } from '../wecom.xml';
 
 /** wecom-api §8.1 set A: the official doc's and official samples' configuration. */
 const official: CallbackCredentials = {
@@ -177,6 +178,16 @@ describe('WeCom callbacks refuse what WeCom did not send', () => {
     expect(refusal(() => callbacks.handle({ method: 'GET', rawQuery: 'echostr=%E0%A4%A', body: '' })).code).toBe('BAD_SIGNATURE');
     const unconfigured = createWeComCallbacks({ callback: undefined, clock: new ManualClock() });
     expect(refusal(() => unconfigured.handle({ method: 'GET', rawQuery: query(a2Query), body: '' })).code).toBe('BAD_SIGNATURE');
+  });
+
+  it('refuses XML with a DOCTYPE or entity declarations, outside and inside the encryption, without expanding them', () => {
+    const doctype = '<!DOCTYPE xml [<!ENTITY x "boom">]>';
+    expect(parseWeComXml(`${doctype}<xml><ToUserName>&x;</ToUserName></xml>`)).toBeUndefined();
+    expect(parseWeComXml('<xml><!ENTITY y "z"><a>1</a></xml>')).toBeUndefined();
+    expect(parseWeComXml('<xml><ToUserName><![CDATA[wwdemo]]></ToUserName></xml>')).toEqual({ ToUserName: 'wwdemo' });
+    const sealed = sealWeComMessage(official, `${doctype}<xml><MsgType>event</MsgType></xml>`, a2.timestamp);
+    const rawQuery = query({ msg_signature: sealed.signature, timestamp: sealed.timestamp, nonce: sealed.nonce });
+    expect(refusal(() => callbacksAt(a2.timestamp).handle({ method: 'POST', rawQuery, body: postBody(sealed.encrypt) })).code).toBe('BAD_RESPONSE');
   });
 });
 

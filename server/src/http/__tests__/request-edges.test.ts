@@ -4,6 +4,7 @@ import { CallbackCipher } from '@gonghai/plugin-core';
 import { dialects } from '../../../test/databases';
 import { insertPoolCustomer, poolIdByName } from '../../../test/factories';
 import { startHarness, type Harness } from '../../../test/harness';
+import { idempotencyExpiryJob } from '../idempotency-expiry.job';
 
 const T = 'demo-dingtalk';
 const chinese = /[\u4e00-\u9fff]/;
@@ -33,6 +34,31 @@ describe.each(dialects)('request edges on %s', (dialect) => {
     }
     return { status: res.status, text, json };
   }
+
+  it('remembers an Idempotency-Key for 24 hours, then forgets it and its stored answer', async () => {
+    const post = (key: string) => h.request('POST', '/api/v1/visits/nonce', { token: rep, body: {}, headers: { 'idempotency-key': key } });
+    const keys = () => h.db.selectFrom('idempotency_keys').select('idem_key').where('tenant_id', '=', T).where('user_id', '=', 'rep01').where('idem_key', 'like', 'ttl-%').execute();
+    const first = await post('ttl-a');
+    expect(first.status).toBe(200);
+    h.clock.advance(23 * 3_600_000);
+    const replay = await post('ttl-a');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    await post('ttl-b');
+    // Just past a day: a retry with the old key is a new request, even before the job has swept it.
+    h.clock.advance(1 * 3_600_000 + 1000);
+    const fresh = await post('ttl-a');
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('idempotent-replayed')).toBeNull();
+    expect(fresh.body.nonce).not.toBe(first.body.nonce);
+    // The hourly job deletes what is older than a day (ttl-b is 1 h old at this point, ttl-a was just renewed).
+    h.clock.advance(23 * 3_600_000 + 1000);
+    await idempotencyExpiryJob.run({ deps: h.deps, now: h.clock.now() });
+    expect((await keys()).map((k) => k.idem_key)).toEqual(['ttl-a']);
+    h.clock.advance(2 * 3_600_000);
+    await idempotencyExpiryJob.run({ deps: h.deps, now: h.clock.now() });
+    expect(await keys()).toEqual([]);
+  });
 
   it('refuses deeply nested JSON with a 400 on every POST route, with or without an Idempotency-Key', async () => {
     const routes = ['/api/v1/customers/1/claim', '/api/v1/visits', '/api/v1/customers', '/api/v1/customers/1/release', '/api/v1/visits/nonce', '/api/v1/auth/login'];
