@@ -61,7 +61,8 @@ describe.each(dialects)('migrations on %s', (dialect) => {
     await sql`insert into visit_bssids (tenant_id, bssid, visit_id, customer_id, lat, lng) values ${sql.join(
       [seen('r1', 11, 1), seen('r1', 15, 1), seen('r1', 12, 2), seen('r2', 16, 1)].map((r) => sql`(${r.tenant_id}, ${r.bssid}, ${r.visit_id}, ${r.customer_id}, ${r.lat}, ${r.lng})`),
     )}`.execute(t.db);
-    expect(await migrateToLatest(t.db)).toEqual([
+    // The five that fill the check-in state, first among those still to run (later migrations follow them).
+    expect((await migrateToLatest(t.db)).slice(0, 5)).toEqual([
       '2026-11-27-22-create-rep-last-fixes',
       '2026-11-27-23-create-rep-devices',
       '2026-11-27-24-drop-visits-user-device',

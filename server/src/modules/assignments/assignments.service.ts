@@ -1,6 +1,7 @@
 import { PlatformError, type PlatformEvent } from '@gonghai/plugin-core';
 import type { Actor, AppDeps } from '../../context';
 import type { Db } from '../../db/create-db';
+import { isUniqueViolation } from '../../db/errors';
 import { notFound } from '../../errors';
 import { appPageUrl } from '../../http/app-links';
 import { formatLocal, localDate, toIso } from '../../time';
@@ -172,7 +173,8 @@ export async function createAssignment(
     await setInstanceId(db, tenantId, id, instanceId);
   } catch (error) {
     // No approval means no result will ever come: give the customers back now rather than at expiry.
-    const why = error instanceof PlatformError ? error.message : '未知错误';
+    // An instance id another request holds (the unique index refuses it) would apply one decision to two requests.
+    const why = error instanceof PlatformError ? error.message : isUniqueViolation(error) ? '平台返回的审批单号已被另一条分配申请使用' : '未知错误';
     await db.transaction().execute(async (trx) => {
       if (await decideRequest(trx, tenantId, id, 'failed', deps.clock.now())) {
         await releaseCustomers(trx, tenantId, id, reserved);
