@@ -77,6 +77,11 @@ async function seed(db: Db, total: number, say: (line: string) => void): Promise
       .execute();
     await db.insertInto('user_departments').values(users.map((u) => ({ tenant_id: TENANT, user_id: u.id, department_id: dept, is_leader: u.leader }))).execute();
   }
+  // The admin the HTTP part asks as: requests are judged by the user's row, not by the token's roles.
+  await db
+    .insertInto('users')
+    .values({ tenant_id: TENANT, id: 'admin-bench', name: '压测管理员', mobile: null, title: null, manager_id: null, hired_date: null, active: 1, left_at: null, roles: 'admin', created_at: at, updated_at: at })
+    .execute();
   await refreshPoolMembers(db, TENANT);
   const chunks: [number, number][] = [];
   for (let from = 1; from <= total; from += SEED_CHUNK) chunks.push([from, Math.min(total, from + SEED_CHUNK - 1)]);
