@@ -35,6 +35,9 @@ export interface BuildAppOptions {
 export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>();
   app.proxy = true;
+  // ctx.ip is the last X-Forwarded-For entry, the one our reverse proxy appended; what a client put before it is not
+  // believed (the login rate limits count per address). README "Rate limits".
+  app.maxIpsCount = 1;
   app.silent = true;
   app.on('error', (err: unknown, ctx?: Koa.Context) => {
     deps.logger.error({ err, requestId: ctx?.state?.requestId, path: ctx?.path }, 'request failed');

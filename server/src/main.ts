@@ -8,6 +8,7 @@ import { startScheduler } from './jobs/scheduler';
 import { chainMissing } from './modules/evidence/evidence.service';
 import { assignmentExpiryJob } from './modules/assignments/jobs/assignment-expiry.job';
 import { idempotencyExpiryJob } from './http/idempotency-expiry.job';
+import { rateLimitsPruneJob } from './http/rate-limits-prune.job';
 import { dashboardDigestJob } from './modules/dashboard/jobs/dashboard-digest.job';
 import { dashboardCheckpointJob } from './modules/dashboard/jobs/dashboard-checkpoint.job';
 import { dashboardSnapshotJob } from './modules/dashboard/jobs/dashboard-snapshot.job';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     if (appended > 0) say(`  企业 ${tenant.id}：补记了 ${appended} 条存证`);
   }
   // Every background job, in one list (DESIGN §10); the scheduler fires each per tenant zone or server-wide as it says.
-  const jobs: Job[] = [reclaimSweepJob, reclaimRemindersJob, outboxDispatchJob, orgSyncJob, evidenceHeadJob, assignmentExpiryJob, dashboardSnapshotJob, dashboardCheckpointJob, dashboardDigestJob, idempotencyExpiryJob];
+  const jobs: Job[] = [reclaimSweepJob, reclaimRemindersJob, outboxDispatchJob, orgSyncJob, evidenceHeadJob, assignmentExpiryJob, dashboardSnapshotJob, dashboardCheckpointJob, dashboardDigestJob, idempotencyExpiryJob, rateLimitsPruneJob];
   const stopJobs = config.jobs ? startScheduler(deps, jobs) : () => undefined;
   if (!cjkFontAvailable()) {
     say(`注意：没有找到中文字体，照片水印无法生成，上传照片会失败。请先安装：${CJK_FONT_INSTALL_COMMAND}`);

@@ -1,6 +1,7 @@
 import type { AssignmentItemsTable, AssignmentRequestsTable } from '../modules/assignments/assignments.table';
 import type { DashboardSnapshotsTable } from '../modules/dashboard/dashboard.table';
 import type { IdempotencyKeysTable } from '../http/idempotency.table';
+import type { RateLimitsTable } from '../http/rate-limit.table';
 import type {
   CustomerContactsTable,
   CustomersTable,
@@ -61,4 +62,5 @@ export interface Database {
   assignment_requests: AssignmentRequestsTable;
   assignment_items: AssignmentItemsTable;
   dashboard_snapshots: DashboardSnapshotsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -25,6 +25,7 @@ import * as m24 from './2026-11-27-24-drop-visits-user-device';
 import * as m25 from './2026-11-27-25-create-bssid-sightings';
 import * as m26 from './2026-11-27-26-drop-visit-bssids';
 import * as m29 from './2026-12-07-29-unique-approval-instance';
+import * as m30 from './2026-12-07-30-create-rate-limits';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-25-create-bssid-sightings': m25,
   '2026-11-27-26-drop-visit-bssids': m26,
   '2026-12-07-29-unique-approval-instance': m29,
+  '2026-12-07-30-create-rate-limits': m30,
 };

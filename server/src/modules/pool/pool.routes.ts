@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { AppDeps, AppState } from '../../context';
+import { userRateLimit } from '../../http/rate-limit';
 import { parse, pathId } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import { customerDtos } from '../customers/customers.service';
@@ -44,7 +45,7 @@ export function poolRoutes(deps: AppDeps): Router<AppState> {
     ctx.body = { items: pools.map((p) => ({ ...p, member: mine.has(p.id) })) };
   });
 
-  router.post('/api/v1/customers/:id/claim', async (ctx) => {
+  router.post('/api/v1/customers/:id/claim', userRateLimit(deps, 'claimsPerUser'), async (ctx) => {
     ctx.body = { customer: await claimCustomer(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(claimBody, ctx.request.body)) };
   });
 

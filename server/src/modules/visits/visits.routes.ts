@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { AppDeps, AppState } from '../../context';
 import { notFound } from '../../errors';
 import { readSingleFile } from '../../http/multipart';
+import { userRateLimit } from '../../http/rate-limit';
 import { parse, pathId } from '../../http/validate';
 import { loadVisibleCustomer } from '../customers/customers.service';
 import { checkInBody, finishBody, reviewListQuery, visitListQuery } from './visits';
@@ -12,7 +13,7 @@ import { MAX_PHOTO_BYTES, checkIn, finishVisit, issueNonce, myVisits, uploadPhot
 export function visitRoutes(deps: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
 
-  router.post('/api/v1/visits/nonce', async (ctx) => {
+  router.post('/api/v1/visits/nonce', userRateLimit(deps, 'noncesPerUser'), async (ctx) => {
     ctx.body = await issueNonce(deps, ctx.state.actor!);
   });
 
@@ -22,7 +23,7 @@ export function visitRoutes(deps: AppDeps): Router<AppState> {
     ctx.body = result;
   });
 
-  router.post('/api/v1/visits/:id/photos', async (ctx) => {
+  router.post('/api/v1/visits/:id/photos', userRateLimit(deps, 'photoUploadsPerUser'), async (ctx) => {
     const visitId = pathId(ctx.params.id, '拜访');
     const bytes = await readSingleFile(ctx, 'photo', MAX_PHOTO_BYTES);
     const result = await uploadPhoto(deps, ctx.state.actor!, visitId, ctx.get('X-Photo-Token') || undefined, bytes);
