@@ -12,7 +12,11 @@ export interface AppConfig {
   readonly jwt: { readonly secret: string; readonly ttlSeconds: number };
   readonly masterKey: string;
   readonly photoStore: string;
-  readonly sandbox: boolean;
+  /**
+   * PLATFORM_SANDBOX as set: `on`, `off`, or `auto` when unset outside production. The server turns `auto` into on or
+   * off from the database (on only while it holds no production tenant, DESIGN §11): see sandbox.policy.ts.
+   */
+  readonly sandbox: 'on' | 'off' | 'auto';
   readonly jobs: boolean;
   readonly timeZone: string;
   /** Where this server is reachable from itself; the sandboxes' base URLs hang off it. */
@@ -24,11 +28,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** Creates DATA_DIR readable by the service user alone (DESIGN §15): it holds the database, secrets and photos. */
+function ensureDataDir(dataDir: string): void {
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+}
+
 /** Reads a secret from DATA_DIR, creating it on first use (local default only). */
 function persistedSecret(dataDir: string, file: string, bytes: number): string {
   const full = path.join(dataDir, file);
   if (existsSync(full)) return readFileSync(full, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const secret = randomBytes(bytes).toString('hex');
   writeFileSync(full, secret + '\n', { mode: 0o600 });
   return secret;
@@ -73,7 +82,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jwt: { secret: e.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret', 32), ttlSeconds: e.JWT_TTL_SECONDS },
     masterKey: e.MASTER_KEY ?? persistedSecret(dataDir, 'master-key', 32),
     photoStore: e.PHOTO_STORE ?? path.join(dataDir, 'photos'),
-    sandbox: (e.PLATFORM_SANDBOX ?? (production ? 'off' : 'on')) === 'on',
+    sandbox: e.PLATFORM_SANDBOX ?? (production ? 'off' : 'auto'),
     jobs: e.JOBS === 'on',
     timeZone: e.TZ_DEFAULT,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),

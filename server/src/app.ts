@@ -8,6 +8,7 @@ import { DEFAULT_H5_DIR, h5Static } from './http/h5-static';
 import { idempotencyMiddleware } from './http/idempotency.middleware';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
+import type { Readiness } from './http/readiness';
 import { assignmentRoutes } from './modules/assignments/assignments.routes';
 import { requireAuth } from './modules/auth/auth.middleware';
 import { authRoutes } from './modules/auth/auth.routes';
@@ -29,6 +30,8 @@ export interface BuildAppOptions {
   sandboxes?: Sandboxes;
   /** The built H5 app served at `/` (default miniapp/dist/h5); the landing page answers `/` while it is not built. */
   h5Dir?: string;
+  /** Start-up progress: `/healthz` answers 503 with its reason until it is ready (DESIGN §9). Left out: ready. */
+  readiness?: Readiness;
 }
 
 /** Builds the Koa app without listening: tests and main.ts both use it. */
@@ -60,10 +63,17 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
   open.get('/healthz', async (ctx) => {
     try {
       await sql`select 1`.execute(deps.db);
-      ctx.body = { ok: true, db: 'ok' };
     } catch {
       ctx.status = 503;
-      ctx.body = { ok: false, db: 'unreachable' };
+      ctx.body = { ok: false, db: 'unreachable', reason: '数据库无法连接，请检查数据库是否运行以及 DATABASE_URL 是否正确。' };
+      return;
+    }
+    const notReady = options.readiness?.reason;
+    if (notReady === undefined) {
+      ctx.body = { ok: true, db: 'ok' };
+    } else {
+      ctx.status = 503;
+      ctx.body = { ok: false, db: 'ok', reason: notReady };
     }
   });
   open.get('/', (ctx) => {

@@ -9,9 +9,13 @@ import { EvidenceChain, evidenceKey } from './modules/evidence/evidence.service'
 import { LocalPhotoStore } from './modules/evidence/photo-store';
 import { createPlatformRegistry } from './platform/registry';
 
-/** Loads the config (stopping with a clear message when it is wrong) and builds what every entry point needs. */
+/**
+ * Loads the config (stopping with a clear message when it is wrong) and builds what every entry point needs. The platform
+ * clients talk to the sandboxes only when `sandbox` says so: the server decides it from the database (sandbox.policy.ts);
+ * left out, only an explicit PLATFORM_SANDBOX=on does.
+ */
 export function createRuntime(
-  options: { config?: AppConfig; clock?: Clock; db?: Db; sandboxBaseUrl?: () => string } = {},
+  options: { config?: AppConfig; clock?: Clock; db?: Db; sandbox?: boolean; sandboxBaseUrl?: () => string } = {},
 ): AppDeps & {
   secrets: SecretBox;
 } {
@@ -24,7 +28,7 @@ export function createRuntime(
     db,
     secrets,
     clock,
-    sandboxBaseUrl: config.sandbox ? (options.sandboxBaseUrl ?? (() => config.publicBaseUrl)) : undefined,
+    sandboxBaseUrl: (options.sandbox ?? config.sandbox === 'on') ? (options.sandboxBaseUrl ?? (() => config.publicBaseUrl)) : undefined,
   });
   if (/^[a-z0-9+.-]+:\/\//i.test(config.photoStore)) {
     // Only the local store exists so far; an S3 store implements the same PhotoStore interface when it is needed.

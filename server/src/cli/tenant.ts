@@ -4,7 +4,10 @@ import { migrateToLatest } from '../db/migrate';
 import { AppError } from '../errors';
 import { syncTenantOrg } from '../modules/org/org-sync.service';
 import { listTenants, newTenant, registerTenant } from '../modules/tenants/tenants.service';
-import { createRuntime } from '../runtime';
+import { createDb } from '../db/create-db';
+import { decideSandbox } from '../modules/tenants/sandbox.policy';
+import { countTenantsByKind } from '../modules/tenants/tenants.repository';
+import { createRuntime, loadConfigOrExit } from '../runtime';
 
 const usage = `用法：
   npm run tenant -- add --id <编号> --name <名称> --platform dingtalk|wecom --corp-id <CorpId>
@@ -16,7 +19,8 @@ const usage = `用法：
   npm run tenant -- list
   npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
 
-密钥（AppSecret、回调 Token、EncodingAESKey）用 MASTER_KEY 加密后保存。`;
+密钥（AppSecret、回调 Token、EncodingAESKey）用 MASTER_KEY 加密后保存。
+正式企业只能登记在没有演示数据的数据库里（演示请另用一个 DATA_DIR）。`;
 
 /** `npm run tenant -- …`: register a tenant's platform app, list tenants, run a full org sync. */
 async function run(argv: string[]): Promise<void> {
@@ -26,9 +30,14 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (!['add', 'list', 'sync'].includes(command)) throw new AppError(400, 'invalid_request', `未知命令「${command}」。\n${usage}`);
-  const deps = createRuntime();
+  const config = loadConfigOrExit();
+  const db = createDb(config.database);
   try {
-    await migrateToLatest(deps.db);
+    await migrateToLatest(db);
+    // A sync talks to the platform: to the sandbox only where npm start would (sandbox.policy.ts).
+    const decision = decideSandbox(config.sandbox, await countTenantsByKind(db));
+    if (!decision.ok && command === 'sync') throw new AppError(409, 'sandbox_refused', decision.message);
+    const deps = createRuntime({ config, db, sandbox: decision.ok && decision.sandbox });
     if (command === 'add') {
       const { values } = parseArgs({
         args: rest,
@@ -53,7 +62,7 @@ async function run(argv: string[]): Promise<void> {
         eventTransport: values['event-transport'],
         assignmentHoldHours: values['assignment-hold-hours'],
       });
-      const tenant = await registerTenant(deps.db, deps.secrets, input, deps.clock.now());
+      const tenant = await registerTenant(deps.db, deps.secrets, input, deps.clock.now(), { sandbox: config.sandbox });
       process.stdout.write(`已登记企业 ${tenant.id}（${tenant.name}，${tenant.platform} ${tenant.corpId}）；密钥已加密保存。\n`);
       process.stdout.write(`下一步：npm run tenant -- sync ${tenant.id} 同步组织架构。\n`);
     } else if (command === 'list') {
@@ -68,7 +77,7 @@ async function run(argv: string[]): Promise<void> {
       process.stdout.write(`同步完成：${result.departments} 个部门、${result.users} 名成员（新增 ${result.added}，离职 ${result.left.length}）。\n`);
     }
   } finally {
-    await deps.db.destroy();
+    await db.destroy();
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, MysqlAdapter, MysqlDialect, SqliteDialect } from 'kysely';
@@ -19,7 +19,7 @@ export function isMysql(db: Db): boolean {
 export function createDb(target: DatabaseTarget, options: { poolSize?: number } = {}): Db {
   let db: Kysely<Database>;
   if (target.dialect === 'sqlite') {
-    if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
+    if (target.file !== ':memory:') createPrivately(target.file);
     const sqlite = new SQLite(target.file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -51,6 +51,16 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
     db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   }
   return db;
+}
+
+/**
+ * Creates a new SQLite file (and its folder) readable by the service user alone (DESIGN §15); SQLite gives the -wal and
+ * -shm files the database file's permissions. An existing file keeps the permissions it has.
+ */
+function createPrivately(file: string): void {
+  if (existsSync(file)) return;
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
 }
 
 /**

@@ -16,7 +16,8 @@ import { seedDemo, type SeedResult } from './seed-demo';
  */
 export async function seedDemoLocally(options: { config: AppConfig; db: Db; clock: Clock; log?: (line: string) => void }): Promise<SeedResult> {
   let baseUrl = '';
-  const deps = createRuntime({ config: options.config, clock: options.clock, db: options.db, sandboxBaseUrl: () => baseUrl });
+  // The sandboxes live only as long as this seed and serve only its demo tenants (seedDemo refuses beside a real one).
+  const deps = createRuntime({ config: options.config, clock: options.clock, db: options.db, sandbox: true, sandboxBaseUrl: () => baseUrl });
   const sandboxes = createSandboxes(demoOrgFixtures(options.clock.now(), options.config.timeZone, () => baseUrl), options.clock);
   const app = buildApp(deps, { sandboxes });
   const server: Server = await new Promise((resolve) => {

@@ -4,10 +4,14 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/create-db';
 import { encodeGeohash } from '../geo/geo';
 import type { CustomerContactsTable, CustomersTable, FollowUpsTable } from '../modules/customers/customers.table';
+import { AppError } from '../errors';
+import { sealBot } from '../modules/notify/robot-ref';
 import { grantAppRoles } from '../modules/org/org.repository';
 import { refreshPoolMembers } from '../modules/pool/pool.repository';
 import type { OwnershipEventsTable } from '../modules/pool/pool.table';
+import { demoRefusal } from '../modules/tenants/sandbox.policy';
 import { defaultTenantSettings } from '../modules/tenants/tenants';
+import { countTenantsByKind } from '../modules/tenants/tenants.repository';
 import { DAY_MS } from '../time';
 import { SeededRandom } from './random';
 
@@ -57,8 +61,11 @@ export interface SeedOptions {
 
 export async function seedDemo(db: Db, opts: SeedOptions): Promise<SeedResult> {
   const log = opts.log ?? (() => undefined);
-  const existing = await db.selectFrom('tenants').select('id').where('id', '=', demoTenants[0]!.id).executeTakeFirst();
-  if (existing) return { created: false, tenants: [] };
+  const tenants = await countTenantsByKind(db);
+  // Never beside a real company (DESIGN §11): its platform calls would reach the sandbox, its users the demo logins.
+  const refusal = demoRefusal(tenants);
+  if (refusal !== undefined) throw new AppError(409, 'production_database', refusal);
+  if (tenants.demo > 0) return { created: false, tenants: [] };
   const result: SeedResult = { created: true, tenants: [] };
   for (const tenant of demoTenants) {
     log(`  正在生成演示企业 ${tenant.id} …`);
@@ -75,6 +82,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
     .insertInto('tenants')
     .values({
       id: t,
+      kind: 'demo',
       name: tenant.name,
       platform: tenant.platform,
       corp_id: tenant.corpId,
@@ -84,7 +92,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
       callback_token_enc: secrets.seal(tenant.callbackToken),
       callback_aes_key_enc: secrets.seal(tenant.callbackAesKey),
       time_zone: 'Asia/Shanghai',
-      settings: JSON.stringify({ ...defaultTenantSettings, approvalTemplateId: tenant.approvalTemplateId, poolReturnBots: [{ ...tenant.robot }] }),
+      settings: JSON.stringify({ ...defaultTenantSettings, approvalTemplateId: tenant.approvalTemplateId, poolReturnBots: [sealBot(secrets, tenant.robot)] }),
       created_at: now,
     })
     .execute();

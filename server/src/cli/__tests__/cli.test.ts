@@ -55,9 +55,24 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
     expect(second.out).toContain('演示数据已存在');
   });
 
-  it('npm run tenant -- add registers a tenant with its secrets sealed, and list shows it', async () => {
+  it('npm run tenant -- add refuses the demo database; in a fresh one it registers a tenant with its secrets sealed, and list shows it', async () => {
+    const acme = ['add', '--id', 'acme', '--name', '阿克米贸易', '--platform', 'wecom', '--corp-id', 'wwacme', '--app-key', 'wwacme', '--app-secret', 'acme-secret-value', '--agent-id', '1000005'];
+    // The demo and the sandbox never share a database with a real company (DESIGN §11).
+    const beside = runCli('tenant.ts', env(), acme);
+    expect(beside.status).toBe(1);
+    expect(beside.out).toContain('不能在这个数据库里登记正式企业：其中有演示数据（2 个演示企业）');
+    expect(await t.db.selectFrom('tenants').select('id').where('id', '=', 'acme').executeTakeFirst()).toBeUndefined();
+    const fresh = await createTestDb(dialect, { migrate: false, sqliteFile: path.join(dir, 'fresh.db') });
+    try {
+      await registersAcme(fresh, { ...env(), DATABASE_URL: fresh.target.dialect === 'sqlite' ? `sqlite:${fresh.target.file}` : fresh.target.url }, acme);
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
+  async function registersAcme(t: TestDb, env: Record<string, string>, acme: string[]): Promise<void> {
     const add = (extra: string[]) =>
-      runCli('tenant.ts', env(), ['add', '--id', 'acme', '--name', '阿克米贸易', '--platform', 'wecom', '--corp-id', 'wwacme', '--app-key', 'wwacme', '--app-secret', 'acme-secret-value', '--agent-id', '1000005', ...extra]);
+      runCli('tenant.ts', env, [...acme, ...extra]);
     const badKey = add(['--callback-token', 'acmetoken', '--callback-aes-key', 'x'.repeat(42)]);
     expect(badKey.status).toBe(1);
     expect(badKey.out).toContain('EncodingAESKey 必须是 43 位字母或数字');
@@ -71,10 +86,11 @@ describe.each(dialects)('command-line tools on %s', (dialect) => {
     expect(row.app_secret_enc).not.toContain('acme-secret-value');
     expect(row.callback_aes_key_enc).not.toContain('AAAA');
     expect(JSON.parse(row.settings)).toMatchObject({ departurePolicy: 'manager' });
-    const list = runCli('tenant.ts', env(), ['list']);
+    expect(row.kind).toBe('production');
+    const list = runCli('tenant.ts', env, ['list']);
     expect(list.status).toBe(0);
     expect(list.out).toContain('acme\twecom\twwacme\t阿克米贸易');
-  });
+  }
 
   it('npm run reclaim -- --dry-run previews the sweep as JSON and a real run then does exactly that', () => {
     const at = '2026-12-20T02:00:00+08:00';
@@ -110,7 +126,7 @@ function readProc(pid: string, file: string): string {
 }
 
 describe('npm start', () => {
-  it('migrates, seeds, serves the demo with the sandboxes and says how to log in, the server under its V8 flags', async () => {
+  it('migrates, seeds, serves the demo with the sandboxes and says how to log in, ready only once a demo login works, the server under its V8 flags', async () => {
     const { spawn } = await import('node:child_process');
     const net = await import('node:net');
     const port: number = await new Promise((resolve) => {
@@ -128,16 +144,38 @@ describe('npm start', () => {
     let out = '';
     child.stdout.on('data', (c) => (out += String(c)));
     child.stderr.on('data', (c) => (out += String(c)));
+    const base = `http://127.0.0.1:${port}`;
     try {
+      // /healthz from the first moment: 503 with the reason while the demo is being seeded, and its first 200 means a
+      // demo user can log in (issue 16: it said ready while seeding, and a login then got 403 user_not_registered).
+      const notReady: unknown[] = [];
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`not ready:\n${out}`)), 90_000);
-        child.stdout.on('data', () => {
-          if (out.includes('演示登录')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
         child.on('exit', () => reject(new Error(`exited:\n${out}`)));
+        const poll = async () => {
+          try {
+            const res = await fetch(`${base}/healthz`);
+            if (res.status === 200) {
+              clearTimeout(timer);
+              resolve();
+              return;
+            }
+            notReady.push({ status: res.status, body: await res.json() });
+          } catch {
+            // not listening yet
+          }
+          setTimeout(() => void poll(), 50);
+        };
+        void poll();
+      });
+      const { code } = (await (await fetch(`${base}/sandbox/wecom/_control/login-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corpId: 'wwdemo', userId: 'rep05' }) })).json()) as { code: string };
+      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'wecom', corpId: 'wwdemo', code }) });
+      expect(login.status).toBe(200);
+      expect(notReady).toContainEqual({ status: 503, body: { ok: false, db: 'ok', reason: '正在生成演示数据，请稍候再试' } });
+      expect(new Set(notReady.map((r) => (r as { status: number }).status))).toEqual(new Set([503]));
+      await new Promise<void>((resolve) => {
+        if (out.includes('演示登录')) resolve();
+        else child.stdout.on('data', () => out.includes('演示登录') && resolve());
       });
       expect(out).toContain(`公海已就绪：http://localhost:${port}`);
       // The process running main.ts (tsx's child) got the flags of scripts/server-node-flags.cjs.
@@ -147,11 +185,7 @@ describe('npm start', () => {
         .filter((p) => p.cmdline.includes('server/src/main.ts') && p.environ.includes(`DATA_DIR=${dir}`) && !p.cmdline.includes('tsx/dist/cli.mjs'));
       expect(server.map((p) => p.environ.find((e) => e.startsWith('NODE_OPTIONS=')))).toEqual(['NODE_OPTIONS=--max-semi-space-size=64']);
       expect(out).toContain('演示企业 demo-wecom：2000 个客户');
-      const base = `http://127.0.0.1:${port}`;
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, db: 'ok' });
-      const { code } = (await (await fetch(`${base}/sandbox/wecom/_control/login-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corpId: 'wwdemo', userId: 'rep05' }) })).json()) as { code: string };
-      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'wecom', corpId: 'wwdemo', code }) });
-      expect(login.status).toBe(200);
       const { token, user } = (await login.json()) as { token: string; user: { name: string } };
       expect(user.name).toBe('陈静');
       const nearby = await fetch(`${base}/api/v1/pool/nearby?lat=31.2304&lng=121.4737&radius=1000`, { headers: { authorization: `Bearer ${token}` } });

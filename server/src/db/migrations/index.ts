@@ -24,6 +24,7 @@ import * as m23 from './2026-11-27-23-create-rep-devices';
 import * as m24 from './2026-11-27-24-drop-visits-user-device';
 import * as m25 from './2026-11-27-25-create-bssid-sightings';
 import * as m26 from './2026-11-27-26-drop-visit-bssids';
+import * as m27 from './2026-12-07-27-add-tenant-kind';
 import * as m29 from './2026-12-07-29-unique-approval-instance';
 import * as m30 from './2026-12-07-30-create-rate-limits';
 
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27-24-drop-visits-user-device': m24,
   '2026-11-27-25-create-bssid-sightings': m25,
   '2026-11-27-26-drop-visit-bssids': m26,
+  '2026-12-07-27-add-tenant-kind': m27,
   '2026-12-07-29-unique-approval-instance': m29,
   '2026-12-07-30-create-rate-limits': m30,
 };

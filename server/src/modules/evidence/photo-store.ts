@@ -38,12 +38,13 @@ export class LocalPhotoStore implements PhotoStore {
 
   async put(key: string, bytes: Buffer): Promise<void> {
     const file = this.pathOf(key);
-    await mkdir(path.dirname(file), { recursive: true });
+    // Readable by the service user alone (DESIGN §15), folders and files alike.
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     // Written beside the target then renamed: a reader (or a crash) never sees half a photo. The dot prefix keeps the
     // temporary name outside the key space, so it can never be mistaken for a stored photo.
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const handle = await open(temp, 'wx');
+      const handle = await open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(bytes);
         await handle.sync();

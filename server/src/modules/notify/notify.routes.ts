@@ -15,7 +15,7 @@ export function notifyRoutes(deps: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/api/v1/admin/outbox/dead', requireRole('admin'), async (ctx) => {
     const { limit } = parse(deadQuery, ctx.query);
-    ctx.body = { items: await listDeadLetters(deps.db, ctx.state.actor!.tenantId, limit) };
+    ctx.body = { items: await listDeadLetters(deps.db, deps.secrets, ctx.state.actor!.tenantId, limit) };
   });
   router.post('/api/v1/admin/outbox/:id/retry', requireRole('admin'), async (ctx) => {
     const id = pathId(ctx.params.id, '失败消息');

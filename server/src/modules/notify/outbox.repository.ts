@@ -169,3 +169,23 @@ export async function insertRobotSend(db: Db, row: { tenantId: string; robotKey:
     .execute();
   return true;
 }
+
+/**
+ * Robot rows whose token is still in plain text (written before tokens were sealed), any tenant and status, a page at a
+ * time by id. Sealed targets spell `"bot":{"key"`, plain ones `"bot":{"token"` (JSON.stringify keeps insertion order).
+ */
+export async function plainRobotOutboxRows(db: Db, afterId: number, limit: number): Promise<{ id: number; target: string }[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'target'])
+    .where('target', 'like', '{"kind":"bot","bot":{"token"%')
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Replaces a row's target, only if it is still the one read (a dispatcher never changes targets; this is belt and braces). */
+export async function replaceOutboxTarget(db: Db, id: number, from: string, to: string): Promise<void> {
+  await db.updateTable('outbox').set({ target: to }).where('id', '=', id).where('target', '=', from).execute();
+}

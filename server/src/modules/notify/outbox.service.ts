@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { PlatformError, type PlatformMessage } from '@gonghai/plugin-core';
 import type { AppDeps } from '../../context';
 import type { Db } from '../../db/create-db';
 import { AppError } from '../../errors';
-import type { DeadLetter, DispatchResult, OutboxMessage, OutboxTarget } from './outbox';
+import type { SecretBox } from '../../crypto/secret-box';
+import type { DeadLetter, DispatchResult, OutboxMessage, StoredOutboxTarget } from './outbox';
 import {
   claimOutboxRow,
   deferOutboxRow,
@@ -17,6 +17,7 @@ import {
   reviveDeadOutboxRow,
   robotSendWindow,
 } from './outbox.repository';
+import { openBot, storedBotKey } from './robot-ref';
 
 /** Attempts before a message becomes a dead letter. */
 export const OUTBOX_MAX_ATTEMPTS = 8;
@@ -87,16 +88,16 @@ export async function dispatchOutbox(
   const result: DispatchResult = { sent: 0, retried: 0, dead: 0 };
 
   // One lane per robot keeps its messages in order and its slots taken one at a time; direct messages each get a lane.
-  const lanes = new Map<string, { row: DueRow; target: OutboxTarget }[]>();
+  const lanes = new Map<string, { row: DueRow; target: StoredOutboxTarget }[]>();
   for (const row of due) {
-    const target = JSON.parse(row.target) as OutboxTarget;
-    const lane = target.kind === 'bot' ? `bot:${row.tenant_id}:${robotKey(target.bot.token)}` : `row:${row.id}`;
+    const target = JSON.parse(row.target) as StoredOutboxTarget;
+    const lane = target.kind === 'bot' ? `bot:${row.tenant_id}:${storedBotKey(target.bot)}` : `row:${row.id}`;
     const items = lanes.get(lane) ?? [];
     items.push({ row, target });
     lanes.set(lane, items);
   }
 
-  async function runLane(items: { row: DueRow; target: OutboxTarget }[]): Promise<void> {
+  async function runLane(items: { row: DueRow; target: StoredOutboxTarget }[]): Promise<void> {
     let robotFullUntil: number | undefined;
     for (const { row, target } of items) {
       if (robotFullUntil !== undefined) {
@@ -107,7 +108,7 @@ export async function dispatchOutbox(
       const claimed = row.attempts + 1;
       if (target.kind === 'bot') {
         // The platform judges the window on its own clock at arrival; take the slot at the moment of sending.
-        const slot = await takeRobotSlot(deps.db, row.tenant_id, robotKey(target.bot.token), Math.max(now, deps.clock.now()));
+        const slot = await takeRobotSlot(deps.db, row.tenant_id, storedBotKey(target.bot), Math.max(now, deps.clock.now()));
         if (!slot.ok) {
           robotFullUntil = slot.freeAt;
           await releaseOutboxClaim(deps.db, row.id, claimed, slot.freeAt);
@@ -149,10 +150,11 @@ export async function dispatchOutbox(
   return result;
 }
 
-async function send(deps: AppDeps, tenantId: string, target: OutboxTarget, message: PlatformMessage): Promise<void> {
+async function send(deps: AppDeps, tenantId: string, target: StoredOutboxTarget, message: PlatformMessage): Promise<void> {
   const { messages } = await deps.platforms.adapterFor(tenantId);
   if (target.kind === 'users') await messages.toUsers(target.userIds, message);
-  else await messages.toGroupBot(target.bot, message);
+  // The one place a robot's token is opened: the moment it is sent to (DESIGN §15).
+  else await messages.toGroupBot(openBot(deps.secrets, target.bot), message);
 }
 
 /**
@@ -169,26 +171,21 @@ async function takeRobotSlot(db: Db, tenantId: string, key: string, at: number):
   return { ok: false, freeAt: at };
 }
 
-/** A robot's token is a credential: rows and logs name it by hash. */
-function robotKey(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 function describeError(err: unknown): string {
   if (err instanceof PlatformError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The tenant's dead letters, newest first, for the admin view. */
-export async function listDeadLetters(db: Db, tenantId: string, limit = 100): Promise<DeadLetter[]> {
+/** The tenant's dead letters, newest first, for the admin view (a robot shown by the start of its token only). */
+export async function listDeadLetters(db: Db, secrets: SecretBox, tenantId: string, limit = 100): Promise<DeadLetter[]> {
   const rows = await listDeadOutboxRows(db, tenantId, limit);
   return rows.map((r) => {
-    const target = JSON.parse(r.target) as OutboxTarget;
+    const target = JSON.parse(r.target) as StoredOutboxTarget;
     const message = JSON.parse(r.message) as PlatformMessage;
     return {
       id: r.id,
       dedupeKey: r.dedupe_key,
-      target: target.kind === 'users' ? target : { kind: 'bot', bot: { token: shorten(target.bot.token) } },
+      target: target.kind === 'users' ? target : { kind: 'bot', bot: { token: shorten(openBot(secrets, target.bot).token) } },
       title: message.title,
       attempts: r.attempts,
       lastError: r.last_error,

@@ -1,7 +1,11 @@
-import type { BotRef, PlatformMessage } from '@gonghai/plugin-core';
+import type { PlatformMessage } from '@gonghai/plugin-core';
+import type { SealedBotRef, StoredBotRef } from './robot-ref';
 
-/** Who a message goes to: users by their platform ids (a direct message from the app), or a group robot. */
-export type OutboxTarget = { kind: 'users'; userIds: string[] } | { kind: 'bot'; bot: BotRef };
+/** Who a message goes to: users by their platform ids (a direct message from the app), or a group robot, sealed. */
+export type OutboxTarget = { kind: 'users'; userIds: string[] } | { kind: 'bot'; bot: SealedBotRef };
+
+/** A target as read from a row (rows from before tokens were sealed may hold a plain robot). */
+export type StoredOutboxTarget = { kind: 'users'; userIds: string[] } | { kind: 'bot'; bot: StoredBotRef };
 
 /** One message to write to the outbox, in the transaction of the change that causes it. */
 export interface OutboxMessage {

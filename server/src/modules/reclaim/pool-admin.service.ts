@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
+import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/create-db';
 import { notFound } from '../../errors';
 import { localDate } from '../../time';
@@ -188,7 +189,7 @@ export async function updatePool(deps: { db: Db; clock: Clock }, actor: Actor, p
  * stored one when given: listed stored rules take their proposed fields, new rules get temporary negative ids, and
  * stored rules left out count as disabled, as a PUT of the same list would leave them. Writes nothing.
  */
-export async function previewPool(deps: { db: Db; clock: Clock; logger: Logger }, actor: Actor, poolId: number, body: PreviewBody): Promise<SweepSummary> {
+export async function previewPool(deps: { db: Db; clock: Clock; logger: Logger; secrets: SecretBox }, actor: Actor, poolId: number, body: PreviewBody): Promise<SweepSummary> {
   const { db } = deps;
   const { tenantId } = actor;
   const pools = await listPools(db, tenantId);

@@ -1,10 +1,12 @@
-import type { BotRef, PlatformMessage } from '@gonghai/plugin-core';
+import type { PlatformMessage } from '@gonghai/plugin-core';
 import type { Logger } from 'pino';
+import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/create-db';
 import { AppError } from '../../errors';
 import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
 import type { OutboxMessage } from '../notify/outbox';
 import { enqueueMessages } from '../notify/outbox.service';
+import { isSealedBot, sealBot, type StoredBotRef } from '../notify/robot-ref';
 import { changeOwnershipInBatch, type BatchedChange } from '../pool/ownership.service';
 import { listPools } from '../pool/pool.repository';
 import { findTenantById } from '../tenants/tenants.repository';
@@ -95,7 +97,7 @@ interface Taken {
  * second run of the date changes nothing. The digests go to the outbox in the transaction that closes the run.
  * A dry run walks the same selection and writes nothing.
  */
-export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: string, options: SweepOptions): Promise<SweepSummary> {
+export async function runSweep(deps: { db: Db; logger: Logger; secrets: SecretBox }, tenantId: string, options: SweepOptions): Promise<SweepSummary> {
   const { db } = deps;
   const { now } = options;
   const dryRun = options.dryRun === true;
@@ -224,7 +226,7 @@ export async function runSweep(deps: { db: Db; logger: Logger }, tenantId: strin
   // included. A run resumed after a crash also reports what the crashed attempt did, so it reads its ledger rows back.
   const all = resumed ? await takenByRun(db, tenantId, runDate, runStartedAt) : taken;
   const summary = await summarize(db, tenantId, runDate, now, all, false);
-  const digests = await digestMessages(db, tenantId, tenant.settings as { poolReturnBots?: BotRef[] }, runDate, all);
+  const digests = await digestMessages(db, deps.secrets, tenantId, tenant.settings, runDate, all);
   await db.transaction().execute(async (trx) => {
     await enqueueMessages(trx, digests, now);
     await finishRun(trx, tenantId, runDate, now, summary);
@@ -340,7 +342,7 @@ async function summarize(db: Db, tenantId: string, runDate: string, now: number,
  * One digest per manager (their reps' reclaimed customers, grouped by rep) and one per configured pool-return robot —
  * never one message per customer. Dedupe keys carry the run date, so a rerun adds nothing to the outbox.
  */
-async function digestMessages(db: Db, tenantId: string, settings: { poolReturnBots?: BotRef[] }, runDate: string, taken: Taken[]): Promise<OutboxMessage[]> {
+async function digestMessages(db: Db, secrets: SecretBox, tenantId: string, settings: { poolReturnBots?: StoredBotRef[] }, runDate: string, taken: Taken[]): Promise<OutboxMessage[]> {
   const reclaimed = taken.filter((t) => t.type === 'reclaimed');
   if (reclaimed.length === 0) return [];
   const owners = await ownerContext(db, tenantId, reclaimed.map((t) => t.ownerId!).filter(Boolean));
@@ -376,8 +378,11 @@ async function digestMessages(db: Db, tenantId: string, settings: { poolReturnBo
   for (const [managerId, reps] of byManager) {
     messages.push({ tenantId, dedupeKey: `reclaim-digest:${runDate}:manager:${managerId}`, target: { kind: 'users', userIds: [managerId] }, message: message(reps, '你的团队') });
   }
+  // Robots stay sealed on their way to the outbox (a robot saved before tokens were sealed is sealed here) and are named
+  // by hash in the dedupe key: the token is a credential.
   for (const bot of settings.poolReturnBots ?? []) {
-    messages.push({ tenantId, dedupeKey: `reclaim-digest:${runDate}:bot:${bot.token}`, target: { kind: 'bot', bot }, message: message([...byRep], '') });
+    const sealed = isSealedBot(bot) ? bot : sealBot(secrets, bot);
+    messages.push({ tenantId, dedupeKey: `reclaim-digest:${runDate}:bot:${sealed.key}`, target: { kind: 'bot', bot: sealed }, message: message([...byRep], '') });
   }
   return messages;
 }

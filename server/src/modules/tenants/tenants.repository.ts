@@ -6,6 +6,7 @@ import type { TenantsTable } from './tenants.table';
 function toTenant(row: Selectable<TenantsTable>): Tenant {
   return {
     id: row.id,
+    kind: row.kind,
     name: row.name,
     platform: row.platform,
     corpId: row.corp_id,
@@ -38,4 +39,21 @@ export async function insertTenant(db: Db, row: Insertable<TenantsTable>): Promi
 export async function listTenants(db: Db): Promise<Tenant[]> {
   const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
   return rows.map(toTenant);
+}
+
+/** How many tenants of each kind the database holds: what the sandbox decision reads (sandbox.policy.ts). */
+export async function countTenantsByKind(db: Db): Promise<{ production: number; demo: number }> {
+  const rows = await db.selectFrom('tenants').select(['kind', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('kind').execute();
+  const count = (kind: string) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
+  return { production: count('production'), demo: count('demo') };
+}
+
+/** Every tenant's settings JSON as stored, for rewrites that must keep unknown keys. */
+export async function listTenantSettings(db: Db): Promise<{ id: string; settings: string }[]> {
+  return db.selectFrom('tenants').select(['id', 'settings']).orderBy('id').execute();
+}
+
+/** Replaces a tenant's settings JSON, only if it is still the one read. */
+export async function replaceTenantSettings(db: Db, id: string, from: string, to: string): Promise<void> {
+  await db.updateTable('tenants').set({ settings: to }).where('id', '=', id).where('settings', '=', from).execute();
 }

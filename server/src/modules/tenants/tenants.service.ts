@@ -4,7 +4,8 @@ import type { Db } from '../../db/create-db';
 import { isUniqueViolation } from '../../db/errors';
 import { AppError } from '../../errors';
 import { defaultTenantSettings, type Tenant } from './tenants';
-import { findTenantById, insertTenant, listTenants } from './tenants.repository';
+import { productionTenantRefusal, type SandboxSetting } from './sandbox.policy';
+import { countTenantsByKind, findTenantById, insertTenant, listTenants } from './tenants.repository';
 
 /** What `npm run tenant -- add` accepts; secrets are sealed with MASTER_KEY before they reach the database. */
 export const newTenant = z
@@ -43,12 +44,18 @@ export const newTenant = z
 
 export type NewTenant = z.infer<typeof newTenant>;
 
-/** Registers a tenant's platform app. A second tenant for the same corp on the same platform is refused. */
-export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenant, now: number): Promise<Tenant> {
+/**
+ * Registers a real company's platform app. A second tenant for the same corp on the same platform is refused, and so is
+ * any in a database that holds the demo, or while the sandbox is switched on (sandbox.policy.ts).
+ */
+export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenant, now: number, options: { sandbox: SandboxSetting }): Promise<Tenant> {
+  const refusal = productionTenantRefusal(options.sandbox, await countTenantsByKind(db));
+  if (refusal !== undefined) throw new AppError(409, 'demo_database', refusal);
   if (await findTenantById(db, input.id)) throw new AppError(409, 'tenant_exists', `企业编号 ${input.id} 已被使用，请换一个。`);
   try {
     await insertTenant(db, {
       id: input.id,
+      kind: 'production',
       name: input.name,
       platform: input.platform,
       corp_id: input.corpId,

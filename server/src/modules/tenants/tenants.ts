@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { StoredBotRef } from '../notify/robot-ref';
+import type { TenantKind } from './tenants.table';
 
 /**
  * When the dashboard calls a pool understaffed or saturated (DESIGN §1 scenario C): the ratio of pool customers to
@@ -22,11 +24,11 @@ export interface TenantSettings {
   departurePolicy: 'pool' | 'manager';
   /** The approval template HR assignments start on the platform (DingTalk processCode, WeCom template_id). */
   approvalTemplateId?: string;
-  /** Group robots that get the pool-return digest of every sweep. */
-  poolReturnBots?: { token: string; secret?: string }[];
-  /** How platform events arrive: HTTP callbacks (default) or DingTalk Stream mode (no public URL needed). */
+  /** Group robots that get the pool-return digest of every sweep, their tokens sealed (robot-ref.ts). */
+  poolReturnBots?: StoredBotRef[];
   /** Origins (`https://host[:port]`) of H5 pages the JS-SDK signature may be issued for, besides PUBLIC_BASE_URL's. */
   h5Origins?: string[];
+  /** How platform events arrive: HTTP callbacks (default) or DingTalk Stream mode (no public URL needed). */
   eventTransport?: 'callback' | 'stream';
   /** How long HR's reservation of customers waits for the approval's result before it is released (hours). */
   assignmentHoldHours: number;
@@ -43,6 +45,7 @@ export const defaultTenantSettings: TenantSettings = {
 
 export interface Tenant {
   id: string;
+  kind: TenantKind;
   name: string;
   platform: 'dingtalk' | 'wecom';
   corpId: string;

@@ -3,11 +3,12 @@ import type { PlatformMessage } from '@gonghai/plugin-core';
 import { dialects } from '../../../../test/databases';
 import { startHarness, type Harness } from '../../../../test/harness';
 import type { AppDeps } from '../../../context';
-import type { SecretBox } from '../../../crypto/secret-box';
 import { createPlatformRegistry } from '../../../platform/registry';
 import { outboxDispatchJob } from '../jobs/outbox-dispatch.job';
 import type { OutboxMessage } from '../outbox';
 import { dispatchOutbox, enqueueMessages, OUTBOX_MAX_ATTEMPTS, retryDelayMs } from '../outbox.service';
+import { robotKey, sealBot, type SealedBotRef } from '../robot-ref';
+import { sealPlainRobotTokens } from '../robot-tokens.service';
 
 const vendors = [
   { platform: 'dingtalk' as const, tenant: demoTenants[0]!, directPath: '/topapi/message/corpconversation/asyncsend_v2', robotPath: '/robot/send', directRateLimit: 90018, robotRateLimit: 130101 },
@@ -76,7 +77,11 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
   });
 
   describe.each(vendors)('$platform', ({ platform, tenant, directPath, robotPath, directRateLimit, robotRateLimit }) => {
-    const robot = { token: tenant.robot.token, ...(tenant.robot.secret ? { secret: tenant.robot.secret } : {}) };
+    const plainRobot = { token: tenant.robot.token, ...(tenant.robot.secret ? { secret: tenant.robot.secret } : {}) };
+    let robot: SealedBotRef;
+    beforeAll(() => {
+      robot = sealBot(h.deps.secrets, plainRobot);
+    });
 
     beforeEach(() => {
       // Each test starts past every robot window the previous one used.
@@ -104,10 +109,44 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
       ]);
       expect(received[0]!.text).toContain('正文 到期提醒');
       expect(received[1]!.text).toContain('昨夜收回 3 个客户');
+      // At rest the robot is sealed: neither its token nor its signing secret is in the row (DESIGN §15).
+      const stored = await h.db.selectFrom('outbox').select('target').where('tenant_id', '=', tenant.id).where('dedupe_key', '=', 'basic:robot').executeTakeFirstOrThrow();
+      expect(stored.target).not.toContain(tenant.robot.token);
+      if (tenant.robot.secret) expect(stored.target).not.toContain(tenant.robot.secret);
+      expect(JSON.parse(stored.target)).toEqual({ kind: 'bot', bot: { key: robotKey(tenant.robot.token), tokenEnc: expect.stringMatching(/^v1\./), ...(tenant.robot.secret ? { secretEnc: expect.stringMatching(/^v1\./) } : {}) } });
       expect(await rows(tenant.id, 'basic:')).toEqual([
         { dedupe_key: 'basic:direct', status: 'sent', attempts: 1, sent_at: start, last_error: null },
         { dedupe_key: 'basic:robot', status: 'sent', attempts: 1, sent_at: start, last_error: null },
       ]);
+    });
+
+    it('seals robots an older version stored in plain text, in tenant settings and outbox rows, and still delivers to them', async () => {
+      const start = h.clock.now();
+      const seeded = (await h.db.selectFrom('tenants').select('settings').where('id', '=', tenant.id).executeTakeFirstOrThrow()).settings;
+      // The demo seed stores its robot sealed.
+      expect(seeded).not.toContain(tenant.robot.token);
+      expect(JSON.parse(seeded).poolReturnBots).toEqual([{ key: robotKey(tenant.robot.token), tokenEnc: expect.stringMatching(/^v1\./), ...(tenant.robot.secret ? { secretEnc: expect.stringMatching(/^v1\./) } : {}) }]);
+      await h.db.updateTable('tenants').set({ settings: JSON.stringify({ ...JSON.parse(seeded), poolReturnBots: [plainRobot] }) }).where('id', '=', tenant.id).execute();
+      await h.db
+        .insertInto('outbox')
+        .values({ tenant_id: tenant.id, dedupe_key: 'legacy:1', target: JSON.stringify({ kind: 'bot', bot: plainRobot }), message: JSON.stringify(markdown('旧版本写下的群消息')), status: 'pending', attempts: 0, next_attempt_at: start, last_error: null, created_at: start, sent_at: null })
+        .execute();
+
+      expect(await sealPlainRobotTokens(h.db, h.deps.secrets)).toBe(2);
+      expect(await sealPlainRobotTokens(h.db, h.deps.secrets)).toBe(0);
+      const settings = (await h.db.selectFrom('tenants').select('settings').where('id', '=', tenant.id).executeTakeFirstOrThrow()).settings;
+      expect(settings).not.toContain(tenant.robot.token);
+      expect(JSON.parse(settings)).toMatchObject({ ...JSON.parse(seeded), poolReturnBots: [{ key: robotKey(tenant.robot.token), tokenEnc: expect.stringMatching(/^v1\./) }] });
+      const target = (await h.db.selectFrom('outbox').select('target').where('tenant_id', '=', tenant.id).where('dedupe_key', '=', 'legacy:1').executeTakeFirstOrThrow()).target;
+      expect(target).not.toContain(tenant.robot.token);
+      if (tenant.robot.secret) expect(target).not.toContain(tenant.robot.secret);
+
+      // The sandbox robot takes it only with the right token (and, on DingTalk, the right signature).
+      expect(await dispatchOutbox(h.deps, { now: start })).toEqual({ sent: 1, retried: 0, dead: 0 });
+      expect((await inbox(platform, start)).map((m) => ({ channel: m.channel, target: m.target, title: m.title }))).toEqual([
+        { channel: 'group', target: tenant.robot.token, title: '旧版本写下的群消息' },
+      ]);
+      await h.db.updateTable('tenants').set({ settings: seeded }).where('id', '=', tenant.id).execute();
     });
 
     it('ignores a duplicate dedupe key inside a transaction, and the transaction still commits', async () => {
@@ -270,7 +309,7 @@ describe.each(dialects)('outbox and dispatcher on %s', (dialect) => {
       // A second server process: its own adapters (and so its own in-memory robot limiter) over the same database.
       const other: AppDeps = {
         ...h.deps,
-        platforms: createPlatformRegistry({ db: h.db, secrets: (h.deps as AppDeps & { secrets: SecretBox }).secrets, clock: h.clock, sandboxBaseUrl: () => h.baseUrl }),
+        platforms: createPlatformRegistry({ db: h.db, secrets: h.deps.secrets, clock: h.clock, sandboxBaseUrl: () => h.baseUrl }),
       };
       const [a, b] = await Promise.all([dispatchOutbox(h.deps, { now: start }), dispatchOutbox(other, { now: start })]);
       expect(a.retried + a.dead + b.retried + b.dead).toBe(0);

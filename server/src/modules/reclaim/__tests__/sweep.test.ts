@@ -4,6 +4,7 @@ import { startHarness, type Harness } from '../../../../test/harness';
 import { encodeGeohash } from '../../../geo/geo';
 import { DAY_MS } from '../../../time';
 import { dispatchOutbox } from '../../notify/outbox.service';
+import { robotKey } from '../../notify/robot-ref';
 import { runReminders } from '../reminders.service';
 import { runSweep } from '../sweep.service';
 
@@ -220,7 +221,7 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     expect(ledger.map((r) => r.customer_id).sort()).toEqual([...ids].sort());
     const outbox = await h.db.selectFrom('outbox' as never).select(['dedupe_key' as never]).execute();
     // rep01, rep02 and rep05 all report to 钱东 (mgr-east); plus the tenant's pool-return robot.
-    expect((outbox as { dedupe_key: string }[]).map((r) => r.dedupe_key).sort()).toEqual(['reclaim-digest:2026-11-20:bot:dingdemorobottoken', 'reclaim-digest:2026-11-20:manager:mgr-east']);
+    expect((outbox as { dedupe_key: string }[]).map((r) => r.dedupe_key).sort()).toEqual([`reclaim-digest:2026-11-20:bot:${robotKey('dingdemorobottoken')}`, 'reclaim-digest:2026-11-20:manager:mgr-east']);
     // Delivered: one digest to the manager and one to the robot, each listing all three reps, never one per customer.
     const before = ((await (await fetch(`${h.baseUrl}/sandbox/dingtalk/_control/messages`)).json()) as { items: unknown[] }).items.length;
     await dispatchOutbox(h.deps, { now: at + 60_000 });
@@ -299,7 +300,7 @@ describe.each(dialects)('the reclaim sweep on %s', (dialect) => {
     });
     expect(fromPages.examples.map((e) => e.customerId)).toEqual(ids.slice(0, 10));
     const sent = await digests();
-    expect(sent.map((d) => d.dedupe_key)).toEqual(['reclaim-digest:2026-11-24:bot:dingdemorobottoken', 'reclaim-digest:2026-11-24:manager:mgr-east', 'reclaim-digest:2026-11-24:manager:mgr-south']);
+    expect(sent.map((d) => d.dedupe_key)).toEqual([`reclaim-digest:2026-11-24:bot:${robotKey('dingdemorobottoken')}`, 'reclaim-digest:2026-11-24:manager:mgr-east', 'reclaim-digest:2026-11-24:manager:mgr-south']);
     const east = (JSON.parse(sent[1]!.message) as { text: string }).text;
     expect(east).toContain('- **张伟**：7 个\n');
     expect(east).toContain('\n  - …等共 7 个\n');

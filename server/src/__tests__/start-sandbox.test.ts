@@ -1,0 +1,93 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestDb, dialects, type TestDb } from '../../test/databases';
+
+const root = path.resolve(__dirname, '../../..');
+const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+/** The server entry npm start runs (scripts/start.mjs adds only the H5 build and V8 flags), until it is ready or exits. */
+function startServer(env: Record<string, string>): Promise<{ out: () => string; exit: Promise<number | null>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [tsx, path.join(root, 'server/src/main.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += String(c)));
+  child.stderr.on('data', (c) => (out += String(c)));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exit;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`neither ready nor stopped:\n${out}`)), 90_000);
+    const settle = () => {
+      clearTimeout(timer);
+      resolve({ out: () => out, exit, stop });
+    };
+    child.stdout.on('data', () => {
+      if (out.includes('公海已就绪')) settle();
+    });
+    void exit.then(settle);
+  });
+}
+
+// Issue 16 item 3: with a production tenant registered, `npm start` must never mount the sandbox, seed the demo or
+// point the tenant's platform calls at the sandbox; PLATFORM_SANDBOX=on then refuses to start.
+describe.each(dialects)('npm start beside a production tenant on %s', (dialect) => {
+  let dir: string;
+  let t: TestDb;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-prod-'));
+    t = await createTestDb(dialect, { migrate: false, sqliteFile: path.join(dir, 'gonghai.db') });
+    env = { DATA_DIR: dir, DATABASE_URL: t.target.dialect === 'sqlite' ? `sqlite:${t.target.file}` : t.target.url, LOG_LEVEL: 'silent', JOBS: 'off', NODE_OPTIONS: '', PLATFORM_SANDBOX: '' };
+    const add = spawnSync(
+      process.execPath,
+      [tsx, path.join(root, 'server/src/cli/tenant.ts'), 'add', '--id', 'acme', '--name', '阿克米贸易', '--platform', 'dingtalk', '--corp-id', 'dingacme', '--app-key', 'dingacmekey', '--app-secret', 'acme-real-secret', '--agent-id', '1000005'],
+      { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(add.stdout + add.stderr).toContain('已登记企业 acme');
+  });
+  afterAll(async () => {
+    await t.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start with PLATFORM_SANDBOX=on, saying why and what to do', async () => {
+    const server = await startServer({ ...env, PORT: String(await freePort()), PLATFORM_SANDBOX: 'on' });
+    expect(await server.exit).toBe(1);
+    expect(server.out()).toContain('公海启动失败：PLATFORM_SANDBOX=on 不能用于这个数据库：其中已登记 1 个正式企业');
+    expect(server.out()).toContain('请去掉 PLATFORM_SANDBOX 或设为 off 后再启动');
+    expect(server.out()).not.toMatch(/\n\s+at /);
+  });
+
+  it('starts with the sandbox off when PLATFORM_SANDBOX is unset: no sandbox routes, no demo', async () => {
+    const port = await freePort();
+    const server = await startServer({ ...env, PORT: String(port) });
+    try {
+      expect(server.out()).toContain(`公海已就绪：http://localhost:${port}`);
+      expect(server.out()).not.toContain('演示');
+      const base = `http://127.0.0.1:${port}`;
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, db: 'ok' });
+      for (const platform of ['dingtalk', 'wecom']) {
+        const mint = await fetch(`${base}/sandbox/${platform}/_control/login-code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corpId: 'dingdemo', userId: 'admin01' }) });
+        expect(mint.status).toBe(404);
+      }
+      expect(await t.db.selectFrom('tenants').select(['id', 'kind']).execute()).toEqual([{ id: 'acme', kind: 'production' }]);
+      expect(await t.db.selectFrom('users').select('id').execute()).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
