@@ -101,9 +101,10 @@ describe('WeCom event translation', () => {
     ).toEqual([]);
   });
 
-  it('keeps ids as text, with every digit, and does not expand entities', () => {
-    const parsed = message('<!DOCTYPE xml [<!ENTITY x "boom">]><xml><MsgId>4561255354251345929</MsgId><Name>&x;</Name></xml>');
+  it('keeps ids as text, with every digit, does not expand entities, and refuses a DOCTYPE outright', () => {
+    const parsed = message('<xml><MsgId>4561255354251345929</MsgId><Name>&amp;x</Name></xml>');
 
-    expect(parsed).toEqual({ MsgId: '4561255354251345929', Name: '&x;' });
+    expect(parsed).toEqual({ MsgId: '4561255354251345929', Name: '&amp;x' });
+    expect(parseWeComXml('<!DOCTYPE xml [<!ENTITY x "boom">]><xml><MsgId>1</MsgId><Name>&x;</Name></xml>')).toBeUndefined();
   });
 });
