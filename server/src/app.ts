@@ -8,6 +8,7 @@ import { DEFAULT_H5_DIR, h5Static } from './http/h5-static';
 import { idempotencyMiddleware } from './http/idempotency.middleware';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
+import { nosniffMiddleware } from './http/nosniff.middleware';
 import type { Readiness } from './http/readiness';
 import { assignmentRoutes } from './modules/assignments/assignments.routes';
 import { requireAuth } from './modules/auth/auth.middleware';
@@ -51,12 +52,12 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
     ctx.set('X-Request-Id', ctx.state.requestId);
     await next();
   });
+  app.use(nosniffMiddleware());
   app.use(errorMiddleware());
   // Before the body parser: callback signatures cover the exact bytes received.
   const callbacks = callbackRoutes(deps);
   app.use(callbacks.routes()).use(callbacks.allowedMethods());
-  app.use(nosniffMiddleware());
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  app.use(jsonBody());
 
   app.use(h5Static(options.h5Dir ?? DEFAULT_H5_DIR));
   const open = new Router<AppState>();
