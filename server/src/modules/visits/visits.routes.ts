@@ -7,7 +7,7 @@ import { parse, pathId } from '../../http/validate';
 import { loadVisibleCustomer } from '../customers/customers.service';
 import { checkInBody, finishBody, reviewListQuery, visitListQuery } from './visits';
 import { findPhoto } from './visits.repository';
-import { MAX_PHOTO_BYTES, checkIn, finishVisit, issueNonce, myVisits, uploadPhoto, visitsToReview } from './visits.service';
+import { MAX_PHOTO_BYTES, checkIn, checkPhotoUpload, finishVisit, issueNonce, myVisits, uploadPhoto, visitsToReview } from './visits.service';
 
 /** Visits (DESIGN §5, §9): nonce, check-in, photos, finish, lists. Mounted behind requireAuth. */
 export function visitRoutes(deps: AppDeps): Router<AppState> {
@@ -24,9 +24,11 @@ export function visitRoutes(deps: AppDeps): Router<AppState> {
   });
 
   router.post('/api/v1/visits/:id/photos', userRateLimit(deps, 'photoUploadsPerUser'), async (ctx) => {
-    const visitId = pathId(ctx.params.id, '拜访');
+    const actor = ctx.state.actor!;
+    // Visit and token first: a refused upload is answered without reading its body.
+    const grant = await checkPhotoUpload(deps, actor, pathId(ctx.params.id, '拜访'), ctx.get('X-Photo-Token') || undefined);
     const bytes = await readSingleFile(ctx, 'photo', MAX_PHOTO_BYTES);
-    const result = await uploadPhoto(deps, ctx.state.actor!, visitId, ctx.get('X-Photo-Token') || undefined, bytes);
+    const result = await uploadPhoto(deps, actor, grant, bytes);
     ctx.status = 201;
     ctx.body = result;
   });

@@ -136,20 +136,37 @@ async function addReason(deps: AppDeps, visit: VisitRow, reason: RiskReason, pol
   return { ...visit, verdict: next.verdict, risk_score: next.score, reasons: JSON.stringify(next.reasons) };
 }
 
+declare const granted: unique symbol;
+/** What checkPhotoUpload grants (only it makes one): the visit whose photo may now be read from the request and stored. */
+export interface PhotoUploadGrant {
+  readonly visitId: number;
+  readonly [granted]: true;
+}
+
 /**
- * A camera photo for an open visit (DESIGN §5.2): needs the visit's photo token; the pipeline sniffs, strips, and
- * watermarks; both files go to the photo store; a photo seen before in the tenant (same bytes or a near duplicate)
- * is kept but flags the visit `PHOTO_REUSED`.
+ * The checks an upload passes before its body is read (issue 16): the visit exists, is the caller's and is open, and
+ * the request carries its photo token. A wrong token or someone else's visit is refused without reading the photo.
  */
-export async function uploadPhoto(deps: AppDeps, actor: Actor, visitId: number, token: string | undefined, bytes: Buffer): Promise<{ photo: PhotoDto }> {
-  const { db, clock } = deps;
-  const { tenantId } = actor;
-  const visit = ensureOpenVisitOf(await findVisit(db, tenantId, visitId), actor);
+export async function checkPhotoUpload(deps: AppDeps, actor: Actor, visitId: number, token: string | undefined): Promise<PhotoUploadGrant> {
+  const visit = ensureOpenVisitOf(await findVisit(deps.db, actor.tenantId, visitId), actor);
   const expected = Buffer.from(visit.photo_token_hash ?? '', 'hex');
   const given = Buffer.from(tokenHash(token ?? ''), 'hex');
   if (token === undefined || token === '' || expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw visitError(403, 'invalid_photo_token', '照片凭证无效：请在签到后用本次拜访返回的 photoToken 上传（请求头 X-Photo-Token）。');
   }
+  return { visitId: visit.id } as PhotoUploadGrant;
+}
+
+/**
+ * A camera photo for an open visit (DESIGN §5.2), once checkPhotoUpload has granted it: the pipeline sniffs, strips,
+ * and watermarks; both files go to the photo store; a photo seen before in the tenant (same bytes or a near
+ * duplicate) is kept but flags the visit `PHOTO_REUSED`.
+ */
+export async function uploadPhoto(deps: AppDeps, actor: Actor, grant: PhotoUploadGrant, bytes: Buffer): Promise<{ photo: PhotoDto }> {
+  const { db, clock } = deps;
+  const { tenantId } = actor;
+  // Read again: the visit may have been finished while the photo was arriving.
+  const visit = ensureOpenVisitOf(await findVisit(db, tenantId, grant.visitId), actor);
   const { policy, timeZone } = await visitSettings(deps, tenantId);
   const now = clock.now();
   const customer = await loadVisibleCustomer(db, actor, visit.customer_id);
