@@ -23,6 +23,7 @@ import { CJK_FONT_INSTALL_COMMAND, cjkFontAvailable } from './modules/evidence/w
 import { handlePlatformEvents } from './modules/integrations/platform-events.service';
 import { syncTenantOrg } from './modules/org/org-sync.service';
 import { createSandboxes } from './platform/registry';
+import { installProcessGuards } from './process-guards';
 import { Readiness } from './http/readiness';
 import { sealPlainRobotTokens } from './modules/notify/robot-tokens.service';
 import { decideSandbox } from './modules/tenants/sandbox.policy';
@@ -34,6 +35,7 @@ import { createRuntime, loadConfigOrExit } from './runtime';
  * on PORT; `/healthz` says ready once the jobs are scheduled.
  */
 async function main(): Promise<void> {
+  installProcessGuards();
   const config = loadConfigOrExit();
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`公海 Gonghai 正在启动（数据库：${config.database.dialect === 'sqlite' ? `SQLite ${config.database.file}` : 'MySQL'}）…`);
