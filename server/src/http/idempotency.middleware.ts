@@ -17,12 +17,16 @@ const keyPattern = /^[\x21-\x7e]{1,128}$/;
 /** How long a key is remembered: a retry comes within minutes; after a day the same key is a new request. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
+/** No request runs this long; a key still "in progress" after it was left by a process that stopped. */
+const ABANDONED_AFTER_MS = 5 * 60_000;
+
 const inProgress = () => new AppError(409, 'request_in_progress', '同一请求正在处理中，请稍后重试。');
 
 /**
  * `Idempotency-Key` on POST: the first answer (any non-5xx) is stored per (tenant, user, key) for 24 hours and replayed
  * to every retry, so a weak network never claims or records twice. A retry while the first is running gets 409. Keys
- * older than 24 hours count as unused here and are deleted by the idempotency-expiry job.
+ * older than 24 hours, and keys left in progress for 5 minutes (the process died), count as unused here; the
+ * idempotency-expiry job deletes old ones.
  */
 export function idempotencyMiddleware(deps: AppDeps): Middleware<AppState> {
   return async (ctx, next) => {
@@ -47,8 +51,9 @@ export function idempotencyMiddleware(deps: AppDeps): Middleware<AppState> {
         if (!isUniqueViolation(err)) throw err;
         const first = await findIdempotencyKey(deps.db, ref);
         if (!first) throw inProgress();
-        if (Number(first.created_at) <= now - IDEMPOTENCY_TTL_MS && attempt === 0) {
-          // Expired but not yet swept: the key is free again.
+        const age = now - Number(first.created_at);
+        // Expired but not yet swept, or left "in progress" by a process that died mid-request: the key is free again.
+        if (attempt === 0 && (age >= IDEMPOTENCY_TTL_MS || (first.status_code === null && age >= ABANDONED_AFTER_MS))) {
           await forgetIdempotencyKey(deps.db, ref);
           continue;
         }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { demoTenants } from '@gonghai/config';
 import { CallbackCipher } from '@gonghai/plugin-core';
@@ -58,6 +59,19 @@ describe.each(dialects)('request edges on %s', (dialect) => {
     h.clock.advance(2 * 3_600_000);
     await idempotencyExpiryJob.run({ deps: h.deps, now: h.clock.now() });
     expect(await keys()).toEqual([]);
+  });
+
+  it('frees a key left "in progress" by a process that died, after five minutes', async () => {
+    const now = h.clock.now();
+    await h.db.insertInto('idempotency_keys').values({ tenant_id: T, user_id: 'rep01', idem_key: 'orphan-1', request_hash: createHash('sha256').update('POST /api/v1/visits/nonce\n{}').digest('hex'), created_at: now }).execute();
+    const post = () => h.request('POST', '/api/v1/visits/nonce', { token: rep, body: {}, headers: { 'idempotency-key': 'orphan-1' } });
+    const busy = await post();
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe('request_in_progress');
+    h.clock.advance(5 * 60_000);
+    const freed = await post();
+    expect(freed.status).toBe(200);
+    expect(freed.body.nonce).toEqual(expect.any(String));
   });
 
   it('refuses deeply nested JSON with a 400 on every POST route, with or without an Idempotency-Key', async () => {
