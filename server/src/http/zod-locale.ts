@@ -76,8 +76,10 @@ export function chineseIssueMessage(issue: Issue): string {
       return `必须是 ${String(issue.divisor)} 的倍数`;
     case 'unrecognized_keys':
       return `不支持的字段：${issue.keys.slice(0, 5).map((k) => k.slice(0, 32)).join('、')}，请删掉`;
-    case 'invalid_value':
-      return issue.values.length === 1 ? `只能是 ${show(issue.values[0])}` : `只能是 ${issue.values.map(show).join('、')} 之一`;
+    case 'invalid_value': {
+      const choices = issue.values.length === 1 ? show(issue.values[0]) : `${issue.values.map(show).join('、')} 之一`;
+      return issue.input === undefined ? `缺少此项，请填写 ${choices}` : `只能是 ${choices}`;
+    }
     case 'invalid_key':
       return '含有不正确的键名，请检查';
     case 'invalid_element':
