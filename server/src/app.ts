@@ -82,7 +82,8 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
     ctx.body = landingPage(Boolean(options.sandboxes));
   });
   app.use(open.routes()).use(open.allowedMethods());
-  app.use(authRoutes(deps).routes());
+  const auth = authRoutes(deps);
+  app.use(auth.routes()).use(auth.allowedMethods());
   for (const router of options.sandboxes?.routers ?? []) app.use(router.routes()).use(router.allowedMethods());
 
   const api = new Router<AppState>();
