@@ -16,6 +16,7 @@ const usage = `用法：
                         [--time-zone Asia/Shanghai] [--approval-template <模板编号>] [--departure-policy pool|manager]
                         [--event-transport callback|stream]   钉钉没有公网回调地址时用 stream
                         [--assignment-hold-hours 72]          人事分配审批的最长等待时间，过期释放预留的客户
+                        [--h5-origin https://crm.example.com]  H5 页面所在的域名（可重复），JS-SDK 签名只签这些域名和 PUBLIC_BASE_URL
   npm run tenant -- list
   npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
 
@@ -39,13 +40,13 @@ async function run(argv: string[]): Promise<void> {
     if (!decision.ok && command === 'sync') throw new AppError(409, 'sandbox_refused', decision.message);
     const deps = createRuntime({ config, db, sandbox: decision.ok && decision.sandbox });
     if (command === 'add') {
+      const single = ['id', 'name', 'platform', 'corp-id', 'app-key', 'app-secret', 'agent-id', 'callback-token', 'callback-aes-key', 'time-zone', 'approval-template', 'departure-policy', 'event-transport', 'assignment-hold-hours'];
+      // Typed loosely on purpose: every value is checked by the newTenant schema right below.
       const { values } = parseArgs({
         args: rest,
         strict: true,
-        options: Object.fromEntries(
-          ['id', 'name', 'platform', 'corp-id', 'app-key', 'app-secret', 'agent-id', 'callback-token', 'callback-aes-key', 'time-zone', 'approval-template', 'departure-policy', 'event-transport', 'assignment-hold-hours'].map((name) => [name, { type: 'string' as const }]),
-        ),
-      });
+        options: { ...Object.fromEntries(single.map((name) => [name, { type: 'string' as const }])), 'h5-origin': { type: 'string', multiple: true } },
+      }) as unknown as { values: Record<string, string | undefined> & { 'h5-origin'?: string[] } };
       const input = newTenant.parse({
         id: values.id,
         name: values.name,
@@ -61,6 +62,7 @@ async function run(argv: string[]): Promise<void> {
         departurePolicy: values['departure-policy'],
         eventTransport: values['event-transport'],
         assignmentHoldHours: values['assignment-hold-hours'],
+        h5Origins: values['h5-origin'],
       });
       const tenant = await registerTenant(deps.db, deps.secrets, input, deps.clock.now(), { sandbox: config.sandbox });
       process.stdout.write(`已登记企业 ${tenant.id}（${tenant.name}，${tenant.platform} ${tenant.corpId}）；密钥已加密保存。\n`);

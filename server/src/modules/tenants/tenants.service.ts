@@ -32,6 +32,14 @@ export const newTenant = z
       .min(1, '审批等待时长至少 1 小时')
       .max(24 * 30, '审批等待时长最多 720 小时（30 天）')
       .default(defaultTenantSettings.assignmentHoldHours),
+    h5Origins: z
+      .array(
+        z
+          .string()
+          .refine((v) => /^https?:\/\/[^/?#]+$/.test(v) && URL.canParse(v), 'H5 地址只写到域名（和端口），例如 https://crm.example.com'),
+      )
+      .max(20, 'H5 地址最多 20 个')
+      .optional(),
   })
   .refine((t) => t.eventTransport === 'callback' || t.platform === 'dingtalk', {
     message: 'Stream 模式只适用于钉钉',
@@ -71,6 +79,7 @@ export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenan
         eventTransport: input.eventTransport,
         assignmentHoldHours: input.assignmentHoldHours,
         ...(input.approvalTemplateId === undefined ? {} : { approvalTemplateId: input.approvalTemplateId }),
+        ...(input.h5Origins === undefined ? {} : { h5Origins: input.h5Origins.map((o) => new URL(o).origin) }),
       }),
       created_at: now,
     });

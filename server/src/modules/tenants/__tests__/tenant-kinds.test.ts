@@ -42,6 +42,17 @@ describe.each(dialects)('tenant kinds on %s', (dialect) => {
     expect(await countTenantsByKind(t.db)).toEqual({ production: 1, demo: 0 });
   });
 
+  it('keeps the H5 origins an admin registers, as bare origins, and refuses a page address', async () => {
+    await migrateToLatest(t.db);
+    const withOrigins = newTenant.parse({ ...acme, h5Origins: ['https://crm.acme.cn', 'http://10.0.0.5:8080'] });
+    await registerTenant(t.db, secrets, withOrigins, 0, { sandbox: 'auto' });
+    const stored = await t.db.selectFrom('tenants').select('settings').where('id', '=', 'acme').executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.settings).h5Origins).toEqual(['https://crm.acme.cn', 'http://10.0.0.5:8080']);
+    const refused = newTenant.safeParse({ ...acme, h5Origins: ['https://crm.acme.cn/h5/index.html'] });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toContain('只写到域名');
+  });
+
   it('refuses to seed the demo beside a production tenant, writing nothing', async () => {
     await migrateToLatest(t.db);
     await registerTenant(t.db, secrets, acme, 0, { sandbox: 'auto' });
