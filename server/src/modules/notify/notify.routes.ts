@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps, AppState } from '../../context';
-import { parse, pathId } from '../../http/validate';
+import { parse, pathId, queryNumber } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import { listDeadLetters, retryDeadLetter } from './outbox.service';
 
-const deadQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+const deadQuery = z.object({ limit: queryNumber(z.number().int().min(1).max(500).default(100)) }).strict();
 
 /**
  * `GET /api/v1/admin/outbox/dead` (admin): messages the dispatcher gave up on, with the last error;
