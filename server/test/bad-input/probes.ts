@@ -302,6 +302,8 @@ export function closeAgent(): void {
 }
 
 const chinese = /[\u4e00-\u9fff]/;
+/** zod's and Node's English phrasing: a message half in English ("lat: Too big: expected number to be <=90") fails. */
+const english = /\b(too (big|small)|invalid|expected|received|unrecognized|required|must be|not a|is not|cannot|failed|unexpected)\b/i;
 /** Traces of internals: stack frames, file paths, error class prefixes. */
 const internals = /\n\s+at |\bat [\w.<>]+ \(|\/[\w.-]+\/[\w.-]+\.(ts|js|mjs|cjs)\b|node_modules|[A-Za-z]:\\|\b(Type|Reference|Syntax|Range)?Error: /;
 
@@ -321,7 +323,8 @@ export function judge(probe: Probe, answer: Answer): string | undefined {
   }
   const error = body.error;
   if (!error || typeof error.code !== 'string' || typeof error.message !== 'string') return `status ${status} without {error:{code,message}}: ${answer.text.slice(0, 120)}`;
-  if (!chinese.test(error.message)) return `status ${status} message not Chinese: ${error.message.slice(0, 120)}`;
+  // Quoted values ('failed', "wecom") are the client's vocabulary, not prose.
+  if (!chinese.test(error.message) || english.test(error.message.replace(/'[^']*'|"[^"]*"/g, ''))) return `status ${status} message not Chinese: ${error.message.slice(0, 120)}`;
   if (status === 405 && !answer.headers.allow) return '405 without an Allow header';
   return undefined;
 }
