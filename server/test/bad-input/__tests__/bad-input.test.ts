@@ -151,7 +151,7 @@ describe.each(dialects)('bad input on %s', (dialect) => {
 
   it('answers every malformed request with a Chinese 4xx in the error shape, never a 5xx', async () => {
     const probes = routes.flatMap((route, index) => {
-      const forRoute = { ...ctx, ids: { ...ctx.ids, tenantId: route.special === 'wecom-callback' ? 'demo-wecom' : ctx.ids.tenantId } };
+      const forRoute = { ...ctx, ids: { ...ctx.ids, tenantId: route.special === 'wecom-callback' ? 'demo-wecom' : T } };
       return probesFor(route, forRoute, index);
     });
     const started = Date.now();
