@@ -159,11 +159,19 @@ function fieldLabel(path: PropertyKey[]): string {
   return name ? `${name}(${dotted})` : dotted;
 }
 
+/** Whether `message` mentions `key` as a word (`limit 至少为 1`), not inside another (`q` in `nextCursor`… `requests`). */
+function namesKey(message: string, key: string): boolean {
+  const at = message.indexOf(key);
+  if (at < 0) return false;
+  const word = /[A-Za-z0-9_]/;
+  return !word.test(message[at - 1] ?? '') && !word.test(message[at + key.length] ?? '');
+}
+
 /** One issue as a sentence; a schema's own message that already names its field is not prefixed again. */
 function describeIssue(issue: ZodError['issues'][number]): string {
   const label = fieldLabel(issue.path);
   const last = issue.path[issue.path.length - 1];
-  if (!label || (typeof last === 'string' && issue.message.includes(last))) return issue.message;
+  if (!label || (typeof last === 'string' && namesKey(issue.message, last))) return issue.message;
   return `${label}：${issue.message}`;
 }
 

@@ -134,6 +134,12 @@ describe.each(dialects)('messages a client sees on %s', (dialect) => {
       const res = await h.request('GET', path, { token: rep });
       expect({ path, status: res.status, message: res.body.error.message }).toEqual({ path, status: 400, message });
     }
+    // A schema's own message that already names its key is not prefixed twice; one that does not gets the field's name.
+    const hr = await h.tokenFor(T, 'hr01');
+    const own = await h.request('GET', '/api/v1/org/users?limit=0&q=', { token: hr });
+    expect(own.body.error.message).toBe('请求参数不正确：limit 至少为 1');
+    const cursor = await h.request('GET', '/api/v1/pool/customers?cursor=x', { token: rep });
+    expect(cursor.body.error.message).toBe('请求参数不正确：翻页位置(cursor)：必须是上一页返回的 nextCursor');
     const body = await h.request('POST', '/api/v1/customers', { token: rep, body: { name: '', address: 'x', lat: 'a', lng: 200 } });
     expect(body.status).toBe(400);
     expect(body.body.error.message).toBe('请求参数不正确：名称(name)：请填写客户名称；纬度(lat)：应为数字，收到的是文字；经度(lng)：数值过大，应不大于 180');
