@@ -188,9 +188,9 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
   });
 
   it('hands out every nonce once, across refills of the random pool', async () => {
-    const token = await h.tokenFor(tenantId, 'rep03');
-    // 18 bytes each from a 4 KiB pool: 300 nonces refill it at least once.
-    const answers = await Promise.all(Array.from({ length: 300 }, () => h.request('POST', '/api/v1/visits/nonce', { token })));
+    // 25 each for 12 reps not used elsewhere here (under the per-user nonce limit); 18 bytes each from a 4 KiB pool: 300 nonces refill it at least once.
+    const tokens = await Promise.all(Array.from({ length: 12 }, (_, i) => h.tokenFor(tenantId, `rep${String(i + 5).padStart(2, '0')}`)));
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => h.request('POST', '/api/v1/visits/nonce', { token: tokens[i % 12] })));
     const nonces = answers.map((a) => a.body.nonce as string);
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
     expect(nonces.filter((n) => !/^[A-Za-z0-9_-]{24}$/.test(n))).toEqual([]);
