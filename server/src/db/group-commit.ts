@@ -83,16 +83,16 @@ export function isLockConflict(err: unknown): boolean {
 }
 
 /**
- * Runs `attempt` (which starts and commits its own transaction on `conn`) and, when it fails, rolls back; a deadlock or
- * lock wait timeout is retried up to `retries` times (the whole transaction: InnoDB has undone it), anything else
- * is thrown. For transactions written out as statements on one MySQL connection, such as the group commits.
+ * Runs `attempt` and retries a deadlock or lock wait timeout up to `retries` times (InnoDB has undone it), throwing
+ * anything else. With `conn`, `attempt` starts and commits its own transaction there (statements written out on one
+ * MySQL connection, such as the group commits) and every failure rolls it back; with `null`, it is a lone statement.
  */
-export async function retryLockConflicts<T>(conn: Db, attempt: () => Promise<T>, retries = 3): Promise<T> {
+export async function retryLockConflicts<T>(conn: Db | null, attempt: () => Promise<T>, retries = 3): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
       return await attempt();
     } catch (err) {
-      await sql.raw('rollback').execute(conn);
+      if (conn !== null) await sql.raw('rollback').execute(conn);
       if (tries > retries || !isLockConflict(err)) throw err;
     }
   }

@@ -16,15 +16,14 @@ export function pathId(raw: string | undefined, what = '客户'): number {
 
 const decimal = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-/**
- * A query-string value for a number schema. `z.coerce.number()` reads `?lat=` as 0 and `?lat=0x10` as 16; here an
- * empty value counts as absent (a required one is refused, an optional one takes its default), only a decimal is a
- * number, and a parameter given twice is refused, and
- * anything else (a word) reaches `schema` as it came, which refuses it.
- */
 /** What a client sends to a `queryNumber(schema)`: the schema's own input, optional where the schema is. */
 export type QueryNumber<S extends z.ZodType> = z.ZodPipe<z.ZodTransform<z.input<S>, z.input<S>>, S> & { _zod: { optin: S['_zod']['optin'] } };
 
+/**
+ * A query-string value for a number schema. `z.coerce.number()` reads `?lat=` as 0 and `?lat=0x10` as 16; here an
+ * empty value counts as absent (a required one is refused, an optional one takes its default), only a decimal is a
+ * number, a parameter given twice is refused, and anything else (a word) reaches `schema` as it came, which refuses it.
+ */
 export function queryNumber<S extends z.ZodType>(schema: S): QueryNumber<S> {
   // Typed by what a client sends (a number, or nothing where there is a default), not by the raw string.
   return z.preprocess((value, ctx) => {

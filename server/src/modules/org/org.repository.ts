@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
 import type { Role, User } from './org';
 
+/** The roles column (comma-separated) as a list. */
+const rolesOf = (column: string): Role[] => column.split(',').filter(Boolean) as Role[];
+
 /** What a request is allowed by: whether the user still works here, and their roles now. */
 export interface UserStanding {
   active: boolean;
@@ -11,7 +14,7 @@ export interface UserStanding {
 /** A user's active flag and roles (undefined when the tenant has no such user); the auth middleware reads this. */
 export async function findUserStanding(db: Db, tenantId: string, userId: string): Promise<UserStanding | undefined> {
   const row = await db.selectFrom('users').select(['active', 'roles']).where('tenant_id', '=', tenantId).where('id', '=', userId).executeTakeFirst();
-  return row && { active: row.active === 1, roles: row.roles.split(',').filter(Boolean) as Role[] };
+  return row && { active: row.active === 1, roles: rolesOf(row.roles) };
 }
 
 /**
@@ -45,7 +48,7 @@ export async function findUser(db: Db, tenantId: string, userId: string): Promis
   return {
     id: row.id,
     name: row.name,
-    roles: row.roles.split(',').filter(Boolean) as Role[],
+    roles: rolesOf(row.roles),
     active: row.active === 1,
     departmentIds: depts.map((d) => d.department_id),
     leaderOf: depts.filter((d) => d.is_leader === 1).map((d) => d.department_id),
@@ -150,7 +153,7 @@ export async function replaceDepartments(db: Db, tenantId: string, departments: 
 /** Ids and roles of the tenant's users, active or not. */
 export async function listUserRoles(db: Db, tenantId: string): Promise<Map<string, { roles: Role[]; active: boolean }>> {
   const rows = await db.selectFrom('users').select(['id', 'roles', 'active']).where('tenant_id', '=', tenantId).execute();
-  return new Map(rows.map((r) => [r.id, { roles: r.roles.split(',').filter(Boolean) as Role[], active: r.active === 1 }]));
+  return new Map(rows.map((r) => [r.id, { roles: rolesOf(r.roles), active: r.active === 1 }]));
 }
 
 /** Inserts or updates the users and replaces their department memberships; a returning user becomes active again. */
