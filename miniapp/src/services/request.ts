@@ -1,6 +1,7 @@
 import type { LoginCode, Photo, UploadRequest, UploadResult } from '@/platform/platform';
 import type { LoginResult } from './api-types';
 import { ApiError, NetworkError, messageFor } from './errors';
+import { randomKey } from '@/utils/random-key';
 
 /** One HTTP exchange; rejects with NetworkError only when no answer arrived. */
 export interface HttpRequest {
@@ -49,14 +50,6 @@ export interface RequestOptions {
   auth?: boolean;
 }
 
-const defaultKey = (): string => {
-  const bytes = new Uint8Array(16);
-  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-};
-
 function queryString(query: RequestOptions['query']): string {
   const parts = Object.entries(query ?? {})
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
@@ -94,7 +87,7 @@ export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {
     this.session = options.store.load();
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.newKey = options.newKey ?? defaultKey;
+    this.newKey = options.newKey ?? randomKey;
   }
 
   /** The signed-in user, or null. */

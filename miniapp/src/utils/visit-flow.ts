@@ -3,6 +3,7 @@ import type { Api } from '@/services/api';
 import type { CheckInBody, PhotoDto, VisitDto } from '@/services/api-types';
 import { ApiError, NetworkError } from '@/services/errors';
 import type { RiskReason } from './risk-text';
+import { randomKey } from './random-key';
 
 /**
  * What survives a page reload while a visit is open (DESIGN §5): the visit and its photo token, the photos the server
@@ -64,14 +65,6 @@ export interface VisitState {
 
 /** A sent check-in older than this is not resent: its nonce (5 minutes) would have expired. */
 const PENDING_TTL_MS = 4 * 60_000;
-
-const randomKey = (): string => {
-  const bytes = new Uint8Array(16);
-  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-};
 
 const messageOf = (err: unknown, fallback: string): string => (err instanceof Error && err.message ? err.message : fallback);
 
