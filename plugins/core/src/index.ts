@@ -9,6 +9,7 @@ export type {
   CallbackResult,
   Clock,
   JsapiSignature,
+  LoginChannel,
   LoginIdentity,
   OrgFixture,
   PlatformAdapter,
@@ -38,12 +39,12 @@ export type { RetryPolicy, Sleep } from './retry';
 
 export { SandboxAccessTokens } from './sandbox/access-tokens';
 export type { AccessTokenCheck, SandboxAccessTokensOptions } from './sandbox/access-tokens';
-export { SandboxControl, SandboxControlError } from './sandbox/control';
+export { SandboxControl, SandboxControlError, loginChannelField } from './sandbox/control';
 export type { ControlReply, SandboxControlOptions } from './sandbox/control';
 export { SandboxFaults } from './sandbox/faults';
 export type { SandboxFault, SandboxFaultAnswer } from './sandbox/faults';
 export { SandboxLoginCodes } from './sandbox/login-codes';
-export type { LoginCodeOwner } from './sandbox/login-codes';
+export type { LoginCodeOwner, LoginCodeScope } from './sandbox/login-codes';
 export { readRequestBody } from './sandbox/request-body';
 export { SandboxInbox, SandboxRateWindow } from './sandbox/inbox';
 export type { InboxMessage, SandboxApproval, SandboxApprovalOutcome } from './sandbox/inbox';

@@ -15,9 +15,19 @@ export interface LoginIdentity {
   platformUserId: string;
 }
 
+/**
+ * How the client got its login code: `miniprogram` from the mini-program's login API (DingTalk `dd.getAuthCode`, WeCom
+ * `wx.qy.login`), `oauth` from an H5 page's web login (WeCom's OAuth redirect). A vendor whose codes are all exchanged
+ * alike (DingTalk, dingtalk-api §1.3) may ignore it.
+ */
+export type LoginChannel = 'miniprogram' | 'oauth';
+
 export interface PlatformAuth {
-  /** Exchanges a single-use login code from the mini-program; throws PlatformError `INVALID_CODE` when it is bad. */
-  exchangeLoginCode(code: string): Promise<LoginIdentity>;
+  /**
+   * Exchanges a single-use login code got through `channel` (default `miniprogram`); throws PlatformError
+   * `INVALID_CODE` when it is bad or of another channel, `NOT_FOUND` when its holder is not a member of the corp.
+   */
+  exchangeLoginCode(code: string, channel?: LoginChannel): Promise<LoginIdentity>;
 }
 
 /** The credentials and endpoints of one tenant's app on one platform. */

@@ -60,7 +60,9 @@ export function createWeComAdapter(options: WeComAdapterOptions): PlatformAdapte
   return {
     platform: 'wecom',
     auth: {
-      async exchangeLoginCode(code) {
+      // A mini-program code and an H5 OAuth code are exchanged at different endpoints (wecom-api §2a, §2b).
+      async exchangeLoginCode(code, channel = 'miniprogram') {
+        if (channel === 'oauth') return { corpId: credentials.corpId, platformUserId: await client.userByOAuthCode(code) };
         const session = await client.code2Session(code);
         return { corpId: session.corpid, platformUserId: session.userid };
       },

@@ -19,6 +19,7 @@ import type {
   WeComDepartmentListReply,
   WeComMessageSendReply,
   WeComMiniProgramSession,
+  WeComOAuthUserInfoReply,
   WeComReply,
   WeComTemplateDetailReply,
   WeComTicketReply,
@@ -102,6 +103,26 @@ export class WeComClient {
       throw new PlatformError('INVALID_CODE', 'WeCom login code belongs to a corp other than the configured one');
     }
     return { corpid: reply.corpid, userid: reply.userid };
+  }
+
+  /**
+   * The member an H5 page's OAuth code belongs to (`GET /cgi-bin/auth/getuserinfo`, wecom-api §2b). The answer names
+   * no corp: it is the corp whose token asked. A visitor from outside the corp (an `openid`, no `userid`) is refused
+   * with `NOT_FOUND`.
+   */
+  async userByOAuthCode(code: string): Promise<string> {
+    if (code === '') throw new PlatformError('INVALID_CODE', 'WeCom OAuth code is empty');
+    const reply = (await this.callWithToken({
+      operation: 'auth/getuserinfo',
+      method: 'GET',
+      path: '/cgi-bin/auth/getuserinfo',
+      query: { code },
+    })) as WeComOAuthUserInfoReply;
+    if (typeof reply.userid === 'string' && reply.userid !== '') return reply.userid;
+    if (typeof reply.openid === 'string') {
+      throw new PlatformError('NOT_FOUND', 'WeCom auth/getuserinfo: the visitor is not a member of the corp (openid only)');
+    }
+    throw new PlatformError('BAD_RESPONSE', 'WeCom auth/getuserinfo answered without userid or openid');
   }
 
   /** Every department the app can see, in WeCom's order (`GET /cgi-bin/department/list`, wecom-api §3). */

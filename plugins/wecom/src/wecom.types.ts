@@ -1,4 +1,4 @@
-/** Wire types of the `cgi-bin` endpoints (wecom-api §1, §2a), declared only as wide as the plugin reads them. */
+/** Wire types of the `cgi-bin` endpoints (wecom-api §1–§5), declared only as wide as the plugin reads them. */
 
 /** Every answer carries `errcode` (0 = ok) and `errmsg`; decide on `errcode` only, the text changes. */
 export interface WeComReply {
@@ -21,6 +21,16 @@ export interface WeComCode2SessionReply extends WeComReply {
 
 /** Who a mini-program login code belongs to, without the session key. */
 export type WeComMiniProgramSession = Pick<WeComCode2SessionReply, 'corpid' | 'userid'>;
+
+/**
+ * `GET /cgi-bin/auth/getuserinfo`, the H5 OAuth code (wecom-api §2b): a member gets a lowercase `userid` (the legacy
+ * `user/getuserinfo` said `UserId`), anyone else an `openid` (and an `external_userid` when they are a customer).
+ */
+export interface WeComOAuthUserInfoReply extends WeComReply {
+  userid?: string;
+  openid?: string;
+  external_userid?: string;
+}
 
 /** `GET /cgi-bin/department/list`: the whole visible tree in one answer (wecom-api §3). */
 export interface WeComDepartment {

@@ -1,4 +1,4 @@
-import type { OrgFixture } from '../port';
+import type { LoginChannel, OrgFixture } from '../port';
 import type { SandboxAccessTokens } from './access-tokens';
 import type { SandboxFault, SandboxFaults } from './faults';
 import type { SandboxLoginCodes } from './login-codes';
@@ -37,26 +37,28 @@ export class SandboxControlError extends Error {
 export class SandboxControl {
   constructor(private readonly options: SandboxControlOptions) {}
 
-  mintLoginCode(corpId: string, userId: string): string {
+  /** A code of `channel` (default `miniprogram`) for a member of a sandbox corp; throws for an unknown corp or user. */
+  mintLoginCode(corpId: string, userId: string, channel: LoginChannel = 'miniprogram'): string {
     const fixture = this.options.fixtures.find((candidate) => candidate.corpId === corpId);
     if (fixture === undefined) throw new SandboxControlError('unknown_corp', `no corp "${corpId}" in the sandbox`);
     if (!fixture.users.some((user) => user.userId === userId)) {
       throw new SandboxControlError('unknown_user', `no user "${userId}" in corp "${corpId}"`);
     }
-    return this.options.codes.mint({ corpId, userId });
+    return this.options.codes.mint({ corpId, userId, channel });
   }
 
-  /** `POST _control/login-code` `{corpId, userId}` → `{code}`. */
+  /** `POST _control/login-code` `{corpId, userId, channel?: "miniprogram" | "oauth"}` → `{code}`. */
   loginCode(request: RequestBody): ControlReply {
     if (!request.ok) return unreadable(request);
     const body = request.value;
     const corpId = stringField(body, 'corpId');
     const userId = stringField(body, 'userId');
-    if (corpId === undefined || userId === undefined) {
-      const expected = 'expected a JSON body {"corpId": string, "userId": string}';
+    const channel = loginChannelField(body);
+    if (corpId === undefined || userId === undefined || channel === null) {
+      const expected = 'expected a JSON body {"corpId": string, "userId": string, "channel"?: "miniprogram" | "oauth"}';
       return failure(new SandboxControlError('invalid_request', expected));
     }
-    return attempt(() => ({ code: this.mintLoginCode(corpId, userId) }));
+    return attempt(() => ({ code: this.mintLoginCode(corpId, userId, channel) }));
   }
 
   /** `POST _control/tokens/expire` → `{expired}`: how many live tokens it expired. */
@@ -128,6 +130,13 @@ function failure(error: SandboxControlError): ControlReply {
 function stringField(body: unknown, name: string): string | undefined {
   const value = isRecord(body) ? body[name] : undefined;
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The body's `channel`: `undefined` when absent (the default applies), `null` when it names no channel. */
+export function loginChannelField(body: unknown): LoginChannel | undefined | null {
+  const value = isRecord(body) ? body.channel : undefined;
+  if (value === undefined) return undefined;
+  return value === 'miniprogram' || value === 'oauth' ? value : null;
 }
 
 function numberField(body: unknown, name: string): number | undefined {

@@ -1,6 +1,6 @@
 import type { PlatformClientOptions } from '../client-options';
 import { PlatformError, type PlatformErrorCode } from '../platform-error';
-import type { Clock, OrgFixture, PlatformAdapter, PlatformAppCredentials, PlatformKind } from '../port';
+import type { Clock, LoginChannel, OrgFixture, PlatformAdapter, PlatformAppCredentials, PlatformKind } from '../port';
 import { unusedOrigin } from './http-server';
 import { ManualClock } from './manual-clock';
 
@@ -18,7 +18,8 @@ export interface AuthContractHarness {
   platform: PlatformKind;
   /** Two corps: the tenant under test (with at least two users) and a stranger whose codes it must refuse. */
   fixtures: readonly [OrgFixture, OrgFixture];
-  paths: { token: string; login: string };
+  /** `oauthLogin`: where an H5 page's OAuth code is exchanged, when not at `login` (WeCom `auth/getuserinfo`). */
+  paths: { token: string; login: string; oauthLogin?: string };
   errcodes: { tokenExpired: number; rateLimited: number; busy: number; unmapped: number };
   startSandbox(options: { fixtures: OrgFixture[]; clock: Clock }): Promise<ContractSandbox>;
   createAdapter(options: PlatformClientOptions): PlatformAdapter;
@@ -62,8 +63,8 @@ export function describeAuthContract(harness: AuthContractHarness): void {
       return { status: response.status, body: (await response.json()) as unknown };
     }
 
-    async function mintCode(corpId: string, userId: string): Promise<string> {
-      const reply = await control('login-code', { corpId, userId });
+    async function mintCode(corpId: string, userId: string, channel?: LoginChannel): Promise<string> {
+      const reply = await control('login-code', { corpId, userId, channel });
       expect(reply.status).toBe(200);
       const { code } = reply.body as { code: string };
       return code;
@@ -113,6 +114,17 @@ export function describeAuthContract(harness: AuthContractHarness): void {
         corpId: home.corpId,
         platformUserId: alice.userId,
       });
+    });
+
+    it('exchanges a code an H5 page got through the oauth channel, once', async () => {
+      const code = await mintCode(home.corpId, bob.userId, 'oauth');
+
+      await expect(adapter.auth.exchangeLoginCode(code, 'oauth')).resolves.toEqual({
+        corpId: home.corpId,
+        platformUserId: bob.userId,
+      });
+      await expectRejection(adapter.auth.exchangeLoginCode(code, 'oauth'), 'INVALID_CODE');
+      expect(sandbox.callCount(harness.paths.oauthLogin ?? loginPath)).toBe(2);
     });
 
     it('refuses a code the second time it is used', async () => {
@@ -313,6 +325,10 @@ export function describeAuthContract(harness: AuthContractHarness): void {
       await expect(control('login-code', { corpId: home.corpId })).resolves.toMatchObject({
         status: 400,
         body: { error: { code: 'invalid_request' } },
+      });
+      await expect(control('login-code', { corpId: home.corpId, userId: alice.userId, channel: 'sms' })).resolves.toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_request', message: expect.stringContaining('"miniprogram" | "oauth"') } },
       });
     });
 

@@ -13,6 +13,7 @@ import {
   type Clock,
   type ControlReply,
   type InboxMessage,
+  type LoginChannel,
   type OrgFixture,
   type SandboxFault,
 } from '@gonghai/plugin-core';
@@ -87,8 +88,11 @@ export interface DingTalkDecision {
 export interface DingTalkSandbox {
   /** Mount with `app.use(router.routes())`; every route is under `/sandbox/dingtalk`. */
   readonly router: Router;
-  /** A login code as `dd.getAuthCode` would give it: single use, five minutes. Throws for an unknown corp or user. */
-  mintLoginCode(corpId: string, userId: string): string;
+  /**
+   * A login code as `dd.getAuthCode` would give it: single use, five minutes. Throws for an unknown corp or user.
+   * DingTalk exchanges H5 and mini-program codes alike (dingtalk-api §1.3), so `channel` only labels it.
+   */
+  mintLoginCode(corpId: string, userId: string, channel?: LoginChannel): string;
   /** Expires every access token now; returns how many were live. */
   expireTokens(): number;
   /** Plans wrong answers for a vendor path, like `POST _control/faults`. */
@@ -523,7 +527,7 @@ export function createDingTalkSandbox(options: DingTalkSandboxOptions): DingTalk
 
   return {
     router,
-    mintLoginCode: (corpId, userId) => control.mintLoginCode(corpId, userId),
+    mintLoginCode: (corpId, userId, channel) => control.mintLoginCode(corpId, userId, channel),
     expireTokens: () => tokens.expireAll(),
     injectFault: (fault) => {
       control.injectFault(fault);

@@ -15,7 +15,7 @@ async function startSandbox({ fixtures, clock }: { fixtures: OrgFixture[]; clock
 describeAuthContract({
   platform: 'wecom',
   fixtures: weComFixtures,
-  paths: { token: weComSandboxPaths.token, login: weComSandboxPaths.code2Session },
+  paths: { token: weComSandboxPaths.token, login: weComSandboxPaths.code2Session, oauthLogin: weComSandboxPaths.oauthUserInfo },
   errcodes: { tokenExpired: 42001, rateLimited: 45009, busy: -1, unmapped: 60020 },
   startSandbox,
   createAdapter: createWeComAdapter,

@@ -6,6 +6,7 @@ import {
   SandboxFaults,
   SandboxInbox,
   SandboxLoginCodes,
+  loginChannelField,
   SandboxRateWindow,
   parseOrgUser,
   readRequestBody,
@@ -13,6 +14,7 @@ import {
   type Clock,
   type ControlReply,
   type InboxMessage,
+  type LoginChannel,
   type OrgFixture,
   type OrgUserInput,
   type SandboxApproval,
@@ -36,6 +38,7 @@ export const weComSandboxPrefix = '/sandbox/wecom';
 export const weComSandboxPaths = {
   token: '/cgi-bin/gettoken',
   code2Session: '/cgi-bin/miniprogram/jscode2session',
+  oauthUserInfo: '/cgi-bin/auth/getuserinfo',
   departmentList: '/cgi-bin/department/list',
   userList: '/cgi-bin/user/list',
   userGet: '/cgi-bin/user/get',
@@ -70,8 +73,13 @@ export type WeComOrgChangeResult = { delivered: false } | WeComDelivery;
 export interface WeComSandbox {
   /** Mount with `app.use(router.routes())`; every route is under `/sandbox/wecom`. */
   readonly router: Router;
-  /** A login code as `wx.qy.login` would give it: single use, five minutes. Throws for an unknown corp or user. */
-  mintLoginCode(corpId: string, userId: string): string;
+  /**
+   * A login code as `wx.qy.login` (`miniprogram`, the default) or the OAuth redirect to an H5 page (`oauth`) would give
+   * it: single use, five minutes, good only at its channel's endpoint. Throws for an unknown corp or user.
+   */
+  mintLoginCode(corpId: string, userId: string, channel?: LoginChannel): string;
+  /** An OAuth code of a visitor who is no member of the corp: `auth/getuserinfo` answers an `openid`, no `userid`. */
+  mintNonMemberOAuthCode(corpId: string): string;
   /** Expires every access token now; returns how many were live. */
   expireTokens(): number;
   /** Plans wrong answers for a vendor path, like `POST _control/faults`. */
@@ -111,6 +119,8 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
   }
   const controlTitles = options.approvalControlTitles ?? defaultWeComApprovalControlTitles;
   const codes = new SandboxLoginCodes(clock);
+  // OAuth codes of people outside the corp, owned by their openid.
+  const visitorCodes = new SandboxLoginCodes(clock);
   // WeCom issues a new token on every call (wecom-api §1); the owner is the app's corp.
   const tokens = new SandboxAccessTokens({ clock, tokenBytes: 48 });
   const faults = new SandboxFaults();
@@ -240,6 +250,15 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     const fixture = corp(approval.corpId);
     return deliver(fixture, approvalChangeXml(fixture, approval, outcome, clock), deliveries);
   }
+  function mintNonMemberOAuthCode(corpId: string): string {
+    if (!fixtures.some((fixture) => fixture.corpId === corpId)) {
+      throw new SandboxControlError('unknown_corp', `no corp "${corpId}" in the sandbox`);
+    }
+    // Shaped like a WeChat openid: 28 characters starting with "o".
+    const openid = `o${randomBytes(20).toString('base64url')}`;
+    return visitorCodes.mint({ corpId, userId: openid, channel: 'oauth' });
+  }
+
   const decide = (instanceId: string, approved: boolean, deliveries?: number) =>
     settle(instanceId, approved ? 'approved' : 'rejected', deliveries);
 
@@ -263,11 +282,28 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     withToken(weComSandboxPaths.code2Session, (_fixture, ctx) => {
       const code = queryParam(ctx, 'js_code');
       if (code === undefined) return failure(41008);
-      const owner = codes.redeem(code);
+      // An OAuth code means nothing here (wecom-api §2a/§2b): WeCom calls it invalid.
+      const owner = codes.redeem(code, { channel: 'miniprogram' });
       if (owner === undefined) return failure(40029);
       // WeCom names the code's own corp, which may not be the token's (wecom-api §2a): the caller must check.
       const sessionKey = randomBytes(16).toString('base64');
       return { corpid: owner.corpId, userid: owner.userId, session_key: sessionKey, errcode: 0, errmsg: 'ok' };
+    }),
+  );
+
+  router.get(
+    weComSandboxPaths.oauthUserInfo,
+    withToken(weComSandboxPaths.oauthUserInfo, (fixture, ctx) => {
+      const code = queryParam(ctx, 'code');
+      if (code === undefined) return failure(41008);
+      // The code was issued for one app's redirect: a mini-program code or another corp's code is invalid here.
+      const scope = { channel: 'oauth', corpId: fixture.corpId } as const;
+      const member = codes.redeem(code, scope);
+      // Members get the lowercase `userid` of the new endpoint, whether or not the app can see them (wecom-api §2b).
+      if (member !== undefined) return ok({ userid: member.userId });
+      const visitor = visitorCodes.redeem(code, scope);
+      if (visitor !== undefined) return ok({ openid: visitor.userId });
+      return failure(40029);
     }),
   );
 
@@ -428,8 +464,21 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
     };
   }
 
+  /** Besides the shared `{corpId, userId, channel?}`, `{corpId, channel: "oauth", nonMember: true}` mints a visitor's code. */
   router.post('/_control/login-code', async (ctx) => {
-    write(ctx, control.loginCode(await readRequestBody(ctx)));
+    const request = await readRequestBody(ctx);
+    const body = request.ok ? request.value : undefined;
+    if (typeof body !== 'object' || body === null || (body as { nonMember?: unknown }).nonMember !== true) {
+      write(ctx, control.loginCode(request));
+      return;
+    }
+    if (loginChannelField(body) !== 'oauth') {
+      const message = 'a non-member can only have an OAuth code: expected {"corpId": string, "channel": "oauth", "nonMember": true}';
+      write(ctx, { status: 400, body: { error: { code: 'invalid_request', message } } });
+      return;
+    }
+    const corpId = stringOf((body as Record<string, unknown>).corpId);
+    write(ctx, await attempt(async () => ({ code: mintNonMemberOAuthCode(corpId ?? '') })));
   });
   router.post('/_control/tokens/expire', (ctx) => {
     write(ctx, control.expireTokens());
@@ -498,7 +547,8 @@ export function createWeComSandbox(options: WeComSandboxOptions): WeComSandbox {
 
   return {
     router,
-    mintLoginCode: (corpId, userId) => control.mintLoginCode(corpId, userId),
+    mintLoginCode: (corpId, userId, channel) => control.mintLoginCode(corpId, userId, channel),
+    mintNonMemberOAuthCode,
     expireTokens: () => tokens.expireAll(),
     injectFault: (fault) => {
       control.injectFault(fault);
