@@ -141,6 +141,7 @@ const fieldNames = new Map<string, string>(Object.entries({
   url: '页面地址',
   corpId: '企业 ID',
   code: '登录码',
+  channel: '登录方式',
   recent: '排序',
   rules: '规则',
   now: '时间',

@@ -41,7 +41,7 @@ const page = { cursor: s(), limit: i() };
 
 export const routes: RouteSpec[] = [
   { method: 'GET', path: '/healthz', as: 'none' },
-  { method: 'POST', path: '/api/v1/auth/login', as: 'none', body: { platform: e(true), corpId: s(true), code: s(true) } },
+  { method: 'POST', path: '/api/v1/auth/login', as: 'none', body: { platform: e(true), corpId: s(true), code: s(true), channel: e() } },
   { method: 'POST', path: '/callbacks/dingtalk/:tenantId', as: 'none', special: 'dingtalk-callback' },
   { method: 'GET', path: '/callbacks/wecom/:tenantId', as: 'none', special: 'wecom-callback' },
   { method: 'POST', path: '/callbacks/wecom/:tenantId', as: 'none', special: 'wecom-callback' },

@@ -15,10 +15,14 @@ export async function login(deps: AppDeps, input: LoginInput) {
   }
   let identity;
   try {
-    identity = await (await deps.platforms.adapterFor(tenant.id)).auth.exchangeLoginCode(input.code);
+    identity = await (await deps.platforms.adapterFor(tenant.id)).auth.exchangeLoginCode(input.code, input.channel);
   } catch (err) {
+    // A code of the other channel is as invalid as a made-up one: the platform says so and so do we.
     if (err instanceof PlatformError && err.code === 'INVALID_CODE') {
       throw invalidLogin();
+    }
+    if (err instanceof PlatformError && err.code === 'NOT_FOUND') {
+      throw new AppError(403, 'not_a_member', '登录失败：平台确认你不是本企业的成员，无法使用公海。请用本企业成员的账号从工作台打开应用；如需加入，请联系管理员。');
     }
     if (err instanceof PlatformError) {
       throw new AppError(502, 'platform_unavailable', `暂时无法连接${tenant.platform === 'dingtalk' ? '钉钉' : '企业微信'}完成登录，请稍后重试。`, {

@@ -8,8 +8,8 @@ describe.each(dialects)('platform login on %s', (dialect) => {
   });
   afterAll(() => h.close());
 
-  async function mint(vendor: 'dingtalk' | 'wecom', corpId: string, userId: string): Promise<string> {
-    const res = await h.request('POST', `/sandbox/${vendor}/_control/login-code`, { body: { corpId, userId } });
+  async function mint(vendor: 'dingtalk' | 'wecom', corpId: string, userId: string, channel?: 'miniprogram' | 'oauth'): Promise<string> {
+    const res = await h.request('POST', `/sandbox/${vendor}/_control/login-code`, { body: { corpId, userId, channel } });
     expect(res.status).toBe(200);
     expect(typeof res.body.code).toBe('string');
     return res.body.code as string;
@@ -37,6 +37,63 @@ describe.each(dialects)('platform login on %s', (dialect) => {
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ id: 'mgr-east', roles: ['manager'], departmentIds: ['2'] });
     expect(res.body.tenant).toEqual({ id: 'demo-wecom', name: '公海演示（企业微信）', platform: 'wecom' });
+  });
+
+  it('exchanges a WeCom H5 OAuth code when the login says it came through OAuth', async () => {
+    const code = await mint('wecom', 'wwdemo', 'rep03', 'oauth');
+    const res = await h.request('POST', '/api/v1/auth/login', { body: { platform: 'wecom', corpId: 'wwdemo', code, channel: 'oauth' } });
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ id: 'rep03', roles: ['rep'] });
+    expect(res.body.tenant.id).toBe('demo-wecom');
+  });
+
+  it('refuses a WeCom code sent as the other channel with 401 invalid_code, not a 500', async () => {
+    // The old behaviour: every code went to jscode2session, an OAuth code among them.
+    const oauthCode = await mint('wecom', 'wwdemo', 'rep04', 'oauth');
+    const asMiniProgram = await h.request('POST', '/api/v1/auth/login', { body: { platform: 'wecom', corpId: 'wwdemo', code: oauthCode } });
+    expect(asMiniProgram.status).toBe(401);
+    expect(asMiniProgram.body.error.code).toBe('invalid_code');
+    expect(asMiniProgram.body.error.message).toMatch(/登录码无效/);
+
+    const miniProgramCode = await mint('wecom', 'wwdemo', 'rep04');
+    const asOAuth = await h.request('POST', '/api/v1/auth/login', {
+      body: { platform: 'wecom', corpId: 'wwdemo', code: miniProgramCode, channel: 'oauth' },
+    });
+    expect(asOAuth.status).toBe(401);
+    expect(asOAuth.body.error.code).toBe('invalid_code');
+
+    // Neither refusal spent the code: each still logs in through its own channel.
+    const rightly = await h.request('POST', '/api/v1/auth/login', {
+      body: { platform: 'wecom', corpId: 'wwdemo', code: oauthCode, channel: 'oauth' },
+    });
+    expect(rightly.status).toBe(200);
+    expect(rightly.body.user.id).toBe('rep04');
+  });
+
+  it('refuses a visitor from outside the WeCom corp with 403 not_a_member', async () => {
+    const minted = await h.control('wecom', 'POST', 'login-code', { corpId: 'wwdemo', channel: 'oauth', nonMember: true });
+    expect(minted.status).toBe(200);
+    const res = await h.request('POST', '/api/v1/auth/login', {
+      body: { platform: 'wecom', corpId: 'wwdemo', code: minted.body.code, channel: 'oauth' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toEqual({ code: 'not_a_member', message: expect.stringMatching(/不是本企业的成员.*管理员/) });
+  });
+
+  it('takes a DingTalk code with either channel: DingTalk exchanges both alike', async () => {
+    for (const channel of ['miniprogram', 'oauth'] as const) {
+      const code = await mint('dingtalk', 'dingdemo', 'rep05', channel);
+      const res = await h.request('POST', '/api/v1/auth/login', { body: { platform: 'dingtalk', corpId: 'dingdemo', code, channel } });
+      expect(res.status).toBe(200);
+      expect(res.body.user.id).toBe('rep05');
+    }
+  });
+
+  it('refuses a channel it does not know with 400 naming the field', async () => {
+    const res = await h.request('POST', '/api/v1/auth/login', { body: { platform: 'wecom', corpId: 'wwdemo', code: 'x', channel: 'qrcode' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.message).toMatch(/channel/);
   });
 
   it('refuses a code older than five minutes with 401 invalid_code', async () => {
