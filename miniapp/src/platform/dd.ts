@@ -43,7 +43,7 @@ export const ddPlatform: PlatformApi = {
   async loginCode() {
     const id = corpId();
     const res = await vendorCall<{ authCode: string }>(dd.getAuthCode, { corpId: id });
-    return { platform: 'dingtalk', corpId: id, code: res.authCode };
+    return { platform: 'dingtalk', corpId: id, code: res.authCode, channel: 'miniprogram' };
   },
 
   async ready() {},

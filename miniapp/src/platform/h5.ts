@@ -111,14 +111,16 @@ export const h5Platform: PlatformApi = {
       if (!corpId) throw new PlatformUnsupported('应用地址缺少 corpId 参数，请在钉钉开发者后台把首页地址设为 …?corpId=$CORPID$');
       const dd = await loadDingTalk();
       const { code } = await dd.runtime.permission.requestAuthCode({ corpId });
-      return { platform: 'dingtalk', corpId, code };
+      // The H5 micro-app's 免登 code is the mini-program's kind, exchanged at the same API (dingtalk-api §1.3).
+      return { platform: 'dingtalk', corpId, code, channel: 'miniprogram' };
     }
     if (where === 'wecom') {
       const corpId = remembered('corpId');
       const agentId = remembered('agentId');
       if (!corpId || !agentId) throw new PlatformUnsupported('应用地址缺少 corpId 或 agentId 参数，请在企业微信管理后台设置应用主页');
       const code = takeWeComCode();
-      if (code) return { platform: 'wecom', corpId, code };
+      // An OAuth code, exchanged at auth/getuserinfo, not at the mini-program's jscode2session (wecom-api §2b).
+      if (code) return { platform: 'wecom', corpId, code, channel: 'oauth' };
       // WeCom web login is an OAuth redirect that comes back with ?code=.
       const back = encodeURIComponent(window.location.href);
       window.location.href = `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${corpId}&redirect_uri=${back}&response_type=code&scope=snsapi_base&agentid=${agentId}#wechat_redirect`;

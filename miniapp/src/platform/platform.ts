@@ -6,11 +6,18 @@
 /** Which build this is. */
 export type PlatformName = 'dd' | 'qywx' | 'h5';
 
+/**
+ * How the code was got, so the server exchanges it where it belongs: `miniprogram` from the in-app login API
+ * (`dd.getAuthCode`, DingTalk H5 `requestAuthCode`, `wx.qy.login`), `oauth` from WeCom's OAuth redirect to an H5 page.
+ */
+export type LoginChannel = 'miniprogram' | 'oauth';
+
 /** A one-time login code for `POST /api/v1/auth/login`. */
 export interface LoginCode {
   platform: 'dingtalk' | 'wecom';
   corpId: string;
   code: string;
+  channel: LoginChannel;
 }
 
 /** One location reading, as the server's check-in and claim endpoints take it (DESIGN §5.1). */

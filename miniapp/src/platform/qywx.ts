@@ -35,7 +35,7 @@ export const qywxPlatform: PlatformApi = {
 
   async loginCode() {
     const res = await vendorCall<{ code: string }>(wx.qy.login);
-    return { platform: 'wecom', corpId: corpId(), code: res.code };
+    return { platform: 'wecom', corpId: corpId(), code: res.code, channel: 'miniprogram' };
   },
 
   async ready() {},

@@ -16,9 +16,9 @@ export interface LoginIdentity {
 }
 
 /**
- * How the client got its login code: `miniprogram` from the mini-program's login API (DingTalk `dd.getAuthCode`, WeCom
- * `wx.qy.login`), `oauth` from an H5 page's web login (WeCom's OAuth redirect). A vendor whose codes are all exchanged
- * alike (DingTalk, dingtalk-api §1.3) may ignore it.
+ * How the client got its login code: `miniprogram` from the client's in-app login API (DingTalk `dd.getAuthCode` and,
+ * in H5, `requestAuthCode`; WeCom `wx.qy.login`), `oauth` from a web OAuth redirect (a WeCom H5 page). A vendor whose
+ * codes are all exchanged alike (DingTalk, dingtalk-api §1.3) may ignore it.
  */
 export type LoginChannel = 'miniprogram' | 'oauth';
 

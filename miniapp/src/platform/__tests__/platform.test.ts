@@ -54,7 +54,7 @@ describe('the platform seam', () => {
       const { api, calls } = scripted({ getAuthCode: () => ({ authCode: 'code-1' }) });
       g.dd = { ...api, getLaunchOptionsSync: () => ({ query: { corpId: 'dingcorp9' } }) };
       g.DD_CORP_ID = 'dingdemo';
-      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingcorp9', code: 'code-1' });
+      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingcorp9', code: 'code-1', channel: 'miniprogram' });
       expect(calls).toEqual([{ api: 'getAuthCode', options: { corpId: 'dingcorp9' } }]);
     });
 
@@ -62,7 +62,7 @@ describe('the platform seam', () => {
       const { api } = scripted({ getAuthCode: () => ({ authCode: 'code-2' }) });
       g.dd = { ...api, getLaunchOptionsSync: () => ({ query: {} }) };
       g.DD_CORP_ID = 'dingdemo';
-      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingdemo', code: 'code-2' });
+      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingdemo', code: 'code-2', channel: 'miniprogram' });
     });
 
     it('takes several fresh GCJ-02 fixes and passes on DingTalk\'s isFromMock', async () => {
@@ -141,7 +141,7 @@ describe('the platform seam', () => {
       const { api, calls } = scripted({ login: () => ({ code: 'qy-code' }) });
       g.wx = { qy: api };
       g.WECOM_CORP_ID = 'wwdemo';
-      expect(await qywxPlatform.loginCode()).toEqual({ platform: 'wecom', corpId: 'wwdemo', code: 'qy-code' });
+      expect(await qywxPlatform.loginCode()).toEqual({ platform: 'wecom', corpId: 'wwdemo', code: 'qy-code', channel: 'miniprogram' });
       expect(calls).toEqual([{ api: 'login', options: {} }]);
     });
 
@@ -201,6 +201,32 @@ describe('the platform seam', () => {
       expect(detectHost('Mozilla/5.0 (iPhone) AliApp(DingTalk/7.0.40) Nebula')).toBe('dingtalk');
       expect(detectHost('Mozilla/5.0 (Linux; Android 13) wxwork/4.1.22 MicroMessenger/7.0.1')).toBe('wecom');
       expect(detectHost('Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36')).toBe('browser');
+    });
+
+    it('inside WeCom, hands on the OAuth code of the redirect as an oauth login, once', async () => {
+      const page = 'https://h5.example/?corpId=wwdemo&agentId=1000002&code=oauth-code-1&state=s1';
+      const replaced: string[] = [];
+      const stored = new Map<string, string>();
+      const globals = {
+        navigator: { userAgent: 'Mozilla/5.0 (Linux; Android 13) wxwork/4.1.22 MicroMessenger/7.0.1' },
+        window: {
+          location: { href: page, search: new URL(page).search },
+          history: { replaceState: (_state: unknown, _title: string, url: string) => replaced.push(url) },
+        },
+        sessionStorage: { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => stored.set(k, v) },
+      };
+      const before = Object.keys(globals).map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)] as const);
+      for (const [name, value] of Object.entries(globals)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+      try {
+        expect(await h5Platform.loginCode()).toEqual({ platform: 'wecom', corpId: 'wwdemo', code: 'oauth-code-1', channel: 'oauth' });
+        // The code leaves the address bar: a reload must not replay it.
+        expect(replaced).toEqual(['https://h5.example/?corpId=wwdemo&agentId=1000002']);
+      } finally {
+        for (const [name, descriptor] of before) {
+          if (descriptor) Object.defineProperty(globalThis, name, descriptor);
+          else delete g[name];
+        }
+      }
     });
 
     it('asks for the demo picker in a plain browser, and says where chat works', async () => {

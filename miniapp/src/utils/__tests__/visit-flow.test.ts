@@ -84,7 +84,7 @@ describe('the visit flow against the real server', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ corpId: 'dingdemo', userId }),
         });
-        return { platform: 'dingtalk', corpId: 'dingdemo', code: ((await res.json()) as { code: string }).code };
+        return { platform: 'dingtalk', corpId: 'dingdemo', code: ((await res.json()) as { code: string }).code, channel: 'miniprogram' };
       },
       upload: async (request: UploadRequest): Promise<UploadResult> => {
         const res = await h5Platform.upload(request);
