@@ -118,6 +118,7 @@ const fieldNames = new Map<string, string>(Object.entries({
   fix: '定位',
   ts: '定位时间',
   isMock: '模拟定位标记',
+  source: '定位来源',
   wifi: 'Wi-Fi 列表',
   bssid: 'Wi-Fi 地址',
   ssid: 'Wi-Fi 名称',

@@ -7,7 +7,7 @@ import { haversineM, toGcj02 } from '../../geo/geo';
 import { loadVisibleCustomer } from '../customers/customers.service';
 import { checkInPayload, type EvidenceChain, type SealedEntry } from '../evidence/evidence.service';
 import { ensureTip } from '../evidence/evidence.repository';
-import { assessCheckIn, reportedBssids } from './risk';
+import { assessCheckIn, mockFlagClass, reportedBssids, type MockFlag } from './risk';
 import type { Assessment, CheckInFacts, RiskFix, RiskPolicy, WifiSighting } from './risk/risk';
 import type { CheckInBody } from './visits';
 import type { VisitRow } from './visits.repository';
@@ -19,6 +19,8 @@ export interface CheckInRequest {
   /** As sent (stored on the visit); `undefined` or empty means no nonce. */
   nonce: string | undefined;
   fixes: RiskFix[];
+  /** Whether the fixes' sources on this OS always carry a mock flag. */
+  mockFlag: MockFlag;
   wifi: WifiSighting[];
   /** The reported access points, normalised, placeholders dropped, each once. */
   bssids: string[];
@@ -44,6 +46,7 @@ export function checkInRequest(actor: Actor, body: CheckInBody, at: { policy: Ri
       const { lat, lng } = toGcj02(f.lat, f.lng, f.coord);
       return { lat, lng, accuracy: f.accuracy, ts: f.ts, isMock: f.isMock };
     }),
+    mockFlag: mockFlagClass(body.fixes.map((f) => f.source), body.device.os),
     wifi: body.wifi,
     // Placeholder BSSIDs (what a phone reports without location permission) say nothing about where it is.
     bssids: reportedBssids(body.wifi),
@@ -285,6 +288,7 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
       previousFix: lastFix.get(userId) ?? null,
       bssidSightings: seen.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
       device: { firstVisit: !anyVisit.has(userId), known: knownDevices.has(deviceKey), label: req.deviceLabel },
+      mockFlag: req.mockFlag,
     };
     const assessment = assessCheckIn(facts, req.policy);
     // The fix the visit is placed at: the most accurate one.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { queryNumber } from '../../http/validate';
+import { LOCATION_SOURCES } from './risk/location-source';
 import type { RiskReason, Verdict } from './risk/risk';
 
 const fix = z.object({
@@ -9,7 +10,10 @@ const fix = z.object({
   coord: z.enum(['gcj02', 'wgs84']).default('gcj02'),
   /** Client clock, ms since the epoch. */
   ts: z.number().int().positive(),
+  /** Only where the source has a mock flag (DingTalk on Android: `dd.startLocating`, H5 `dd.device.geolocation.get`). */
   isMock: z.boolean().optional(),
+  /** The client API the fix came from (risk/location-source.ts); clients older than the field send none. */
+  source: z.enum(LOCATION_SOURCES, { message: `只能是 ${LOCATION_SOURCES.join('、')} 之一` }).default('unknown'),
 });
 
 export const checkInBody = z.object({

@@ -36,7 +36,7 @@ describe.each(dialects)('check-in batches on %s', (dialect) => {
   /** A genuine body at a point: three fixes a few metres apart, taken seconds ago (GCJ-02). */
   function bodyAt(customerId: number, lat: number, lng: number, extra: Partial<CheckInBody> = {}): CheckInBody {
     const now = h.clock.now();
-    const fixes = [0, 1, 2].map((i) => ({ lat: lat + (i - 1) * 0.000013, lng: lng + (i - 1) * 0.000011, accuracy: 14 + i, coord: 'gcj02' as const, ts: now - (6 - i * 2) * 1000 }));
+    const fixes = [0, 1, 2].map((i) => ({ lat: lat + (i - 1) * 0.000013, lng: lng + (i - 1) * 0.000011, accuracy: 14 + i, coord: 'gcj02' as const, ts: now - (6 - i * 2) * 1000, source: 'dd.startLocating' as const, isMock: false }));
     return { customerId, fixes, wifi: [], device, ...extra };
   }
 

@@ -136,6 +136,38 @@ describe.each(dialects)('visits on %s', (dialect) => {
     expect(await lastVerified()).toBe(before);
   });
 
+  it('takes each fix\'s source, stores it with the visit, and holds a flag DingTalk on Android always sets against its absence', async () => {
+    // Fixes are made after the clock moves on, so they are fresh.
+    const send = async (fixes: () => object[]) => {
+      h.clock.advance(3_600_000);
+      return h.request('POST', '/api/v1/visits', { token, body: { customerId: customer.id, nonce: await nonce(), fixes: fixes(), device } });
+    };
+    const stored = async (visitId: number) => JSON.parse((await h.db.selectFrom('visits').select('fixes').where('id', '=', visitId).executeTakeFirstOrThrow()).fixes) as { source: string; isMock?: boolean }[];
+    const at = (extra: object) => () => fixesAt(customer.lat, customer.lng).map((f) => ({ ...f, ...extra }));
+
+    const flagged = await send(at({ source: 'dd.startLocating', isMock: false }));
+    expect(flagged.status).toBe(201);
+    expect(flagged.body.visit.risk).toEqual({ score: 0, reasons: [] });
+    expect((await stored(flagged.body.visit.id)).map((f) => [f.source, f.isMock])).toEqual([['dd.startLocating', false], ['dd.startLocating', false], ['dd.startLocating', false]]);
+
+    const stripped = await send(at({ source: 'dd.startLocating' }));
+    expect(stripped.status).toBe(201);
+    expect(stripped.body.visit.verdict).toBe('suspect');
+    expect(stripped.body.visit.risk.reasons.map((r: { code: string; detail: string }) => [r.code, r.detail])).toEqual([['MOCK_FLAG_MISSING', '3 of 3 fixes without a mock flag']]);
+
+    // DingTalk's single-shot getLocation has no flag, nor has a client older than the field: nothing to hold against them.
+    const single = await send(at({ source: 'dd.getLocation' }));
+    expect(single.body.visit.risk).toEqual({ score: 0, reasons: [] });
+    const old = await send(() => fixesAt(customer.lat, customer.lng));
+    expect(old.body.visit.risk).toEqual({ score: 0, reasons: [] });
+    expect((await stored(old.body.visit.id)).map((f) => f.source)).toEqual(['unknown', 'unknown', 'unknown']);
+
+    const invented = await send(at({ source: 'gps' }));
+    expect(invented.status).toBe(400);
+    expect(invented.body.error.code).toBe('invalid_request');
+    expect(invented.body.error.message).toMatch(/^请求参数不正确：定位来源\(fixes\.0\.source\)：只能是 dd\.startLocating、dd\.getLocation、/);
+  });
+
   it('takes a camera photo with the visit token, watermarks it, and refuses bad uploads storing nothing', async () => {
     h.clock.advance(3_600_000);
     const checkIn = await h.request('POST', '/api/v1/visits', { token, body: { customerId: customer.id, nonce: await nonce(), fixes: fixesAt(customer.lat, customer.lng), device } });

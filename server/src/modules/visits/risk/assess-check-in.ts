@@ -2,6 +2,7 @@ import { deviceChangedCheck } from './device-changed.check';
 import { frozenFixesCheck } from './frozen-fixes.check';
 import { impossibleSpeedCheck } from './impossible-speed.check';
 import { lowAccuracyCheck } from './low-accuracy.check';
+import { mockFlagMissingCheck } from './mock-flag-missing.check';
 import { mockLocationCheck } from './mock-location.check';
 import { outOfRangeCheck } from './out-of-range.check';
 import { replayedNonceCheck } from './replayed-nonce.check';
@@ -22,6 +23,7 @@ export const riskChecks: readonly RiskCheck[] = [
   staleFixCheck,
   frozenFixesCheck,
   wifiMismatchCheck,
+  mockFlagMissingCheck,
   lowAccuracyCheck,
   deviceChangedCheck,
 ];

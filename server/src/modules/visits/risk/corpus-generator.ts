@@ -1,6 +1,7 @@
 import gcoord from 'gcoord';
 import { SeededRandom } from '../../../demo/random';
 import type { CorpusCase, CorpusStep, VisitCorpus } from './corpus';
+import { mockFlagClass, type LocationSource } from './location-source';
 import type { RiskCode } from './risk';
 
 /**
@@ -56,6 +57,8 @@ const androidModels = ['HUAWEI Mate 60 Pro', 'Xiaomi 14', 'OPPO Find X7', 'vivo 
 const androidVersions = ['Android 12', 'Android 13', 'Android 14'];
 
 type Fix = CorpusStep['fixes'][number];
+/** A fix before the phone's client stamps it with its source (and, where the source has one, its mock flag). */
+type RawFix = Omit<Fix, 'source'>;
 type Wifi = NonNullable<CorpusStep['wifi']>[number];
 
 interface FixOptions {
@@ -72,6 +75,36 @@ interface FixOptions {
   /** isMock on every fix (`all`) or on one of them (`one`). */
   mock?: 'all' | 'one';
   coord?: Fix['coord'];
+}
+
+/** What the H5 client reports as the model: where it runs (see `h5Platform.device`). */
+const h5Hosts = ['dingtalk-webview', 'wecom-webview', 'browser'] as const;
+
+/** The API the client of this build and host reads fixes with (miniapp/src/platform). */
+export function sourceOf(device: Device): LocationSource {
+  if (device.platform === 'dingtalk') return 'dd.startLocating';
+  if (device.platform === 'wecom') return 'wx.getLocation';
+  if (device.model === 'dingtalk-webview') return 'dd.device.geolocation.get';
+  return device.model === 'wecom-webview' ? 'ww.getLocation' : 'browser';
+}
+
+/** Whether this phone's fixes carry a mock flag (DingTalk on Android). */
+export function hasMockFlag(device: Device): boolean {
+  return mockFlagClass([sourceOf(device)], device.os) === 'available';
+}
+
+/**
+ * Fixes as the phone's client sends them: with its source, and with `isMock` exactly where that source has the flag
+ * (false unless the fix was built mocked). A mocked fix on a phone without the flag is a generator bug: no such phone
+ * can say so.
+ */
+function fromPhone(fixes: RawFix[], device: Device): Fix[] {
+  const source = sourceOf(device);
+  const flagged = hasMockFlag(device);
+  return fixes.map(({ isMock, ...f }) => {
+    if (isMock && !flagged) throw new Error(`a mocked fix from ${device.platform} ${device.os} ${device.model}, whose client has no mock flag`);
+    return flagged ? { ...f, source, isMock: isMock ?? false } : { ...f, source };
+  });
 }
 
 function round6(x: number): number {
@@ -133,18 +166,30 @@ class CorpusBuilder {
     return { key, name, lat: round6(at.lat), lng: round6(at.lng) };
   }
 
+  /**
+   * A phone: DingTalk or WeCom mini-program, or the H5 app inside DingTalk, inside WeCom or in a plain browser (the H5
+   * client reports its host as the model, as `h5.ts` does). 45 % iOS.
+   */
   device(platform?: Device['platform']): Device {
     const p = platform ?? this.pick(['dingtalk', 'dingtalk', 'wecom', 'wecom', 'h5'] as const);
     const ios = this.chance(0.45);
     const os = ios ? this.pick(iosVersions) : this.pick(androidVersions);
-    const model = ios ? this.pick(iosModels) : this.pick(androidModels);
+    const model = p === 'h5' ? this.pick(h5Hosts) : ios ? this.pick(iosModels) : this.pick(androidModels);
     const clientVersion = p === 'dingtalk' ? `DingTalk 7.6.${this.int(0, 30)}` : p === 'wecom' ? `WeCom 4.1.${this.int(0, 36)}` : 'H5 1.0.0';
     return { platform: p, os, model, clientVersion };
   }
 
-  /** A device that reports DingTalk's `isFromMock` flag: DingTalk on Android. */
+  /** A device whose fixes carry DingTalk's `isFromMock`: the DingTalk mini-program, or the H5 app inside DingTalk, on Android. */
   dingtalkAndroid(): Device {
+    if (this.chance(0.25)) return { platform: 'h5', os: this.pick(androidVersions), model: 'dingtalk-webview', clientVersion: 'H5 1.0.0' };
     return { platform: 'dingtalk', os: this.pick(androidVersions), model: this.pick(androidModels), clientVersion: `DingTalk 7.6.${this.int(0, 30)}` };
+  }
+
+  /** A device whose platform gives no mock flag: WeCom, any iPhone, a plain browser. */
+  flaglessDevice(): Device {
+    let device = this.device();
+    while (hasMockFlag(device)) device = this.device();
+    return device;
   }
 
   /** An access point never used elsewhere in the corpus (the replay shares one tenant across cases). */
@@ -175,14 +220,14 @@ class CorpusBuilder {
    * 2–3 fixes a few seconds apart around `where` (GCJ-02): Gaussian jitter of a few metres, and, as most phones report,
    * in WGS-84 unless the caller says otherwise.
    */
-  fixes(where: Point, opts: FixOptions = {}): Fix[] {
+  fixes(where: Point, opts: FixOptions = {}): RawFix[] {
     const count = opts.count ?? this.int(2, 3);
     const typical = opts.accuracy ?? this.uniform(5, 60);
     const sigma = Math.min(6, Math.max(2, typical / 8));
     const coord = opts.coord ?? (this.chance(0.8) ? 'wgs84' : 'gcj02');
     const newest = opts.newestAgeS ?? this.int(10, 100) / 10;
     const mockedIndex = this.int(0, count - 1);
-    const out: Fix[] = [];
+    const out: RawFix[] = [];
     let age = newest;
     const ages: number[] = [];
     for (let i = 0; i < count; i++) {
@@ -193,7 +238,7 @@ class CorpusBuilder {
     for (let i = 0; i < count; i++) {
       const gcj = opts.frozen ? frozenAt : move(move(where, this.rng.normal() * sigma, 0), this.rng.normal() * sigma, Math.PI / 2);
       const p = coord === 'wgs84' ? toWgs84(gcj) : gcj;
-      const fix: Fix = {
+      const fix: RawFix = {
         lat: round6(p.lat),
         lng: round6(p.lng),
         accuracy: opts.fixedAccuracy ?? this.accuracy(typical),
@@ -220,13 +265,12 @@ class CorpusBuilder {
       rep,
       customer: customer.key,
       atS,
-      fixes: this.fixes(this.standingAt(customer)),
+      fixes: fromPhone(this.fixes(this.standingAt(customer)), device),
       device,
       nonce: 'fresh',
       photo: 'fresh',
       dwellS: this.int(180, 1800),
     };
-    if (device.platform === 'dingtalk' && device.os.startsWith('Android')) step.fixes = step.fixes.map((f) => ({ ...f, isMock: false }));
     if (wifi) step.wifi = [this.seenAgain(wifi)];
     return step;
   }
@@ -312,21 +356,80 @@ function setup(b: CorpusBuilder, device: Device, withHistory: boolean, city = b.
   return { customers: [c1, target], steps: [first], target, city, atS: first.atS + first.dwellS + b.drive(), device };
 }
 
-function cheatStep(b: CorpusBuilder, s: CheatSetup, fixes: Fix[], extra: Partial<CorpusStep> = {}): CorpusStep {
-  return { rep: 'r1', customer: s.target.key, atS: s.atS, fixes, device: s.device, nonce: 'fresh', photo: 'fresh', dwellS: b.int(180, 900), ...extra };
+function cheatStep(b: CorpusBuilder, s: CheatSetup, fixes: RawFix[], extra: Partial<Omit<CorpusStep, 'fixes' | 'device'>> = {}): CorpusStep {
+  return { rep: 'r1', customer: s.target.key, atS: s.atS, fixes: fromPhone(fixes, s.device), device: s.device, nonce: 'fresh', photo: 'fresh', dwellS: b.int(180, 900), ...extra };
 }
 
-function addCheat(b: CorpusBuilder, signal: RiskCode, n: number, description: string, s: Pick<CheatSetup, 'customers' | 'steps'>, last: CorpusStep): void {
-  // Combined cases are numbered apart from the single-signal cases they share a signal with.
-  const slug = description.startsWith('Combined:') ? 'combined' : signal.toLowerCase().replace(/_/g, '-');
+function addCheat(b: CorpusBuilder, signal: RiskCode, n: number, description: string, s: Pick<CheatSetup, 'customers' | 'steps'>, last: CorpusStep, family?: string): void {
+  // Combined cases, and a family such as the flag-less mock apps, are numbered apart from the single-signal cases.
+  const slug = family ?? (description.startsWith('Combined:') ? 'combined' : signal.toLowerCase().replace(/_/g, '-'));
   b.add({ label: 'cheat', signal, description, customers: s.customers, steps: [...s.steps, last] }, `cheat-${slug}-${String(n + 1).padStart(2, '0')}`);
 }
 
 function mockLocation(b: CorpusBuilder, n: number): void {
   const s = setup(b, b.dingtalkAndroid(), n % 3 === 0);
   const which = n % 2 === 0 ? 'all' : 'one';
-  const fixes = b.fixes(b.standingAt(s.target), { mock: which }).map((f) => ({ ...f, isMock: f.isMock ?? false }));
+  const fixes = b.fixes(b.standingAt(s.target), { mock: which });
   addCheat(b, 'MOCK_LOCATION', n, `A mock-location app puts the rep at the customer; DingTalk flags ${which === 'all' ? 'every fix' : 'one fix'} as mocked.`, s, cheatStep(b, s, fixes));
+}
+
+/**
+ * A mock-location app on a platform without a mock flag (WeCom, iPhones, browsers): nothing says "mocked", so only
+ * its slips give it away. Variants by n % 8: a pinned point (0, 1) or a hard-coded round accuracy (2, 3), as most
+ * such apps and the iOS virtual-location tools do (FROZEN_FIXES); a jump to another city right after a real call (4, 5:
+ * IMPOSSIBLE_SPEED); the rep at home on the home Wi-Fi, at a customer whose own access point is known (6:
+ * WIFI_MISMATCH); a careful app that jitters and reports decimal accuracy, with no history and no Wi-Fi (7): no signal
+ * sees it. Its `signal` is MOCK_LOCATION, the one that would catch it on a platform with the flag, and it counts as
+ * missed — the blind spot the per-class figures exist to show.
+ */
+function flaglessMock(b: CorpusBuilder, n: number): void {
+  const device = b.flaglessDevice();
+  const kind = n % 8;
+  if (kind <= 3) {
+    const s = setup(b, device, n % 3 === 0);
+    const pinned = kind <= 1;
+    const fixes = pinned ? b.fixes(b.standingAt(s.target), { frozen: true, count: b.int(2, 3) }) : b.fixes(b.standingAt(s.target), { fixedAccuracy: b.pick([5, 10, 10, 15, 20, 30, 65]) });
+    const description = pinned
+      ? `A mock-location app on ${device.platform} ${device.os} pins the rep to one point at the customer; the platform has no mock flag.`
+      : `A mock-location app on ${device.platform} ${device.os} jitters the point but reports exactly ${fixes[0]!.accuracy} m on every fix; the platform has no mock flag.`;
+    addCheat(b, 'FROZEN_FIXES', n, description, s, cheatStep(b, s, fixes), 'flagless-mock');
+    return;
+  }
+  if (kind <= 5) {
+    // Cities 200 km or more apart, and at most 45 minutes between the two check-ins: well above 150 km/h.
+    const [from, to] = ([[homeCities[0]!, homeCities[2]!], [homeCities[3]!, homeCities[1]!], [homeCities[1]!, otherCities[1]!], [homeCities[3]!, otherCities[5]!]] as [City, City][])[n % 4]!;
+    const c1 = b.customerIn(from, 'c1');
+    const first = b.genuineStep('r1', c1, b.int(0, 4 * HOUR), device, b.chance(0.5) ? b.accessPoint() : null);
+    first.dwellS = Math.min(first.dwellS, 20 * MIN);
+    const target = b.customerIn(to, 'c2');
+    const s: CheatSetup = { customers: [c1, target], steps: [first], target, city: to, atS: first.atS + first.dwellS + b.int(10, 25) * MIN, device };
+    const description = `A real call in ${from.name}, then a mock-location app on ${device.platform} ${device.os} puts the rep at a ${to.name} customer ${Math.round((s.atS - first.atS) / MIN)} minutes later; the platform has no mock flag.`;
+    addCheat(b, 'IMPOSSIBLE_SPEED', n, description, s, cheatStep(b, s, b.fixes(b.standingAt(target))), 'flagless-mock');
+    return;
+  }
+  if (kind === 6) {
+    const city = b.pick(homeCities);
+    const c1 = b.customerIn(city, 'c1');
+    const first = b.genuineStep('r1', c1, b.int(0, 4 * HOUR), b.device(), b.accessPoint());
+    const s: CheatSetup = { customers: [c1], steps: [first], target: c1, city, atS: first.atS + b.int(1, 10) * DAY, device };
+    const description = `The customer's access point is known; a mock-location app on ${device.platform} ${device.os} puts another rep there while the phone is on the home Wi-Fi.`;
+    addCheat(b, 'WIFI_MISMATCH', n, description, s, cheatStep(b, s, b.fixes(b.standingAt(c1)), { rep: 'r2', wifi: [b.accessPoint()] }), 'flagless-mock');
+    return;
+  }
+  const s = setup(b, device, false);
+  const description = `A careful mock-location app on ${device.platform} ${device.os}: jittered fixes at the customer, decimal accuracy, no Wi-Fi, no earlier call; the platform has no mock flag and no other signal sees it.`;
+  addCheat(b, 'MOCK_LOCATION', n, description, s, cheatStep(b, s, b.fixes(b.standingAt(s.target))), 'flagless-mock');
+}
+
+/**
+ * DingTalk on Android with a hook that hides mock locations by deleting `isFromMock`: plausible fixes at the customer,
+ * but none carries the flag the client always sets.
+ */
+function mockFlagMissing(b: CorpusBuilder, n: number): void {
+  const s = setup(b, b.dingtalkAndroid(), n % 2 === 0);
+  const last = cheatStep(b, s, b.fixes(b.standingAt(s.target)));
+  last.fixes = last.fixes.map(({ isMock: _hidden, ...f }) => f);
+  addCheat(b, 'MOCK_FLAG_MISSING', n, `A hook hides the mock location from DingTalk on ${s.device.os} (${s.device.model}) by deleting isFromMock from every fix.`, s, last);
 }
 
 function outOfRange(b: CorpusBuilder, n: number): void {
@@ -358,11 +461,10 @@ function frozenFixes(b: CorpusBuilder, n: number): void {
   const fixes = roundAccuracy
     ? b.fixes(b.standingAt(s.target), { fixedAccuracy: b.pick([5, 10, 10, 15, 20, 30]) })
     : b.fixes(b.standingAt(s.target), { frozen: true, count: b.int(2, 3) });
-  const flagged = device.platform === 'dingtalk' && device.os.startsWith('Android') ? fixes.map((f) => ({ ...f, isMock: false })) : fixes;
   const description = roundAccuracy
-    ? `A mock app that jitters coordinates but reports exactly ${flagged[0]!.accuracy} m on every fix.`
+    ? `A mock app that jitters coordinates but reports exactly ${fixes[0]!.accuracy} m on every fix.`
     : 'A mock app pins the rep to one point: every fix has the same coordinates.';
-  addCheat(b, 'FROZEN_FIXES', n, description, s, cheatStep(b, s, flagged));
+  addCheat(b, 'FROZEN_FIXES', n, description, s, cheatStep(b, s, fixes));
 }
 
 function impossibleSpeed(b: CorpusBuilder, n: number): void {
@@ -513,6 +615,9 @@ export const corpusPlan = {
     WIFI_MISMATCH: 28,
     PHOTO_REUSED: 24,
     combined: 24,
+    /** Mock-location apps where the platform has no mock flag (WeCom, iPhones, browsers). */
+    flaglessMock: 32,
+    MOCK_FLAG_MISSING: 8,
   },
 } as const;
 
@@ -533,6 +638,8 @@ export function generateVisitCorpus(seed = CORPUS_SEED): VisitCorpus {
     ['WIFI_MISMATCH', wifiMismatch],
     ['PHOTO_REUSED', photoReused],
     ['combined', combined],
+    ['flaglessMock', flaglessMock],
+    ['MOCK_FLAG_MISSING', mockFlagMissing],
   ];
   for (const [kind, make] of makers) for (let i = 0; i < corpusPlan.cheat[kind]; i++) make(b, i);
   return { version: 1, seed, startAt: CORPUS_START_AT, cases: b.cases };

@@ -1,3 +1,4 @@
+import { mockFlagClass, type LocationSource, type MockFlag } from './location-source';
 import type { RiskCode } from './risk';
 
 /**
@@ -40,7 +41,10 @@ export interface CorpusStep {
     coord: 'wgs84' | 'gcj02';
     /** The fix's timestamp is server time minus this (negative: the client clock runs ahead). */
     ageS: number;
+    /** Only where the source has a mock flag on the device's OS (location-source.ts); absent elsewhere, as phones send it. */
     isMock?: boolean;
+    /** The client API the phone of this step reads fixes with: fixed by its platform, host and client version. */
+    source: LocationSource;
   }[];
   wifi?: { bssid: string; ssid: string; signal: number }[];
   device: { platform: 'dingtalk' | 'wecom' | 'h5'; os: string; model: string; clientVersion: string };
@@ -50,4 +54,14 @@ export interface CorpusStep {
   photo: 'fresh' | 'reuse' | 'near-duplicate' | 'none';
   /** Finish this many seconds after check-in; 0 leaves the visit open. */
   dwellS: number;
+}
+
+/** The platform class of a step's phone: whether its fixes carry a mock flag (location-source.ts). */
+export function stepMockFlag(step: CorpusStep): MockFlag {
+  return mockFlagClass(step.fixes.map((f) => f.source), step.device.os);
+}
+
+/** A case is scored in the class of its last step, the one judged. */
+export function caseMockFlag(c: CorpusCase): MockFlag {
+  return stepMockFlag(c.steps[c.steps.length - 1]!);
 }

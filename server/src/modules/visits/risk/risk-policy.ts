@@ -21,6 +21,9 @@ export const defaultRiskPolicy: RiskPolicy = Object.freeze({
     OUT_OF_RANGE: 100,
     PHOTO_REUSED: 50,
     STALE_FIX: 40,
+    // A source that always sets the flag sent fixes without it: a hooked client or a hand-made request, not proof of
+    // a wrong place, so suspect alone (see mock-flag-missing.check.ts).
+    MOCK_FLAG_MISSING: 30,
     FROZEN_FIXES: 40,
     WIFI_MISMATCH: 40,
     LOW_ACCURACY: 30,

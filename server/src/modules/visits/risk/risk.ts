@@ -1,7 +1,10 @@
 /** The anti-cheat signals of DESIGN §5.1 and what the risk engine works on. Pure data: no I/O here. */
 
+import type { MockFlag } from './location-source';
+
 export type RiskCode =
   | 'MOCK_LOCATION'
+  | 'MOCK_FLAG_MISSING'
   | 'OUT_OF_RANGE'
   | 'LOW_ACCURACY'
   | 'STALE_FIX'
@@ -64,6 +67,11 @@ export interface CheckInFacts {
   bssidSightings: { bssid: string; lat: number; lng: number }[];
   /** Whether this rep has checked in before, and whether from this device (platform + OS + model). */
   device: { firstVisit: boolean; known: boolean; label: string };
+  /**
+   * Whether the platform always says when a fix is mocked (`mockFlagClass` of the fixes' sources and the device OS).
+   * Where it does not (WeCom, iOS, browsers), the other signals alone must catch a mock-location app.
+   */
+  mockFlag: MockFlag;
 }
 
 /** Per-tenant thresholds and weights (defaults in `defaultRiskPolicy`). */

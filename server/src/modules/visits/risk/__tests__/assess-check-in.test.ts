@@ -18,6 +18,7 @@ describe('assessing a check-in under the default policy', () => {
   const single: [RiskCode, Partial<CheckInFacts>, number, Verdict][] = [
     ['MOCK_LOCATION', { fixes: jitteredFixes().map((f) => ({ ...f, isMock: true })) }, 100, 'rejected'],
     ['REPLAYED_NONCE', { nonce: 'used' }, 100, 'rejected'],
+    ['MOCK_FLAG_MISSING', { fixes: jitteredFixes(), mockFlag: 'available' }, 30, 'suspect'],
     ['IMPOSSIBLE_SPEED', { previousFix: { ...north(-168_000), at: NOW - 20 * 60_000 } }, 100, 'rejected'],
     ['OUT_OF_RANGE', { fixes: [fixAt(12_400, 18.3)] }, 100, 'rejected'],
     ['OUT_OF_RANGE', { fixes: [fixAt(320, 18.3)] }, 50, 'suspect'],

@@ -2,6 +2,7 @@ import { deviceChangedCheck } from '../device-changed.check';
 import { frozenFixesCheck } from '../frozen-fixes.check';
 import { impossibleSpeedCheck } from '../impossible-speed.check';
 import { lowAccuracyCheck } from '../low-accuracy.check';
+import { mockFlagMissingCheck } from '../mock-flag-missing.check';
 import { mockLocationCheck } from '../mock-location.check';
 import { outOfRangeCheck } from '../out-of-range.check';
 import { replayedNonceCheck } from '../replayed-nonce.check';
@@ -38,6 +39,38 @@ describe('MOCK_LOCATION', () => {
       detail: '1 of 3 fixes mocked',
       message: '手机报告定位来自模拟位置（虚拟定位软件或开发者选项）；请关闭模拟位置后到客户现场重新签到。',
       weight: 100,
+    });
+  });
+});
+
+describe('MOCK_LOCATION across platform classes', () => {
+  it('believes a fix flagged as mocked even where the class is absent (an H5 client older than the source field)', () => {
+    const fixes = jitteredFixes().map((f) => ({ ...f, isMock: true }));
+    expect(mockLocationCheck(genuineFacts({ fixes, mockFlag: 'absent' }), policy)?.detail).toBe('3 of 3 fixes mocked');
+  });
+
+  it('cannot fire where the platform has no flag: WeCom or iOS fixes carry none', () => {
+    expect(mockLocationCheck(genuineFacts({ fixes: jitteredFixes(), mockFlag: 'absent' }), policy)).toBeNull();
+  });
+});
+
+describe('MOCK_FLAG_MISSING', () => {
+  it('stays quiet where the platform has no flag to send', () => {
+    expect(mockFlagMissingCheck(genuineFacts({ fixes: jitteredFixes(), mockFlag: 'absent' }), policy)).toBeNull();
+  });
+
+  it('stays quiet when a flag-carrying source sends its flag on every fix', () => {
+    const fixes = jitteredFixes().map((f) => ({ ...f, isMock: false }));
+    expect(mockFlagMissingCheck(genuineFacts({ fixes, mockFlag: 'available' }), policy)).toBeNull();
+  });
+
+  it('fires when DingTalk on Android sends a fix without the flag it always sets, at a suspect weight', () => {
+    const fixes = jitteredFixes().map((f, i) => (i === 0 ? f : { ...f, isMock: false }));
+    expect(mockFlagMissingCheck(genuineFacts({ fixes, mockFlag: 'available' }), policy)).toEqual({
+      code: 'MOCK_FLAG_MISSING',
+      detail: '1 of 3 fixes without a mock flag',
+      message: '3 次定位中有 1 次缺少钉钉安卓客户端总会附带的模拟定位标记，像是被改过的客户端或伪造的请求；请用官方钉钉客户端重新签到。',
+      weight: 30,
     });
   });
 });

@@ -38,6 +38,7 @@ export function genuineFacts(overrides: Partial<CheckInFacts> = {}): CheckInFact
     previousFix: null,
     bssidSightings: [],
     device: { firstVisit: false, known: true, label: 'iPhone 15 / iOS 17.5' },
+    mockFlag: 'absent',
     ...overrides,
   };
 }

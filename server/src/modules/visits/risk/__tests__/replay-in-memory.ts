@@ -4,6 +4,7 @@ import type { CorpusCase, VisitCorpus } from '../corpus';
 import { finishShortfallReasons } from '../finish-shortfall.reason';
 import { photoReusedReason } from '../photo-reused.reason';
 import type { Assessment, CheckInFacts, RiskPolicy, RiskFix } from '../risk';
+import { mockFlagClass } from '../location-source';
 import { normalizeBssid } from '../wifi-mismatch.check';
 
 /**
@@ -41,6 +42,7 @@ function replayCase(c: CorpusCase, startMs: number, policy: RiskPolicy, sighting
       previousFix: rep.previousFix,
       bssidSightings: sightings.filter((s) => bssids.includes(s.bssid)),
       device: { firstVisit: rep.devices.size === 0, known: rep.devices.has(label), label },
+      mockFlag: mockFlagClass(step.fixes.map((f) => f.source), step.device.os),
     };
     let assessment = assessCheckIn(facts, policy);
     rep.devices.add(label);
