@@ -1,11 +1,14 @@
-import { CLIENT_VERSION, PlatformUnsupported, takeFixes, type PlatformApi } from './platform';
-import { locationFailure, vendorCall } from './vendor-call';
+import { CLIENT_VERSION, PlatformUnsupported, takeFixes, type LocationFix, type PlatformApi } from './platform';
+import { locationFailure, vendorCall, VendorError } from './vendor-call';
 
 type Call = (options: Record<string, unknown>) => void;
 /** DingTalk's mini-program API, declared only as wide as used here. */
 interface DdGlobal {
   getAuthCode: Call;
   getLocation: Call;
+  /** DingTalk ≥ 6.0.0: calls `success` for every fix until `stopLocating` with the same `sceneId`. */
+  startLocating?: Call;
+  stopLocating?: Call;
   getConnectedWifi?: Call;
   chooseImage: Call;
   uploadFile: Call;
@@ -29,11 +32,84 @@ function corpId(): string {
   return fromLaunch || DD_CORP_ID;
 }
 
+/** `dd.getLocation`'s result (jsapi-get-location): strings, and no mock flag. */
 interface DdLocation {
   latitude: number | string;
   longitude: number | string;
   accuracy: number | string;
+}
+
+/** One `dd.startLocating` callback (jsapi-start-locating): `isFromMock` on Android only; errors come as `errorCode`. */
+interface DdLocating {
+  latitude?: number;
+  longitude?: number;
+  accuracy?: number;
   isFromMock?: boolean;
+  errorCode?: number;
+  errorMessage?: string;
+}
+
+/** How long a check-in waits for the fixes before saying so: GPS indoors can take this long, longer is a hang. */
+const LOCATE_TIMEOUT_MS = 20_000;
+let scenes = 0;
+
+/**
+ * Fixes from DingTalk's continuous location, the one mini-program API whose result says whether a fix is mocked
+ * (`dd.getLocation` has no such field). `success` fires for each fix, `callBackInterval` apart; locating stops after
+ * `count` fixes, on a failure, or at the time-out — which answers with the fixes taken so far, if any: iOS calls back
+ * only when the phone moves by `iOSDistanceFilter`, so a rep standing still may get fewer.
+ */
+function startLocatingFixes(count: number, intervalMs: number, timeoutMs: number): Promise<LocationFix[]> {
+  const sceneId = `gonghai-${Date.now().toString(36)}-${++scenes}`;
+  return new Promise((resolve, reject) => {
+    const fixes: LocationFix[] = [];
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Stopping is best effort: a failed stop must not turn fixes already taken into a failure.
+      try {
+        dd.stopLocating?.({ sceneId, success: () => undefined, fail: () => undefined });
+      } catch {
+        // nothing to undo
+      }
+      if (err && fixes.length === 0) reject(err);
+      else resolve(fixes);
+    };
+    const timer = setTimeout(() => finish(new VendorError('定位超时', 14)), timeoutMs);
+    try {
+      dd.startLocating!({
+        sceneId,
+        targetAccuracy: 200,
+        iOSDistanceFilter: 1,
+        useCache: false,
+        withReGeocode: false,
+        // DingTalk wants at least a second between callbacks.
+        callBackInterval: Math.max(1000, intervalMs),
+        success: (r: DdLocating) => {
+          if (done) return;
+          if (typeof r.latitude !== 'number' || typeof r.longitude !== 'number') {
+            finish(new VendorError(r.errorMessage || '定位失败', r.errorCode));
+            return;
+          }
+          fixes.push({
+            lat: r.latitude,
+            lng: r.longitude,
+            accuracy: Number(r.accuracy),
+            coord: 'gcj02',
+            ts: Date.now(),
+            source: 'dd.startLocating',
+            ...(typeof r.isFromMock === 'boolean' ? { isMock: r.isFromMock } : {}),
+          });
+          if (fixes.length >= count) finish();
+        },
+        fail: (e: { errorMessage?: string; error?: number } | undefined) => finish(new VendorError(e?.errorMessage ?? '定位失败', e?.error)),
+      });
+    } catch (err) {
+      finish(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
 }
 
 /** DingTalk mini-program (`taro build --type dd`). */
@@ -48,19 +124,14 @@ export const ddPlatform: PlatformApi = {
 
   async ready() {},
 
-  async locate({ count = 3, intervalMs = 2000 } = {}) {
+  async locate({ count = 3, intervalMs = 2000, timeoutMs = LOCATE_TIMEOUT_MS } = {}) {
     try {
+      if (typeof dd.startLocating === 'function') return await startLocatingFixes(count, intervalMs, timeoutMs);
+      // Clients older than startLocating: single readings, which say nothing about mocking (the source tells the server).
       return await takeFixes(async () => {
         // type 0: coordinates only; cacheTimeout 1 s so each fix is a new reading, not the cached one.
         const r = await vendorCall<DdLocation>(dd.getLocation, { type: 0, cacheTimeout: 1 });
-        return {
-          lat: Number(r.latitude),
-          lng: Number(r.longitude),
-          accuracy: Number(r.accuracy),
-          coord: 'gcj02',
-          ts: Date.now(),
-          ...(r.isFromMock === undefined ? {} : { isMock: r.isFromMock }),
-        };
+        return { lat: Number(r.latitude), lng: Number(r.longitude), accuracy: Number(r.accuracy), coord: 'gcj02', ts: Date.now(), source: 'dd.getLocation' };
       }, count, intervalMs);
     } catch (err) {
       throw locationFailure(err);
@@ -78,7 +149,12 @@ export const ddPlatform: PlatformApi = {
 
   device() {
     const info = dd.getSystemInfoSync();
-    return { platform: 'dingtalk', os: info.system || info.platform || 'unknown', model: info.model || 'unknown', clientVersion: `${CLIENT_VERSION} dd/${info.version ?? ''}` };
+    // DingTalk's `system` is the bare version ("13", "16.1.1"); the OS name is in `platform`. The server needs both to
+    // know whether the fixes carry a mock flag (Android only).
+    const name = info.platform ?? '';
+    const version = info.system ?? '';
+    const os = name && version && !version.toLowerCase().includes(name.toLowerCase()) ? `${name} ${version}` : version || name || 'unknown';
+    return { platform: 'dingtalk', os, model: info.model || 'unknown', clientVersion: `${CLIENT_VERSION} dd/${info.version ?? ''}` };
   },
 
   async takePhoto() {

@@ -68,7 +68,7 @@ function browserFix(): Promise<LocationFix> {
       return;
     }
     navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy, coord: 'wgs84', ts: p.timestamp || Date.now() }),
+      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy, coord: 'wgs84', ts: p.timestamp || Date.now(), source: 'browser' }),
       (err) => reject(new Error(err.code === err.PERMISSION_DENIED ? 'permission denied' : err.message)),
       { enableHighAccuracy: true, maximumAge: 0, timeout: 15000 },
     );
@@ -156,14 +156,17 @@ export const h5Platform: PlatformApi = {
     const where = host();
     const read = async (): Promise<LocationFix> => {
       if (where === 'dingtalk') {
+        // device.geolocation.get carries `isFromMock` on Android (dingtalk-jsapi get.d.ts); iOS leaves it out.
         const dd = await loadDingTalk();
         const r = await dd.device.geolocation.get({ targetAccuracy: 200, coordinate: 1, withReGeocode: false, useCache: false });
-        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now(), ...(r.isFromMock === undefined ? {} : { isMock: r.isFromMock }) };
+        const isMock = typeof r.isFromMock === 'boolean' ? { isMock: r.isFromMock } : {};
+        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now(), source: 'dd.device.geolocation.get', ...isMock };
       }
       if (where === 'wecom') {
+        // ww.getLocation has no mock flag (@wecom/jssdk types): the server judges WeCom fixes by the other signals.
         const ww = await loadWeCom();
         const r = await ww.getLocation({ type: 'gcj02' });
-        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now() };
+        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now(), source: 'ww.getLocation' };
       }
       return browserFix();
     };

@@ -20,6 +20,12 @@ export interface LoginCode {
   channel: LoginChannel;
 }
 
+/**
+ * The client API a fix was read from; the server decides from it (and the OS) whether a missing mock flag means
+ * anything (server/src/modules/visits/risk/location-source.ts, which lists what each API documents).
+ */
+export type LocationSource = 'dd.startLocating' | 'dd.getLocation' | 'dd.device.geolocation.get' | 'wx.getLocation' | 'ww.getLocation' | 'browser';
+
 /** One location reading, as the server's check-in and claim endpoints take it (DESIGN §5.1). */
 export interface LocationFix {
   lat: number;
@@ -30,8 +36,12 @@ export interface LocationFix {
   coord: 'gcj02' | 'wgs84';
   /** Epoch milliseconds when the fix was taken. */
   ts: number;
-  /** DingTalk on Android says when the fix came from a mock-location app. */
+  /**
+   * DingTalk's `isFromMock`: set only by `dd.startLocating` and the H5 `dd.device.geolocation.get`, on Android. Left
+   * out wherever the source has no such field (never guessed as false).
+   */
   isMock?: boolean;
+  source: LocationSource;
 }
 
 export interface WifiInfo {
@@ -122,8 +132,11 @@ export interface PlatformApi {
   loginCode(): Promise<LoginCode>;
   /** After login: lets H5 pages inside DingTalk/WeCom register with the JS-SDK. A no-op in the mini-programs. */
   ready(sign: (url: string) => Promise<JsapiSignature>): Promise<void>;
-  /** `count` fixes about `intervalMs` apart (real GPS jitters; the server checks that). Rejects with a Chinese message. */
-  locate(options?: { count?: number; intervalMs?: number }): Promise<LocationFix[]>;
+  /**
+   * `count` fixes about `intervalMs` apart (real GPS jitters; the server checks that). Rejects with a Chinese message,
+   * also when no fix arrives within `timeoutMs`.
+   */
+  locate(options?: { count?: number; intervalMs?: number; timeoutMs?: number }): Promise<LocationFix[]>;
   /** The connected Wi-Fi where the platform allows reading it, else []. Never rejects. */
   connectedWifi(): Promise<WifiInfo[]>;
   device(): DeviceInfo;

@@ -43,8 +43,9 @@ export const qywxPlatform: PlatformApi = {
   async locate({ count = 3, intervalMs = 2000 } = {}) {
     try {
       return await takeFixes(async () => {
+        // wx.getLocation has no mock flag in WeChat or WeCom: the server judges these fixes by the other signals.
         const r = await vendorCall<{ latitude: number; longitude: number; accuracy: number }>(wx.getLocation, { type: 'gcj02', isHighAccuracy: true, highAccuracyExpireTime: 4000 });
-        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now() };
+        return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy, coord: 'gcj02', ts: Date.now(), source: 'wx.getLocation' };
       }, count, intervalMs);
     } catch (err) {
       throw locationFailure(err);

@@ -65,19 +65,98 @@ describe('the platform seam', () => {
       expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingdemo', code: 'code-2', channel: 'miniprogram' });
     });
 
-    it('takes several fresh GCJ-02 fixes and passes on DingTalk\'s isFromMock', async () => {
+    /**
+     * DingTalk's continuous location as documented (jsapi-start-locating): `success` fires once per fix until
+     * `stopLocating` with the same sceneId; on a real phone the callbacks come `callBackInterval` apart.
+     */
+    function locating(readings: Record<string, unknown>[], failWith?: unknown) {
+      const started: Record<string, unknown>[] = [];
+      const stopped: unknown[] = [];
+      const startLocating = (options: { success: (r: unknown) => void; fail: (e: unknown) => void } & Record<string, unknown>) => {
+        const { success, fail, ...rest } = options;
+        started.push(rest);
+        if (failWith !== undefined) {
+          setTimeout(() => fail(failWith), 0);
+          return;
+        }
+        let i = 0;
+        const tick = () => {
+          if (stopped.includes(rest.sceneId) || i >= readings.length) return;
+          success(readings[i++]);
+          setTimeout(tick, 0);
+        };
+        setTimeout(tick, 0);
+      };
+      const stopLocating = (options: { sceneId: string; success: (r: unknown) => void }) => {
+        stopped.push(options.sceneId);
+        options.success({ sceneId: options.sceneId });
+      };
+      return { api: { startLocating, stopLocating }, started, stopped };
+    }
+
+    it('takes fixes through dd.startLocating, passes on its Android isFromMock, and stops locating after them', async () => {
+      const { api, started, stopped } = locating([
+        { latitude: 31.2304, longitude: 121.4737, accuracy: 25, isFromMock: false, provider: 'gps', errorCode: 0 },
+        { latitude: 31.23041, longitude: 121.47372, accuracy: 18, isFromMock: true, provider: 'gps', errorCode: 0 },
+        { latitude: 31.23043, longitude: 121.47371, accuracy: 16, isFromMock: false, provider: 'gps', errorCode: 0 },
+      ]);
+      const fallback = scripted({ getLocation: () => ({ latitude: '1', longitude: '1', accuracy: '1' }) });
+      g.dd = { ...fallback.api, ...api };
+      const fixes = await ddPlatform.locate({ count: 2, intervalMs: 1500 });
+      expect(fixes.map(({ ts: _ts, ...f }) => f)).toEqual([
+        { lat: 31.2304, lng: 121.4737, accuracy: 25, coord: 'gcj02', source: 'dd.startLocating', isMock: false },
+        { lat: 31.23041, lng: 121.47372, accuracy: 18, coord: 'gcj02', source: 'dd.startLocating', isMock: true },
+      ]);
+      expect(started).toEqual([{ sceneId: expect.stringMatching(/^gonghai-/), targetAccuracy: 200, iOSDistanceFilter: 1, useCache: false, withReGeocode: false, callBackInterval: 1500 }]);
+      expect(stopped).toEqual([started[0]!.sceneId]);
+      expect(fallback.calls).toEqual([]);
+      // A second check-in starts a scene of its own (DingTalk refuses to start the same sceneId twice).
+      await ddPlatform.locate({ count: 1 });
+      expect(started[1]!.sceneId).not.toBe(started[0]!.sceneId);
+    });
+
+    it('leaves the mock flag out where DingTalk gives none (iOS), never guessing false', async () => {
+      const { api } = locating([{ latitude: 31.2304, longitude: 121.4737, accuracy: 65, errorCode: 0 }]);
+      g.dd = api;
+      const [fix] = await ddPlatform.locate({ count: 1 });
+      expect(fix).toEqual({ lat: 31.2304, lng: 121.4737, accuracy: 65, coord: 'gcj02', ts: expect.any(Number), source: 'dd.startLocating' });
+    });
+
+    it('falls back to dd.getLocation on clients without startLocating: no mock flag, and the source says so', async () => {
       const readings = [
-        { latitude: '31.2304', longitude: '121.4737', accuracy: '25', isFromMock: false },
-        { latitude: 31.23041, longitude: 121.47372, accuracy: 18, isFromMock: true },
+        { latitude: '31.2304', longitude: '121.4737', accuracy: '25' },
+        { latitude: 31.23041, longitude: 121.47372, accuracy: 18 },
       ];
       const { api, calls } = scripted({ getLocation: () => readings.shift() });
       g.dd = api;
       const fixes = await ddPlatform.locate({ count: 2, intervalMs: 0 });
       expect(fixes.map(({ ts: _ts, ...f }) => f)).toEqual([
-        { lat: 31.2304, lng: 121.4737, accuracy: 25, coord: 'gcj02', isMock: false },
-        { lat: 31.23041, lng: 121.47372, accuracy: 18, coord: 'gcj02', isMock: true },
+        { lat: 31.2304, lng: 121.4737, accuracy: 25, coord: 'gcj02', source: 'dd.getLocation' },
+        { lat: 31.23041, lng: 121.47372, accuracy: 18, coord: 'gcj02', source: 'dd.getLocation' },
       ]);
       expect(calls.map((c) => c.options)).toEqual([{ type: 0, cacheTimeout: 1 }, { type: 0, cacheTimeout: 1 }]);
+    });
+
+    it('does not hang when no fix comes: stops locating at the time-out and tells the rep what to do', async () => {
+      const { api, stopped } = locating([]);
+      g.dd = api;
+      await expect(ddPlatform.locate({ count: 1, timeoutMs: 20 })).rejects.toThrow('无法获取位置：定位超时。请到室外或窗边重试');
+      expect(stopped).toHaveLength(1);
+    });
+
+    it('answers with the fixes taken when the time-out comes after the first (iOS calls back only on movement)', async () => {
+      const { api, stopped } = locating([{ latitude: 31.2304, longitude: 121.4737, accuracy: 12.5, errorCode: 0 }]);
+      g.dd = api;
+      const fixes = await ddPlatform.locate({ count: 3, timeoutMs: 30 });
+      expect(fixes.map((f) => f.accuracy)).toEqual([12.5]);
+      expect(stopped).toHaveLength(1);
+    });
+
+    it('turns a refused permission from startLocating into what the rep should do, and stops locating', async () => {
+      const { api, stopped } = locating([], { error: 11, errorMessage: '用户拒绝授权' });
+      g.dd = api;
+      await expect(ddPlatform.locate({ count: 1 })).rejects.toThrow('无法获取位置：请在手机设置中允许本应用使用定位，然后重试');
+      expect(stopped).toHaveLength(1);
     });
 
     it('turns a refused location permission into what the rep should do', async () => {
@@ -88,6 +167,15 @@ describe('the platform seam', () => {
       });
       g.dd = api;
       await expect(ddPlatform.locate({ count: 1 })).rejects.toThrow('无法获取位置：请在手机设置中允许本应用使用定位，然后重试');
+    });
+
+    it('names the OS with its version, as the server needs to tell Android (which has the mock flag) from iOS', () => {
+      g.dd = { getSystemInfoSync: () => ({ platform: 'Android', system: '13', model: 'Pixel 7', version: '7.6.0' }) };
+      expect(ddPlatform.device()).toEqual({ platform: 'dingtalk', os: 'Android 13', model: 'Pixel 7', clientVersion: '0.1.0 dd/7.6.0' });
+      g.dd = { getSystemInfoSync: () => ({ platform: 'iOS', system: '16.1.1', model: 'iPhone13,2', version: '7.0.1' }) };
+      expect(ddPlatform.device().os).toBe('iOS 16.1.1');
+      g.dd = { getSystemInfoSync: () => ({ platform: 'Android', system: 'Android 14' }) };
+      expect(ddPlatform.device().os).toBe('Android 14');
     });
 
     it('opens the camera only, never the album', async () => {
@@ -143,6 +231,14 @@ describe('the platform seam', () => {
       g.WECOM_CORP_ID = 'wwdemo';
       expect(await qywxPlatform.loginCode()).toEqual({ platform: 'wecom', corpId: 'wwdemo', code: 'qy-code', channel: 'miniprogram' });
       expect(calls).toEqual([{ api: 'login', options: {} }]);
+    });
+
+    it('takes GCJ-02 fixes with wx.getLocation, which has no mock flag: the source says so', async () => {
+      const { api, calls } = scripted({ getLocation: () => ({ latitude: 31.2304, longitude: 121.4737, accuracy: 30, speed: 0, altitude: 0 }) });
+      g.wx = { qy: {}, ...api };
+      const [fix] = await qywxPlatform.locate({ count: 1 });
+      expect(fix).toEqual({ lat: 31.2304, lng: 121.4737, accuracy: 30, coord: 'gcj02', ts: expect.any(Number), source: 'wx.getLocation' });
+      expect(calls[0]!.options).toEqual({ type: 'gcj02', isHighAccuracy: true, highAccuracyExpireTime: 4000 });
     });
 
     it('takes photos with chooseImage from the camera (WeCom has no chooseMedia)', async () => {

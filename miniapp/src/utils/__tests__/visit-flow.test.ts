@@ -60,7 +60,7 @@ describe('the visit flow against the real server', () => {
     return {
       locate: async () => {
         n++;
-        const fix: LocationFix = { lat: at.lat + n * 0.000013, lng: at.lng - n * 0.000011, accuracy: 11.3 + n, coord: 'gcj02', ts: h.clock.now() };
+        const fix: LocationFix = { lat: at.lat + n * 0.000013, lng: at.lng - n * 0.000011, accuracy: 11.3 + n, coord: 'gcj02', ts: h.clock.now(), source: 'browser' };
         return [fix];
       },
       connectedWifi: async () => [],
@@ -137,6 +137,9 @@ describe('the visit flow against the real server', () => {
     expect(flow.current.fixes.map((f) => f.accuracy)).toEqual([12.3, 13.3, 14.3]);
     expect(flow.current.visit!.verdict).toBe('verified');
     expect(flow.current.visit!.distanceM).toBeLessThanOrEqual(5);
+    // The check-in says where each fix came from, and the server keeps it with the visit.
+    const row = await h.db.selectFrom('visits').select('fixes').where('id', '=', flow.current.visit!.id).executeTakeFirstOrThrow();
+    expect((JSON.parse(row.fixes) as { source: string }[]).map((f) => f.source)).toEqual(['browser', 'browser', 'browser']);
     // The open visit and its token are kept until finished.
     expect(drafts.map.get(customer.id)).toEqual({ customerId: customer.id, visit: flow.current.visit, photoToken: expect.any(String), photos: [] });
 
