@@ -8,6 +8,7 @@ import { DEFAULT_H5_DIR, h5Static } from './http/h5-static';
 import { idempotencyMiddleware } from './http/idempotency.middleware';
 import { jsonBody } from './http/json-body';
 import { landingPage } from './http/landing-page';
+import { methodOverrideMiddleware } from './http/method-override';
 import { nosniffMiddleware } from './http/nosniff.middleware';
 import type { Readiness } from './http/readiness';
 import { assignmentRoutes } from './modules/assignments/assignments.routes';
@@ -54,6 +55,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
   });
   app.use(nosniffMiddleware());
   app.use(errorMiddleware());
+  app.use(methodOverrideMiddleware()); // before every router and the idempotency middleware: README "Method override"
   // Before the body parser: callback signatures cover the exact bytes received.
   const callbacks = callbackRoutes(deps);
   app.use(callbacks.routes()).use(callbacks.allowedMethods());

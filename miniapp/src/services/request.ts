@@ -111,18 +111,25 @@ export class ApiClient {
     this.setSession(null);
   }
 
-  /** One JSON call. Resolves with the parsed body of a 2xx answer; rejects with ApiError or NetworkError. */
+  /**
+   * One JSON call. Resolves with the parsed body of a 2xx answer; rejects with ApiError or NetworkError. Only GET and
+   * POST reach the transport: `wx.request` has no PATCH and `dd.httpRequest` takes GET and POST alone, so PUT, PATCH
+   * and DELETE go as a POST with `X-HTTP-Method-Override` (and an idempotency key, like any POST) on every build.
+   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const auth = options.auth !== false;
-    const key = method === 'POST' ? options.idempotencyKey ?? this.newKey() : undefined;
+    const asked = method.toUpperCase();
+    const wire = asked === 'GET' ? 'GET' : 'POST';
+    const key = wire === 'POST' ? options.idempotencyKey ?? this.newKey() : undefined;
     const send = async (): Promise<HttpResponse> => {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (wire !== asked) headers['x-http-method-override'] = asked;
       if (key) headers['idempotency-key'] = key;
       if (auth) headers.authorization = `Bearer ${(await this.ensureSession()).token}`;
       return this.withRetries(() =>
         this.options.transport({
-          method,
+          method: wire,
           url: `${this.options.origin}${path}${queryString(options.query)}`,
           headers,
           body: options.body === undefined ? undefined : JSON.stringify(options.body),

@@ -4,6 +4,7 @@ import type { AppDeps, AppState } from '../context';
 import { isUniqueViolation } from '../db/errors';
 import { AppError } from '../errors';
 import { renderError } from './errors.middleware';
+import { sentMethod } from './method-override';
 import {
   findIdempotencyKey,
   forgetIdempotencyKey,
@@ -32,7 +33,8 @@ export function idempotencyMiddleware(deps: AppDeps): Middleware<AppState> {
   return async (ctx, next) => {
     const key = ctx.get('Idempotency-Key');
     const actor = ctx.state.actor;
-    if (!key || ctx.method !== 'POST' || !actor) return next();
+    // A POST overridden to PUT/PATCH/DELETE (method-override.ts) keeps its key: it is retried like any POST.
+    if (!key || sentMethod(ctx) !== 'POST' || !actor) return next();
     if (!keyPattern.test(key)) {
       throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key 必须是 1–128 个可见 ASCII 字符（建议用 UUID）。');
     }

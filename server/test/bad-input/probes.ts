@@ -112,6 +112,14 @@ export function probesFor(route: RouteSpec, ctx: ProbeContext, routeIndex: numbe
     if (taken.has(method)) continue;
     // With a login, or the API would answer 401 before it looks at the method.
     add(`wrong method ${method}`, { method, path, headers: authHeaders(token ?? ctx.tokens['rep01']), expect: 405 });
+    // The same wrong method through a POST with X-HTTP-Method-Override (what the mini-programs send): the same 405.
+    if (method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
+      add(`wrong method ${method} by override`, { method: 'POST', path, headers: { ...authHeaders(token ?? ctx.tokens['rep01']), 'x-http-method-override': method }, expect: 405 });
+    }
+  }
+  // Overrides that are refused whatever the route: to GET, to an unknown method, on a GET.
+  for (const [label, method, value] of [['override to GET', 'POST', 'GET'], ['override to FROB', 'POST', 'FROB'], ['override on GET', 'GET', 'PUT']] as const) {
+    add(label, { method, path, headers: { ...authHeaders(token ?? ctx.tokens['rep01']), 'x-http-method-override': value }, expect: '4xx' });
   }
 
   // Path ids: huge, negative, not numbers, bad escapes.

@@ -197,6 +197,88 @@ describe('the request layer against the real server', () => {
     expect(claims).toEqual([{ to_user_id: 'rep06' }]);
   });
 
+  describe('on a platform whose request API takes GET and POST alone (dd.httpRequest; wx.request has no PATCH)', () => {
+    /** Refuses every other method before the network, as the platforms do, and records what reached it. */
+    function getPostOnly() {
+      const sent: HttpRequest[] = [];
+      const transport: HttpTransport = async (req) => {
+        sent.push(req);
+        if (req.method !== 'GET' && req.method !== 'POST') throw new NetworkError(new Error(`method ${req.method} not supported`));
+        return fetchTransport(req);
+      };
+      return { sent, transport };
+    }
+
+    it('wins a deal: the PATCH goes as a POST with X-HTTP-Method-Override and an idempotency key', async () => {
+      const { sent, transport } = getPostOnly();
+      const { api } = clientFor('rep08', { transport });
+      const { customer } = await api.customers.create({ name: '改方法客户端测试', address: '上海市黄浦区人民大道 200 号', lat: 31.2304, lng: 121.4737 });
+      const { deal } = (await api.customers.deal(customer.id, { title: '年框', amount: 5000 })) as { deal: { id: number } };
+      const won = await api.customers.setDealStatus(customer.id, deal.id, 'won');
+      expect(won.deal).toMatchObject({ id: deal.id, status: 'won', closedAt: new Date(h.clock.now()).toISOString() });
+      expect([...new Set(sent.map((r) => r.method))].sort()).toEqual(['POST']);
+      const patch = sent.find((r) => r.url.endsWith(`/deals/${deal.id}`))!;
+      expect(patch.method).toBe('POST');
+      expect(patch.headers['x-http-method-override']).toBe('PATCH');
+      expect(patch.headers['idempotency-key']).toMatch(/^key-rep08-/);
+      expect(JSON.parse(patch.body!)).toEqual({ status: 'won' });
+      // Plain GETs and POSTs carry no override.
+      expect(sent.filter((r) => r !== patch).map((r) => r.headers['x-http-method-override'])).toEqual(sent.filter((r) => r !== patch).map(() => undefined));
+      const row = await h.db.selectFrom('deals').select('status').where('id', '=', deal.id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('won');
+    });
+
+    it('saves a pool and the calendar: the PUTs go as POSTs with the override', async () => {
+      const { sent, transport } = getPostOnly();
+      const { api } = clientFor('admin01', { transport });
+      const pool = (await api.admin.pools()).items.find((p) => p.name === '华南公海')!;
+      const saved = await api.admin.updatePool(pool.id, { ...pool, dailyClaimLimit: pool.dailyClaimLimit + 1 });
+      expect(saved.pool).toEqual({ ...pool, dailyClaimLimit: pool.dailyClaimLimit + 1 });
+      await api.admin.updatePool(pool.id, pool);
+      const cal = await api.admin.setCalendar({ year: 2027, days: [{ day: '2027-01-01', kind: 'holiday', note: '元旦' }] });
+      expect(cal).toEqual({ year: 2027, days: [{ day: '2027-01-01', kind: 'holiday', note: '元旦' }] });
+      expect((await api.admin.calendar(2027)).days).toEqual(cal.days);
+      expect(sent.map((r) => `${r.method} ${new URL(r.url).pathname} ${r.headers['x-http-method-override'] ?? '-'}`)).toEqual([
+        'POST /api/v1/auth/login -',
+        'GET /api/v1/admin/pools -',
+        `POST /api/v1/admin/pools/${pool.id} PUT`,
+        `POST /api/v1/admin/pools/${pool.id} PUT`,
+        'POST /api/v1/admin/calendar PUT',
+        'GET /api/v1/admin/calendar -',
+      ]);
+    });
+
+    it('retries an overridden PATCH whose answer was lost with the same key, and the server answers it once', async () => {
+      const base = getPostOnly();
+      let dropNext = false;
+      const attempts: HttpRequest[] = [];
+      const transport: HttpTransport = async (req) => {
+        if (!dropNext) return base.transport(req);
+        attempts.push(req);
+        if (attempts.length === 1) {
+          // The server wins the deal; the phone never hears back and retries a minute later.
+          await base.transport(req);
+          h.clock.advance(60_000);
+          throw new NetworkError(new Error('socket hang up'));
+        }
+        return base.transport(req);
+      };
+      const { api } = clientFor('rep08', { transport });
+      const { customer } = await api.customers.create({ name: '改方法重试测试', address: '上海市黄浦区人民大道 200 号', lat: 31.2304, lng: 121.4737 });
+      const { deal } = (await api.customers.deal(customer.id, { title: '首单', amount: 800 })) as { deal: { id: number } };
+      const closedAt = h.clock.now();
+      dropNext = true;
+      // Run a second time, winning would move the closing time to the retry's; replayed, it keeps the first.
+      const won = await api.customers.setDealStatus(customer.id, deal.id, 'won');
+      expect(attempts).toHaveLength(2);
+      expect(attempts.map((r) => [r.method, r.headers['x-http-method-override']])).toEqual([['POST', 'PATCH'], ['POST', 'PATCH']]);
+      expect(attempts[1]!.headers['idempotency-key']).toBe(attempts[0]!.headers['idempotency-key']);
+      expect(won.deal).toMatchObject({ status: 'won', closedAt: new Date(closedAt).toISOString() });
+      const row = await h.db.selectFrom('deals').select(['status', 'closed_at']).where('id', '=', deal.id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'won', closed_at: closedAt });
+    });
+  });
+
   it('gives up after the retries with the Chinese network message', async () => {
     let calls = 0;
     const { client } = clientFor('rep07', {
