@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, loginAs, phoneContext } from '../support/browser';
+import { apiAs } from '../support/api';
 import { ensureH5Build } from '../support/build';
+import { DEMO_REPS, claimHoldDays, claimNearest, listedIds } from '../support/rep';
 import { startServer, type RunningServer } from '../support/server';
 
 /** `npm run screenshots` sets this to refresh docs/screenshots/ (375×812) from the same walk-through. */
@@ -11,13 +13,6 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOT_DIR) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
-}
-
-/** The ids of the customers listed on the 公海 list view, nearest first. */
-async function listedIds(page: Page): Promise<number[]> {
-  await page.getByTestId('nearby-list').waitFor();
-  const ids = await page.getByTestId('nearby-list').locator('[data-testid^="row-"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-testid')!.slice(4))));
-  return ids;
 }
 
 describe('H5 in Chromium: a rep claims from the pool around 人民广场', () => {
@@ -34,63 +29,70 @@ describe('H5 in Chromium: a rep claims from the pool around 人民广场', () =>
     await server?.stop();
   });
 
-  it('rep01 logs in with the demo picker, sees pool customers nearby, claims one and finds it in 我的客户 with its countdown', async () => {
-    const context = await phoneContext(browser, server.baseUrl);
-    const page = await context.newPage();
-    await page.goto(`${server.baseUrl}/`);
-    await page.getByText('以演示用户登录').waitFor();
-    await shot(page, 'login');
-    await loginAs(page, server.baseUrl, 'rep01');
+  describe.each(DEMO_REPS)('$corpId ($platform)', (rep) => {
+    const snap = (page: Page, name: string) => (rep.screenshots ? shot(page, name) : Promise.resolve());
 
-    // The map view first: offline, so markers and rings are drawn over the grid.
-    const count = page.getByTestId('nearby-count');
-    await count.waitFor();
-    const n = Number(/内 (\d+) 个公海客户/.exec((await count.textContent()) ?? '')?.[1]);
-    expect(n).toBeGreaterThanOrEqual(50);
-    expect(await count.textContent()).toContain('附近 1 公里内');
-    expect(await page.getByTestId('h5-map').getAttribute('data-tiles')).toBe('offline');
-    expect(await page.locator('[data-testid^="marker-"]').count()).toBe(n);
-    await page.locator('[data-testid^="marker-"]').first().click();
-    await page.getByTestId('selected-card').waitFor();
-    await shot(page, 'map');
+    it(`${rep.userId} logs in with the demo picker, sees pool customers nearby, claims one and finds it in 我的客户 with its countdown`, async () => {
+      const hold = await claimHoldDays(server.baseUrl, rep);
+      const context = await phoneContext(browser, server.baseUrl, rep.place);
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/`);
+      await page.getByText('以演示用户登录').waitFor();
+      await snap(page, 'login');
+      const login = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/login') && r.method() === 'POST');
+      await loginAs(page, server.baseUrl, rep.userId, rep.corpId);
+      // The picker logs in through the channel the app really uses on that platform.
+      expect((await login).postDataJSON()).toMatchObject({ platform: rep.platform, corpId: rep.corpId, channel: rep.h5Channel });
 
-    // A smaller radius shows fewer, all within it; back to 1 km.
-    await page.getByTestId('radius-500').click();
-    await page.getByText('附近 500 米内').waitFor();
-    const within500 = await page.locator('[data-testid^="marker-"]').count();
-    expect(within500).toBeGreaterThan(0);
-    expect(within500).toBeLessThan(n);
-    await page.getByTestId('radius-1000').click();
-    await page.getByText(`附近 1 公里内 ${n} 个公海客户`).waitFor();
+      // The map view first: offline, so markers and rings are drawn over the grid.
+      const count = page.getByTestId('nearby-count');
+      await count.waitFor();
+      const n = Number(/内 (\d+) 个公海客户/.exec((await count.textContent()) ?? '')?.[1]);
+      expect(n).toBeGreaterThanOrEqual(50);
+      expect(await count.textContent()).toContain('附近 1 公里内');
+      expect(await page.getByTestId('h5-map').getAttribute('data-tiles')).toBe('offline');
+      expect(await page.locator('[data-testid^="marker-"]').count()).toBe(n);
+      await page.locator('[data-testid^="marker-"]').first().click();
+      await page.getByTestId('selected-card').waitFor();
+      await snap(page, 'map');
 
-    // The list view, nearest first, and a one-tap claim of the nearest.
-    await page.getByTestId('view-list').click();
-    const ids = await listedIds(page);
-    expect(ids).toHaveLength(n);
-    const target = ids[0]!;
-    const name = (await page.getByTestId(`row-${target}`).getByTestId('customer-name').textContent())!;
-    await shot(page, 'map-list');
-    await page.getByTestId(`claim-${target}`).click();
-    const ok = page.getByTestId('banner-success');
-    await ok.waitFor();
-    expect(await ok.textContent()).toContain(`已领取「${name}」`);
-    expect(await ok.textContent()).toContain('回收倒计时还剩 15 天（15 天无有效拜访）');
-    expect(await page.getByTestId(`row-${target}`).count()).toBe(0);
+      // A smaller radius shows fewer, all within it; back to 1 km.
+      await page.getByTestId('radius-500').click();
+      await page.getByText('附近 500 米内').waitFor();
+      const within500 = await page.locator('[data-testid^="marker-"]').count();
+      expect(within500).toBeGreaterThan(0);
+      expect(within500).toBeLessThan(n);
+      await page.getByTestId('radius-1000').click();
+      await page.getByText(`附近 1 公里内 ${n} 个公海客户`).waitFor();
 
-    // 我的客户: the claimed customer with «还剩 15 天» and why (the demo's 15-day verified-visit rule is the earliest).
-    await page.getByText('我的客户', { exact: true }).last().click();
-    const row = page.getByTestId(`mine-${target}`);
-    await row.waitFor();
-    expect(await row.textContent()).toContain(name);
-    expect(await row.getByTestId('countdown').textContent()).toBe('还剩 15 天15 天无有效拜访');
-    await shot(page, 'mine');
+      // The list view, nearest first, and a one-tap claim of the nearest.
+      await page.getByTestId('view-list').click();
+      expect(await listedIds(page)).toHaveLength(n);
+      await snap(page, 'map-list');
+      const { id: target, name, banner } = await claimNearest(page);
+      expect(banner).toContain(`已领取「${name}」`);
+      expect(banner).toContain(`回收倒计时还剩 ${hold} 天（${hold} 天无有效拜访）`);
+      expect(await page.getByTestId(`row-${target}`).count()).toBe(0);
+      // Theirs on the server of their own tenant (an id of the other demo tenant would be a 404 there).
+      const get = await apiAs(server.baseUrl, rep);
+      expect((await get<{ customer: { name: string; ownerId: string } }>(`/api/v1/customers/${target}`)).customer).toMatchObject({ name, ownerId: rep.userId });
 
-    await page.getByText('工作台', { exact: true }).last().click();
-    await page.getByTestId('group-rep').waitFor();
-    expect(await page.getByTestId('group-manager').count()).toBe(0);
-    expect(await page.getByText('张伟').count()).toBeGreaterThan(0);
-    await shot(page, 'workbench');
-    await context.close();
+      // 我的客户: the claimed customer with «还剩 N 天» and why (the pool's verified-visit rule is its earliest).
+      await page.getByText('我的客户', { exact: true }).last().click();
+      const row = page.getByTestId(`mine-${target}`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain(name);
+      expect(await row.getByTestId('countdown').textContent()).toBe(`还剩 ${hold} 天${hold} 天无有效拜访`);
+      await snap(page, 'mine');
+
+      await page.getByText('工作台', { exact: true }).last().click();
+      await page.getByTestId('group-rep').waitFor();
+      expect(await page.getByTestId('group-manager').count()).toBe(0);
+      expect(await page.locator('.workbench__name').textContent()).toBe(rep.name);
+      expect(await page.locator('.workbench__roles').textContent()).toBe(`${rep.tenantName} · 业务员`);
+      await snap(page, 'workbench');
+      await context.close();
+    });
   });
 
   it('draws the markers over map tiles when the tile server answers', async () => {

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import gcoord from 'gcoord';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { samplePhoto } from '../../../server/src/modules/evidence/photo-sample';
-import { launchBrowser, loginAs, phoneContext } from '../support/browser';
+import { apiAs } from '../support/api';
+import { launchBrowser, loginAs, phoneContext, wgs84 } from '../support/browser';
 import { ensureH5Build } from '../support/build';
+import { DEMO_REPS, claimHoldDays, claimNearest } from '../support/rep';
 import { startServer, type RunningServer } from '../support/server';
 
 /** `npm run screenshots` sets this to refresh docs/screenshots/ (375×812) from the same walk-through. */
@@ -15,11 +16,8 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage });
 }
 
-/** What a phone's browser reports at a GCJ-02 place: WGS-84. */
-function wgs84(at: { lat: number; lng: number }): { latitude: number; longitude: number } {
-  const [lng, lat] = gcoord.transform([at.lng, at.lat], gcoord.GCJ02, gcoord.WGS84) as [number, number];
-  return { latitude: lat, longitude: lng };
-}
+/** The DingTalk demo's rep01, whom the single-tenant tests below run as. */
+const rep01 = DEMO_REPS.find((r) => r.corpId === 'dingdemo' && r.userId === 'rep01')!;
 
 /**
  * Moves the emulated GPS a few centimetres to a few metres every 300 ms around `at` (GCJ-02), as a real phone's fixes
@@ -41,27 +39,6 @@ function jitter(context: BrowserContext, at: { lat: number; lng: number }): () =
   return async () => {
     stopped = true;
     await loop;
-  };
-}
-
-/** The server as the test's own rep01 sees it (for server-state assertions). */
-async function apiAs(baseUrl: string, userId: string) {
-  const codeRes = await fetch(`${baseUrl}/sandbox/dingtalk/_control/login-code`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ corpId: 'dingdemo', userId }),
-  });
-  const { code } = (await codeRes.json()) as { code: string };
-  const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ platform: 'dingtalk', corpId: 'dingdemo', code }),
-  });
-  const { token } = (await login.json()) as { token: string };
-  return async <T>(p: string): Promise<T> => {
-    const res = await fetch(`${baseUrl}${p}`, { headers: { authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`${p} → ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
   };
 }
 
@@ -99,7 +76,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
   beforeAll(async () => {
     ensureH5Build();
     [server, browser, jpeg] = await Promise.all([startServer(), launchBrowser(), samplePhoto('storefront', 1280, 960).jpeg({ quality: 85 }).toBuffer()]);
-    const get = await apiAs(server.baseUrl, 'rep01');
+    const get = await apiAs(server.baseUrl, rep01);
     owned = (await get<{ items: { id: number; name: string; lat: number; lng: number }[] }>('/api/v1/me/customers')).items[0]!;
   }, 300_000);
 
@@ -108,88 +85,91 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     await server?.stop();
   });
 
-  it('rep01 claims a pool customer, checks in on site (已验证), takes a photo, finishes, and the profile shows the visit with the watermarked photo', async () => {
-    const context = await phoneContext(browser, server.baseUrl);
-    const page = await context.newPage();
-    await loginAs(page, server.baseUrl, 'rep01');
+  describe.each(DEMO_REPS)('$corpId ($platform)', (rep) => {
+    const snap = (page: Page, name: string, fullPage = false) => (rep.screenshots ? shot(page, name, fullPage) : Promise.resolve());
 
-    // Claim the nearest pool customer from the list.
-    await page.getByTestId('view-list').click();
-    const first = page.getByTestId('nearby-list').locator('[data-testid^="row-"]').first();
-    await first.waitFor();
-    const id = Number((await first.getAttribute('data-testid'))!.slice(4));
-    await page.getByTestId(`claim-${id}`).click();
-    await page.getByTestId('banner-success').waitFor();
-    const get = await apiAs(server.baseUrl, 'rep01');
-    const { customer: c } = await get<{ customer: { id: number; name: string; lat: number; lng: number; ownerId: string } }>(`/api/v1/customers/${id}`);
-    expect(c.ownerId).toBe('rep01');
+    it(`${rep.userId} claims a pool customer, checks in on site (已验证), takes a photo, finishes, and the profile shows the visit with the watermarked photo`, async () => {
+      const hold = await claimHoldDays(server.baseUrl, rep);
+      const context = await phoneContext(browser, server.baseUrl, rep.place);
+      const page = await context.newPage();
+      await loginAs(page, server.baseUrl, rep.userId, rep.corpId);
 
-    // 我的客户 → its profile (全景档案).
-    await page.getByText('我的客户', { exact: true }).last().click();
-    await page.getByTestId(`mine-${id}`).click();
-    await page.getByTestId('profile-name').waitFor();
-    expect(await page.getByTestId('profile-name').textContent()).toBe(c.name);
-    expect(await page.getByTestId('profile-status').textContent()).toBe('我负责');
-    expect(await page.getByTestId('profile-reclaim').textContent()).toMatch(/^还剩 15 天15 天无有效拜访到期未达标将自动收回公海，收回时间 \d+月\d+日 00:00$/);
-    expect(await page.getByTestId('timeline-ownership').first().textContent()).toContain('张伟 从「华东公海」领取');
+      // Claim the nearest pool customer from the list.
+      await page.getByTestId('view-list').click();
+      const { id, name } = await claimNearest(page);
+      const get = await apiAs(server.baseUrl, rep);
+      const { customer: c } = await get<{ customer: { id: number; name: string; lat: number; lng: number; ownerId: string } }>(`/api/v1/customers/${id}`);
+      expect(c).toMatchObject({ name, ownerId: rep.userId });
 
-    // 拜访签到 standing at the customer: three jittering fixes, then the verdict.
-    await page.getByTestId('action-visit').click();
-    await page.getByTestId('check-in').waitFor();
-    const stopJitter = jitter(context, c);
-    await page.getByTestId('check-in').click();
-    const label = page.getByTestId('verdict-label');
-    await label.waitFor({ timeout: 30_000 });
-    await stopJitter();
-    // The whole card on failure says which signal fired.
-    expect(await page.getByTestId('verdict').textContent()).toMatch(/^签到结果：已验证距客户 \d+ 米本次签到有效/);
-    const fixes = await page.getByTestId('fixes').textContent();
-    expect(fixes).toMatch(/^第 1 次定位 · 精度 ±\d+ 米第 2 次定位 · 精度 ±\d+ 米第 3 次定位 · 精度 ±\d+ 米$/);
+      // 我的客户 → its profile (全景档案).
+      await page.getByText('我的客户', { exact: true }).last().click();
+      await page.getByTestId(`mine-${id}`).click();
+      await page.getByTestId('profile-name').waitFor();
+      expect(await page.getByTestId('profile-name').textContent()).toBe(c.name);
+      expect(await page.getByTestId('profile-status').textContent()).toBe('我负责');
+      expect(await page.getByTestId('profile-reclaim').textContent()).toMatch(new RegExp(`^还剩 ${hold} 天${hold} 天无有效拜访到期未达标将自动收回公海，收回时间 \\d+月\\d+日 00:00$`));
+      expect(await page.getByTestId('timeline-ownership').first().textContent()).toContain(`${rep.name} 从「${rep.pool}」领取`);
 
-    // One photo from the "camera" (the capture input), shown back with the server's watermark.
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByTestId('take-photo').click();
-    const fileChooser = await chooser;
-    expect(await fileChooser.element().getAttribute('capture')).toBe('environment');
-    await fileChooser.setFiles({ name: 'shop.jpg', mimeType: 'image/jpeg', buffer: jpeg });
-    await page.getByTestId('shot-done').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('shot-done').textContent()).toMatch(/已加水印 · 存证 #\d+/);
-    expect(await imageLoaded(page, '[data-testid="shot-done"] img')).toBeGreaterThan(0);
-    await shot(page, 'visit-verdict', true);
+      // 拜访签到 standing at the customer: three jittering fixes, then the verdict.
+      await page.getByTestId('action-visit').click();
+      await page.getByTestId('check-in').waitFor();
+      const stopJitter = jitter(context, c);
+      await page.getByTestId('check-in').click();
+      const label = page.getByTestId('verdict-label');
+      await label.waitFor({ timeout: 30_000 });
+      await stopJitter();
+      // The whole card on failure says which signal fired.
+      expect(await page.getByTestId('verdict').textContent()).toMatch(/^签到结果：已验证距客户 \d+ 米本次签到有效/);
+      const fixes = await page.getByTestId('fixes').textContent();
+      expect(fixes).toMatch(/^第 1 次定位 · 精度 ±\d+ 米第 2 次定位 · 精度 ±\d+ 米第 3 次定位 · 精度 ±\d+ 米$/);
 
-    await page.getByTestId('notes').locator('textarea').fill('见到店长，约下周报价');
-    await page.getByTestId('feedback').locator('textarea').fill('对新品感兴趣');
-    await page.getByTestId('finish').click();
-    await page.getByText('拜访结果：', { exact: false }).waitFor({ timeout: 30_000 });
-    // Finished within seconds: the tenant wants two minutes on site, so the visit stops counting as verified — and says why.
-    expect(await label.textContent()).toBe('拜访结果：可疑');
-    expect(await page.getByTestId('reason-SHORT_DWELL').textContent()).toMatch(/^停留时间太短本次拜访只停留了 \d+ 秒，少于要求的 120 秒；拜访记录将交由主管复核。$/);
-    expect(await page.getByTestId('verdict').textContent()).toContain('在客户处停留足够时间后再点「完成拜访」');
-    await shot(page, 'visit-finished', true);
+      // One photo from the "camera" (the capture input), shown back with the server's watermark.
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByTestId('take-photo').click();
+      const fileChooser = await chooser;
+      expect(await fileChooser.element().getAttribute('capture')).toBe('environment');
+      await fileChooser.setFiles({ name: 'shop.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+      await page.getByTestId('shot-done').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('shot-done').textContent()).toMatch(/已加水印 · 存证 #\d+/);
+      expect(await imageLoaded(page, '[data-testid="shot-done"] img')).toBeGreaterThan(0);
+      await snap(page, 'visit-verdict', true);
 
-    // The server agrees: one finished visit with the photo, checked in on site, downgraded only for the short stay.
-    const { items } = await get<{ items: ServerVisit[] }>('/api/v1/me/visits');
-    const visit = items.find((v) => v.customerId === id)!;
-    expect(visit).toMatchObject({ status: 'finished', verdict: 'suspect', notes: '见到店长，约下周报价' });
-    expect(visit.risk.reasons.map((r) => r.code)).toEqual(['SHORT_DWELL']);
-    expect(visit.distanceM).toBeLessThanOrEqual(10);
-    expect(visit.photos).toHaveLength(1);
+      await page.getByTestId('notes').locator('textarea').fill('见到店长，约下周报价');
+      await page.getByTestId('feedback').locator('textarea').fill('对新品感兴趣');
+      await page.getByTestId('finish').click();
+      await page.getByText('拜访结果：', { exact: false }).waitFor({ timeout: 30_000 });
+      // Finished within seconds: the tenant wants two minutes on site, so the visit stops counting as verified — and says why.
+      expect(await label.textContent()).toBe('拜访结果：可疑');
+      expect(await page.getByTestId('reason-SHORT_DWELL').textContent()).toMatch(/^停留时间太短本次拜访只停留了 \d+ 秒，少于要求的 120 秒；拜访记录将交由主管复核。$/);
+      expect(await page.getByTestId('verdict').textContent()).toContain('在客户处停留足够时间后再点「完成拜访」');
+      await snap(page, 'visit-finished', true);
 
-    // Back on the profile: the visit leads the timeline, with its watermarked photo loaded through the JWT.
-    await page.getByTestId('back-to-profile').click();
-    const visitRow = page.getByTestId('timeline-visit').first();
-    await visitRow.waitFor();
-    expect(await visitRow.textContent()).toContain('张伟 上门拜访 · 可疑');
-    expect(await visitRow.textContent()).toContain('拜访记录：见到店长，约下周报价');
-    expect(await imageLoaded(page, '[data-testid="timeline-visit"] img')).toBeGreaterThan(0);
-    await shot(page, 'customer-profile');
-    await context.close();
+      // The server agrees: one finished visit with the photo, checked in on site, downgraded only for the short stay.
+      const { items } = await get<{ items: ServerVisit[] }>('/api/v1/me/visits');
+      const visit = items.find((v) => v.customerId === id)!;
+      expect(visit).toMatchObject({ status: 'finished', verdict: 'suspect', notes: '见到店长，约下周报价' });
+      expect(visit.risk.reasons.map((r) => r.code)).toEqual(['SHORT_DWELL']);
+      expect(visit.distanceM).toBeLessThanOrEqual(10);
+      expect(visit.photos).toHaveLength(1);
+
+      // Back on the profile: the visit leads the timeline, with its watermarked photo loaded through the JWT.
+      await page.getByTestId('back-to-profile').click();
+      const visitRow = page.getByTestId('timeline-visit').first();
+      await visitRow.waitFor();
+      expect(await visitRow.textContent()).toContain(`${rep.name} 上门拜访 · 可疑`);
+      expect(await visitRow.textContent()).toContain('拜访记录：见到店长，约下周报价');
+      expect(await imageLoaded(page, '[data-testid="timeline-visit"] img')).toBeGreaterThan(0);
+      // The same photo the server holds, and only that one.
+      expect(await visitRow.getByTestId('secure-photo').evaluateAll((els) => els.map((e) => e.getAttribute('data-photo-url')))).toEqual(visit.photos.map((p) => p.url));
+      await snap(page, 'customer-profile');
+      await context.close();
+    });
   });
 
   it('a check-in from 5 km away is refused, and the page says how far and what to do', async () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
-    await loginAs(page, server.baseUrl, 'rep01');
+    await loginAs(page, server.baseUrl, rep01.userId, rep01.corpId);
     const far = { lat: owned.lat + 0.045, lng: owned.lng };
     await page.goto(`${server.baseUrl}/pages/visit/index?customerId=${owned.id}`);
     await page.getByTestId('check-in').waitFor();
@@ -210,7 +190,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     await shot(page, 'visit-rejected', true);
 
     // Recorded for managers as rejected, never open.
-    const get = await apiAs(server.baseUrl, 'rep01');
+    const get = await apiAs(server.baseUrl, rep01);
     const { items } = await get<{ items: ServerVisit[] }>('/api/v1/me/visits?verdict=rejected');
     expect(items[0]).toMatchObject({ customerId: owned.id, status: 'finished', verdict: 'rejected' });
     expect(items[0]!.risk.reasons.map((r) => r.code)).toContain('OUT_OF_RANGE');
@@ -220,7 +200,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
   it('rep01 records a follow-up and a won deal, and creates a new customer in their own name', async () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
-    await loginAs(page, server.baseUrl, 'rep01');
+    await loginAs(page, server.baseUrl, rep01.userId, rep01.corpId);
     await page.goto(`${server.baseUrl}/pages/follow-up/index?customerId=${owned.id}&kind=followup`);
     await page.getByTestId('follow-up-content').locator('textarea').fill('电话确认了报价时间');
     await shot(page, 'follow-up');
@@ -238,7 +218,7 @@ describe('H5 in Chromium: a rep visits a customer near 人民广场', () => {
     await page.getByText('「门店陈列合作」已标记为赢单').waitFor();
     await shot(page, 'deal');
 
-    const get = await apiAs(server.baseUrl, 'rep01');
+    const get = await apiAs(server.baseUrl, rep01);
     const { customer: p } = await get<{ customer: { timeline: { type: string; kind?: string; content?: string; title?: string; status?: string; amount?: number }[] } }>(`/api/v1/customers/${owned.id}`);
     expect(p.timeline.filter((t) => t.type === 'follow_up')[0]).toMatchObject({ kind: 'call', content: '电话确认了报价时间' });
     expect(p.timeline.filter((t) => t.type === 'deal')[0]).toMatchObject({ title: '门店陈列合作', amount: 36000, status: 'won' });

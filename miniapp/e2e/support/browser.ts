@@ -27,17 +27,17 @@ export function launchBrowser(): Promise<Browser> {
 /** 人民广场 in GCJ-02 (DESIGN §12), the centre of the demo's pool customers. */
 export const PEOPLES_SQUARE_GCJ02 = { lat: 31.2304, lng: 121.4737 };
 
-/** What a phone's browser reports standing there: WGS-84 (browsers give WGS-84; the server converts). */
-export function peoplesSquareWgs84(): { latitude: number; longitude: number } {
-  const [lng, lat] = gcoord.transform([PEOPLES_SQUARE_GCJ02.lng, PEOPLES_SQUARE_GCJ02.lat], gcoord.GCJ02, gcoord.WGS84) as [number, number];
+/** What a phone's browser reports standing at a GCJ-02 place: WGS-84 (browsers give WGS-84; the server converts). */
+export function wgs84(at: { lat: number; lng: number }): { latitude: number; longitude: number } {
+  const [lng, lat] = gcoord.transform([at.lng, at.lat], gcoord.GCJ02, gcoord.WGS84) as [number, number];
   return { latitude: lat, longitude: lng };
 }
 
 /**
- * A phone-sized (375×812) context standing at 人民广场 with location allowed, and offline except for our server: any
- * other host (map tiles, CDNs) is refused, as in CI.
+ * A phone-sized (375×812) context standing at `at` (GCJ-02, 人民广场 unless said) with location allowed, and offline
+ * except for our server: any other host (map tiles, CDNs) is refused, as in CI.
  */
-export async function phoneContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
+export async function phoneContext(browser: Browser, baseUrl: string, at: { lat: number; lng: number } = PEOPLES_SQUARE_GCJ02): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: 375, height: 812 },
     deviceScaleFactor: 2,
@@ -45,7 +45,7 @@ export async function phoneContext(browser: Browser, baseUrl: string): Promise<B
     hasTouch: true,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    geolocation: { ...peoplesSquareWgs84(), accuracy: 18 },
+    geolocation: { ...wgs84(at), accuracy: 18 },
     permissions: ['geolocation'],
   });
   const origin = new URL(baseUrl).origin;
