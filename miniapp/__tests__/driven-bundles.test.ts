@@ -37,10 +37,18 @@ async function serverAs(baseUrl: string, vendor: 'dingtalk' | 'wecom', corpId: s
   });
   const { token } = (await login.json()) as { token: string };
   if (!token) throw new Error(`no token for ${corpId}/${userId}`);
-  return async <T>(p: string): Promise<T> => {
-    const res = await fetch(`${baseUrl}${p}`, { headers: { authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`${p} → ${res.status} ${await res.text()}`);
+  const call = async <T>(method: 'GET' | 'POST', p: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
+  };
+  return {
+    get: <T>(p: string) => call<T>('GET', p),
+    post: <T>(p: string, body: unknown = {}) => call<T>('POST', p, body),
   };
 }
 
@@ -51,9 +59,9 @@ interface NearbyItem {
   lng: number;
 }
 
-const WHO: Record<MiniTarget, { vendor: 'dingtalk' | 'wecom'; corpId: string; userId: string; repName: string }> = {
-  dd: { vendor: 'dingtalk', corpId: 'dingdemo', userId: 'rep01', repName: '张伟' },
-  qywx: { vendor: 'wecom', corpId: 'wwdemo', userId: 'rep01', repName: '张伟' },
+const WHO: Record<MiniTarget, { vendor: 'dingtalk' | 'wecom'; corpId: string; userId: string; repName: string; colleague: string }> = {
+  dd: { vendor: 'dingtalk', corpId: 'dingdemo', userId: 'rep01', repName: '张伟', colleague: 'rep02' },
+  qywx: { vendor: 'wecom', corpId: 'wwdemo', userId: 'rep01', repName: '张伟', colleague: 'rep02' },
 };
 
 describe('the built mini-programs, driven in a vm shaped like each client', () => {
@@ -79,13 +87,14 @@ describe('the built mini-programs, driven in a vm shaped like each client', () =
   });
 
   it.each(['dd', 'qywx'] as const)(
-    '%s: rep01 launches the app, sees the pool near 人民广场, claims a customer (还剩 15 天), checks in on site and uploads a photo',
+    '%s: rep01 launches the app, sees the pool near 人民广场, claims a customer (还剩 15 天), is refused one a colleague took, checks in on site, uploads a photo and wins a deal',
     async (target) => {
       const who = WHO[target];
       const dist = distOverride(target) ?? outputDir(target);
       const phone = new Phone({ serverUrl: server.baseUrl, appOrigin: builtApiOrigin(dist), corpId: who.corpId, userId: who.userId, place: peoplesSquare, photo: photos[target]! });
       const app = new MiniVm(target, dist, phone);
-      const get = await serverAs(server.baseUrl, who.vendor, who.corpId, who.userId);
+      const { get } = await serverAs(server.baseUrl, who.vendor, who.corpId, who.userId);
+      const colleague = await serverAs(server.baseUrl, who.vendor, who.corpId, who.colleague);
       try {
         // Launch: the first page (公海) signs in through the platform's login code, locates, and asks for the pool.
         await app.launch();
@@ -114,6 +123,18 @@ describe('the built mini-programs, driven in a vm shaped like each client', () =
         expect(app.find('pool__row')).toHaveLength(count - 1);
         const { customer: claimed } = await get<{ customer: { ownerId: string; status: string } }>(`/api/v1/customers/${customer.id}`);
         expect(claimed).toMatchObject({ ownerId: who.userId });
+
+        // A colleague claims the next row while it is still on rep01's screen: rep01's 领取 is refused (409), and the
+        // page shows the server's Chinese reason, not a network failure (DingTalk answers a 409 through fail).
+        const takenRow = app.find('pool__row')[0]!;
+        const taken = nearby.items.find((c) => c.name === textOf(byClass(takenRow, 'pool__name')[0]))!;
+        await colleague.post(`/api/v1/customers/${taken.id}/claim`, {});
+        app.tap(byClass(takenRow, 'pool__claim', '领取')[0]!);
+        const refusal = await app.waitFor('the claim refusal', () => app.find('error-banner', '已被他人领取')[0]);
+        expect(textOf(refusal)).toContain('手慢了：该客户刚被其他同事领取，看看附近的其他客户吧。');
+        expect(app.text()).not.toContain('网络连接失败');
+        expect(app.find('pool__row')).toHaveLength(count - 2);
+        expect(phone.http.filter((x) => x.url === `/api/v1/customers/${taken.id}/claim`).map((x) => [x.method, x.status])).toEqual([['POST', 409]]);
 
         // 我的客户 through the tab bar (native: not in setData), then the customer's profile.
         await app.navigate('switchTab', '/pages/mine/index');
@@ -150,6 +171,33 @@ describe('the built mini-programs, driven in a vm shaped like each client', () =
         expect(visit).toMatchObject({ verdict: 'verified', status: 'open' });
         expect(visit.photos).toHaveLength(1);
         expect(textOf(shot)).toMatch(/^已加水印 · 存证 #\d+$/);
+
+        // 记商机 from the profile, then 赢单 on it: the status change is a PATCH route, sent as POST + override.
+        await app.back(1);
+        await app.waitFor('the profile again', () => app.page.route === 'pages/customer/index' && app.find('profile__action', '记商机')[0]);
+        app.tapOn('profile__action', '记商机');
+        const [titleInput, amountInput] = await app.waitFor('the deal form', () => {
+          const inputs = app.page.route === 'pages/follow-up/index' ? app.find('form__input') : [];
+          return inputs.length === 2 ? inputs : undefined;
+        });
+        // Typed one field after the other, each once the view shows it (a person does not type into two at once).
+        for (const [input, value] of [[titleInput!, '2027 年度办公用品采购'], [amountInput!, '52000']] as const) {
+          app.input(input, value);
+          await app.waitFor(`the typed ${value}`, () => app.find('form__input').some((n) => Object.values(n).includes(value)));
+        }
+        app.tapOn('follow__submit', '记录商机');
+        const dealRow = await app.waitFor('the new deal in the list', () => app.find('follow__deal', '2027 年度办公用品采购')[0]);
+        expect(textOf(app.find('error-banner')[0])).toContain('商机已记录');
+        expect(textOf(dealRow)).toContain('进行中');
+        app.tap(byClass(dealRow, 'follow__won', '赢单')[0]!);
+        const wonBanner = await app.waitFor('the won banner', () => app.find('error-banner', '已标记为赢单')[0]);
+        expect(textOf(wonBanner)).toBe('「2027 年度办公用品采购」已标记为赢单恭喜！赢单会重置该客户的「未成交」计时。');
+        await app.waitFor('the deal shown as won', () => /赢单/.test(textOf(app.find('follow__deal', '2027 年度办公用品采购')[0])) && !app.find('follow__won')[0]);
+        const { customer: profile } = await get<{ customer: { timeline: { type: string; dealId?: number; title?: string; amount?: number; status?: string }[] } }>(`/api/v1/customers/${customer.id}`);
+        const deal = profile.timeline.find((t) => t.type === 'deal' && t.title === '2027 年度办公用品采购')!;
+        expect(deal).toMatchObject({ amount: 52000, status: 'won' });
+        // The deal status went out as a POST (the override names PATCH), and the server took it.
+        expect(phone.http.filter((x) => x.url === `/api/v1/customers/${customer.id}/deals/${deal.dealId}`).map((x) => [x.method, x.status])).toEqual([['POST', 200]]);
 
         // Nothing the app sent was refused by the platform (no PATCH/PUT on DingTalk, no PATCH on WeCom).
         expect(phone.refusals).toEqual([]);

@@ -10,10 +10,13 @@ export const DD_HTTP_METHODS = ['GET', 'POST'] as const;
 /** Properties Taro's runtime only probes for (feature detection), not APIs the app needs. */
 const PROBED = ['webpackJsonp', 'env', 'cloud', 'taroEventCenter', 'SDKVersion', 'then', 'toJSON', 'constructor'];
 
-/** DingTalk's fail payload: a numeric `error` and its text. */
+/** DingTalk's fail payload: a numeric `error` and its text; error 19 (an HTTP answer outside 2xx) carries the answer too. */
 export interface DdError {
   error: number;
   errorMessage: string;
+  status?: number;
+  data?: unknown;
+  headers?: Record<string, string>;
 }
 
 const ddError = (error: number, errorMessage: string): DdError => ({ error, errorMessage });
@@ -66,14 +69,18 @@ export function createDdGlobal(phone: Phone, nav: Navigation, timers: VirtualTim
       }
       const text = res.body.toString('utf8');
       const dataType = String(o.dataType ?? 'json');
+      const ok = res.status >= 200 && res.status < 300;
       let parsed: unknown = text;
       if (dataType === 'json') {
         try {
           parsed = JSON.parse(text);
         } catch {
-          throw refuse(ddError(14, '解码失败：返回的不是 JSON'));
+          if (ok) throw refuse(ddError(14, '解码失败：返回的不是 JSON'));
         }
       }
+      // An answer outside 2xx goes to fail as error 19 「HTTP错误」 with its status, data and headers (the error-code
+      // table of dd.httpRequest / my.request; Alipay's my.request FAQ reads the answer's status from the fail payload).
+      if (!ok) throw refuse({ ...ddError(19, 'HTTP错误'), status: res.status, data: parsed, headers: res.headers });
       return { status: res.status, data: parsed, headers: res.headers };
     });
   };

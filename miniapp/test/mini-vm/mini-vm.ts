@@ -125,11 +125,20 @@ export class MiniVm implements Navigation {
 
   /** Taps a node the way the view layer reports it: the page's event handler with the node's sid. */
   tap(node: ViewNode, page: PageInstance = this.page): void {
+    this.dispatch(node, 'tap', {}, page);
+  }
+
+  /** Types into an input the way the view layer reports it: an `input` event carrying the whole new value. */
+  input(node: ViewNode, value: string, page: PageInstance = this.page): void {
+    this.dispatch(node, 'input', { value, cursor: value.length }, page);
+  }
+
+  private dispatch(node: ViewNode, type: string, detail: Record<string, unknown>, page: PageInstance): void {
     if (!node.sid) throw new Error(`node has no sid: ${safeJson(node).slice(0, 200)}`);
     const target = { id: node.uid ?? node.sid, dataset: { sid: node.sid } };
     const eh = page.eh as ((e: unknown) => void) | undefined;
     if (typeof eh !== 'function') throw new Error(`page ${page.route} has no eh`);
-    eh.call(page, { type: 'tap', timeStamp: Date.now(), currentTarget: target, target, detail: {} });
+    eh.call(page, { type, timeStamp: Date.now(), currentTarget: target, target, detail });
   }
 
   /** Taps the one node with `className` whose text contains `text`. */
