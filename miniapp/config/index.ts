@@ -1,16 +1,17 @@
+import path from 'node:path';
 import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 import TsconfigPathsPlugin from 'tsconfig-paths-webpack-plugin';
+import webpack from 'webpack';
+import { buildSettings } from './build-settings';
 import { DdMyShimPlugin } from './dd-my-shim';
-
-/** Where dd/qywx builds send API calls; H5 is served by the API server itself, so it stays same-origin (''). */
-const DEFAULT_API_ORIGIN = 'http://localhost:3000';
 
 export default defineConfig<'webpack5'>(async (merge) => {
   const env = process.env.TARO_ENV;
   const plugins: string[] = [];
   if (env === 'dd') plugins.push('@tarojs/plugin-platform-alipay-dd');
   if (env === 'qywx') plugins.push('@tarojs/plugin-platform-weapp-qy');
-  const apiOrigin = env === 'h5' ? '' : (process.env.API_ORIGIN ?? DEFAULT_API_ORIGIN).replace(/\/+$/, '');
+  // Throws (and so stops the build) when a release build of dd/qywx lacks its API origin or corp id.
+  const settings = buildSettings(env, process.env);
 
   const config: UserConfigExport<'webpack5'> = {
     projectName: 'gonghai',
@@ -20,10 +21,11 @@ export default defineConfig<'webpack5'>(async (merge) => {
     outputRoot: `dist/${env}`,
     plugins,
     defineConstants: {
-      API_ORIGIN: JSON.stringify(apiOrigin),
-      // Corp ids used when the platform's launch URL carries none (the demo's by default).
-      DD_CORP_ID: JSON.stringify(process.env.DD_CORP_ID ?? 'dingdemo'),
-      WECOM_CORP_ID: JSON.stringify(process.env.WECOM_CORP_ID ?? 'wwdemo'),
+      // Where dd/qywx builds send API calls; H5 is served by the API server itself, so it stays same-origin ('').
+      API_ORIGIN: JSON.stringify(settings.apiOrigin),
+      // Corp ids used when the platform's launch carries none (the demo's in a demo build, '' in a release dd build).
+      DD_CORP_ID: JSON.stringify(settings.ddCorpId),
+      WECOM_CORP_ID: JSON.stringify(settings.wecomCorpId),
     },
     framework: 'react',
     compiler: 'webpack5',
@@ -32,6 +34,11 @@ export default defineConfig<'webpack5'>(async (merge) => {
       postcss: { pxtransform: { enable: true, config: {} } },
       webpackChain(chain) {
         chain.resolve.plugin('tsconfig-paths').use(TsconfigPathsPlugin);
+        // core-js (the polyfills of babel.config.js) looks the global object up ending in `Function('return this')`,
+        // which the engines refuse: give it the engine-safe lookup instead (config/engine-global.cjs).
+        chain
+          .plugin('engine-global')
+          .use(webpack.NormalModuleReplacementPlugin, [/core-js(-pure)?[\\/]internals[\\/]global-this\.js$/, path.resolve(__dirname, 'engine-global.cjs')]);
         if (env === 'dd') {
           // alipay-dd 0.3.1 on npm lacks its own fix "turn globalObject from 'my' to 'dd'" (2023-09-26).
           chain.output.globalObject('dd');

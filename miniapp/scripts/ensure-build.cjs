@@ -22,7 +22,7 @@ function sourceHash(target) {
     }
   };
   for (const dir of ['src', 'config', 'types']) walk(path.join(miniappDir, dir));
-  for (const file of ['package.json', 'babel.config.js', 'tsconfig.json']) hash.update(fs.readFileSync(path.join(miniappDir, file)));
+  for (const file of ['package.json', 'babel.config.js', 'tsconfig.json', 'project.config.json', 'project.alipay.json']) hash.update(fs.readFileSync(path.join(miniappDir, file)));
   for (const name of ['API_ORIGIN', 'DD_CORP_ID', 'WECOM_CORP_ID']) hash.update(`${name}=${process.env[name] ?? ''}\0`);
   hash.update(target);
   return hash.digest('hex');
@@ -86,7 +86,8 @@ function build(target, log) {
   const result = spawnSync(process.execPath, [taro, 'build', '--type', target], {
     cwd: miniappDir,
     encoding: 'utf8',
-    env: { ...process.env, NODE_ENV: 'production' },
+    // The demo's own build (config/build-settings.ts): it may point at http://localhost:3000 and the demo corps.
+    env: { ...process.env, NODE_ENV: 'production', GONGHAI_DEMO_BUILD: '1' },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) {
@@ -98,3 +99,17 @@ function build(target, log) {
 }
 
 module.exports = { TARGETS, ensureBuilt, isFresh, outputDir, miniappDir };
+
+// `npm run build:demo [-- dd qywx h5]`: the demo builds (local API origin, demo corps), each only when stale.
+if (require.main === module) {
+  const targets = process.argv.slice(2).length ? process.argv.slice(2) : TARGETS;
+  for (const target of targets) {
+    try {
+      const { built, ms } = ensureBuilt(target, { log: (t) => process.stdout.write(`构建演示版 ${t}（taro build --type ${t}）…\n`) });
+      process.stdout.write(built ? `  ${target} 完成，用时 ${(ms / 1000).toFixed(1)} 秒 → ${outputDir(target)}\n` : `  ${target} 已是最新 → ${outputDir(target)}\n`);
+    } catch (err) {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    }
+  }
+}

@@ -42,4 +42,7 @@ export default defineAppConfig({
   // Mini-programs ask the user before the first location read; the text says why (WeChat/WeCom show it).
   permission: { 'scope.userLocation': { desc: '用于显示附近的公海客户和拜访签到' } },
   requiredPrivateInfos: ['getLocation'],
+  // WeChat/WeCom inject only the components a page declares (miniprogram-ci's LAZYCODE_LOADING_OPEN); Taro declares
+  // its `comp` in every page's json. DingTalk has no such switch.
+  ...(process.env.TARO_ENV === 'qywx' ? { lazyCodeLoading: 'requiredComponents' } : {}),
 });

@@ -17,19 +17,24 @@ interface DdGlobal {
   openChatByUserId?: Call;
   getSystemInfoSync(): { platform?: string; system?: string; model?: string; version?: string };
   getLaunchOptionsSync?(): { query?: Record<string, string> };
+  /** The corp the mini-program was opened in (企业内部应用); set by DingTalk at launch. */
+  corpId?: string;
 }
 declare const dd: DdGlobal;
-/** The corp id built in (`DD_CORP_ID`), used when DingTalk's launch URL carries none (`?corpId=$CORPID$`). */
+/** The corp id built in (`DD_CORP_ID`): the demo's, or '' in a release build, where DingTalk's launch gives it. */
 declare const DD_CORP_ID: string;
 
+/** The corp the app runs in: DingTalk's `dd.corpId`, else the launch query (`?corpId=$CORPID$`), else the build's. */
 function corpId(): string {
   let fromLaunch: string | undefined;
   try {
-    fromLaunch = dd.getLaunchOptionsSync?.().query?.corpId;
+    fromLaunch = dd.corpId || dd.getLaunchOptionsSync?.().query?.corpId;
   } catch {
     // older clients: fall back to the built-in corp id
   }
-  return fromLaunch || DD_CORP_ID;
+  const id = fromLaunch || DD_CORP_ID;
+  if (!id) throw new Error('无法确定当前企业：请在钉钉的企业工作台里打开本应用');
+  return id;
 }
 
 /** `dd.getLocation`'s result (jsapi-get-location): strings, and no mock flag. */

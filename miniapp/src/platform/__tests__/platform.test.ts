@@ -65,6 +65,22 @@ describe('the platform seam', () => {
       expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingdemo', code: 'code-2', channel: 'miniprogram' });
     });
 
+    it('takes the corp DingTalk launched the app in (dd.corpId) over the launch URL and the build', async () => {
+      const { api, calls } = scripted({ getAuthCode: () => ({ authCode: 'code-3' }) });
+      g.dd = { ...api, corpId: 'dingrealcorp', getLaunchOptionsSync: () => ({ query: { corpId: 'dingcorp9' } }) };
+      g.DD_CORP_ID = 'dingdemo';
+      expect(await ddPlatform.loginCode()).toEqual({ platform: 'dingtalk', corpId: 'dingrealcorp', code: 'code-3', channel: 'miniprogram' });
+      expect(calls).toEqual([{ api: 'getAuthCode', options: { corpId: 'dingrealcorp' } }]);
+    });
+
+    it('a release build (no built-in corp) opened outside a corp says so instead of logging in nowhere', async () => {
+      const { api, calls } = scripted({ getAuthCode: () => ({ authCode: 'code-4' }) });
+      g.dd = { ...api, getLaunchOptionsSync: () => ({ query: {} }) };
+      g.DD_CORP_ID = '';
+      await expect(ddPlatform.loginCode()).rejects.toThrow('无法确定当前企业：请在钉钉的企业工作台里打开本应用');
+      expect(calls).toEqual([]);
+    });
+
     /**
      * DingTalk's continuous location as documented (jsapi-start-locating): `success` fires once per fix until
      * `stopLocating` with the same sceneId; on a real phone the callbacks come `callBackInterval` apart.
