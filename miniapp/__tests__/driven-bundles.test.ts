@@ -97,7 +97,12 @@ describe('the built mini-programs, driven in a vm shaped like each client', () =
       const colleague = await serverAs(server.baseUrl, who.vendor, who.corpId, who.colleague);
       try {
         // Launch: the first page (公海) signs in through the platform's login code, locates, and asks for the pool.
+        // The context starts without the built-ins the oldest engines lack; the source uses these, so the build's
+        // polyfills must have installed them by the time every page is loaded.
+        const newer = '[typeof Object.fromEntries, typeof [].flatMap, typeof [].at, typeof "".at]';
+        expect(app.evaluate<string[]>(newer)).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
         await app.launch();
+        expect(app.evaluate<string[]>(newer)).toEqual(['function', 'function', 'function', 'function']);
         expect(app.page.route).toBe('pages/map/index');
         const summary = await app.waitFor('the nearby summary', () => app.find('pool__summary')[0]);
         expect(app.text()).not.toContain('登录失败');

@@ -30,6 +30,14 @@ type Config = Record<string, unknown>;
  * `global`), as DingTalk's engine. No view layer runs: what a page shows is rebuilt from its setData calls, and a tap is
  * a call of the page's `eh` with the node's `sid` — which is how the view layer reports one.
  */
+/** Built-ins after ES2018 (and those iOS 11 lacks), removed from a context before the app loads. */
+const REMOVE_NEWER_BUILTINS = `
+  delete Object.fromEntries; delete Object.hasOwn; delete Promise.allSettled; delete Promise.any;
+  for (const name of ['flat', 'flatMap', 'at', 'findLast', 'findLastIndex', 'toSorted', 'toReversed', 'toSpliced', 'with']) delete Array.prototype[name];
+  for (const name of ['at', 'replaceAll', 'matchAll', 'trimStart', 'trimEnd']) delete String.prototype[name];
+  delete globalThis.structuredClone;
+`;
+
 export class MiniVm implements Navigation {
   readonly context: vm.Context;
   readonly timers: VirtualTimers;
@@ -78,6 +86,9 @@ export class MiniVm implements Navigation {
     if (target === 'dd') sandbox.dd = createDdGlobal(phone, this, this.timers);
     else sandbox.wx = createWxGlobal(phone, this);
     this.context = vm.createContext(sandbox, { name: `mini-${target}` });
+    // The oldest engines the builds target (config/engine-targets.cjs: V8 6.9, iOS 11) lack the newer built-ins: take
+    // them out of the context's own realm, so a built-in the build failed to polyfill throws here as on those phones.
+    vm.runInContext(REMOVE_NEWER_BUILTINS, this.context);
     // DingTalk's engine has no globalThis: a bare use throws a ReferenceError while `typeof globalThis` says "undefined".
     if (target === 'dd') vm.runInContext('delete globalThis.globalThis;', this.context);
   }
@@ -191,6 +202,11 @@ export class MiniVm implements Navigation {
   }
 
   /** Closes the app: no timer of it runs afterwards. */
+  /** Evaluates an expression inside the app's context (what the engine itself would see). */
+  evaluate<T>(expression: string): T {
+    return vm.runInContext(expression, this.context) as T;
+  }
+
   close(): void {
     this.timers.stop();
   }
