@@ -8,6 +8,7 @@ export type PoolErrorCode =
   | 'not_pool_member'
   | 'reserved'
   | 'too_far'
+  | 'location_unverified'
   | 'location_required'
   | 'reason_required'
   | 'not_owner'
