@@ -23,6 +23,7 @@ import { notifyRoutes } from './modules/notify/notify.routes';
 import { orgRoutes } from './modules/org/org.routes';
 import { poolRoutes } from './modules/pool/pool.routes';
 import { poolAdminRoutes } from './modules/reclaim/pool-admin.routes';
+import { calendarAdminRoutes } from './modules/reclaim/calendar-admin.routes';
 import { teamRoutes } from './modules/team/team.routes';
 import { visitRoutes } from './modules/visits/visits.routes';
 import type { Sandboxes } from './platform/registry';
@@ -90,7 +91,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), teamRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), calendarAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), teamRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

@@ -10,7 +10,8 @@ import type { customerProfile } from '../../../server/src/modules/customers/cust
 import type { Pool, claimBody, nearbyQuery, poolListQuery, releaseBody } from '../../../server/src/modules/pool/pool';
 import type { RuleKind } from '../../../server/src/modules/pool/pool.table';
 import type { OrgUserDto, orgUsersQuery } from '../../../server/src/modules/org/org.routes';
-import type { AdminPool, AdminRule, CalendarDay, calendarBody, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
+import type { CalendarDay, calendarBody } from '../../../server/src/modules/reclaim/calendar-admin';
+import type { AdminPool, AdminRule, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
 import type { previewPool } from '../../../server/src/modules/reclaim/pool-admin.service';
 import type { PhotoDto, VisitDto, checkInBody, finishBody, visitListQuery } from '../../../server/src/modules/visits/visits';
 import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';

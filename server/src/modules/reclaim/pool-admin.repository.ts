@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
 import type { Pool } from '../pool/pool';
 import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
-import type { AdminRule, CalendarDay } from './pool-admin';
+import type { AdminRule } from './pool-admin';
 import { toSweepRule } from './reclaim.repository';
 
 /** Settings of a pool as stored (the admin API's names): the domain Pool without its identity. */
@@ -140,27 +140,5 @@ export async function ruleVersionHistory(db: Db, tenantId: string, ruleId: numbe
     .where('tenant_id', '=', tenantId)
     .where('rule_id', '=', ruleId)
     .orderBy('version')
-    .execute();
-}
-
-/** The tenant's calendar exceptions from `from` to `to` (YYYY-MM-DD, both included). */
-export async function calendarDays(db: Db, tenantId: string, from: string, to: string): Promise<CalendarDay[]> {
-  return db
-    .selectFrom('tenant_calendar_days')
-    .select(['day', 'kind', 'note'])
-    .where('tenant_id', '=', tenantId)
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .orderBy('day')
-    .execute();
-}
-
-/** Replaces the tenant's calendar exceptions from `from` to `to` with `days`. */
-export async function replaceCalendarDays(trx: Db, tenantId: string, from: string, to: string, days: CalendarDay[]): Promise<void> {
-  await trx.deleteFrom('tenant_calendar_days').where('tenant_id', '=', tenantId).where('day', '>=', from).where('day', '<=', to).execute();
-  if (days.length === 0) return;
-  await trx
-    .insertInto('tenant_calendar_days')
-    .values(days.map((d) => ({ tenant_id: tenantId, day: d.day, kind: d.kind, note: d.note })))
     .execute();
 }

@@ -5,20 +5,17 @@ import type { Actor } from '../../context';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/create-db';
 import { notFound } from '../../errors';
-import { localDate } from '../../time';
 import { tenantPools, visiblePoolIds } from '../dashboard/dashboard.service';
 import { listPools, refreshPoolMembers } from '../pool/pool.repository';
 import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
-import { poolAdminError, type AdminPool, type AdminRule, type CalendarBody, type CalendarDay, type PoolBody, type PreviewBody, type RuleInput } from './pool-admin';
+import { poolAdminError, type AdminPool, type AdminRule, type PoolBody, type PreviewBody, type RuleInput } from './pool-admin';
 import {
-  calendarDays,
   departmentsOfPools,
   existingDepartmentIds,
   insertRule,
   insertRuleVersions,
   lockTenantPools,
   recordedRuleVersions,
-  replaceCalendarDays,
   replacePoolDepartments,
   rulesOfPools,
   toAdminRule,
@@ -217,23 +214,3 @@ export async function previewPool(deps: { db: Db; clock: Clock; logger: Logger; 
   const now = body.now === undefined ? deps.clock.now() : Date.parse(body.now);
   return runSweep(deps, tenantId, { now, dryRun: true, poolIds: [poolId], proposedRules });
 }
-
-const yearRange = (year: number) => ({ from: `${year}-01-01`, to: `${year}-12-31` });
-
-/** The tenant's working-day exceptions of one year (holidays on weekdays, make-up workdays on weekends). */
-export async function tenantCalendar(db: Db, tenantId: string, year: number): Promise<{ year: number; days: CalendarDay[] }> {
-  const { from, to } = yearRange(year);
-  return { year, days: await calendarDays(db, tenantId, from, to) };
-}
-
-/** Replaces one year's exceptions of the tenant's working-day calendar. */
-export async function replaceCalendar(db: Db, tenantId: string, body: CalendarBody): Promise<{ year: number; days: CalendarDay[] }> {
-  const { from, to } = yearRange(body.year);
-  await db.transaction().execute((trx) => replaceCalendarDays(trx, tenantId, from, to, body.days));
-  // Countdowns shown from cached rules may count working days.
-  invalidateRules(db, tenantId);
-  return tenantCalendar(db, tenantId, body.year);
-}
-
-/** The current year in the caller's time zone (the calendar's default). */
-export const currentYear = (clock: Clock, zone: string) => Number(localDate(clock.now(), zone).slice(0, 4));

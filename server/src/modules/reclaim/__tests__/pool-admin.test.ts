@@ -60,13 +60,12 @@ describe.each(dialects)('pool administration on %s', (dialect) => {
     expect(items[0]).toMatchObject({ id: company, parentPoolId: null, escalateAfterDays: null, escalateToPoolId: null, departmentIds: ['1'] });
   });
 
-  it('refuses the pool settings and the calendar to reps and managers', async () => {
+  it('refuses the pool settings to reps and managers', async () => {
     for (const token of [rep, manager]) {
       expect((await h.request('GET', '/api/v1/admin/pools', { token })).status).toBe(403);
       const res = await put(east, await pool(east), token);
       expect(res.status).toBe(403);
       expect(res.body.error).toEqual({ code: 'forbidden', message: '没有权限：此操作需要管理员角色。' });
-      expect((await h.request('GET', '/api/v1/admin/calendar?year=2026', { token })).status).toBe(403);
     }
     expect((await h.request('POST', `/api/v1/admin/pools/${east}/preview`, { token: rep, body: {} })).status).toBe(403);
   });
@@ -164,54 +163,6 @@ describe.each(dialects)('pool administration on %s', (dialect) => {
     expect((await put(999_999, e)).status).toBe(404);
     expect(await pools()).toEqual(before);
     expect(await versionCount()).toBe(count);
-  });
-
-  it("round-trips one year's working-day calendar and validates it", async () => {
-    const cal = (year: number) => h.request('GET', `/api/v1/admin/calendar?year=${year}`, { token: admin });
-    const putCal = (body: unknown) => h.request('PUT', '/api/v1/admin/calendar', { token: admin, body });
-    expect((await putCal({ days: [{ day: '2027-01-01', kind: 'holiday', note: '元旦' }] })).status).toBe(200);
-    const res = await putCal({
-      year: 2026,
-      days: [
-        { day: '2026-10-10', kind: 'workday', note: '国庆调休' },
-        { day: '2026-10-01', kind: 'holiday', note: '国庆节' },
-        { day: '2026-10-05', kind: 'holiday' },
-      ],
-    });
-    expect(res.status).toBe(200);
-    const expected = {
-      year: 2026,
-      days: [
-        { day: '2026-10-01', kind: 'holiday', note: '国庆节' },
-        { day: '2026-10-05', kind: 'holiday', note: null },
-        { day: '2026-10-10', kind: 'workday', note: '国庆调休' },
-      ],
-    };
-    expect(res.body).toEqual(expected);
-    expect((await cal(2026)).body).toEqual(expected);
-    // The test clock is in 2026: the default year.
-    expect((await h.request('GET', '/api/v1/admin/calendar', { token: admin })).body).toEqual(expected);
-
-    const bad: [unknown, RegExp][] = [
-      [{ days: [{ day: '2026-02-30', kind: 'holiday' }] }, /2026-02-30 不是有效日期/],
-      [{ days: [{ day: '2026-10-09', kind: 'workday' }] }, /2026-10-09 是周五，本来就上班；调休上班日只能是周六或周日/],
-      [{ days: [{ day: '2026-10-03', kind: 'holiday' }] }, /2026-10-03 是周六，本来就休息/],
-      [{ year: 2026, days: [{ day: '2027-01-04', kind: 'holiday' }] }, /一次只能设置一年的日期/],
-      [{ days: [{ day: '2026-10-01', kind: 'holiday' }, { day: '2026-10-01', kind: 'holiday' }] }, /2026-10-01 出现了两次/],
-      [{ days: [{ day: '2026-10-01', kind: 'off' }] }, /kind 必须是 'holiday'（节假日）或 'workday'（调休上班）/],
-      [{ days: [] }, /请提供 year/],
-    ];
-    for (const [body, message] of bad) {
-      const r = await putCal(body);
-      expect(r.status).toBe(400);
-      expect(r.body.error.message).toMatch(message);
-    }
-    expect((await cal(2026)).body).toEqual(expected);
-
-    // Replacing 2026 leaves 2027 alone.
-    expect((await putCal({ year: 2026, days: [] })).body).toEqual({ year: 2026, days: [] });
-    expect((await cal(2027)).body).toEqual({ year: 2027, days: [{ day: '2027-01-01', kind: 'holiday', note: '元旦' }] });
-    expect((await putCal({ year: 2027, days: [] })).status).toBe(200);
   });
 
   it('previews a stricter proposed rule: the exact extra customers, and nothing is written', async () => {
