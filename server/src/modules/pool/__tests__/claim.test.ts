@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { dialects } from '../../../../test/databases';
 import { addReps, ownersFromLedger, poolCustomerIds, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
-import { claimBatcher, runClaimBatch, type BatchClaimResult } from '../claim-batcher';
+import { claimEngine, runClaimBatch, type ClaimOutcome } from '../claim-engine';
 
 const T = 'demo-dingtalk';
 
@@ -226,29 +226,27 @@ describe.each(dialects)('claiming from the pool on %s', (dialect) => {
   });
 });
 
-// The MySQL fast path decides a claim in one batch through session variables; a pooled connection carries them from one
-// claim to the next, so a later claim must never act on an earlier claim's values.
-describe('claim batches on mysql', () => {
+// The claim engine (claim-engine.ts) decides a batch of concurrent claims together, on both dialects, with the one
+// decision (ownership-rules.ts); a batch's claims are decided in arrival order as if they had run one after another.
+describe.each(dialects)('claim batches on %s', (dialect) => {
   let h: Harness;
   let east: number;
   beforeAll(async () => {
-    h = await startHarness('mysql');
+    h = await startHarness(dialect);
     east = await poolIdByName(h.db, T, '华东公海');
   });
   afterAll(() => h.close());
 
   const day = '2026-11-27';
-  const batchOf = (claims: [string, number][]) => claims.map(([userId, customerId]) => ({ tenantId: T, customerId, userId, now: h.clock.now(), day }));
-  /** The decisions without the rows: who got what, and what each refusal is made of. */
-  const summary = (results: BatchClaimResult[]) =>
+  const now = () => Date.parse(`${day}T02:00:00Z`);
+  const batchOf = (claims: [string, number][]) => claims.map(([userId, customerId]) => ({ tenantId: T, customerId, userId, now: now(), day, timeZone: 'Asia/Shanghai' }));
+  /** The decisions without the rows: who got what, and the code of each refusal. */
+  const summary = (results: ClaimOutcome[]) =>
     results.map((r) => ({
-      customer: r.context?.customer.id,
-      owner: r.context?.customer.owner_id,
-      member: r.context?.member,
-      eligible: r.eligible,
-      claimsToday: r.claimsToday,
-      owned: r.owned,
-      claimed: r.claimed,
+      customer: r.customer?.id,
+      owner: r.customer?.owner_id,
+      claimed: r.decision.ok,
+      refused: r.decision.ok ? undefined : r.decision.code,
     }));
   const count = async (table: 'ownership_events' | 'claim_counters') =>
     Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -269,19 +267,18 @@ describe('claim batches on mysql', () => {
     const [foreign] = await poolCustomerIds(h.db, T, await poolIdByName(h.db, T, '华南公海'), 1);
     const ledgerBefore = await count('ownership_events');
     const results = await runClaimBatch(h.db, batchOf([[a!, c1!], [b!, c1!], [a!, 99_999_999], [a!, reserved!], [a!, foreign!], [b!, c2!], [a!, c2!], [a!, c1!]]));
-    const none = { eligible: false, claimsToday: 0, owned: 0, claimed: false };
     expect(summary(results)).toEqual([
-      { customer: c1, owner: a, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+      { customer: c1, owner: a, claimed: true, refused: undefined },
       // Too late: the earlier claim of the batch took it.
-      { customer: c1, owner: a, member: true, ...none },
-      { customer: undefined, owner: undefined, member: undefined, ...none },
-      { customer: reserved, owner: null, member: true, ...none },
-      { customer: foreign, owner: null, member: false, ...none },
-      { customer: c2, owner: b, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
-      { customer: c2, owner: b, member: true, ...none },
-      { customer: c1, owner: a, member: true, ...none },
+      { customer: c1, owner: a, claimed: false, refused: 'already_owned' },
+      { customer: undefined, owner: undefined, claimed: false, refused: 'not_found' },
+      { customer: reserved, owner: null, claimed: false, refused: 'reserved' },
+      { customer: foreign, owner: null, claimed: false, refused: 'not_pool_member' },
+      { customer: c2, owner: b, claimed: true, refused: undefined },
+      { customer: c2, owner: b, claimed: false, refused: 'already_owned' },
+      { customer: c1, owner: a, claimed: false, refused: 'already_owned' },
     ]);
-    expect(results[0]!.context!.customer).toMatchObject({ status: 'owned', owned_since: h.clock.now(), pool_entered_at: null, updated_at: h.clock.now() });
+    expect(results[0]!.customer).toMatchObject({ status: 'owned', owned_since: now(), pool_entered_at: null, updated_at: now() });
     expect(await count('ownership_events')).toBe(ledgerBefore + 2);
     const ledger = await h.db.selectFrom('ownership_events').select(['customer_id', 'type', 'to_user_id', 'actor_id', 'from_pool_id', 'to_pool_id']).where('customer_id', 'in', [c1!, c2!]).where('type', '=', 'claimed').orderBy('customer_id').execute();
     expect(ledger).toEqual([
@@ -311,16 +308,16 @@ describe('claim batches on mysql', () => {
     await withPool({ daily_claim_limit: 1 }, async () => {
       const results = await runClaimBatch(h.db, batchOf([[c!, x1!], [c!, x2!], [d!, x2!]]));
       expect(summary(results)).toEqual([
-        { customer: x1, owner: c, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
-        { customer: x2, owner: null, member: true, eligible: true, claimsToday: 1, owned: 1, claimed: false },
-        { customer: x2, owner: d, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
+        { customer: x1, owner: c, claimed: true, refused: undefined },
+        { customer: x2, owner: null, claimed: false, refused: 'daily_claim_limit_reached' },
+        { customer: x2, owner: d, claimed: true, refused: undefined },
       ]);
     });
     await withPool({ max_owned_per_rep: 1 }, async () => {
       const results = await runClaimBatch(h.db, batchOf([[e!, y1!], [e!, y2!]]));
       expect(summary(results)).toEqual([
-        { customer: y1, owner: e, member: true, eligible: true, claimsToday: 0, owned: 0, claimed: true },
-        { customer: y2, owner: null, member: true, eligible: true, claimsToday: 1, owned: 1, claimed: false },
+        { customer: y1, owner: e, claimed: true, refused: undefined },
+        { customer: y2, owner: null, claimed: false, refused: 'owned_limit_reached' },
       ]);
     });
     const owners = await h.db.selectFrom('customers').select(['id', 'owner_id']).where('id', 'in', [x1!, x2!, y1!, y2!]).orderBy('id').execute();
@@ -338,33 +335,31 @@ describe('claim batches on mysql', () => {
     ]);
   });
 
-  it('leaves a pool with a claim radius to the transaction path, untouched', async () => {
+  it('refuses a claim in a pool with a claim radius that comes without a judged location, writing nothing', async () => {
     const [rep] = await addReps(h.db, T, 1, { prefix: 'batchr', now: h.clock.now() });
     const [id] = await poolCustomerIds(h.db, T, east, 1);
     const ledgerBefore = await count('ownership_events');
     await withPool({ claim_radius_m: 300 }, async () => {
       const [r] = await runClaimBatch(h.db, batchOf([[rep!, id!]]));
-      expect({ eligible: r!.eligible, claimed: r!.claimed, status: r!.context?.customer.status, radius: r!.context?.pool.claimRadiusM }).toEqual({
-        eligible: false,
+      expect({ claimed: r!.decision.ok, code: r!.decision.ok ? null : r!.decision.code, status: r!.customer?.status, radius: r!.pool?.claimRadiusM }).toEqual({
         claimed: false,
+        code: 'location_required',
         status: 'pool',
         radius: 300,
       });
     });
     expect(await count('ownership_events')).toBe(ledgerBefore);
-    // The counter row is created (and locked) for every member claiming, at zero.
-    const counter = await h.db.selectFrom('claim_counters').select('claims').where('user_id', '=', rep!).executeTakeFirst();
-    expect(counter).toEqual({ claims: 0 });
   });
 
-  it('retries a batch that lost a deadlock, and the claim still goes through once', async () => {
+  // InnoDB's deadlock handling: MySQL only (on SQLite the transaction is the lock, and there is no deadlock to lose).
+  (dialect === 'mysql' ? it : (() => undefined) as unknown as typeof it)('retries a batch that lost a deadlock, and the claim still goes through once', async () => {
     const [rep] = await addReps(h.db, T, 1, { prefix: 'batchd', now: h.clock.now() });
     const [id] = await poolCustomerIds(h.db, T, east, 1);
     await h.db.insertInto('claim_counters').values({ tenant_id: T, user_id: rep!, pool_id: east, day, claims: 0 }).execute();
     const deadlocks = async () => Number((await sql<{ v: string }>`select variable_value as v from information_schema.global_status where variable_name = 'innodb_deadlocks'`.execute(h.db)).rows[0]!.v);
     const before = await deadlocks();
     const ledgerBefore = await count('ownership_events');
-    let claim: Promise<BatchClaimResult[]> | undefined;
+    let claim: Promise<ClaimOutcome[]> | undefined;
     await h.db.connection().execute(async (other) => {
       await sql`start transaction`.execute(other);
       // Another transaction with more work behind it (so InnoDB picks the batch as the victim) holds the rep's counter.
@@ -383,7 +378,7 @@ describe('claim batches on mysql', () => {
       await sql`rollback`.execute(other);
     });
     const [result] = await claim!;
-    expect({ claimed: result!.claimed, owner: result!.context?.customer.owner_id }).toEqual({ claimed: true, owner: rep });
+    expect({ claimed: result!.decision.ok, owner: result!.customer?.owner_id }).toEqual({ claimed: true, owner: rep });
     // The server-wide count: other databases on the server may add their own.
     expect(await deadlocks()).toBeGreaterThanOrEqual(before + 1);
     expect(await count('ownership_events')).toBe(ledgerBefore + 1);
@@ -397,15 +392,15 @@ describe('claim batches on mysql', () => {
     const [wRep] = await addReps(h.db, W, 1, { prefix: 'batcht', now: h.clock.now() });
     const dIds = await poolCustomerIds(h.db, T, east, 5);
     const wIds = await poolCustomerIds(h.db, W, westEast, 5);
-    const batcher = claimBatcher(h.db);
-    const now = h.clock.now();
+    const engine = claimEngine(h.db);
+    const at = { now: now(), day, timeZone: 'Asia/Shanghai' };
     const results = await Promise.all([
-      ...dIds.map((customerId) => batcher.submit({ tenantId: T, customerId, userId: dRep!, now, day })),
-      ...wIds.map((customerId) => batcher.submit({ tenantId: W, customerId, userId: wRep!, now, day })),
+      ...dIds.map((customerId) => engine.submit({ tenantId: T, customerId, userId: dRep!, ...at })),
+      ...wIds.map((customerId) => engine.submit({ tenantId: W, customerId, userId: wRep!, ...at })),
       // A customer id of the other tenant is no customer at all.
-      batcher.submit({ tenantId: T, customerId: wIds[0]!, userId: dRep!, now, day }),
+      engine.submit({ tenantId: T, customerId: wIds[0]!, userId: dRep!, ...at }),
     ]);
-    expect(results.map((r) => [r.claimed, r.context?.customer.tenant_id, r.context?.customer.owner_id])).toEqual([
+    expect(results.map((r) => [r.decision.ok, r.customer?.tenant_id, r.customer?.owner_id])).toEqual([
       ...dIds.map(() => [true, T, dRep]),
       ...wIds.map(() => [true, W, wRep]),
       [false, undefined, undefined],

@@ -1,0 +1,120 @@
+import { sql } from 'kysely';
+import { isMysql, type Db } from '../../db/create-db';
+import { GroupCommit, retryLockConflicts } from '../../db/group-commit';
+import { applyOwnershipChanges, type OwnershipChange } from './ownership-writer';
+import { OwnershipFacts, type CustomerRow } from './ownership-facts';
+import { decideChange, type Decision, type Proximity } from './ownership-rules';
+import type { Pool } from './pool';
+
+/** One claim as the engine takes it. */
+export interface ClaimAttempt {
+  tenantId: string;
+  customerId: number;
+  userId: string;
+  now: number;
+  /** The tenant-local day the daily quota counts; a batch holds claims of one tenant and one day. */
+  day: string;
+  timeZone: string;
+  /** For pools with a claim radius: the claimant's location as the risk engine judged it (claim-location.ts). */
+  proximity?: Proximity;
+  /** Extra ledger evidence (the proximity fix and verdict). */
+  evidence?: Record<string, unknown>;
+}
+
+/** What the engine decided for one claim, with the customer and its pool as the claim's turn saw them. */
+export interface ClaimOutcome {
+  decision: Decision;
+  /** The customer after the claim (owned by the claimant when granted), or undefined when it does not exist. */
+  customer: CustomerRow | undefined;
+  pool: Pool | null;
+}
+
+/** Most claims in one batch (they share one transaction, so one slow batch delays all of them). */
+const MAX_BATCH = 64;
+
+/**
+ * Decides the claims of a batch in arrival order with the one decision (ownership-rules.ts), as if they ran one after
+ * another: each grant moves the customer and the claimant's counts on before the next claim is decided.
+ */
+function decideClaims(facts: OwnershipFacts, claims: ClaimAttempt[]): { outcomes: ClaimOutcome[]; changes: OwnershipChange[] } {
+  const changes: OwnershipChange[] = [];
+  const outcomes = claims.map((c): ClaimOutcome => {
+    const row = facts.row(c.customerId);
+    const pool = row ? facts.pool(row.pool_id) : null;
+    const rep = pool ? facts.party(c.userId, pool.id) : { id: c.userId, name: '', active: facts.party(c.userId, -1).active, member: false };
+    const decision = decideChange(facts.state(c.customerId), pool, pool ? facts.countsOf(c.userId, pool.id) : facts.countsOf(c.userId, -1), {
+      kind: 'claim',
+      rep,
+      proximity: c.proximity,
+      now: c.now,
+      timeZone: c.timeZone,
+    });
+    if (!decision.ok) return { decision, customer: row, pool };
+    facts.granted(c.customerId, decision, c.now);
+    const evidence = decision.evidence || c.evidence ? { ...c.evidence, ...decision.evidence } : undefined;
+    changes.push({
+      tenantId: c.tenantId,
+      customerId: c.customerId,
+      type: decision.type,
+      expect: { status: 'pool' },
+      toUserId: decision.toUserId,
+      fromPoolId: decision.fromPoolId,
+      toPoolId: decision.toPoolId,
+      actorId: decision.actorId,
+      evidence,
+      quotaDay: decision.quotaDay ?? undefined,
+      now: c.now,
+    });
+    return { decision, customer: facts.row(c.customerId), pool };
+  });
+  return { outcomes, changes };
+}
+
+/**
+ * One batch of claims, on either dialect: read the facts under their locks, decide every claim with the one decision,
+ * write the granted ones with the one writer, commit. On MySQL/MariaDB the reads (and the transaction's start) go in one
+ * round trip on one connection, and a lock conflict retries the batch; on SQLite the transaction is the lock.
+ */
+export async function runClaimBatch(db: Db, claims: ClaimAttempt[]): Promise<ClaimOutcome[]> {
+  const { tenantId, day } = claims[0]!;
+  if (claims.some((c) => c.tenantId !== tenantId || c.day !== day)) throw new Error('a claim batch holds one tenant and one day');
+  const items = claims.map((c) => ({ customerId: c.customerId, userId: c.userId }));
+  if (!isMysql(db)) {
+    return db.transaction().execute(async (trx) => {
+      const { outcomes, changes } = decideClaims(await OwnershipFacts.read(trx, tenantId, day, items), claims);
+      await applyOwnershipChanges(trx, changes, { mustApply: true });
+      return outcomes;
+    });
+  }
+  return db.connection().execute((conn) =>
+    retryLockConflicts(conn, async () => {
+      const { outcomes, changes } = decideClaims(await OwnershipFacts.read(conn, tenantId, day, items, { begin: true }), claims);
+      // The customers stay locked from the read, so every granted change applies; if one ever did not, the writer throws
+      // and the batch rolls back rather than commit a ledger that disagrees with the rows.
+      await applyOwnershipChanges(conn, changes, { mustApply: true });
+      await sql.raw('commit').execute(conn);
+      return outcomes;
+    }),
+  );
+}
+
+const engines = new WeakMap<Db, GroupCommit<ClaimAttempt, ClaimOutcome>>();
+
+/**
+ * The claim engine of a database handle (one per handle, so per process): claims of one tenant and quota day that
+ * arrive together, or while earlier batches of theirs run, are decided together (group commit). Two batches run at once
+ * on MySQL (each on its own connection); SQLite has one writer, so one.
+ */
+export function claimEngine(db: Db): GroupCommit<ClaimAttempt, ClaimOutcome> {
+  let engine = engines.get(db);
+  if (!engine) {
+    engine = new GroupCommit({
+      keyOf: (c) => `${c.tenantId}\u0000${c.day}`,
+      maxInFlight: isMysql(db) ? 2 : 1,
+      maxBatch: MAX_BATCH,
+      run: (claims) => runClaimBatch(db, claims),
+    });
+    engines.set(db, engine);
+  }
+  return engine;
+}

@@ -1,0 +1,229 @@
+import { sql } from 'kysely';
+import { isMysql, type Db } from '../../db/create-db';
+import type { OwnershipEventType } from './pool.table';
+
+/** What the customer must look like for the change to apply; checked by the same UPDATE that applies it. */
+export type OwnershipExpectation =
+  | { status: 'pool'; allowReservation?: number }
+  | { status: 'owned'; ownerId: string; allowReservation?: number };
+
+/** One granted change of hands (the decision is ownership-rules.ts's; this module only writes it). */
+export interface OwnershipChange {
+  tenantId: string;
+  customerId: number;
+  type: OwnershipEventType;
+  expect: OwnershipExpectation;
+  /** The new owner, or null to put the customer in a pool. */
+  toUserId: string | null;
+  /** The pool the customer belongs to afterwards. */
+  toPoolId: number;
+  fromPoolId: number | null;
+  actorId: string | null;
+  reason?: string | null;
+  ruleId?: number | null;
+  ruleVersion?: number | null;
+  evidence?: unknown;
+  /** When the customer goes back to a pool: the prior owner may not claim it again before this instant. */
+  priorOwnerBlockedUntil?: number | null;
+  /** A claim counts against the new owner's daily quota of this tenant-local day (`claim_counters`). */
+  quotaDay?: string;
+  now: number;
+}
+
+/** A customer row created straight into someone's hands (or a pool): only its ledger row is written here. */
+export interface CreationChange {
+  tenantId: string;
+  customerId: number;
+  toUserId: string | null;
+  toPoolId: number;
+  actorId: string | null;
+  reason?: string | null;
+  evidence?: unknown;
+  now: number;
+}
+
+/** The one shape of a ledger row (`ownership_events`), whoever writes it. */
+function ledgerRow(c: OwnershipChange) {
+  return {
+    tenant_id: c.tenantId,
+    customer_id: c.customerId,
+    type: c.type,
+    from_user_id: c.expect.status === 'owned' ? c.expect.ownerId : null,
+    to_user_id: c.toUserId,
+    from_pool_id: c.fromPoolId,
+    to_pool_id: c.toPoolId,
+    actor_id: c.actorId,
+    reason: c.reason ?? null,
+    rule_id: c.ruleId ?? null,
+    rule_version: c.ruleVersion ?? null,
+    evidence: c.evidence === undefined ? null : JSON.stringify(c.evidence),
+    at: c.now,
+  };
+}
+
+/** The conditional UPDATE of one change: affects the row only while the customer still matches `expect`. */
+function updateOf(trx: Db, change: OwnershipChange) {
+  const { expect } = change;
+  const fromUserId = expect.status === 'owned' ? expect.ownerId : null;
+  const toPool = change.toUserId === null;
+  let update = trx
+    .updateTable('customers')
+    .set({
+      status: toPool ? 'pool' : 'owned',
+      owner_id: change.toUserId,
+      pool_id: change.toPoolId,
+      owned_since: toPool ? null : change.now,
+      pool_entered_at: toPool ? change.now : null,
+      updated_at: change.now,
+      reserved_by_assignment_id: null,
+      ...(toPool && fromUserId ? { prior_owner_id: fromUserId, prior_owner_blocked_until: change.priorOwnerBlockedUntil ?? null } : {}),
+    })
+    .where('tenant_id', '=', change.tenantId)
+    .where('id', '=', change.customerId)
+    .where('status', '=', expect.status);
+  update = fromUserId === null ? update.where('owner_id', 'is', null) : update.where('owner_id', '=', fromUserId);
+  return expect.allowReservation === undefined
+    ? update.where('reserved_by_assignment_id', 'is', null)
+    : update.where((eb) => eb.or([eb('reserved_by_assignment_id', 'is', null), eb('reserved_by_assignment_id', '=', expect.allowReservation!)]));
+}
+
+/** The quota counter increments of the applied claims, one upsert per rep, pool and day. */
+async function countClaims(trx: Db, applied: OwnershipChange[]): Promise<void> {
+  const counts = new Map<string, { tenant_id: string; user_id: string; pool_id: number; day: string; claims: number }>();
+  for (const c of applied) {
+    if (c.quotaDay === undefined || c.toUserId === null) continue;
+    const key = `${c.toUserId}\u0000${c.toPoolId}\u0000${c.quotaDay}`;
+    const row = counts.get(key) ?? { tenant_id: c.tenantId, user_id: c.toUserId, pool_id: c.toPoolId, day: c.quotaDay, claims: 0 };
+    row.claims++;
+    counts.set(key, row);
+  }
+  if (counts.size === 0) return;
+  const insert = trx.insertInto('claim_counters').values([...counts.values()]);
+  await (isMysql(trx)
+    ? insert.onDuplicateKeyUpdate({ claims: sql<number>`claims + values(claims)` })
+    : insert.onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doUpdateSet({ claims: sql<number>`claim_counters.claims + excluded.claims` }))
+  ).execute();
+}
+
+/**
+ * The single writer of ownership (DESIGN §3 invariant 2): applies granted changes inside the caller's transaction —
+ * each a conditional UPDATE of the customer row (status, owner and reservation re-checked by the statement, so of two
+ * racing writers exactly one wins), then exactly one ledger row per applied change, then the quota counters of the
+ * applied claims. A single change is a list of one. Returns, per change, whether it applied; one that found the customer
+ * changed writes nothing. `mustApply` (for callers that locked and re-checked the rows first) turns any such miss into an
+ * error, so the caller's transaction rolls back instead of committing half a batch.
+ */
+export async function applyOwnershipChanges(trx: Db, changes: OwnershipChange[], options: { mustApply?: boolean } = {}): Promise<boolean[]> {
+  const applied: boolean[] = [];
+  for (const change of changes) {
+    const result = await updateOf(trx, change).executeTakeFirst();
+    applied.push(Number(result.numUpdatedRows) === 1);
+  }
+  const done = changes.filter((_, i) => applied[i]);
+  if (options.mustApply && done.length !== changes.length) {
+    throw new Error(`ownership writer changed ${done.length} of ${changes.length} locked customers`);
+  }
+  if (done.length > 0) await trx.insertInto('ownership_events').values(done.map(ledgerRow)).execute();
+  await countClaims(trx, done);
+  return applied;
+}
+
+/** One change, applied or not (see applyOwnershipChanges). */
+export async function applyOwnershipChange(trx: Db, change: OwnershipChange): Promise<boolean> {
+  const [applied] = await applyOwnershipChanges(trx, [change]);
+  return applied!;
+}
+
+/** The ledger row of customers created into someone's hands or a pool (`created`), in the creating transaction. */
+export async function recordCreations(trx: Db, created: CreationChange[]): Promise<void> {
+  if (created.length === 0) return;
+  await trx
+    .insertInto('ownership_events')
+    .values(
+      created.map((c) =>
+        ledgerRow({ ...c, type: 'created', expect: { status: 'pool' }, fromPoolId: null }),
+      ),
+    )
+    .execute();
+}
+
+/** One customer a sweep takes back (or moves up the pool chain), as it was when locked. */
+export interface BatchedChange {
+  customerId: number;
+  fromUserId: string | null;
+  fromPoolId: number;
+  reason: string;
+  evidence: unknown;
+}
+
+/**
+ * The set-based form of the writer for the reclaim sweep (DESIGN §4.3): one conditional UPDATE for a page of customers
+ * the caller has locked and re-checked, re-checking the due condition once more in the statement (`stillDue`), then
+ * exactly one ledger row each, in the same row shape as every other change. Throws when the UPDATE did not change
+ * exactly those rows — the caller's transaction then rolls back and nothing is half-done.
+ */
+export async function applySweepPage(
+  trx: Db,
+  page: {
+    tenantId: string;
+    type: 'reclaimed' | 'escalated';
+    changes: BatchedChange[];
+    toPoolId: number;
+    ruleId: number | null;
+    ruleVersion: number | null;
+    /** Reclaims: the prior owner may not claim back before this instant. */
+    priorOwnerBlockedUntil: number | null;
+    now: number;
+    stillDue: (eb: any) => any;
+  },
+): Promise<void> {
+  const { changes } = page;
+  if (changes.length === 0) return;
+  const reclaim = page.type === 'reclaimed';
+  const result = await trx
+    .updateTable('customers')
+    .set((eb) => ({
+      // First: MySQL assigns left to right, so prior_owner_id must read owner_id before it is cleared.
+      ...(reclaim ? { prior_owner_id: eb.ref('owner_id'), prior_owner_blocked_until: page.priorOwnerBlockedUntil } : {}),
+      status: 'pool' as const,
+      owner_id: null,
+      pool_id: page.toPoolId,
+      owned_since: null,
+      pool_entered_at: page.now,
+      updated_at: page.now,
+    }))
+    .where('tenant_id', '=', page.tenantId)
+    .where(
+      'id',
+      'in',
+      changes.map((c) => c.customerId),
+    )
+    .where('status', '=', reclaim ? 'owned' : 'pool')
+    .where(page.stillDue)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== changes.length) {
+    throw new Error(`ownership batch changed ${result.numUpdatedRows} of ${changes.length} locked customers`);
+  }
+  await trx
+    .insertInto('ownership_events')
+    .values(
+      changes.map((c) =>
+        ledgerRow({
+          tenantId: page.tenantId,
+          customerId: c.customerId,
+          type: page.type,
+          expect: c.fromUserId === null ? { status: 'pool' } : { status: 'owned', ownerId: c.fromUserId },
+          toUserId: null,
+          fromPoolId: c.fromPoolId,
+          toPoolId: page.toPoolId,
+          actorId: null,
+          reason: c.reason,
+          ruleId: page.ruleId,
+          ruleVersion: page.ruleVersion,
+          evidence: c.evidence,
+          now: page.now,
+        }),
+      ),
+    )
+    .execute();
+}
