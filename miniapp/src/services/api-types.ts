@@ -7,12 +7,12 @@ import type { AssignmentDto, StarterPack, StarterPackItem, UnavailableCustomer, 
 import type { AssignmentItemState, AssignmentStatus } from '../../../server/src/modules/assignments/assignments.table';
 import type { CustomerDto, createCustomerBody, dealBody, followUpBody } from '../../../server/src/modules/customers/customers';
 import type { customerProfile } from '../../../server/src/modules/customers/customers.service';
+import type { AdminPool, AdminRule, poolBody, previewBody } from '../../../server/src/modules/pool/pool-admin';
+import type { previewPool } from '../../../server/src/modules/pool/pool-admin.service';
 import type { Pool, claimBody, nearbyQuery, poolListQuery, releaseBody } from '../../../server/src/modules/pool/pool';
 import type { RuleKind } from '../../../server/src/modules/pool/pool.table';
 import type { OrgUserDto, orgUsersQuery } from '../../../server/src/modules/org/org.routes';
 import type { CalendarDay, calendarBody } from '../../../server/src/modules/reclaim/calendar-admin';
-import type { AdminPool, AdminRule, poolBody, previewBody } from '../../../server/src/modules/reclaim/pool-admin';
-import type { previewPool } from '../../../server/src/modules/reclaim/pool-admin.service';
 import type { PhotoDto, VisitDto, checkInBody, finishBody, visitListQuery } from '../../../server/src/modules/visits/visits';
 import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';
 import type { LatestReclaim, LatestReclaimsResponse, TeamMember, TeamResponse } from '../../../server/src/modules/team/team';

@@ -15,12 +15,13 @@ import type {
   PoolDepartmentsTable,
   PoolMembersTable,
   PoolRulesTable,
+  PoolRuleVersionsTable,
   PoolsTable,
 } from '../modules/pool/pool.table';
 import type { PlatformEventsTable } from '../modules/integrations/platform-events.table';
 import type { EvidenceChainTable, EvidenceHeadsTable, EvidenceTipsTable } from '../modules/evidence/evidence.table';
 import type { BssidSightingsTable, RepDevicesTable, RepLastFixesTable, VisitNoncesTable, VisitPhotosTable, VisitsTable } from '../modules/visits/visits.table';
-import type { PoolRuleVersionsTable, ReclaimRemindersTable, ReclaimRunsTable, TenantCalendarDaysTable } from '../modules/reclaim/reclaim.table';
+import type { ReclaimRemindersTable, ReclaimRunsTable, TenantCalendarDaysTable } from '../modules/reclaim/reclaim.table';
 import type { JobLeasesTable } from '../jobs/job-leases.table';
 import type { OutboxRobotSendsTable, OutboxTable } from '../modules/notify/outbox.table';
 import type { TenantsTable } from '../modules/tenants/tenants.table';

@@ -9,7 +9,7 @@ import { appendLedger } from '../pool/ownership.service';
 import { poolError } from '../pool/pool.errors';
 import { countOwned, findPool, homePoolId, isPoolMember, takeRepSlot } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
-import { cachedCalendar, rulesByPool } from '../reclaim/rules.repository';
+import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { WorkCalendar } from '../reclaim/work-calendar';
 import { customerVisitTimeline } from '../visits/visits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';

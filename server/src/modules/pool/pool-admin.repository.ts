@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
-import type { Pool } from '../pool/pool';
-import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
+import { toSweepRule } from '../reclaim/reclaim.repository';
+import type { Pool } from './pool';
 import type { AdminRule } from './pool-admin';
-import { toSweepRule } from './reclaim.repository';
+import type { PoolRulesTable, PoolsTable } from './pool.table';
 
 /** Settings of a pool as stored (the admin API's names): the domain Pool without its identity. */
 export type PoolSettingsRow = Omit<Pool, 'id' | 'tenantId'>;

@@ -6,8 +6,8 @@ import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/create-db';
 import { notFound } from '../../errors';
 import { tenantPools, visiblePoolIds } from '../dashboard/dashboard.service';
-import { listPools, refreshPoolMembers } from '../pool/pool.repository';
-import type { PoolRulesTable, PoolsTable } from '../pool/pool.table';
+import type { SweepRule } from '../reclaim/reclaim.repository';
+import { runSweep, type SweepSummary } from '../reclaim/sweep.service';
 import { poolAdminError, type AdminPool, type AdminRule, type PoolBody, type PreviewBody, type RuleInput } from './pool-admin';
 import {
   departmentsOfPools,
@@ -22,9 +22,9 @@ import {
   updatePoolSettings,
   updateRule,
 } from './pool-admin.repository';
-import type { SweepRule } from './reclaim.repository';
-import { invalidateRules } from './rules.repository';
-import { runSweep, type SweepSummary } from './sweep.service';
+import { invalidateRules } from './pool-rules.repository';
+import { listPools, refreshPoolMembers } from './pool.repository';
+import type { PoolRulesTable, PoolsTable } from './pool.table';
 
 type PoolRow = Pick<Selectable<PoolsTable>, 'id' | 'name' | 'parent_pool_id' | 'escalate_to_pool_id'>;
 

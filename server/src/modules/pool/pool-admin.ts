@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import type { Pool } from '../pool/pool';
-import type { SweepRule } from './reclaim.repository';
-import type { RuleKind } from '../pool/pool.table';
+import type { SweepRule } from '../reclaim/reclaim.repository';
+import type { Pool } from './pool';
+import type { RuleKind } from './pool.table';
 
 export type PoolAdminErrorCode = 'invalid_pool_reference' | 'escalation_cycle' | 'parent_cycle' | 'unknown_rule' | 'unknown_department' | 'pool_name_taken' | 'rule_version_conflict';
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/create-db';
-import type { ClockRule } from './clocks';
-import { toSweepRule, workCalendar } from './reclaim.repository';
-import type { WorkCalendar } from './work-calendar';
+import type { ClockRule } from '../reclaim/clocks';
+import { toSweepRule, workCalendar } from '../reclaim/reclaim.repository';
+import type { WorkCalendar } from '../reclaim/work-calendar';
 
 /** How long a pool's rules are reused for showing countdowns; rule changes call invalidateRules. */
 const RULES_TTL_MS = 30_000;

@@ -50,6 +50,16 @@ export interface PoolRulesTable {
   updated_at: number;
 }
 
+export interface PoolRuleVersionsTable {
+  tenant_id: string;
+  rule_id: number;
+  version: number;
+  /** JSON of the rule as it was. */
+  snapshot: string;
+  changed_by: string | null;
+  created_at: number;
+}
+
 export type OwnershipEventType =
   | 'created'
   | 'claimed'

@@ -1,9 +1,9 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Db } from '../../db/create-db';
 import { localDate } from '../../time';
+import { invalidateRules } from '../pool/pool-rules.repository';
 import type { CalendarBody, CalendarDay } from './calendar-admin';
 import { calendarDays, replaceCalendarDays } from './calendar-admin.repository';
-import { invalidateRules } from './rules.repository';
 
 const yearRange = (year: number) => ({ from: `${year}-01-01`, to: `${year}-12-31` });
 

@@ -1,13 +1,3 @@
-export interface PoolRuleVersionsTable {
-  tenant_id: string;
-  rule_id: number;
-  version: number;
-  /** JSON of the rule as it was. */
-  snapshot: string;
-  changed_by: string | null;
-  created_at: number;
-}
-
 export interface TenantCalendarDaysTable {
   tenant_id: string;
   /** YYYY-MM-DD, local. */

@@ -9,7 +9,7 @@ import { customerDtos } from '../customers/customers.service';
 import { departmentPaths, findUser, usersInSubtrees, userNames } from '../org/org.repository';
 import type { RuleKind } from '../pool/pool.table';
 import { clockSubjectOf, reclaimClocks } from '../reclaim/clocks';
-import { cachedCalendar, rulesByPool } from '../reclaim/rules.repository';
+import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { LatestReclaimsResponse, TeamMember, TeamResponse } from './team';
 import { activeReps, latestFinishedRun, ownedBy, poolNames, reclaimCounts, reclaimsOfRun, ruleFacts, visitCounts } from './team.repository';
 
