@@ -6,7 +6,6 @@ import type { Db } from './db/create-db';
 import type { CurrentUsers } from './modules/auth/current-users';
 import type { EvidenceChain } from './modules/evidence/evidence.service';
 import type { PhotoStore } from './modules/evidence/photo-store';
-import type { ApprovalListener } from './modules/integrations/platform-events.service';
 import type { Role } from './modules/org/org';
 import type { PlatformRegistry } from './platform/registry';
 
@@ -35,8 +34,6 @@ export interface AppDeps {
   evidenceKey: Buffer;
   /** The tenants' evidence chains (group-committed appends). */
   evidence: EvidenceChain;
-  /** Told of every approval result once (HR assignment subscribes). */
-  approvalListeners?: ApprovalListener[];
 }
 
 export interface AppState {

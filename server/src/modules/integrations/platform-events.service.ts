@@ -7,9 +7,6 @@ import { syncDepartments, syncUser } from '../org/org-sync.service';
 import { renameUserEverywhere } from '../org/org.repository';
 import { markEventFailed, markEventHandled, recordEventArrival } from './platform-events.repository';
 
-/** Someone else who wants approval results (HR assignment is built in); called once per approval event, after it is recorded. */
-export type ApprovalListener = (tenantId: string, event: Extract<PlatformEvent, { type: 'approval.finished' | 'approval.withdrawn' }>) => Promise<void>;
-
 /**
  * Handles what one callback (or Stream frame) carried, in order. Each event is recorded first, keyed by its id, so a
  * vendor's redelivery of an event already handled does nothing; one that failed before is tried again. Throws when an
@@ -71,7 +68,6 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
     case 'approval.finished':
     case 'approval.withdrawn':
       await applyApprovalResult(deps, tenantId, event);
-      for (const listener of deps.approvalListeners ?? []) await listener(tenantId, event);
       return;
   }
 }

@@ -4,9 +4,16 @@ import { CallbackCipher, type PlatformEvent } from '@gonghai/plugin-core';
 import { dialects } from '../../../../test/databases';
 import { ownersFromLedger } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
-import type { AppDeps } from '../../../context';
+import { applyApprovalResult } from '../../assignments/assignments.service';
 import { syncTenantOrg } from '../../org/org-sync.service';
 import { listEvents } from '../platform-events.repository';
+
+// The real approval handler, watched: each recorded approval event must reach it exactly once.
+jest.mock('../../assignments/assignments.service', () => {
+  const actual = jest.requireActual<typeof import('../../assignments/assignments.service')>('../../assignments/assignments.service');
+  return { ...actual, applyApprovalResult: jest.fn(actual.applyApprovalResult) };
+});
+const approvalHandler = jest.mocked(applyApprovalResult);
 
 const vendors = [
   { platform: 'dingtalk' as const, tenantId: 'demo-dingtalk', corpId: 'dingdemo' },
@@ -15,15 +22,9 @@ const vendors = [
 
 describe.each(dialects)('platform events end to end over the sandboxes on %s', (dialect) => {
   let h: Harness;
-  const approvals: { tenantId: string; event: PlatformEvent }[] = [];
 
   beforeAll(async () => {
     h = await startHarness(dialect);
-    (h.deps as AppDeps).approvalListeners = [
-      async (tenantId, event) => {
-        approvals.push({ tenantId, event });
-      },
-    ];
   });
   afterAll(() => h.close());
 
@@ -133,13 +134,14 @@ describe.each(dialects)('platform events end to end over the sandboxes on %s', (
       expect(listed.body.items).toEqual(
         expect.arrayContaining([expect.objectContaining({ instanceId, originatorUserId: 'hr01', approverUserIds: ['mgr-east'] })]),
       );
-      const before = approvals.length;
+      const before = approvalHandler.mock.calls.length;
       const decided = await h.control(platform, 'POST', `approvals/${encodeURIComponent(instanceId)}/decide`, { approved: true, deliveries: 2 });
       expect(decided.status).toBe(200);
       const events = (await listEvents(h.db, tenantId, 'approval.finished')).filter((e) => (e.event as { instanceId: string }).instanceId === instanceId);
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ deliveries: 2, event: { type: 'approval.finished', instanceId, approved: true } });
-      expect(approvals.slice(before)).toEqual([{ tenantId, event: events[0]!.event }]);
+      const handled = approvalHandler.mock.calls.slice(before).map(([, calledFor, event]) => ({ tenantId: calledFor, event }));
+      expect(handled).toEqual([{ tenantId, event: events[0]!.event }]);
     });
 
     it('signs the JS-SDK config for a page inside the chat app', async () => {
