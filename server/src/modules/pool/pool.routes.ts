@@ -5,7 +5,8 @@ import { parse, pathId } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import { customerDtos } from '../customers/customers.service';
 import { poolCustomersPage } from '../customers/customers.repository';
-import { assignCustomer, claimCustomer, releaseCustomer } from './claim.service';
+import { assessClaimLocation } from './claim-location';
+import { assignCustomer, claimCustomer, releaseCustomer, type ClaimLocator } from './claim.service';
 import { nearbyPoolCustomers } from './nearby.service';
 import { assignBody, claimBody, nearbyQuery, poolListQuery, releaseBody } from './pool';
 import { listPools, memberPoolIds } from './pool.repository';
@@ -46,7 +47,11 @@ export function poolRoutes(deps: AppDeps): Router<AppState> {
   });
 
   router.post('/api/v1/customers/:id/claim', userRateLimit(deps, 'claimsPerUser'), async (ctx) => {
-    ctx.body = { customer: await claimCustomer(db, clock, ctx.state.actor!, pathId(ctx.params.id), parse(claimBody, ctx.request.body)) };
+    const actor = ctx.state.actor!;
+    const customerId = pathId(ctx.params.id);
+    const body = parse(claimBody, ctx.request.body);
+    const locate: ClaimLocator = (customer, radiusM) => assessClaimLocation(deps, actor, { customerId, ...customer, radiusM }, body);
+    ctx.body = { customer: await claimCustomer(db, clock, actor, customerId, body, locate) };
   });
 
   router.post('/api/v1/customers/:id/release', async (ctx) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { queryNumber } from '../../http/validate';
+import { checkInBody } from '../visits/visits';
 
 export interface Pool {
   id: number;
@@ -41,6 +42,12 @@ export const claimBody = z
     lng: lng.optional(),
     accuracy: z.number().min(0).max(100_000).optional(),
     coord,
+    // A pool with a claim radius judges the location as a check-in's (claim-location.ts): a nonce from
+    // `POST /api/v1/visits/nonce`, the fixes, Wi-Fi and device, in the check-in's own shapes. Optional elsewhere.
+    nonce: checkInBody.shape.nonce,
+    fixes: checkInBody.shape.fixes.optional(),
+    wifi: checkInBody.shape.wifi.unwrap().optional(),
+    device: checkInBody.shape.device.optional(),
   })
   .refine((b) => (b.lat === undefined) === (b.lng === undefined), { message: 'lat 和 lng 必须同时提供' });
 

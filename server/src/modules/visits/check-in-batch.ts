@@ -138,11 +138,11 @@ interface Sighting {
  * and the customers (ascending ids) are locked, the rest is read as of now. Reads of visits and access points come one
  * row per rep and per access point and customer, however long their history.
  */
-function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean): { script: Script; at: Record<string, number> } {
-  const lock = mysql ? ' for update' : '';
+function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean, inTransaction = true): { script: Script; at: Record<string, number> } {
+  const lock = mysql && inTransaction ? ' for update' : '';
   const script = new Script();
   const at: Record<string, number> = {};
-  if (mysql) script.add('start transaction');
+  if (mysql && inTransaction) script.add('start transaction');
   const nonces = [...new Set(requests.map((r) => r.nonce).filter((n): n is string => n !== undefined && n !== ''))];
   if (nonces.length > 0) {
     at.nonces = script.add(`select nonce, user_id, used_at, expires_at from visit_nonces where tenant_id = ? and nonce in (${marks(nonces.length)})${lock}`, [tenantId, ...nonces]);
@@ -216,14 +216,25 @@ interface Decided {
   newDevice: boolean;
 }
 
-/**
- * Judges the batch's check-ins in arrival order, as if each had run alone after the ones before it: a nonce is used
- * once, a rep's later check-in sees the earlier one's fix and device, a verified one's access points count for the
- * next, and the customer's clock moves as each verified visit would move it.
- */
-function decide(tenantId: string, requests: CheckInRequest[], results: StatementResult[], at: Record<string, number>, refused: Map<number, unknown>): Decided[] {
+/** What check-ins are judged on, from the reads of `readScript`; judging a check-in updates it for the next one. */
+interface JudgeState {
+  nonces: Map<string, Record<string, any>>;
+  /** Nonces used by check-ins judged earlier in this batch. */
+  consumed: Set<string>;
+  customers: Map<number, CustomerState>;
+  lastFix: Map<string, { lat: number; lng: number; at: number }>;
+  /** Reps with any check-in, and each rep's devices (`deviceKey`). */
+  anyVisit: Set<string>;
+  knownDevices: Set<string>;
+  /** Where access points stand, by `bssid customerId`. */
+  sightings: Map<string, Sighting>;
+  known: Map<number, Set<string>>;
+}
+
+const deviceKey = (userId: string, label: string) => `${userId}\u0000${label}`;
+
+function judgeState(results: StatementResult[], at: Record<string, number>): JudgeState {
   const nonces = new Map((at.nonces === undefined ? [] : results[at.nonces]!.rows).map((r) => [String(r.nonce), r]));
-  const consumed = new Set<string>();
   const customers = new Map<number, CustomerState>(
     results[at.customers!]!.rows.map((r) => [
       Number(r.id),
@@ -244,7 +255,7 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
   const knownDevices = new Set<string>();
   for (const r of results[at.devices!]!.rows) {
     anyVisit.add(String(r.user_id));
-    knownDevices.add(`${String(r.user_id)}\u0000${String(r.device_label)}`);
+    knownDevices.add(deviceKey(String(r.user_id), String(r.device_label)));
   }
   const sightings = new Map<string, Sighting>();
   for (const r of at.sightings === undefined ? [] : results[at.sightings]!.rows) {
@@ -256,7 +267,58 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
     set.add(String(r.bssid));
     known.set(Number(r.customer_id), set);
   }
+  return { nonces, consumed: new Set<string>(), customers, lastFix, anyVisit, knownDevices, sightings, known };
+}
 
+/** The facts the engine judges one request on, given what was read and judged before it; a valid nonce is marked used. */
+function factsOf(state: JudgeState, req: CheckInRequest, customer: CustomerState): CheckInFacts {
+  const { userId } = req.actor;
+  let nonce: CheckInFacts['nonce'] = 'missing';
+  if (req.nonce !== undefined && req.nonce !== '') {
+    const row = state.nonces.get(req.nonce);
+    if (row === undefined || row.user_id !== userId) nonce = 'unknown';
+    else if (row.used_at !== null || state.consumed.has(req.nonce)) nonce = 'used';
+    else if (Number(row.expires_at) <= req.now) nonce = 'expired';
+    else {
+      nonce = 'ok';
+      state.consumed.add(req.nonce);
+    }
+  }
+  const seen = [...state.sightings.values()].filter((s) => s.customerId !== customer.id && req.bssids.includes(s.bssid)).slice(0, MAX_SIGHTINGS);
+  return {
+    now: req.now,
+    fixes: req.fixes,
+    customer: { lat: customer.lat, lng: customer.lng, knownBssids: [...(state.known.get(customer.id) ?? [])].slice(0, MAX_KNOWN_BSSIDS) },
+    wifi: req.wifi,
+    nonce,
+    previousFix: state.lastFix.get(userId) ?? null,
+    bssidSightings: seen.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
+    device: { firstVisit: !state.anyVisit.has(userId), known: state.knownDevices.has(deviceKey(userId, req.deviceLabel)), label: req.deviceLabel },
+    mockFlag: req.mockFlag,
+  };
+}
+
+/**
+ * The facts a check-in-shaped request (a proximity-gated claim: claim-location.ts) would be judged on right now, read
+ * as a check-in batch reads them but outside any batch and without locks; `undefined` for an unknown customer. The
+ * nonce is only read: the caller uses it up (`useNonce`) before trusting the verdict.
+ */
+export async function readCheckInFacts(db: Db, req: CheckInRequest): Promise<CheckInFacts | undefined> {
+  const mysql = isMysql(db);
+  const reads = readScript(req.actor.tenantId, [req], mysql, false);
+  const state = judgeState(await run(db, mysql, reads.script.statements), reads.at);
+  const customer = state.customers.get(req.customerId);
+  return customer === undefined ? undefined : factsOf(state, req, customer);
+}
+
+/**
+ * Judges the batch's check-ins in arrival order, as if each had run alone after the ones before it: a nonce is used
+ * once, a rep's later check-in sees the earlier one's fix and device, a verified one's access points count for the
+ * next, and the customer's clock moves as each verified visit would move it.
+ */
+function decide(tenantId: string, requests: CheckInRequest[], results: StatementResult[], at: Record<string, number>, refused: Map<number, unknown>): Decided[] {
+  const state = judgeState(results, at);
+  const { customers, lastFix, anyVisit, knownDevices, sightings, known } = state;
   const decided: Decided[] = [];
   requests.forEach((req, index) => {
     if (refused.has(index)) return;
@@ -266,30 +328,7 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
       refused.set(index, notFound('客户'));
       return;
     }
-    let nonce: CheckInFacts['nonce'] = 'missing';
-    if (req.nonce !== undefined && req.nonce !== '') {
-      const row = nonces.get(req.nonce);
-      if (row === undefined || row.user_id !== userId) nonce = 'unknown';
-      else if (row.used_at !== null || consumed.has(req.nonce)) nonce = 'used';
-      else if (Number(row.expires_at) <= req.now) nonce = 'expired';
-      else {
-        nonce = 'ok';
-        consumed.add(req.nonce);
-      }
-    }
-    const deviceKey = `${userId}\u0000${req.deviceLabel}`;
-    const seen = [...sightings.values()].filter((s) => s.customerId !== customer.id && req.bssids.includes(s.bssid)).slice(0, MAX_SIGHTINGS);
-    const facts: CheckInFacts = {
-      now: req.now,
-      fixes: req.fixes,
-      customer: { lat: customer.lat, lng: customer.lng, knownBssids: [...(known.get(customer.id) ?? [])].slice(0, MAX_KNOWN_BSSIDS) },
-      wifi: req.wifi,
-      nonce,
-      previousFix: lastFix.get(userId) ?? null,
-      bssidSightings: seen.map(({ bssid, lat, lng }) => ({ bssid, lat, lng })),
-      device: { firstVisit: !anyVisit.has(userId), known: knownDevices.has(deviceKey), label: req.deviceLabel },
-      mockFlag: req.mockFlag,
-    };
+    const facts = factsOf(state, req, customer);
     const assessment = assessCheckIn(facts, req.policy);
     // The fix the visit is placed at: the most accurate one.
     const best = [...req.fixes].sort((a, b) => a.accuracy - b.accuracy)[0]!;
@@ -331,9 +370,10 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
       feedback: null,
     };
     // What the next check-ins of the batch see.
-    const newDevice = !knownDevices.has(deviceKey);
+    const device = deviceKey(userId, req.deviceLabel);
+    const newDevice = !knownDevices.has(device);
     anyVisit.add(userId);
-    knownDevices.add(deviceKey);
+    knownDevices.add(device);
     if (!rejected) {
       const last = lastFix.get(userId);
       if (last === undefined || req.now >= last.at) lastFix.set(userId, { lat: best.lat, lng: best.lng, at: req.now });
@@ -350,7 +390,7 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
         known.set(customer.id, set);
       }
     }
-    decided.push({ index, values, assessment, bssids: verified ? req.bssids : [], usesNonce: nonce === 'ok', newDevice });
+    decided.push({ index, values, assessment, bssids: verified ? req.bssids : [], usesNonce: facts.nonce === 'ok', newDevice });
   });
   return decided;
 }

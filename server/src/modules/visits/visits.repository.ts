@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Db } from '../../db/create-db';
+import { isMysql, type Db } from '../../db/create-db';
 import { reportedBssids } from './risk';
 import type { VisitPhotosTable, VisitsTable } from './visits.table';
 
@@ -8,6 +8,40 @@ export type PhotoRow = Selectable<VisitPhotosTable>;
 
 export async function insertNonce(db: Db, row: { tenantId: string; nonce: string; userId: string; expiresAt: number }): Promise<void> {
   await db.insertInto('visit_nonces').values({ tenant_id: row.tenantId, nonce: row.nonce, user_id: row.userId, expires_at: row.expiresAt, used_at: null }).execute();
+}
+
+/**
+ * Uses up a nonce of this rep that is unused and unexpired; false when it was not (another request used it first).
+ * Check-in batches use theirs in their own write script; this one is for a single request outside a batch.
+ */
+export async function useNonce(db: Db, n: { tenantId: string; userId: string; nonce: string; now: number }): Promise<boolean> {
+  const result = await db
+    .updateTable('visit_nonces')
+    .set({ used_at: n.now })
+    .where('tenant_id', '=', n.tenantId)
+    .where('nonce', '=', n.nonce)
+    .where('user_id', '=', n.userId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', n.now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Moves where a rep last provably was to a fix outside any check-in (a proximity-gated claim's, `visitId` 0: it has no
+ * visit, so a visit losing its verdict never gives it back), only forward in time as check-in batches move it.
+ */
+export async function moveLastFix(db: Db, fix: { tenantId: string; userId: string; visitId: number; lat: number; lng: number; at: number }): Promise<void> {
+  const row = { tenant_id: fix.tenantId, user_id: fix.userId, visit_id: fix.visitId, lat: fix.lat, lng: fix.lng, checked_in_at: fix.at };
+  // Insert when the rep has none, then move an older one: two portable statements instead of each dialect's upsert.
+  await (isMysql(db) ? db.insertInto('rep_last_fixes').ignore() : db.insertInto('rep_last_fixes').orIgnore()).values(row).execute();
+  await db
+    .updateTable('rep_last_fixes')
+    .set({ visit_id: row.visit_id, lat: row.lat, lng: row.lng, checked_in_at: row.checked_in_at })
+    .where('tenant_id', '=', fix.tenantId)
+    .where('user_id', '=', fix.userId)
+    .where('checked_in_at', '<=', fix.at)
+    .execute();
 }
 
 /** Customer visits read per page while looking for the one an access point was last verified at. */

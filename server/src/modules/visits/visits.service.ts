@@ -38,7 +38,7 @@ export const NONCE_TTL_MS = 5 * 60_000;
 /** The largest photo accepted (bytes as uploaded). */
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
-interface TenantVisitSettings {
+export interface TenantVisitSettings {
   policy: RiskPolicy;
   timeZone: string;
   expiresAt: number;
@@ -46,8 +46,8 @@ interface TenantVisitSettings {
 
 const settingsCache = new Map<string, TenantVisitSettings>();
 
-/** The tenant's risk policy and zone, cached for 30 s: every check-in needs them. */
-async function visitSettings(deps: AppDeps, tenantId: string): Promise<TenantVisitSettings> {
+/** The tenant's risk policy and zone, cached for 30 s: every check-in (and proximity-gated claim) needs them. */
+export async function visitSettings(deps: Pick<AppDeps, 'db'>, tenantId: string): Promise<TenantVisitSettings> {
   const now = Date.now();
   const cached = settingsCache.get(tenantId);
   if (cached !== undefined && cached.expiresAt > now) return cached;

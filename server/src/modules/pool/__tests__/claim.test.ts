@@ -169,14 +169,22 @@ describe.each(dialects)('claiming from the pool on %s', (dialect) => {
     const [id] = await poolCustomerIds(h.db, T, east, 1);
     const c = await h.db.selectFrom('customers').select(['lat', 'lng']).where('id', '=', id!).executeTakeFirstOrThrow();
     await h.db.updateTable('pools').set({ claim_radius_m: 500 }).where('id', '=', east).execute();
+    // The location as a check-in sends it (claim-location.test.ts has the risk engine's refusals).
+    const nonce = async () => (await h.request('POST', '/api/v1/visits/nonce', { token })).body.nonce as string;
+    const device = { platform: 'dingtalk', os: 'Android 14', model: 'HUAWEI Mate 60', clientVersion: '1.0.0' };
+    const at = (lat: number, accuracy: number) =>
+      [0, 1].map((i) => ({ lat: lat + i * 0.000013, lng: c.lng + i * 0.000011, accuracy: accuracy + i, ts: h.clock.now() - (4 - i * 2) * 1000, source: 'dd.startLocating', isMock: false }));
     try {
       expect((await claim(token, id!)).body.error.code).toBe('location_required');
-      const far = await claim(token, id!, { lat: c.lat + 0.02, lng: c.lng, accuracy: 20 });
+      // Bare coordinates, as clients before the nonce sent them, are not a location.
+      expect((await claim(token, id!, { lat: c.lat, lng: c.lng, accuracy: 10 })).body.error.code).toBe('location_required');
+      const far = await claim(token, id!, { nonce: await nonce(), fixes: at(c.lat + 0.02, 20), device });
       expect(far.status).toBe(422);
       expect(far.body.error.code).toBe('too_far');
       expect(far.body.error.distanceM).toBeGreaterThan(2000);
       expect(far.body.error.distanceM).toBeLessThan(2400);
-      const near = await claim(token, id!, { lat: c.lat + 0.001, lng: c.lng, accuracy: 15 });
+      h.clock.advance(3_600_000);
+      const near = await claim(token, id!, { nonce: await nonce(), fixes: at(c.lat + 0.001, 15), device });
       expect(near.status).toBe(200);
     } finally {
       await h.db.updateTable('pools').set({ claim_radius_m: null }).where('id', '=', east).execute();
