@@ -2,7 +2,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { boundingBox, coveringRanges, haversineM, toGcj02 } from '../../geo/geo';
 import type { NearbyQuery } from './pool';
-import { memberPoolIds, nearbyDetails, poolPointsInRanges, type NearbyPoint } from './pool.repository';
+import { listPools, memberPoolIds, nearbyDetails, poolPointsInRanges, type NearbyPoint } from './pool.repository';
 
 export interface NearbyItem {
   id: number;
@@ -13,6 +13,8 @@ export interface NearbyItem {
   distanceM: number;
   level: string;
   poolId: number;
+  /** The pool's claim radius (m): a claim there needs a nonce and fixes (claim-location.ts); null when it has none. */
+  claimRadiusM: number | null;
 }
 
 /** The first search circle: in a city centre it already holds a page of customers. */
@@ -30,7 +32,7 @@ const MAX_GROWTH = 4;
  */
 export async function nearbyPoolCustomers(db: Db, actor: Actor, q: NearbyQuery): Promise<NearbyItem[]> {
   const center = toGcj02(q.lat, q.lng, q.coord);
-  const pools = await memberPoolIdsCached(db, actor.tenantId, actor.userId);
+  const { pools, radii } = await memberPoolsCached(db, actor.tenantId, actor.userId);
   let within: { d: number; p: NearbyPoint }[] = [];
   for (let r = Math.min(FIRST_RADIUS_M, q.radius); ; ) {
     const points = await poolPointsInRanges(db, actor.tenantId, pools, coveringRanges(center.lat, center.lng, r), boundingBox(center.lat, center.lng, r));
@@ -50,27 +52,35 @@ export async function nearbyPoolCustomers(db: Db, actor: Actor, q: NearbyQuery):
   for (const { d, p } of kept) {
     const row = details.get(p.id);
     // A customer claimed between the two reads is simply left out.
-    if (row) items.push({ id: p.id, name: row.name, address: row.address, lat: p.lat, lng: p.lng, distanceM: Math.round(d), level: row.level, poolId: p.pool_id });
+    if (row) items.push({ id: p.id, name: row.name, address: row.address, lat: p.lat, lng: p.lng, distanceM: Math.round(d), level: row.level, poolId: p.pool_id, claimRadiusM: radii.get(p.pool_id) ?? null });
   }
   return items;
 }
 
 const MEMBERSHIP_TTL_MS = 30_000;
-const memberships = new WeakMap<Db, Map<string, { pools: number[]; at: number }>>();
+interface MemberPools {
+  pools: number[];
+  /** Each of those pools' claim radius. */
+  radii: Map<number, number | null>;
+}
+
+const memberships = new WeakMap<Db, Map<string, MemberPools & { at: number }>>();
 
 /**
  * The rep's pools for searching, through a short per-process cache: the map is searched on every pan and zoom, and
  * membership changes only with the org. Claims always check membership against the database.
  */
-async function memberPoolIdsCached(db: Db, tenantId: string, userId: string): Promise<number[]> {
+async function memberPoolsCached(db: Db, tenantId: string, userId: string): Promise<MemberPools> {
   let byUser = memberships.get(db);
   if (!byUser) memberships.set(db, (byUser = new Map()));
   const key = `${tenantId}\u0000${userId}`;
   const hit = byUser.get(key);
   const now = Date.now();
-  if (hit && now - hit.at < MEMBERSHIP_TTL_MS) return hit.pools;
+  if (hit && now - hit.at < MEMBERSHIP_TTL_MS) return hit;
   const pools = await memberPoolIds(db, tenantId, userId);
+  const radii = new Map((await listPools(db, tenantId)).filter((p) => pools.includes(p.id)).map((p) => [p.id, p.claimRadiusM]));
   if (byUser.size > 100_000) byUser.clear();
-  byUser.set(key, { pools, at: now });
-  return pools;
+  const fresh = { pools, radii, at: now };
+  byUser.set(key, fresh);
+  return fresh;
 }

@@ -65,6 +65,15 @@ describe.each(dialects)('proximity-gated claims judged by the risk engine on %s'
     return JSON.parse(row.evidence!) as Record<string, any>;
   };
 
+  it("tells the client in the nearby list which pools need a location to claim, and the radius", async () => {
+    const c = await freshCustomer();
+    const res = await h.request('GET', `/api/v1/pool/nearby?lat=${c.lat}&lng=${c.lng}&radius=500&limit=50`, { token });
+    expect(res.status).toBe(200);
+    const items = res.body.items as { id: number; poolId: number; claimRadiusM: number | null }[];
+    expect(items.find((i) => i.id === c.id)).toMatchObject({ poolId: east, claimRadiusM: 500 });
+    expect(items.filter((i) => i.poolId === east).every((i) => i.claimRadiusM === 500)).toBe(true);
+  });
+
   it("refuses the customer's own coordinates posted without a nonce, as older clients send them", async () => {
     const c = await freshCustomer();
     const res = await claim(c.id, { lat: c.lat, lng: c.lng, accuracy: 10 });

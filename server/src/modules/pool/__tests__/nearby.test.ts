@@ -37,7 +37,9 @@ describe.each(dialects)('nearby pool search on %s', (dialect) => {
     expect(items.map((i) => i.distanceM)).toEqual([...items.map((i) => i.distanceM)].sort((a, b) => a - b));
     expect(items.every((i) => i.distanceM <= 1000)).toBe(true);
     expect(items.map((i) => i.id)).toEqual(await bruteForce('rep01', peoplesSquare.lat, peoplesSquare.lng, 1000));
-    expect(Object.keys(items[0]!).sort()).toEqual(['address', 'distanceM', 'id', 'lat', 'level', 'lng', 'name', 'poolId']);
+    expect(Object.keys(items[0]!).sort()).toEqual(['address', 'claimRadiusM', 'distanceM', 'id', 'lat', 'level', 'lng', 'name', 'poolId']);
+    // The demo pools claim without a radius.
+    expect(new Set(items.map((i) => (i as { claimRadiusM?: number | null }).claimRadiusM))).toEqual(new Set([null]));
   });
 
   it('matches a brute-force haversine scan at random points and radii', async () => {
