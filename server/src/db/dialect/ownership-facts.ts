@@ -22,3 +22,8 @@ export interface FactRows {
 export function readOwnershipFacts(db: Db, tenantId: string, day: string, items: FactsItem[], options: { begin: boolean }): Promise<FactRows> {
   return (isMysql(db) ? mysql : sqlite).readOwnershipFacts(db, tenantId, day, items, options);
 }
+
+/** The dialect's reader of a creation's facts: the creator as the receiver of a customer not yet in `poolId`. */
+export function readCreationFacts(db: Db, tenantId: string, day: string, userId: string, poolId: number): Promise<FactRows> {
+  return (isMysql(db) ? mysql : sqlite).readCreationFacts(db, tenantId, day, userId, poolId);
+}

@@ -8,9 +8,10 @@ import { formatLocal, localDate, toIso } from '../../time';
 import { enqueueMessages } from '../notify/outbox.service';
 import type { OutboxMessage } from '../notify/outbox';
 import { findUser, userNames } from '../org/org.repository';
-import { changeOwnership } from '../pool/ownership.service';
-import { countOwned, findPool, memberPoolIds, takeRepSlot } from '../pool/pool.repository';
-import type { Pool } from '../pool/pool';
+import { OwnershipFacts } from '../pool/ownership-facts';
+import { decideChange, emptyCounts, type Refusal } from '../pool/ownership-rules';
+import { applyOwnershipChanges, changeOf, type OwnershipChange } from '../pool/ownership-writer';
+import { memberPoolIds } from '../pool/pool.repository';
 import { findTenantById } from '../tenants/tenants.repository';
 import type { Tenant } from '../tenants/tenants';
 import {
@@ -293,59 +294,50 @@ async function release(deps: AppDeps, request: AssignmentRow, status: 'refused' 
 }
 
 /**
- * An agreed request: the still-reserved customers become the assignee's in one transaction, each through the single
- * ownership function (ledger `assigned`, the approval id in the reason). The pool cap applies unless HR asked for the
- * onboarding override, which the ledger evidence records; customers over the cap stay in the pool and are reported.
+ * An agreed request: the still-reserved customers become the assignee's in one transaction — the facts of all of them
+ * read once under their locks, each decided by the one decision (`hr_assign`: the pool cap applies unless HR asked for
+ * the onboarding override, which the ledger evidence records), the grants written by the one writer (ledger `assigned`,
+ * the approval id in the reason). A refused customer stays in the pool and is reported with why.
  */
 async function approve(deps: AppDeps, request: AssignmentRow, now: number): Promise<void> {
   const { db } = deps;
   const tenantId = request.tenant_id;
   const tenant = await tenantOf(db, tenantId);
   const assignee = await findUser(db, tenantId, request.assignee_id);
-  const override = request.override_cap === 1;
+  const day = localDate(now, tenant.timeZone);
   await db.transaction().execute(async (trx) => {
     if (!(await decideRequest(trx, tenantId, request.id, 'approved', now))) return;
     const items = (await itemsOf(trx, tenantId, [request.id])).filter((i) => i.state === 'reserved');
     const assigned: { id: number; name: string }[] = [];
     const skipped: { customerId: number; reason: string }[] = [];
-    if (!assignee?.active) {
-      // Left between request and approval: nobody to give them to.
-      for (const i of items) skipped.push({ customerId: i.customer_id, reason: 'assignee_inactive' });
-    } else {
-      const byPool = new Map<number, typeof items>();
-      for (const i of items) byPool.set(i.pool_id ?? 0, [...(byPool.get(i.pool_id ?? 0) ?? []), i]);
-      for (const [poolId, group] of byPool) {
-        const pool = await findPool(trx, tenantId, poolId);
-        if (!pool) {
-          for (const i of group) skipped.push({ customerId: i.customer_id, reason: 'pool_missing' });
+    if (items.length > 0) {
+      const facts = await OwnershipFacts.read(trx, tenantId, day, items.map((i) => ({ customerId: i.customer_id, userId: request.assignee_id })));
+      const changes: OwnershipChange[] = [];
+      for (const i of items) {
+        const row = facts.row(i.customer_id);
+        const pool = row ? facts.pool(row.pool_id) : null;
+        const to = facts.party(request.assignee_id, row?.pool_id ?? -1);
+        const decision = decideChange(facts.state(i.customer_id), pool, pool ? facts.countsOf(to.id, pool.id) : emptyCounts(day), {
+          kind: 'hr_assign',
+          assignmentId: request.id,
+          requestedBy: request.requested_by,
+          to,
+          override: request.override_cap === 1,
+          reason: `审批单 ${request.approval_instance_id} 通过：${request.reason}`,
+          now,
+          timeZone: tenant.timeZone,
+        });
+        if (!decision.ok) {
+          skipped.push({ customerId: i.customer_id, reason: skippedReason(decision.code, row !== undefined) });
           continue;
         }
-        // The assignee's lock in this pool, as for a claim: customer rows first, then the counter row.
-        await takeRepSlot(trx, { tenantId, userId: assignee.id, poolId, day: localDate(now, tenant.timeZone), limit: null });
-        const room = override ? null : await capRoom(trx, tenantId, assignee.id, pool);
-        for (const i of group) {
-          const counts = !(pool.capExcludesWon && i.last_deal_won_at !== null);
-          if (room !== null && counts && !room.take(i.level ?? '')) {
-            skipped.push({ customerId: i.customer_id, reason: 'owned_limit_reached' });
-            continue;
-          }
-          const applied = await changeOwnership(trx, {
-            tenantId,
-            customerId: i.customer_id,
-            type: 'assigned',
-            expect: { status: 'pool', allowReservation: request.id },
-            toUserId: assignee.id,
-            fromPoolId: poolId,
-            toPoolId: poolId,
-            actorId: request.requested_by,
-            reason: `审批单 ${request.approval_instance_id} 通过：${request.reason}`,
-            evidence: { assignmentId: request.id, approvalInstanceId: request.approval_instance_id, ...(override ? { capOverride: true } : {}) },
-            now,
-          });
-          if (applied) assigned.push({ id: i.customer_id, name: i.name ?? `#${i.customer_id}` });
-          else skipped.push({ customerId: i.customer_id, reason: 'changed' });
-        }
+        // The next customer of the batch is decided with this one counted (the cap holds across the request).
+        facts.granted(i.customer_id, decision, now);
+        changes.push(changeOf(tenantId, i.customer_id, decision, now, { evidence: { assignmentId: request.id, approvalInstanceId: request.approval_instance_id } }));
+        assigned.push({ id: i.customer_id, name: i.name ?? `#${i.customer_id}` });
       }
+      // The rows are locked by the facts read (the transaction on SQLite), so every grant applies.
+      await applyOwnershipChanges(trx, changes, { mustApply: true });
     }
     const skippedIds = skipped.map((s) => s.customerId);
     await releaseCustomers(trx, tenantId, request.id, skippedIds);
@@ -358,22 +350,14 @@ async function approve(deps: AppDeps, request: AssignmentRow, now: number): Prom
   });
 }
 
-/** How many more customers (and of which level) the rep may take in a pool, counted under their lock. */
-async function capRoom(trx: Db, tenantId: string, userId: string, pool: Pool) {
-  let total = pool.maxOwnedPerRep - (await countOwned(trx, { tenantId, userId, poolId: pool.id, excludeWon: pool.capExcludesWon }));
-  const perLevel = new Map<string, number>();
-  for (const [level, cap] of Object.entries(pool.maxOwnedPerLevel)) {
-    perLevel.set(level, cap - (await countOwned(trx, { tenantId, userId, poolId: pool.id, level, excludeWon: pool.capExcludesWon })));
-  }
-  return {
-    take(level: string): boolean {
-      const left = perLevel.get(level);
-      if (total <= 0 || (left !== undefined && left <= 0)) return false;
-      total--;
-      if (left !== undefined) perLevel.set(level, left - 1);
-      return true;
-    },
-  };
+/**
+ * The item note of a customer the decision refused (the codes the app explains, assignment-status.ts): the cap and an
+ * assignee who left say so; a missing customer or pool says that; anything else means the customer changed meanwhile.
+ */
+function skippedReason(code: Refusal['code'], customerExists: boolean): string {
+  if (code === 'owned_limit_reached' || code === 'assignee_inactive') return code;
+  if (code === 'not_found') return customerExists ? 'pool_missing' : 'not_found';
+  return 'changed';
 }
 
 function approvalMessages(

@@ -5,9 +5,11 @@ import { AppError, notFound } from '../../errors';
 import { encodeGeohash, toGcj02 } from '../../geo/geo';
 import { formatLocal, localDate, toIso } from '../../time';
 import { departmentPaths, findUser, userInSubtrees, userNames } from '../org/org.repository';
-import { appendLedger } from '../pool/ownership.service';
+import { OwnershipFacts } from '../pool/ownership-facts';
+import { decideChange, emptyCounts, refusalError } from '../pool/ownership-rules';
+import { recordCreations } from '../pool/ownership-writer';
 import { poolError } from '../pool/pool.errors';
-import { countOwned, findPool, homePoolId, isPoolMember, takeRepSlot } from '../pool/pool.repository';
+import { homePoolId, isPoolMember } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { WorkCalendar } from '../reclaim/work-calendar';
@@ -107,28 +109,22 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
         customerId: existing.id,
       });
     }
-    let poolId = input.poolId;
-    const owned = poolId === undefined;
-    if (poolId === undefined) {
-      poolId = await homePoolId(trx, actor.tenantId, actor.userId);
-      if (poolId === undefined) throw poolError(422, 'not_pool_member', '你不属于任何公海，不能新建客户；请联系管理员。');
-    } else if (!actor.roles.includes('admin') && !(await isPoolMember(trx, actor.tenantId, actor.userId, poolId))) {
-      throw poolError(422, 'not_pool_member', '你不是该公海的成员，不能把客户放入其中。');
-    }
-    const pool = await findPool(trx, actor.tenantId, poolId);
-    if (!pool) throw notFound('公海');
-    if (owned) {
-      await takeRepSlot(trx, { tenantId: actor.tenantId, userId: actor.userId, poolId, day: localDate(now, actor.timeZone), limit: null });
-      const count = await countOwned(trx, { tenantId: actor.tenantId, userId: actor.userId, poolId, excludeWon: pool.capExcludesWon });
-      if (count >= pool.maxOwnedPerRep) {
-        throw poolError(
-          422,
-          'owned_limit_reached',
-          `你在「${pool.name}」已持有 ${count} 个客户，达到上限 ${pool.maxOwnedPerRep} 个；新客户可放入公海，或先退回部分客户。`,
-          { limit: pool.maxOwnedPerRep },
-        );
-      }
-    }
+    const owned = input.poolId === undefined;
+    const poolId = input.poolId ?? (await homePoolId(trx, actor.tenantId, actor.userId));
+    const day = localDate(now, actor.timeZone);
+    // The creator's counts in the pool, under the lock their claims there take: creation obeys the same caps.
+    const facts = await OwnershipFacts.readCreation(trx, actor.tenantId, day, actor.userId, poolId ?? -1);
+    const pool = poolId === undefined ? null : facts.pool(poolId);
+    const decision = decideChange(null, pool, pool ? facts.countsOf(actor.userId, pool.id) : emptyCounts(day), {
+      kind: 'create',
+      rep: facts.party(actor.userId, poolId ?? -1),
+      admin: actor.roles.includes('admin'),
+      level: input.level,
+      owned,
+      now,
+      timeZone: actor.timeZone,
+    });
+    if (!decision.ok) throw refusalError(decision);
     const result = await trx
       .insertInto('customers')
       .values({
@@ -140,11 +136,11 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
         geohash: encodeGeohash(lat, lng),
         level: input.level,
         tags: JSON.stringify(input.tags),
-        status: owned ? 'owned' : 'pool',
-        pool_id: poolId,
-        owner_id: owned ? actor.userId : null,
-        owned_since: owned ? now : null,
-        pool_entered_at: owned ? null : now,
+        status: decision.toUserId === null ? 'pool' : 'owned',
+        pool_id: decision.toPoolId,
+        owner_id: decision.toUserId,
+        owned_since: decision.toUserId === null ? null : now,
+        pool_entered_at: decision.toUserId === null ? now : null,
         created_by: actor.userId,
         created_at: now,
         updated_at: now,
@@ -166,18 +162,7 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
         )
         .execute();
     }
-    await appendLedger(trx, {
-      tenantId: actor.tenantId,
-      customerId,
-      type: 'created',
-      fromUserId: null,
-      toUserId: owned ? actor.userId : null,
-      fromPoolId: null,
-      toPoolId: poolId,
-      actorId: actor.userId,
-      reason: null,
-      now,
-    });
+    await recordCreations(trx, [{ tenantId: actor.tenantId, customerId, toUserId: decision.toUserId, toPoolId: decision.toPoolId, actorId: decision.actorId, reason: decision.reason, now }]);
     return customerId;
   });
   const row = await findCustomer(db, actor.tenantId, id);

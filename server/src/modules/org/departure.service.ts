@@ -2,8 +2,10 @@ import type { PlatformMessages } from '@gonghai/plugin-core';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/create-db';
 import type { CurrentUsers } from '../auth/current-users';
-import { formatLocal } from '../../time';
-import { changeOwnership } from '../pool/ownership.service';
+import { formatLocal, localDate } from '../../time';
+import { OwnershipFacts } from '../pool/ownership-facts';
+import { decideChange, emptyCounts } from '../pool/ownership-rules';
+import { applyOwnershipChanges, changeOf, type OwnershipChange } from '../pool/ownership-writer';
 import { findTenantById } from '../tenants/tenants.repository';
 import { findUser, markUserLeft } from './org.repository';
 
@@ -21,7 +23,7 @@ const BATCH = 200;
 
 /**
  * An employee left (DESIGN §6): mark them left (locked out of the API at once), hand every customer they own back to its pool — or to their manager when
- * the tenant says so and the manager is active — through the single ownership function with ledger reason
+ * the tenant says so and the manager is active — through the one decision (`depart`) and the one writer, ledger type
  * `left_with_employee`, and tell the manager. Safe to run twice: the second run finds nothing to move and sends nothing.
  */
 export async function handleDeparture(
@@ -42,10 +44,11 @@ export async function handleDeparture(
   const manager = leaver?.managerId ? await findUser(db, tenantId, leaver.managerId) : undefined;
   const toManager = tenant.settings.departurePolicy === 'manager' && manager?.active === true ? manager.id : null;
   const moved: { id: number; name: string }[] = [];
+  const day = localDate(now, tenant.timeZone);
   for (;;) {
     const owned = await db
       .selectFrom('customers')
-      .select(['id', 'name', 'pool_id'])
+      .select(['id', 'name'])
       .where('tenant_id', '=', tenantId)
       .where('owner_id', '=', userId)
       .where('status', '=', 'owned')
@@ -57,21 +60,29 @@ export async function handleDeparture(
     if (owned.length === 0) break;
     const before = moved.length;
     await db.transaction().execute(async (trx) => {
+      const facts = await OwnershipFacts.read(trx, tenantId, day, owned.map((c) => ({ customerId: c.id, userId: toManager })));
+      const changes: OwnershipChange[] = [];
+      const names: { id: number; name: string }[] = [];
       for (const customer of owned) {
-        const applied = await changeOwnership(trx, {
-          tenantId,
-          customerId: customer.id,
-          type: 'left_with_employee',
-          expect: { status: 'owned', ownerId: userId },
-          toUserId: toManager,
-          fromPoolId: customer.pool_id,
-          toPoolId: customer.pool_id,
-          actorId: null,
-          reason: toManager === null ? '员工离职，客户退回公海' : '员工离职，客户转交其上级',
+        const row = facts.row(customer.id);
+        const pool = row ? facts.pool(row.pool_id) : null;
+        const manager = toManager === null ? null : facts.party(toManager, row?.pool_id ?? -1);
+        const decision = decideChange(facts.state(customer.id), pool, manager && pool ? facts.countsOf(manager.id, pool.id) : emptyCounts(day), {
+          kind: 'depart',
+          leaverId: userId,
+          toManager: manager,
           now,
+          timeZone: tenant.timeZone,
         });
-        if (applied) moved.push({ id: customer.id, name: customer.name });
+        // Refused: no longer theirs, or reserved by an HR assignment that settles it itself.
+        if (!decision.ok) continue;
+        facts.granted(customer.id, decision, now);
+        changes.push(changeOf(tenantId, customer.id, decision, now));
+        names.push({ id: customer.id, name: customer.name });
       }
+      // The rows are locked by the facts read (the transaction on SQLite), so every grant applies.
+      await applyOwnershipChanges(trx, changes, { mustApply: true });
+      moved.push(...names);
     });
     // Nothing moved means someone else changed them all meanwhile; do not spin on the same rows.
     if (owned.length < BATCH || moved.length === before) break;

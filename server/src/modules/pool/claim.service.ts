@@ -9,7 +9,7 @@ import { departmentPaths, findUser, userInSubtrees } from '../org/org.repository
 import { claimEngine, type ClaimAttempt } from './claim-engine';
 import { OwnershipFacts } from './ownership-facts';
 import { decideChange, refusalError, type ChangeRequest, type Grant, type Proximity } from './ownership-rules';
-import { applyOwnershipChange } from './ownership-writer';
+import { applyOwnershipChange, changeOf } from './ownership-writer';
 import type { ClaimBody } from './pool';
 
 /**
@@ -59,25 +59,7 @@ export async function changeHands(
     const req = request(facts);
     const decision = decideChange(facts.state(customerId), pool, receiverId && pool ? facts.countsOf(receiverId, pool.id) : facts.countsOf('', -1), req);
     if (!decision.ok) throw refusalError(decision);
-    const evidence = decision.evidence || options.evidence ? { ...options.evidence, ...decision.evidence } : undefined;
-    const applied = await applyOwnershipChange(trx, {
-      tenantId,
-      customerId,
-      type: decision.type,
-      expect:
-        decision.fromUserId === null
-          ? { status: 'pool', allowReservation: decision.allowReservation ?? undefined }
-          : { status: 'owned', ownerId: decision.fromUserId, allowReservation: decision.allowReservation ?? undefined },
-      toUserId: decision.toUserId,
-      fromPoolId: decision.fromPoolId,
-      toPoolId: decision.toPoolId,
-      actorId: options.actorId ?? decision.actorId,
-      reason: options.reason ?? decision.reason,
-      evidence,
-      priorOwnerBlockedUntil: decision.priorOwnerBlockedUntil,
-      quotaDay: decision.quotaDay ?? undefined,
-      now: req.now,
-    });
+    const applied = await applyOwnershipChange(trx, changeOf(tenantId, customerId, decision, req.now, options));
     // The row was locked by the read, so this cannot miss; if it ever did, say so rather than answer success.
     if (!applied) throw new AppError(409, 'already_owned', '该客户的归属刚刚发生了变化，请刷新后再试。');
     return decision;

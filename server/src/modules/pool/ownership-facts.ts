@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
-import { readOwnershipFacts, type FactsItem } from '../../db/dialect/ownership-facts';
+import { readCreationFacts, readOwnershipFacts, type FactRows, type FactsItem } from '../../db/dialect/ownership-facts';
 import type { CustomersTable } from '../customers/customers.table';
 import type { Pool } from './pool';
 import { toPool } from './pool.repository';
@@ -49,7 +49,18 @@ export class OwnershipFacts {
 
   /** Reads the facts of `items` (in the caller's transaction, or starting it with `begin` on MySQL). */
   static async read(db: Db, tenantId: string, day: string, items: FactsItem[], options: { begin: boolean } = { begin: false }): Promise<OwnershipFacts> {
-    const rows = await readOwnershipFacts(db, tenantId, day, items, options);
+    return OwnershipFacts.of(await readOwnershipFacts(db, tenantId, day, items, options), items, day);
+  }
+
+  /**
+   * The facts of a customer `userId` is about to create in `poolId` (in the caller's transaction): the pool, the creator
+   * as a receiver and their counts there, under the same lock a claim of theirs in that pool takes.
+   */
+  static async readCreation(db: Db, tenantId: string, day: string, userId: string, poolId: number): Promise<OwnershipFacts> {
+    return OwnershipFacts.of(await readCreationFacts(db, tenantId, day, userId, poolId), [{ customerId: -1, userId }], day);
+  }
+
+  private static of(rows: FactRows, items: FactsItem[], day: string): OwnershipFacts {
     const facts = new OwnershipFacts(day);
     for (const r of rows.users) facts.users.set(String(r.id), { name: String(r.name ?? ''), active: Number(r.active) === 1 });
     for (const r of rows.customers) {

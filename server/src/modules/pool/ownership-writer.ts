@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
+import type { Grant } from './ownership-rules';
 import type { OwnershipEventType } from './pool.table';
 
 /** What the customer must look like for the change to apply; checked by the same UPDATE that applies it. */
@@ -28,6 +29,36 @@ export interface OwnershipChange {
   /** A claim counts against the new owner's daily quota of this tenant-local day (`claim_counters`). */
   quotaDay?: string;
   now: number;
+}
+
+/**
+ * The change a grant of the one decision (ownership-rules.ts) writes: the update expects the owner the decision saw,
+ * and the ledger row carries the grant's actor, reason and evidence unless the caller's `ledger` says more (its evidence
+ * is merged under the grant's).
+ */
+export function changeOf(
+  tenantId: string,
+  customerId: number,
+  grant: Grant,
+  now: number,
+  ledger: { actorId?: string; reason?: string | null; evidence?: Record<string, unknown> } = {},
+): OwnershipChange {
+  const allowReservation = grant.allowReservation ?? undefined;
+  return {
+    tenantId,
+    customerId,
+    type: grant.type,
+    expect: grant.fromUserId === null ? { status: 'pool', allowReservation } : { status: 'owned', ownerId: grant.fromUserId, allowReservation },
+    toUserId: grant.toUserId,
+    fromPoolId: grant.fromPoolId,
+    toPoolId: grant.toPoolId,
+    actorId: ledger.actorId ?? grant.actorId,
+    reason: ledger.reason ?? grant.reason,
+    evidence: grant.evidence || ledger.evidence ? { ...ledger.evidence, ...grant.evidence } : undefined,
+    priorOwnerBlockedUntil: grant.priorOwnerBlockedUntil,
+    quotaDay: grant.quotaDay ?? undefined,
+    now,
+  };
 }
 
 /** A customer row created straight into someone's hands (or a pool): only its ledger row is written here. */
@@ -59,6 +90,11 @@ function ledgerRow(c: OwnershipChange) {
     evidence: c.evidence === undefined ? null : JSON.stringify(c.evidence),
     at: c.now,
   };
+}
+
+/** The one INSERT of the ledger: one row per change, every row built by `ledgerRow`. */
+async function appendLedger(db: Db, changes: OwnershipChange[]): Promise<void> {
+  if (changes.length > 0) await db.insertInto('ownership_events').values(changes.map(ledgerRow)).execute();
 }
 
 /** The conditional UPDATE of one change: affects the row only while the customer still matches `expect`. */
@@ -123,7 +159,7 @@ export async function applyOwnershipChanges(trx: Db, changes: OwnershipChange[],
   if (options.mustApply && done.length !== changes.length) {
     throw new Error(`ownership writer changed ${done.length} of ${changes.length} locked customers`);
   }
-  if (done.length > 0) await trx.insertInto('ownership_events').values(done.map(ledgerRow)).execute();
+  await appendLedger(trx, done);
   await countClaims(trx, done);
   return applied;
 }
@@ -136,15 +172,26 @@ export async function applyOwnershipChange(trx: Db, change: OwnershipChange): Pr
 
 /** The ledger row of customers created into someone's hands or a pool (`created`), in the creating transaction. */
 export async function recordCreations(trx: Db, created: CreationChange[]): Promise<void> {
-  if (created.length === 0) return;
-  await trx
-    .insertInto('ownership_events')
-    .values(
-      created.map((c) =>
-        ledgerRow({ ...c, type: 'created', expect: { status: 'pool' }, fromPoolId: null }),
-      ),
-    )
-    .execute();
+  await appendLedger(trx, created.map((c) => ({ ...c, type: 'created', expect: { status: 'pool' }, fromPoolId: null })));
+}
+
+/** A change of hands that happened before its customer rows were written as they are now (the demo's history). */
+export interface PastChange {
+  tenantId: string;
+  customerId: number;
+  type: OwnershipEventType;
+  fromUserId: string | null;
+  toUserId: string | null;
+  fromPoolId: number | null;
+  toPoolId: number;
+  actorId: string | null;
+  reason: string | null;
+  at: number;
+}
+
+/** The ledger rows of past changes, as they happened, in the one row shape; the caller writes the customer rows. */
+export async function recordHistory(db: Db, past: PastChange[]): Promise<void> {
+  await appendLedger(db, past.map((c) => ({ ...c, expect: c.fromUserId === null ? { status: 'pool' } : { status: 'owned', ownerId: c.fromUserId }, now: c.at })));
 }
 
 /** One customer a sweep takes back (or moves up the pool chain), as it was when locked. */
@@ -204,26 +251,22 @@ export async function applySweepPage(
   if (Number(result.numUpdatedRows) !== changes.length) {
     throw new Error(`ownership batch changed ${result.numUpdatedRows} of ${changes.length} locked customers`);
   }
-  await trx
-    .insertInto('ownership_events')
-    .values(
-      changes.map((c) =>
-        ledgerRow({
-          tenantId: page.tenantId,
-          customerId: c.customerId,
-          type: page.type,
-          expect: c.fromUserId === null ? { status: 'pool' } : { status: 'owned', ownerId: c.fromUserId },
-          toUserId: null,
-          fromPoolId: c.fromPoolId,
-          toPoolId: page.toPoolId,
-          actorId: null,
-          reason: c.reason,
-          ruleId: page.ruleId,
-          ruleVersion: page.ruleVersion,
-          evidence: c.evidence,
-          now: page.now,
-        }),
-      ),
-    )
-    .execute();
+  await appendLedger(
+    trx,
+    changes.map((c) => ({
+      tenantId: page.tenantId,
+      customerId: c.customerId,
+      type: page.type,
+      expect: c.fromUserId === null ? { status: 'pool' } : { status: 'owned', ownerId: c.fromUserId },
+      toUserId: null,
+      fromPoolId: c.fromPoolId,
+      toPoolId: page.toPoolId,
+      actorId: null,
+      reason: c.reason,
+      ruleId: page.ruleId,
+      ruleVersion: page.ruleVersion,
+      evidence: c.evidence,
+      now: page.now,
+    })),
+  );
 }

@@ -7,7 +7,7 @@ import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
 import type { OutboxMessage } from '../notify/outbox';
 import { enqueueMessages } from '../notify/outbox.service';
 import { isSealedBot, sealBot, type StoredBotRef } from '../notify/robot-ref';
-import { changeOwnershipInBatch, type BatchedChange } from '../pool/ownership.service';
+import { applySweepPage, type BatchedChange } from '../pool/ownership-writer';
 import { listPools } from '../pool/pool.repository';
 import { findTenantById } from '../tenants/tenants.repository';
 import { anchorOf, clockSubjectOf } from './clocks';
@@ -164,7 +164,7 @@ export async function runSweep(deps: { db: Db; logger: Logger; secrets: SecretBo
           reason: ruleReason(rule),
           evidence: reclaimEvidence(rule, row, runDate),
         }));
-        await changeOwnershipInBatch(trx, {
+        await applySweepPage(trx, {
           tenantId,
           type: 'reclaimed',
           changes,
@@ -201,7 +201,7 @@ export async function runSweep(deps: { db: Db; logger: Logger; secrets: SecretBo
       const rows = await db.selectFrom('customers').select(['id', 'name', 'pool_id', 'pool_entered_at']).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
       if (!dryRun) {
         await db.transaction().execute((trx) =>
-          changeOwnershipInBatch(trx, {
+          applySweepPage(trx, {
             tenantId,
             type: 'escalated',
             changes: rows.map((row) => ({ customerId: row.id, fromUserId: null, fromPoolId: row.pool_id, reason, evidence: { runDate, poolEnteredAt: row.pool_entered_at, escalateAfterDays: pool.escalateAfterDays } })),

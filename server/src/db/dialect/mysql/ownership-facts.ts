@@ -32,16 +32,9 @@ export async function readOwnershipFacts(conn: Db, tenantId: string, day: string
        on duplicate key update claims = claims`,
       [day, tenantId, ...ids, ...users, ...pairs.flatMap((c) => [c.customerId, c.userId])],
     ]);
-    statements.push([`select user_id, pool_id, claims from claim_counters where tenant_id = ? and user_id in (${marks(users.length)}) and day = ?`, [tenantId, ...users, day]]);
-    statements.push([
-      `select owner_id, pool_id, level, count(*) as n, coalesce(sum(last_deal_won_at is null), 0) as open
-       from customers where tenant_id = ? and owner_id in (${marks(users.length)}) group by owner_id, pool_id, level`,
-      [tenantId, ...users],
-    ]);
+    statements.push(...holdingStatements(tenantId, day, users));
   }
-  const result = (await conn.executeQuery(CompiledQuery.raw(statements.map(([s]) => s).join(';\n'), statements.flatMap(([, p]) => p)))).rows as unknown;
-  // One statement answers with its rows; a packet with an array per statement.
-  const sets = (statements.length === 1 ? [result] : (result as unknown[])) as Record<string, unknown>[][];
+  const sets = await sendPacket(conn, statements);
   const at = options.begin ? 1 : 0;
   return {
     users: sets[at]!,
@@ -51,4 +44,44 @@ export async function readOwnershipFacts(conn: Db, tenantId: string, day: string
     counters: users.length ? sets[at + 5]! : [],
     holdings: users.length ? sets[at + 6]! : [],
   };
+}
+
+/**
+ * The facts of a customer about to be created by `userId` in `poolId`, in the caller's transaction and ONE round trip:
+ * the creator's user row shared, their counter row of the day upserted when they belong to the pool (so two creations,
+ * or a creation and a claim, of one rep in one pool take turns, as two claims do), then what they own, read under it.
+ */
+export async function readCreationFacts(conn: Db, tenantId: string, day: string, userId: string, poolId: number): Promise<FactRows> {
+  const sets = await sendPacket(conn, [
+    ['select id, name, active from users where tenant_id = ? and id = ? lock in share mode', [tenantId, userId]],
+    ['select * from pools where tenant_id = ? and id = ?', [tenantId, poolId]],
+    ['select pool_id, user_id from pool_members where tenant_id = ? and user_id = ?', [tenantId, userId]],
+    [
+      `insert into claim_counters (tenant_id, user_id, pool_id, day, claims)
+         select tenant_id, user_id, pool_id, ?, 0 from pool_members where tenant_id = ? and user_id = ? and pool_id = ?
+       on duplicate key update claims = claims`,
+      [day, tenantId, userId, poolId],
+    ],
+    ...holdingStatements(tenantId, day, [userId]),
+  ]);
+  return { users: sets[0]!, customers: [], pools: sets[1]!, members: sets[2]!, counters: sets[4]!, holdings: sets[5]! };
+}
+
+/** What the receivers hold: their counter rows of the day and their customers per pool and level (read after the locks). */
+function holdingStatements(tenantId: string, day: string, users: string[]): [string, unknown[]][] {
+  return [
+    [`select user_id, pool_id, claims from claim_counters where tenant_id = ? and user_id in (${marks(users.length)}) and day = ?`, [tenantId, ...users, day]],
+    [
+      `select owner_id, pool_id, level, count(*) as n, coalesce(sum(last_deal_won_at is null), 0) as open
+       from customers where tenant_id = ? and owner_id in (${marks(users.length)}) group by owner_id, pool_id, level`,
+      [tenantId, ...users],
+    ],
+  ];
+}
+
+/** Sends statements as one multi-statement packet; the rows of each, in order. */
+async function sendPacket(conn: Db, statements: [string, unknown[]][]): Promise<Record<string, unknown>[][]> {
+  const result = (await conn.executeQuery(CompiledQuery.raw(statements.map(([s]) => s).join(';\n'), statements.flatMap(([, p]) => p)))).rows as unknown;
+  // One statement answers with its rows; a packet with an array per statement.
+  return (statements.length === 1 ? [result] : (result as unknown[])) as Record<string, unknown>[][];
 }

@@ -12,6 +12,17 @@ export async function readOwnershipFacts(trx: Db, tenantId: string, day: string,
   const poolIds = [...new Set(customers.map((c) => c.pool_id))];
   const pools = poolIds.length ? await trx.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', poolIds).execute() : [];
   if (users.length === 0) return { users: [], customers, pools, members: [], counters: [], holdings: [] };
+  return { customers, pools, ...(await receiverRows(trx, tenantId, day, users)) };
+}
+
+/** The facts of a customer about to be created by `userId` in `poolId` (the transaction is the lock, as above). */
+export async function readCreationFacts(trx: Db, tenantId: string, day: string, userId: string, poolId: number): Promise<FactRows> {
+  const pools = await trx.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).where('id', '=', poolId).execute();
+  return { customers: [], pools, ...(await receiverRows(trx, tenantId, day, [userId])) };
+}
+
+/** The receivers' user rows, memberships, counter rows of the day and holdings per pool and level. */
+async function receiverRows(trx: Db, tenantId: string, day: string, users: string[]): Promise<Omit<FactRows, 'customers' | 'pools'>> {
   const [userRows, members, counters, holdings] = await Promise.all([
     trx.selectFrom('users').select(['id', 'name', 'active']).where('tenant_id', '=', tenantId).where('id', 'in', users).execute(),
     trx.selectFrom('pool_members').select(['pool_id', 'user_id']).where('tenant_id', '=', tenantId).where('user_id', 'in', users).execute(),
@@ -30,5 +41,5 @@ export async function readOwnershipFacts(trx: Db, tenantId: string, day: string,
       .groupBy(['owner_id', 'pool_id', 'level'])
       .execute(),
   ]);
-  return { users: userRows, customers, pools, members, counters, holdings } as FactRows;
+  return { users: userRows, members, counters, holdings } as Omit<FactRows, 'customers' | 'pools'>;
 }
