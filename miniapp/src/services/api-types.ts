@@ -38,6 +38,8 @@ export interface NearbyItem {
   distanceM: number;
   level: string;
   poolId: number;
+  /** The pool's claim radius (m): 领取 there first takes a nonce and fixes. Null: no location needed. */
+  claimRadiusM: number | null;
 }
 
 export type CustomerProfile = Awaited<ReturnType<typeof customerProfile>>;

@@ -8,6 +8,7 @@ const TITLES: Record<string, string> = {
   prior_owner_cooldown: '冷却期内不能领取',
   too_far: '距离太远',
   location_required: '需要定位后领取',
+  location_unverified: '定位未通过校验',
   reserved: '已被预留给新员工',
   not_pool_member: '不是该公海的成员',
   not_found: '客户已不存在',

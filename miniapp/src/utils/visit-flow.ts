@@ -3,6 +3,7 @@ import type { Api } from '@/services/api';
 import type { CheckInBody, PhotoDto, VisitDto } from '@/services/api-types';
 import { ApiError, NetworkError } from '@/services/errors';
 import type { RiskReason } from './risk-text';
+import { takeLocationProof } from './location-proof';
 import { randomKey } from './random-key';
 
 /**
@@ -123,15 +124,15 @@ export class VisitFlow {
     } else {
       this.set({ phase: 'locating', fixes: [], error: null, rejection: null, unconfirmed: false });
       try {
-        const count = this.deps.fixCount ?? 3;
-        const fixes: LocationFix[] = [];
-        for (let i = 0; i < count; i++) {
-          if (i > 0) await this.sleep(this.deps.fixIntervalMs ?? 2500);
-          fixes.push(...(await this.deps.phone.locate({ count: 1 })));
-          this.set({ fixes: [...fixes] });
-        }
-        const [wifi, { nonce }] = await Promise.all([this.deps.phone.connectedWifi(), this.deps.visits.nonce()]);
-        send = { key: this.newKey(), body: { customerId: this.customerId, nonce, fixes, wifi, device: this.deps.phone.device() as CheckInBody['device'] } };
+        const proof = await takeLocationProof({
+          phone: this.deps.phone,
+          nonce: this.deps.visits.nonce,
+          fixCount: this.deps.fixCount,
+          fixIntervalMs: this.deps.fixIntervalMs,
+          sleep: this.sleep,
+          onFix: (fixes) => this.set({ fixes }),
+        });
+        send = { key: this.newKey(), body: { customerId: this.customerId, ...proof } };
       } catch (err) {
         this.set({ phase: 'ready', error: messageOf(err, '定位失败，请重试') });
         return;

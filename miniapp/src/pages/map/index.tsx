@@ -11,6 +11,7 @@ import { platform, type LocationFix } from '@/platform';
 import { PoolMap } from '@/platform/map';
 import { api, type CustomerDto, type NearbyItem } from '@/services';
 import { explainClaimFailure } from '@/utils/claim-refusal';
+import { claimBodyFor, takeLocationProof } from '@/utils/location-proof';
 import { describeReclaim, ruleDaysFromAnchor } from '@/utils/reclaim';
 import './index.scss';
 
@@ -77,9 +78,12 @@ function PoolAroundMe() {
     setClaiming(item.id);
     setBanner(null);
     try {
-      // The fix goes along: pools with a claim radius check it ("claim what you can visit").
-      const body = fix ? { lat: fix.lat, lng: fix.lng, accuracy: fix.accuracy, coord: fix.coord } : {};
-      const { customer } = await api.customers.claim(item.id, body);
+      // A pool with a claim radius ("claim what you can visit") judges fresh fixes and a nonce, as a check-in does.
+      const prove = () => {
+        setBanner({ tone: 'warning', title: '正在定位', message: `该公海要求在客户 ${item.claimRadiusM} 米内领取，正在确认你的位置…` });
+        return takeLocationProof({ phone: platform, nonce: api.visits.nonce, fixCount: 2, fixIntervalMs: 2000 });
+      };
+      const { customer } = await api.customers.claim(item.id, await claimBodyFor(item, fix, prove));
       setItems((list) => list?.filter((c) => c.id !== item.id) ?? null);
       setSelectedId(null);
       setBanner({ tone: 'success', title: `已领取「${customer.name}」`, message: claimedText(customer) });
