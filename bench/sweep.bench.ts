@@ -7,7 +7,7 @@ import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Db } from '../server/src/db/create-db';
 import { encodeGeohash } from '../server/src/geo/geo';
 import type { CustomersTable } from '../server/src/modules/customers/customers.table';
-import { changeOwnership } from '../server/src/modules/pool/ownership.service';
+import { applyOwnershipChange } from '../server/src/modules/pool/ownership-writer';
 import { dueCondition, sweepRules, workCalendar, type SweepRule } from '../server/src/modules/reclaim/reclaim.repository';
 import { ruleReason, runSweep, type SweepSummary } from '../server/src/modules/reclaim/sweep.service';
 import { latestDueAnchorDay } from '../server/src/modules/reclaim/work-calendar';
@@ -154,7 +154,7 @@ interface Baseline {
 
 /**
  * The row-by-row reclaim loop the set-based sweep replaces: each rule's due customers selected by one plain query, then
- * one transaction per customer calling changeOwnership (the conditional UPDATE and its ledger row). The selection is
+ * one transaction per customer calling the writer's applyOwnershipChange (the conditional UPDATE and its ledger row). The selection is
  * run and timed in full; the loop runs over the first `sample` due customers and is extrapolated to all of them.
  */
 async function rowByRow(db: Db, rules: SweepRule[], runDate: string, calendar: Parameters<typeof latestDueAnchorDay>[3], sample: number, say: (line: string) => void): Promise<Baseline & { touched: number[] }> {
@@ -181,7 +181,7 @@ async function rowByRow(db: Db, rules: SweepRule[], runDate: string, calendar: P
   for (const { rule, row } of due.slice(0, sample)) {
     const c0 = performance.now();
     const applied = await db.transaction().execute((trx) =>
-      changeOwnership(trx, {
+      applyOwnershipChange(trx, {
         tenantId: TENANT,
         customerId: row.id,
         type: 'reclaimed',

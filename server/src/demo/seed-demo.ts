@@ -7,8 +7,8 @@ import type { CustomerContactsTable, CustomersTable, FollowUpsTable } from '../m
 import { AppError } from '../errors';
 import { sealBot } from '../modules/notify/robot-ref';
 import { grantAppRoles } from '../modules/org/org.repository';
+import { recordHistory, type PastChange } from '../modules/pool/ownership-writer';
 import { refreshPoolMembers } from '../modules/pool/pool.repository';
-import type { OwnershipEventsTable } from '../modules/pool/pool.table';
 import { demoRefusal } from '../modules/tenants/sandbox.policy';
 import { defaultTenantSettings } from '../modules/tenants/tenants';
 import { countTenantsByKind } from '../modules/tenants/tenants.repository';
@@ -148,7 +148,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
   let nextId = Number(maxId?.m ?? 0) + 1;
   const customers: Insertable<CustomersTable>[] = [];
   const contacts: Insertable<CustomerContactsTable>[] = [];
-  const ledger: Insertable<OwnershipEventsTable>[] = [];
+  const ledger: PastChange[] = [];
   const followUps: Insertable<FollowUpsTable>[] = [];
   const usedNames = new Set<string>();
   const reps = demoUsers.filter((u) => u.userId.startsWith('rep'));
@@ -182,7 +182,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
       updated_at: createdAt,
     };
     customers.push(c);
-    ledger.push({ tenant_id: t, customer_id: id, type: 'created', from_user_id: null, to_user_id: null, from_pool_id: null, to_pool_id: poolId, actor_id: 'admin01', reason: '演示数据导入', at: createdAt });
+    ledger.push({ tenantId: t, customerId: id, type: 'created', fromUserId: null, toUserId: null, fromPoolId: null, toPoolId: poolId, actorId: 'admin01', reason: '演示数据导入', at: createdAt });
     for (let k = rnd.int(1, 2); k > 0; k--) {
       contacts.push({ tenant_id: t, customer_id: id, name: `${rnd.pick(surnames)}${rnd.pick(['先生', '女士', '经理', '总'])}`, title: rnd.pick(contactTitles), phone: `1${rnd.int(30, 89)}${String(rnd.int(0, 99_999_999)).padStart(8, '0')}`, created_at: createdAt });
     }
@@ -217,7 +217,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
         // A few per rep are about to be reclaimed (13–14 days without a verified visit); the rest were visited lately.
         const lastVisit = k < 3 ? Math.max(ownedSince, fourteenDaysBefore + rnd.int(0, 86_399) * 1000) : Math.max(ownedSince, now - rnd.int(0, 10) * DAY_MS - rnd.int(0, 86_399) * 1000);
         Object.assign(c, { status: 'owned', owner_id: rep.userId, owned_since: ownedSince, pool_entered_at: null, last_verified_visit_at: lastVisit, updated_at: lastVisit });
-        ledger.push({ tenant_id: t, customer_id: c.id!, type: 'claimed', from_user_id: null, to_user_id: rep.userId, from_pool_id: poolId, to_pool_id: poolId, actor_id: rep.userId, reason: null, at: ownedSince });
+        ledger.push({ tenantId: t, customerId: c.id!, type: 'claimed', fromUserId: null, toUserId: rep.userId, fromPoolId: poolId, toPoolId: poolId, actorId: rep.userId, reason: null, at: ownedSince });
         if (k % 4 === 0) {
           const at = Math.min(now - DAY_MS, ownedSince + rnd.int(1, 3) * DAY_MS);
           followUps.push({ tenant_id: t, customer_id: c.id!, user_id: rep.userId, kind: rnd.pick(['call', 'note', 'message'] as const), content: rnd.pick(followUpNotes), at });
@@ -228,8 +228,8 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
         const c = regional[cursor++]!;
         const claimedAt = now - rnd.int(60, 100) * DAY_MS;
         const releasedAt = claimedAt + rnd.int(5, 20) * DAY_MS;
-        ledger.push({ tenant_id: t, customer_id: c.id!, type: 'claimed', from_user_id: null, to_user_id: rep.userId, from_pool_id: poolId, to_pool_id: poolId, actor_id: rep.userId, reason: null, at: claimedAt });
-        ledger.push({ tenant_id: t, customer_id: c.id!, type: 'released', from_user_id: rep.userId, to_user_id: null, from_pool_id: poolId, to_pool_id: poolId, actor_id: rep.userId, reason: rnd.pick(releaseReasons), at: releasedAt });
+        ledger.push({ tenantId: t, customerId: c.id!, type: 'claimed', fromUserId: null, toUserId: rep.userId, fromPoolId: poolId, toPoolId: poolId, actorId: rep.userId, reason: null, at: claimedAt });
+        ledger.push({ tenantId: t, customerId: c.id!, type: 'released', fromUserId: rep.userId, toUserId: null, fromPoolId: poolId, toPoolId: poolId, actorId: rep.userId, reason: rnd.pick(releaseReasons), at: releasedAt });
         Object.assign(c, { prior_owner_id: rep.userId, prior_owner_blocked_until: releasedAt + 30 * DAY_MS, pool_entered_at: releasedAt, updated_at: releasedAt });
       }
     }
@@ -247,13 +247,13 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
     arrivedAt.set(c.id!, at);
     Object.assign(c, { created_at: at, pool_entered_at: at, updated_at: at });
   }
-  for (const row of ledger) if (row.type === 'created' && arrivedAt.has(row.customer_id)) row.at = arrivedAt.get(row.customer_id)!;
+  for (const row of ledger) if (row.type === 'created' && arrivedAt.has(row.customerId)) row.at = arrivedAt.get(row.customerId)!;
   for (const row of contacts) if (arrivedAt.has(row.customer_id)) row.created_at = arrivedAt.get(row.customer_id)!;
 
   await insertChunks(customers, (chunk) => db.insertInto('customers').values(chunk).execute());
   await insertChunks(contacts, (chunk) => db.insertInto('customer_contacts').values(chunk).execute());
-  ledger.sort((a, b) => a.at - b.at || a.customer_id - b.customer_id);
-  await insertChunks(ledger, (chunk) => db.insertInto('ownership_events').values(chunk).execute());
+  ledger.sort((a, b) => a.at - b.at || a.customerId - b.customerId);
+  await insertChunks(ledger, (chunk) => recordHistory(db, chunk));
   await insertChunks(followUps, (chunk) => db.insertInto('follow_ups').values(chunk).execute());
   const owned = customers.filter((c) => c.status === 'owned').length;
   return { id: t, customers: customers.length, poolCustomers: customers.length - owned, owned };

@@ -1,8 +1,7 @@
-import { CompiledQuery, sql, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
 import { isMysql } from '../../db/create-db';
 import type { GeohashRange } from '../../geo/geo';
-import type { CustomersTable } from '../customers/customers.table';
 import type { Pool } from './pool';
 import type { PoolsTable } from './pool.table';
 
@@ -107,117 +106,6 @@ export async function refreshPoolMembers(db: Db, tenantId: string): Promise<numb
     for (let i = 0; i < all.length; i += 500) await trx.insertInto('pool_members').values(all.slice(i, i + 500)).execute();
   });
   return rows.size;
-}
-
-/**
- * Takes the rep's slot in a pool for a tenant-local day: upserts the day's claim counter, adding one claim when
- * `limit` is given and the rep is under it. Either way the counter row stays locked until the transaction ends, which
- * serialises every cap and quota check of that rep in that pool (DESIGN §4.1: under a per-rep lock, in the same
- * transaction). Returns false when the daily limit is already reached.
- */
-export async function takeRepSlot(
-  trx: Db,
-  s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null },
-): Promise<boolean> {
-  if (s.limit !== null && s.limit <= 0) return false;
-  const result = await repSlotQuery(trx, s).executeTakeFirst();
-  // MySQL reports 1 for an insert, 2 for an update and 0 for "no change" (FOUND_ROWS is off); SQLite 1 or 0.
-  return s.limit === null || Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-/** The counter upsert of takeRepSlot. */
-function repSlotQuery(db: Db, s: { tenantId: string; userId: string; poolId: number; day: string; limit: number | null }) {
-  const key = { tenant_id: s.tenantId, user_id: s.userId, pool_id: s.poolId, day: s.day };
-  const counting = s.limit !== null;
-  const insert = db.insertInto('claim_counters').values({ ...key, claims: counting ? 1 : 0 });
-  return isMysql(db)
-    ? insert.onDuplicateKeyUpdate({
-        claims: counting ? sql<number>`if(claims < ${s.limit}, claims + 1, claims)` : sql<number>`claims`,
-      })
-    : insert.onConflict((oc) =>
-        counting
-          ? oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doUpdateSet({ claims: sql<number>`claims + 1` }).where('claims', '<', s.limit!)
-          : oc.columns(['tenant_id', 'user_id', 'pool_id', 'day']).doNothing(),
-      );
-}
-
-/** Claims the rep made in a pool on a tenant-local day. */
-export async function claimsOnDay(db: Db, s: { tenantId: string; userId: string; poolId: number; day: string }): Promise<number> {
-  const row = await db
-    .selectFrom('claim_counters')
-    .select('claims')
-    .where('tenant_id', '=', s.tenantId)
-    .where('user_id', '=', s.userId)
-    .where('pool_id', '=', s.poolId)
-    .where('day', '=', s.day)
-    .executeTakeFirst();
-  return row?.claims ?? 0;
-}
-
-/** Customers the rep owns in a pool, for the cap (optionally one level only; optionally not counting won ones). */
-export async function countOwned(
-  db: Db,
-  q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean },
-): Promise<number> {
-  const row = await countOwnedQuery(db, q).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** The query of countOwned. */
-function countOwnedQuery(db: Db, q: { tenantId: string; userId: string; poolId: number; level?: string; excludeWon: boolean }) {
-  let query = db
-    .selectFrom('customers')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('tenant_id', '=', q.tenantId)
-    .where('owner_id', '=', q.userId)
-    .where('pool_id', '=', q.poolId);
-  if (q.level !== undefined) query = query.where('level', '=', q.level);
-  if (q.excludeWon) query = query.where('last_deal_won_at', 'is', null);
-  return query;
-}
-
-/** The customer joined with its pool and whether the user is a member, as one row ([userId, tenantId, customerId]). */
-const CLAIM_CONTEXT_SQL = `select c.*, p.name as p_name, p.parent_pool_id as p_parent_pool_id,
-     p.escalate_after_days as p_escalate_after_days, p.escalate_to_pool_id as p_escalate_to_pool_id,
-     p.max_owned_per_rep as p_max_owned_per_rep, p.max_owned_per_level as p_max_owned_per_level,
-     p.cap_excludes_won as p_cap_excludes_won, p.daily_claim_limit as p_daily_claim_limit,
-     p.prior_owner_cooldown_days as p_prior_owner_cooldown_days, p.claim_radius_m as p_claim_radius_m,
-     p.created_at as p_created_at, p.updated_at as p_updated_at,
-     exists(select 1 from pool_members pm where pm.tenant_id = c.tenant_id and pm.pool_id = c.pool_id and pm.user_id = ?) as member
-   from customers c inner join pools p on p.tenant_id = c.tenant_id and p.id = c.pool_id
-   where c.tenant_id = ? and c.id = ?`;
-
-/** Splits a row of CLAIM_CONTEXT_SQL into the customer, its pool and the membership flag. */
-function claimContextOf(row: Record<string, unknown>) {
-  const {
-    p_name, p_parent_pool_id, p_escalate_after_days, p_escalate_to_pool_id, p_max_owned_per_rep, p_max_owned_per_level,
-    p_cap_excludes_won, p_daily_claim_limit, p_prior_owner_cooldown_days, p_claim_radius_m, p_created_at, p_updated_at,
-    member, ...rest
-  } = row;
-  const customer = rest as unknown as Selectable<CustomersTable>;
-  const pool = toPool({
-    id: customer.pool_id,
-    tenant_id: customer.tenant_id,
-    name: p_name,
-    parent_pool_id: p_parent_pool_id,
-    escalate_after_days: p_escalate_after_days,
-    escalate_to_pool_id: p_escalate_to_pool_id,
-    max_owned_per_rep: p_max_owned_per_rep,
-    max_owned_per_level: p_max_owned_per_level,
-    cap_excludes_won: p_cap_excludes_won,
-    daily_claim_limit: p_daily_claim_limit,
-    prior_owner_cooldown_days: p_prior_owner_cooldown_days,
-    claim_radius_m: p_claim_radius_m,
-    created_at: p_created_at,
-    updated_at: p_updated_at,
-  } as Selectable<PoolsTable>);
-  return { customer, pool, member: Boolean(Number(member)) };
-}
-
-/** Everything a claim checks before locking, in one read: the customer, its pool, and whether the rep is a member. */
-export async function claimContext(db: Db, tenantId: string, customerId: number, userId: string) {
-  const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(CLAIM_CONTEXT_SQL, [userId, tenantId, customerId]));
-  return rows[0] && claimContextOf(rows[0]);
 }
 
 export interface NearbyPoint {
