@@ -93,7 +93,7 @@ function ledgerRow(c: OwnershipChange) {
 }
 
 /** The one INSERT of the ledger: one row per change, every row built by `ledgerRow`. */
-async function appendLedger(db: Db, changes: OwnershipChange[]): Promise<void> {
+async function insertLedgerRows(db: Db, changes: OwnershipChange[]): Promise<void> {
   if (changes.length > 0) await db.insertInto('ownership_events').values(changes.map(ledgerRow)).execute();
 }
 
@@ -159,7 +159,7 @@ export async function applyOwnershipChanges(trx: Db, changes: OwnershipChange[],
   if (options.mustApply && done.length !== changes.length) {
     throw new Error(`ownership writer changed ${done.length} of ${changes.length} locked customers`);
   }
-  await appendLedger(trx, done);
+  await insertLedgerRows(trx, done);
   await countClaims(trx, done);
   return applied;
 }
@@ -172,7 +172,7 @@ export async function applyOwnershipChange(trx: Db, change: OwnershipChange): Pr
 
 /** The ledger row of customers created into someone's hands or a pool (`created`), in the creating transaction. */
 export async function recordCreations(trx: Db, created: CreationChange[]): Promise<void> {
-  await appendLedger(trx, created.map((c) => ({ ...c, type: 'created', expect: { status: 'pool' }, fromPoolId: null })));
+  await insertLedgerRows(trx, created.map((c) => ({ ...c, type: 'created', expect: { status: 'pool' }, fromPoolId: null })));
 }
 
 /** A change of hands that happened before its customer rows were written as they are now (the demo's history). */
@@ -191,7 +191,7 @@ export interface PastChange {
 
 /** The ledger rows of past changes, as they happened, in the one row shape; the caller writes the customer rows. */
 export async function recordHistory(db: Db, past: PastChange[]): Promise<void> {
-  await appendLedger(db, past.map((c) => ({ ...c, expect: c.fromUserId === null ? { status: 'pool' } : { status: 'owned', ownerId: c.fromUserId }, now: c.at })));
+  await insertLedgerRows(db, past.map((c) => ({ ...c, expect: c.fromUserId === null ? { status: 'pool' } : { status: 'owned', ownerId: c.fromUserId }, now: c.at })));
 }
 
 /** One customer a sweep takes back (or moves up the pool chain), as it was when locked. */
@@ -251,7 +251,7 @@ export async function applySweepPage(
   if (Number(result.numUpdatedRows) !== changes.length) {
     throw new Error(`ownership batch changed ${result.numUpdatedRows} of ${changes.length} locked customers`);
   }
-  await appendLedger(
+  await insertLedgerRows(
     trx,
     changes.map((c) => ({
       tenantId: page.tenantId,
