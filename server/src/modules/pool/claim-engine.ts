@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
 import { GroupCommit, retryLockConflicts } from '../../db/group-commit';
-import { applyOwnershipChanges, type OwnershipChange } from './ownership-writer';
+import { applyOwnershipChanges, changeOf, type OwnershipChange } from './ownership-writer';
 import { OwnershipFacts, type CustomerRow } from './ownership-facts';
 import { decideChange, type Decision, type Proximity } from './ownership-rules';
 import type { Pool } from './pool';
@@ -41,30 +41,18 @@ function decideClaims(facts: OwnershipFacts, claims: ClaimAttempt[]): { outcomes
   const outcomes = claims.map((c): ClaimOutcome => {
     const row = facts.row(c.customerId);
     const pool = row ? facts.pool(row.pool_id) : null;
-    const rep = pool ? facts.party(c.userId, pool.id) : { id: c.userId, name: '', active: facts.party(c.userId, -1).active, member: false };
-    const decision = decideChange(facts.state(c.customerId), pool, pool ? facts.countsOf(c.userId, pool.id) : facts.countsOf(c.userId, -1), {
+    // Without a pool (no such customer) the rep is nobody's member and holds nothing there: the decision says not found.
+    const poolId = pool?.id ?? -1;
+    const decision = decideChange(facts.state(c.customerId), pool, facts.countsOf(c.userId, poolId), {
       kind: 'claim',
-      rep,
+      rep: facts.party(c.userId, poolId),
       proximity: c.proximity,
       now: c.now,
       timeZone: c.timeZone,
     });
     if (!decision.ok) return { decision, customer: row, pool };
     facts.granted(c.customerId, decision, c.now);
-    const evidence = decision.evidence || c.evidence ? { ...c.evidence, ...decision.evidence } : undefined;
-    changes.push({
-      tenantId: c.tenantId,
-      customerId: c.customerId,
-      type: decision.type,
-      expect: { status: 'pool' },
-      toUserId: decision.toUserId,
-      fromPoolId: decision.fromPoolId,
-      toPoolId: decision.toPoolId,
-      actorId: decision.actorId,
-      evidence,
-      quotaDay: decision.quotaDay ?? undefined,
-      now: c.now,
-    });
+    changes.push(changeOf(c.tenantId, c.customerId, decision, c.now, { evidence: c.evidence }));
     return { decision, customer: facts.row(c.customerId), pool };
   });
   return { outcomes, changes };
