@@ -6,6 +6,7 @@ import type { Db } from '../server/src/db/create-db';
 import { SeededRandom } from '../server/src/demo/random';
 import { encodeGeohash } from '../server/src/geo/geo';
 import { signToken } from '../server/src/modules/auth/jwt';
+import { recordCreations } from '../server/src/modules/pool/ownership-writer';
 import { refreshPoolMembers } from '../server/src/modules/pool/pool.repository';
 import { startApiServer, stopApiServer } from './api-server-process';
 import { createBenchDb, machineFacts } from './bench-db';
@@ -342,8 +343,9 @@ async function seed(db: Db, now: number): Promise<{ poolId: number; repIds: stri
   });
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('customers').values(rows.slice(i, i + 500)).execute();
   const customerIds = (await db.selectFrom('customers').select('id').where('tenant_id', '=', TENANT).orderBy('id').execute()).map((r) => r.id);
-  const ledger = customerIds.map((id) => ({ tenant_id: TENANT, customer_id: id, type: 'created' as const, from_user_id: null, to_user_id: null, from_pool_id: null, to_pool_id: poolId, actor_id: null, reason: '压测数据', at: now }));
-  for (let i = 0; i < ledger.length; i += 500) await db.insertInto('ownership_events').values(ledger.slice(i, i + 500)).execute();
+  // Their `created` ledger rows, through the one writer of the ledger.
+  const created = customerIds.map((customerId) => ({ tenantId: TENANT, customerId, toUserId: null, toPoolId: poolId, actorId: null, reason: '压测数据', now }));
+  for (let i = 0; i < created.length; i += 500) await recordCreations(db, created.slice(i, i + 500));
   return { poolId, repIds, customerIds };
 }
 
