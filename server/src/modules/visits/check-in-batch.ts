@@ -136,7 +136,8 @@ interface Sighting {
 /**
  * Everything the batch's check-ins are judged on, read at once and under the locks the writes need (MySQL): the nonces
  * and the customers (ascending ids) are locked, the rest is read as of now. Reads of visits and access points come one
- * row per rep and per access point and customer, however long their history.
+ * row per rep and per access point and customer, however long their history. Outside a transaction (`inTransaction`
+ * false: a single request's facts, readCheckInFacts) nothing is locked.
  */
 function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean, inTransaction = true): { script: Script; at: Record<string, number> } {
   const lock = mysql && inTransaction ? ' for update' : '';

@@ -54,7 +54,10 @@ export interface BssidSightingsTable {
   lng: number;
 }
 
-/** Where a rep last provably was: their latest check-in that was not rejected (read by the next check-in's speed check). */
+/**
+ * Where a rep last provably was: their latest check-in that was not rejected, or verified proximity claim (`visit_id` 0,
+ * claim-location.ts), whichever is later (read by the next check-in's and claim's speed check).
+ */
 export interface RepLastFixesTable {
   tenant_id: string;
   user_id: string;
