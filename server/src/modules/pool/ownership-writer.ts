@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
+import type { Database } from '../../db/database';
 import type { Grant } from './ownership-rules';
 import type { OwnershipEventType } from './pool.table';
 
@@ -123,6 +124,46 @@ function updateOf(trx: Db, change: OwnershipChange) {
     : update.where((eb) => eb.or([eb('reserved_by_assignment_id', 'is', null), eb('reserved_by_assignment_id', '=', expect.allowReservation!)]));
 }
 
+/** A change that takes a free, unreserved pool customer into someone's hands (what every claim is). */
+const isPlainTake = (c: OwnershipChange) => c.expect.status === 'pool' && c.expect.allowReservation === undefined && c.toUserId !== null;
+
+/**
+ * The conditional UPDATE of several plain takes of one tenant as one statement: the same conditions as `updateOf`, with
+ * the new owner, pool and instant chosen per row by its id. The caller compares the affected rows with the count.
+ */
+function takeAllUpdate(trx: Db, changes: OwnershipChange[]) {
+  // CASE id WHEN … THEN … ELSE <the column> END: a row the list does not name (none: the WHERE is the same list) keeps its value.
+  const perRow = <C extends 'owner_id' | 'pool_id' | 'owned_since' | 'updated_at'>(
+    eb: ExpressionBuilder<Database, 'customers'>,
+    column: C,
+    value: (c: OwnershipChange) => NonNullable<Database['customers'][C]> & (string | number),
+  ) => {
+    let expr = eb.case('id').when(changes[0]!.customerId).then(value(changes[0]!));
+    for (const c of changes.slice(1)) expr = expr.when(c.customerId).then(value(c));
+    return expr.else(eb.ref(column)).end();
+  };
+  return trx
+    .updateTable('customers')
+    .set((eb) => ({
+      status: 'owned' as const,
+      owner_id: perRow(eb, 'owner_id', (c) => c.toUserId!),
+      pool_id: perRow(eb, 'pool_id', (c) => c.toPoolId),
+      owned_since: perRow(eb, 'owned_since', (c) => c.now),
+      pool_entered_at: null,
+      updated_at: perRow(eb, 'updated_at', (c) => c.now),
+      reserved_by_assignment_id: null,
+    }))
+    .where('tenant_id', '=', changes[0]!.tenantId)
+    .where(
+      'id',
+      'in',
+      changes.map((c) => c.customerId),
+    )
+    .where('status', '=', 'pool')
+    .where('owner_id', 'is', null)
+    .where('reserved_by_assignment_id', 'is', null);
+}
+
 /** The quota counter increments of the applied claims, one upsert per rep, pool and day. */
 async function countClaims(trx: Db, applied: OwnershipChange[]): Promise<void> {
   const counts = new Map<string, { tenant_id: string; user_id: string; pool_id: number; day: string; claims: number }>();
@@ -151,9 +192,16 @@ async function countClaims(trx: Db, applied: OwnershipChange[]): Promise<void> {
  */
 export async function applyOwnershipChanges(trx: Db, changes: OwnershipChange[], options: { mustApply?: boolean } = {}): Promise<boolean[]> {
   const applied: boolean[] = [];
-  for (const change of changes) {
-    const result = await updateOf(trx, change).executeTakeFirst();
-    applied.push(Number(result.numUpdatedRows) === 1);
+  if (options.mustApply && changes.length > 1 && changes.every(isPlainTake)) {
+    // Locked rows all taken from the pool (a claim batch): one UPDATE for all of them, checked by its row count below.
+    const result = await takeAllUpdate(trx, changes).executeTakeFirst();
+    const updated = Number(result.numUpdatedRows);
+    changes.forEach(() => applied.push(updated === changes.length));
+  } else {
+    for (const change of changes) {
+      const result = await updateOf(trx, change).executeTakeFirst();
+      applied.push(Number(result.numUpdatedRows) === 1);
+    }
   }
   const done = changes.filter((_, i) => applied[i]);
   if (options.mustApply && done.length !== changes.length) {
