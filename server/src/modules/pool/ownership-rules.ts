@@ -493,6 +493,14 @@ const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
   },
 };
 
+/**
+ * When the prior owner of a customer that goes back to the pool at `now` (released or reclaimed) may claim it again.
+ * The sweep, which reclaims a page of customers at once, takes it from here too.
+ */
+export function cooldownEnd(pool: Pool, now: number): number {
+  return now + pool.priorOwnerCooldownDays * DAY_MS;
+}
+
 /** The grant for a request every rule of its kind let through. */
 function grant(c: Case): Grant {
   const { state, pool, dest, req } = c;
@@ -511,7 +519,7 @@ function grant(c: Case): Grant {
     capBypass: null as Grant['capBypass'],
     evidence: undefined as Record<string, unknown> | undefined,
   };
-  const cooldownUntil = req.now + pool.priorOwnerCooldownDays * DAY_MS;
+  const cooldownUntil = cooldownEnd(pool, req.now);
   const countsFor = (g: Omit<Grant, 'countsAfter'>): Grant => {
     const to = g.toUserId;
     return { ...g, countsAfter: to === null ? null : applyGrant(c.counts, g, to, dest) };
