@@ -66,6 +66,12 @@ interface MemberPools {
 
 const memberships = new WeakMap<Db, Map<string, MemberPools & { at: number }>>();
 
+/** Forgets the cached memberships of a tenant's reps (after an admin changed which pools they belong to). */
+export function invalidateMemberships(db: Db, tenantId: string): void {
+  const byUser = memberships.get(db);
+  for (const key of byUser?.keys() ?? []) if (key.startsWith(`${tenantId}\u0000`)) byUser!.delete(key);
+}
+
 /**
  * The rep's pools for searching, through a short per-process cache: the map is searched on every pan and zoom, and
  * membership changes only with the org. Claims always check membership against the database.

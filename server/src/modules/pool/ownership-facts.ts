@@ -129,12 +129,13 @@ export class OwnershipFacts {
     const row = this.customers.get(customerId);
     if (row) {
       const toPool = grant.toUserId === null;
+      const keepsOwner = grant.fromUserId !== null && grant.toUserId === grant.fromUserId;
       this.customers.set(customerId, {
         ...row,
         status: toPool ? 'pool' : 'owned',
         owner_id: grant.toUserId,
         pool_id: grant.toPoolId,
-        owned_since: toPool ? null : now,
+        owned_since: toPool ? null : keepsOwner ? row.owned_since : now,
         pool_entered_at: toPool ? now : null,
         updated_at: now,
         reserved_by_assignment_id: null,

@@ -156,6 +156,18 @@ export interface DepartRequest extends At {
   toManager: Party | null;
 }
 
+/**
+ * An admin archives a pool: its customers move to another pool. An owned customer keeps its owner (and its clocks), so
+ * no cap applies: the grant says the cap was bypassed. A reserved one waits for its assignment.
+ */
+export interface MoveRequest extends At {
+  kind: 'move';
+  /** The admin: the ledger's actor. */
+  actorId: string;
+  toPool: Pool;
+  reason?: string;
+}
+
 export type ChangeRequest =
   | ClaimRequest
   | ReleaseRequest
@@ -165,7 +177,8 @@ export type ChangeRequest =
   | CreateRequest
   | ReclaimRequest
   | EscalateRequest
-  | DepartRequest;
+  | DepartRequest
+  | MoveRequest;
 
 export type ChangeKind = ChangeRequest['kind'];
 
@@ -193,7 +206,7 @@ export interface Grant {
   /** Claims: the tenant-local day the claim counts against the daily quota. */
   quotaDay: string | null;
   /** The cap was not checked although the customer counts: force, the HR override, or a departure to the manager. */
-  capBypass: 'force' | 'override' | 'departure' | null;
+  capBypass: 'force' | 'override' | 'departure' | 'move' | null;
   /** What the decision adds to the ledger evidence ({force: true}, {capOverride: true}, the proximity verdict). */
   evidence: Record<string, unknown> | undefined;
   /** The receiving rep's counts after the change, or null when the customer goes to a pool. */
@@ -236,6 +249,7 @@ export const RULES: { readonly [K in ChangeKind]: readonly Step[] } = {
   reclaim: ['state'],
   escalate: ['state', 'reservation'],
   depart: ['state', 'reservation'],
+  move: ['state', 'reservation'],
 };
 
 /** What every rule reads. `dest` is the pool the customer ends up in (the cap and membership are its). */
@@ -265,7 +279,8 @@ export function decideChange(state: CustomerState | null, pool: Pool | null, cou
       ? refuse(422, 'not_pool_member', '你不属于任何公海，不能新建客户；请联系管理员。')
       : missing(request.kind === 'create' ? '公海' : state === null ? '客户' : '公海');
   }
-  const c: Case = { state, pool, dest: request.kind === 'transfer' ? (request.toPool ?? pool) : pool, counts, req: request };
+  const dest = request.kind === 'transfer' ? (request.toPool ?? pool) : request.kind === 'move' ? request.toPool : pool;
+  const c: Case = { state, pool, dest, counts, req: request };
   for (const step of RULES[request.kind]) {
     if (typeof step !== 'string' && (request as { force?: boolean; override?: boolean })[step.unless] === true) continue;
     const refusal = checks[typeof step === 'string' ? step : step.rule](c);
@@ -361,6 +376,8 @@ const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
         return c.pool.escalateToPoolId === null ? refuse(409, 'not_in_pool', `「${c.pool.name}」没有设置升级去向，客户留在原公海。`) : null;
       case 'depart':
         return state.status === 'owned' && state.ownerId === req.leaverId ? null : refuse(409, 'not_owner', '该客户已不在离职员工名下。');
+      case 'move':
+        return state.poolId === req.toPool.id ? refuse(409, 'not_in_pool', `该客户已在「${req.toPool.name}」中，无需移动。`) : null;
       case 'create':
         return null;
     }
@@ -396,6 +413,8 @@ const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
       case 'depart':
         // The assignment in flight sees the owner gone and settles the customer itself.
         return refuse(422, 'reserved', '该客户已被人事预留（审批中），由该分配申请处理。');
+      case 'move':
+        return refuse(422, 'reserved', '该客户已被人事预留给新员工（审批中），请等审批结束后再移动它所在的公海。');
       default:
         return refuse(422, 'reserved', RESERVED);
     }
@@ -592,6 +611,15 @@ function grant(c: Case): Grant {
         capBypass: manager !== null && countsTowardsCap(dest, base.won) ? 'departure' : null,
       });
     }
+    case 'move':
+      return countsFor({
+        ...base,
+        type: 'moved',
+        actorId: req.actorId,
+        toUserId: from,
+        reason: req.reason ?? null,
+        capBypass: from !== null && countsTowardsCap(dest, base.won) ? 'move' : null,
+      });
   }
 }
 

@@ -103,18 +103,25 @@ function updateOf(trx: Db, change: OwnershipChange) {
   const { expect } = change;
   const fromUserId = expect.status === 'owned' ? expect.ownerId : null;
   const toPool = change.toUserId === null;
+  // The owner keeps the customer (its pool was archived): only the pool changes; owned_since, which the reclaim rules
+  // count from, stands.
+  const keepsOwner = fromUserId !== null && change.toUserId === fromUserId;
   let update = trx
     .updateTable('customers')
-    .set({
-      status: toPool ? 'pool' : 'owned',
-      owner_id: change.toUserId,
-      pool_id: change.toPoolId,
-      owned_since: toPool ? null : change.now,
-      pool_entered_at: toPool ? change.now : null,
-      updated_at: change.now,
-      reserved_by_assignment_id: null,
-      ...(toPool && fromUserId ? { prior_owner_id: fromUserId, prior_owner_blocked_until: change.priorOwnerBlockedUntil ?? null } : {}),
-    })
+    .set(
+      keepsOwner
+        ? { pool_id: change.toPoolId, updated_at: change.now }
+        : {
+            status: toPool ? 'pool' : 'owned',
+            owner_id: change.toUserId,
+            pool_id: change.toPoolId,
+            owned_since: toPool ? null : change.now,
+            pool_entered_at: toPool ? change.now : null,
+            updated_at: change.now,
+            reserved_by_assignment_id: null,
+            ...(toPool && fromUserId ? { prior_owner_id: fromUserId, prior_owner_blocked_until: change.priorOwnerBlockedUntil ?? null } : {}),
+          },
+    )
     .where('tenant_id', '=', change.tenantId)
     .where('id', '=', change.customerId)
     .where('status', '=', expect.status);

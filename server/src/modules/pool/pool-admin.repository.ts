@@ -142,3 +142,78 @@ export async function ruleVersionHistory(db: Db, tenantId: string, ruleId: numbe
     .orderBy('version')
     .execute();
 }
+
+/** The tenant's pools as stored, archived ones included, without locks (the admin list, the preview). */
+export async function poolRows(db: Db, tenantId: string): Promise<Selectable<PoolsTable>[]> {
+  return db.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute();
+}
+
+/** Inserts a pool with its settings (in use); returns its id. */
+export async function insertPool(trx: Db, tenantId: string, s: PoolSettingsRow, now: number): Promise<number> {
+  const result = await trx
+    .insertInto('pools')
+    .values({
+      tenant_id: tenantId,
+      name: s.name,
+      parent_pool_id: s.parentPoolId,
+      escalate_after_days: s.escalateAfterDays,
+      escalate_to_pool_id: s.escalateToPoolId,
+      max_owned_per_rep: s.maxOwnedPerRep,
+      max_owned_per_level: JSON.stringify(s.maxOwnedPerLevel),
+      cap_excludes_won: s.capExcludesWon ? 1 : 0,
+      daily_claim_limit: s.dailyClaimLimit,
+      prior_owner_cooldown_days: s.priorOwnerCooldownDays,
+      claim_radius_m: s.claimRadiusM,
+      archived_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .executeTakeFirstOrThrow();
+  return Number(result.insertId);
+}
+
+export async function markPoolArchived(trx: Db, tenantId: string, poolId: number, now: number): Promise<void> {
+  await trx.updateTable('pools').set({ archived_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', poolId).execute();
+}
+
+/** Enabled rules of the other pools in use that reclaim into `poolId`. */
+export async function rulesTargeting(db: Db, tenantId: string, poolId: number): Promise<{ id: number; pool_id: number }[]> {
+  return db
+    .selectFrom('pool_rules as r')
+    .innerJoin('pools as p', (j) => j.onRef('p.tenant_id', '=', 'r.tenant_id').onRef('p.id', '=', 'r.pool_id'))
+    .select(['r.id', 'r.pool_id'])
+    .where('r.tenant_id', '=', tenantId)
+    .where('r.target_pool_id', '=', poolId)
+    .where('r.pool_id', '!=', poolId)
+    .where('r.enabled', '=', 1)
+    .where('p.archived_at', 'is', null)
+    .orderBy('r.id')
+    .execute();
+}
+
+/** How many of the pool's customers an HR assignment in flight has reserved. */
+export async function reservedInPool(db: Db, tenantId: string, poolId: number): Promise<number> {
+  const row = await db
+    .selectFrom('customers')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('pool_id', '=', poolId)
+    .where('reserved_by_assignment_id', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The next page of the pool's customers of one status, by ascending id after `afterId` (one range of customers_pool). */
+export async function customerIdsInPool(db: Db, tenantId: string, poolId: number, status: 'pool' | 'owned', afterId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('pool_id', '=', poolId)
+    .where('status', '=', status)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -4,7 +4,18 @@ import type { SweepRule } from '../reclaim/reclaim.repository';
 import type { Pool } from './pool';
 import type { RuleKind } from './pool.table';
 
-export type PoolAdminErrorCode = 'invalid_pool_reference' | 'escalation_cycle' | 'parent_cycle' | 'unknown_rule' | 'unknown_department' | 'pool_name_taken' | 'rule_version_conflict';
+export type PoolAdminErrorCode =
+  | 'invalid_pool_reference'
+  | 'escalation_cycle'
+  | 'parent_cycle'
+  | 'unknown_rule'
+  | 'unknown_department'
+  | 'pool_name_taken'
+  | 'rule_version_conflict'
+  | 'pool_archived'
+  | 'last_pool'
+  | 'pool_in_use'
+  | 'customers_reserved';
 
 /** The pool administration's errors: a status, a code from the union above and a Chinese message. */
 export const poolAdminError = (status: number, code: PoolAdminErrorCode, message: string, details?: Record<string, unknown>) => new AppError(status, code, message, details);
@@ -18,6 +29,8 @@ export type AdminRule = Omit<SweepRule, 'poolId'>;
 export interface AdminPool extends Omit<Pool, 'tenantId'> {
   departmentIds: string[];
   rules: AdminRule[];
+  /** When the pool was archived (ISO), or null while it is in use. */
+  archivedAt: string | null;
 }
 
 const int = (what: string, min: number, max: number, hint = '') =>
@@ -71,8 +84,8 @@ const rules = z
   });
 
 /**
- * `PUT /api/v1/admin/pools/:id`: the pool's settings and its whole rule list. Nullable settings left out become null
- * (a PUT replaces); `departmentIds` left out keeps the member departments; `rules` is required so that forgetting it
+ * `PUT /api/v1/admin/pools/:id` and `POST /api/v1/admin/pools`: the pool's settings and its whole rule list. Nullable settings left out become null
+ * (a PUT replaces); `departmentIds` left out keeps the member departments (a new pool: none); `rules` is required so that forgetting it
  * cannot disable every rule.
  */
 export const poolBody = z
@@ -98,6 +111,14 @@ export const poolBody = z
     }
   });
 
+/** `POST /api/v1/admin/pools/:id/archive`: the pool in use that takes the archived pool's customers. */
+export const archiveBody = z.object({
+  moveCustomersToPoolId: z
+    .number({ error: '请用 moveCustomersToPoolId 指定客户移入哪个公海（公海 id，数字）' })
+    .int('moveCustomersToPoolId 必须是公海 id')
+    .positive('moveCustomersToPoolId 必须是公海 id'),
+});
+
 export const previewBody = z.object({
   /** The pool's whole proposed rule list (missing stored rules count as disabled, as a PUT would do). */
   rules: rules.optional(),
@@ -107,3 +128,4 @@ export const previewBody = z.object({
 export type RuleInput = z.infer<typeof ruleInput>;
 export type PoolBody = z.infer<typeof poolBody>;
 export type PreviewBody = z.infer<typeof previewBody>;
+export type ArchiveBody = z.infer<typeof archiveBody>;

@@ -32,8 +32,9 @@ export async function findPool(db: Db, tenantId: string, poolId: number): Promis
   return row && toPool(row);
 }
 
+/** The tenant's pools in use (an archived pool is out of every list, the sweep and the nearby search). */
 export async function listPools(db: Db, tenantId: string): Promise<Pool[]> {
-  return (await db.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute()).map(toPool);
+  return (await db.selectFrom('pools').selectAll().where('tenant_id', '=', tenantId).where('archived_at', 'is', null).orderBy('id').execute()).map(toPool);
 }
 
 export async function memberPoolIds(db: Db, tenantId: string, userId: string): Promise<number[]> {
@@ -74,11 +75,18 @@ export async function isPoolMember(db: Db, tenantId: string, userId: string, poo
 
 /**
  * Recomputes who belongs to which pool from the pools' member departments and the department tree (a member
- * department includes its whole subtree). Run after org or pool changes.
+ * department includes its whole subtree). An archived pool has no members: nobody sees, claims from or creates into it.
+ * Run after org or pool changes.
  */
 export async function refreshPoolMembers(db: Db, tenantId: string): Promise<number> {
   const [poolDepts, depts, userDepts] = await Promise.all([
-    db.selectFrom('pool_departments').select(['pool_id', 'department_id']).where('tenant_id', '=', tenantId).execute(),
+    db
+      .selectFrom('pool_departments as pd')
+      .innerJoin('pools as p', (j) => j.onRef('p.tenant_id', '=', 'pd.tenant_id').onRef('p.id', '=', 'pd.pool_id'))
+      .select(['pd.pool_id', 'pd.department_id'])
+      .where('pd.tenant_id', '=', tenantId)
+      .where('p.archived_at', 'is', null)
+      .execute(),
     db.selectFrom('departments').select(['id', 'path']).where('tenant_id', '=', tenantId).execute(),
     db
       .selectFrom('user_departments as ud')

@@ -13,6 +13,8 @@ export interface PoolsTable {
   daily_claim_limit: number;
   prior_owner_cooldown_days: number;
   claim_radius_m: number | null;
+  /** When an admin archived the pool; null while it is in use. */
+  archived_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -68,7 +70,9 @@ export type OwnershipEventType =
   | 'assigned'
   | 'transferred'
   | 'escalated'
-  | 'left_with_employee';
+  | 'left_with_employee'
+  /** The customer's pool was archived: it moved to another pool, an owner keeping it. */
+  | 'moved';
 
 export interface OwnershipEventsTable {
   id: Generated<number>;

@@ -82,11 +82,12 @@ describe('the rule table', () => {
     expect(RULES.assign).toContainEqual({ rule: 'cap', unless: 'force' });
     expect(RULES.hr_assign).toContainEqual({ rule: 'cap', unless: 'override' });
     expect(RULES.create).toEqual(['membership', 'cap']);
-    for (const kind of ['assign', 'transfer', 'hr_assign', 'create', 'release', 'reclaim', 'escalate', 'depart'] as const) {
+    expect(RULES.move).toEqual(['state', 'reservation']);
+    for (const kind of ['assign', 'transfer', 'hr_assign', 'create', 'release', 'reclaim', 'escalate', 'depart', 'move'] as const) {
       expect(RULES[kind]).not.toContain('quota');
       expect(RULES[kind]).not.toContain('cooldown');
     }
-    for (const kind of ['reclaim', 'escalate', 'depart', 'release'] as const) expect(JSON.stringify(RULES[kind])).not.toContain('cap');
+    for (const kind of ['reclaim', 'escalate', 'depart', 'release', 'move'] as const) expect(JSON.stringify(RULES[kind])).not.toContain('cap');
   });
 });
 
@@ -505,6 +506,37 @@ describe('system changes', () => {
   });
 });
 
+describe('move (its pool archived)', () => {
+  const move = (over: Partial<Extract<ChangeRequest, { kind: 'move' }>> = {}): ChangeRequest => ({ kind: 'move', actorId: 'admin01', toPool: companyPool, reason: '公海「华东公海」归档', ...at, ...over });
+
+  it('moves a pool customer to the other pool, its prior owner and cooldown kept', () => {
+    const state: CustomerState = { ...free, priorOwnerId: 'rep02', priorOwnerBlockedUntil: NOW + DAY_MS };
+    const g = granted(decideChange(state, pool, emptyCounts(DAY), move()));
+    expect(g).toMatchObject({ type: 'moved', actorId: 'admin01', fromUserId: null, toUserId: null, fromPoolId: 1, toPoolId: 2, reason: '公海「华东公海」归档', priorOwnerBlockedUntil: null, capBypass: null, countsAfter: null });
+    expect(customerAfter(state, g)).toEqual({ ...state, poolId: 2 });
+  });
+
+  it('leaves an owned customer with its owner whatever the other pool’s cap, and says the cap was bypassed', () => {
+    // 总公司公海 caps at 1, and rep01 already holds 1 there.
+    const g = granted(decideChange(ownedBy('rep01'), pool, held(1), move()));
+    expect(g).toMatchObject({ type: 'moved', fromUserId: 'rep01', toUserId: 'rep01', fromPoolId: 1, toPoolId: 2, capBypass: 'move', quotaDay: null });
+    expect(g.countsAfter).toEqual(held(2, { B: 1 }));
+    expect(customerAfter(ownedBy('rep01'), g)).toEqual({ ...ownedBy('rep01'), poolId: 2 });
+    // A won customer takes no room in a pool whose cap leaves won ones out: nothing bypassed.
+    expect(granted(decideChange(ownedBy('rep01', { won: true }), pool, held(1), move({ toPool: { ...companyPool, capExcludesWon: true } }))).capBypass).toBeNull();
+  });
+
+  it('refuses a reserved customer, one already in the target pool, and a missing one', () => {
+    expect(refusal(decideChange({ ...free, reservedByAssignmentId: 7 }, pool, emptyCounts(DAY), move()))).toEqual({
+      status: 422,
+      code: 'reserved',
+      message: '该客户已被人事预留给新员工（审批中），请等审批结束后再移动它所在的公海。',
+    });
+    expect(refusal(decideChange({ ...free, poolId: 2 }, companyPool, emptyCounts(DAY), move()))).toEqual({ status: 409, code: 'not_in_pool', message: '该客户已在「总公司公海」中，无需移动。' });
+    expect(refusal(decideChange(null, pool, emptyCounts(DAY), move())).code).toBe('not_found');
+  });
+});
+
 describe('refusalError', () => {
   it('is the AppError the services throw, details merged', () => {
     const e = refusalError(refusal(decideChange(free, pool, held(5), claim())) as Refusal);
@@ -529,7 +561,7 @@ describe('a sequence of decisions', () => {
   const REPS = ['r1', 'r2', 'r3'];
   const LEVELS = ['A', 'B', 'C'];
   // Claims and releases weigh more: they are what happens most, and what the quota and cooldown are about.
-  const kinds = ['claim', 'claim', 'claim', 'release', 'release', 'assign', 'transfer', 'hr_assign', 'create', 'reclaim', 'escalate', 'depart'] as const;
+  const kinds = ['claim', 'claim', 'claim', 'release', 'release', 'assign', 'transfer', 'hr_assign', 'create', 'reclaim', 'escalate', 'depart', 'move'] as const;
   /** Mostly true: a world where every rep has left or is in no pool refuses everything and proves little. */
   const mostly = fc.constantFrom(true, true, true, false);
 
@@ -636,6 +668,10 @@ describe('a sequence of decisions', () => {
             case 'depart':
               request = { kind: 'depart', leaverId: step.flag ? (state!.ownerId ?? REPS[step.rep]!) : REPS[step.rep]!, toManager: step.flag2 ? party(step.other, ownPool.id) : null, ...base };
               break;
+            case 'move':
+              dest = otherPool;
+              request = { kind: 'move', actorId: 'boss', toPool: dest, ...base };
+              break;
           }
           const receiver = (() => {
             switch (request.kind) {
@@ -649,6 +685,8 @@ describe('a sequence of decisions', () => {
                 return request.to?.id ?? null;
               case 'depart':
                 return request.toManager?.active ? request.toManager.id : null;
+              case 'move':
+                return state!.ownerId;
               default:
                 return null;
             }
@@ -701,6 +739,7 @@ describe('a sequence of decisions', () => {
           if (decision.capBypass === 'force') expect((request as { force?: boolean }).force).toBe(true);
           if (decision.capBypass === 'override') expect(request.kind === 'hr_assign' && request.override).toBe(true);
           if (decision.capBypass === 'departure') expect(request.kind).toBe('depart');
+          if (decision.capBypass === 'move') expect(request.kind).toBe('move');
           // Invariant 1: status pool ⇔ no owner.
           for (const c of customers) expect(c.status === 'pool').toBe(c.ownerId === null);
         }

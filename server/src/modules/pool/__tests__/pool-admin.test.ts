@@ -56,6 +56,7 @@ describe.each(dialects)('pool administration on %s', (dialect) => {
         { id: expect.any(Number), kind: 'no_verified_visit', days: 15, ...rule },
         { id: expect.any(Number), kind: 'no_deal', days: 90, ...rule },
       ],
+      archivedAt: null,
     });
     expect(items[0]).toMatchObject({ id: company, parentPoolId: null, escalateAfterDays: null, escalateToPoolId: null, departmentIds: ['1'] });
   });
