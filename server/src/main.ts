@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const url = `http://localhost:${config.port}`;
   if (decision.sandbox) {
     // The demo org arrives the production way, through a directory sync from the (sandboxed) platform.
-    const seeded = await seedDemo(db, { secrets: deps.secrets, now: deps.clock.now(), syncOrg: (id) => syncTenantOrg(deps, id, say), log: say });
+    const seeded = await seedDemo(db, { secrets: deps.secrets, now: deps.clock.now(), syncOrg: (id) => syncTenantOrg(deps, id, say), evidence: deps.evidence, log: say });
     for (const t of seeded.tenants) say(`  演示企业 ${t.id}：${t.customers} 个客户（公海 ${t.poolCustomers}，已领取 ${t.owned}）`);
   }
   readiness.waitFor('正在启动后台任务，请稍候再试');

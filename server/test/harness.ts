@@ -62,7 +62,7 @@ export async function startHarness(dialect: Dialect, options: { seed?: boolean; 
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (options.seed !== false) {
-    await seedDemo(testDb.db, { secrets: runtime.secrets, now: clock.now(), syncOrg: (id) => syncTenantOrg(runtime, id) });
+    await seedDemo(testDb.db, { secrets: runtime.secrets, now: clock.now(), syncOrg: (id) => syncTenantOrg(runtime, id), evidence: runtime.evidence });
   }
 
   const harness: Harness = {

@@ -29,6 +29,7 @@ export async function seedDemoLocally(options: { config: AppConfig; db: Db; cloc
       secrets: deps.secrets,
       now: options.clock.now(),
       syncOrg: (tenantId) => syncTenantOrg(deps, tenantId),
+      evidence: deps.evidence,
       log: options.log,
     });
   } finally {

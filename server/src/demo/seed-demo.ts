@@ -12,8 +12,10 @@ import { refreshPoolMembers } from '../modules/pool/pool.repository';
 import { demoRefusal } from '../modules/tenants/sandbox.policy';
 import { defaultTenantSettings } from '../modules/tenants/tenants';
 import { countTenantsByKind } from '../modules/tenants/tenants.repository';
+import { chainMissing, type EvidenceChain } from '../modules/evidence/evidence.service';
 import { DAY_MS } from '../time';
 import { SeededRandom } from './random';
+import { demoReviewVisits } from './review-visits';
 
 export const DEMO_CUSTOMERS_PER_CITY = 500;
 /** Pool customers placed within 900 m of 人民广场 (DESIGN §12 asks for at least 50 within 1 km). */
@@ -56,6 +58,8 @@ export interface SeedOptions {
   now: number;
   /** Brings the tenant's org in from its platform (a full directory sync against the sandbox). */
   syncOrg: (tenantId: string) => Promise<unknown>;
+  /** Chains the demo's visits, as the check-ins and finishes would have. */
+  evidence: EvidenceChain;
   log?: (line: string) => void;
 }
 
@@ -153,6 +157,9 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
   const usedNames = new Set<string>();
   const reps = demoUsers.filter((u) => u.userId.startsWith('rep'));
   const fourteenDaysBefore = now - 14 * DAY_MS;
+  // The second team of each region: all but its first rep have a suspect visit awaiting the manager's review.
+  const reviewTeams = new Set(demoCities.filter((c, i) => demoCities.findIndex((o) => o.poolRegionId === c.poolRegionId) !== i).map((c) => c.teamId));
+  const reviewPicks: { userId: string; customer: Insertable<CustomersTable> }[] = [];
 
   const addCustomer = (city: (typeof demoCities)[number], lat: number, lng: number, poolId: number) => {
     let name = '';
@@ -218,6 +225,8 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
         const lastVisit = k < 3 ? Math.max(ownedSince, fourteenDaysBefore + rnd.int(0, 86_399) * 1000) : Math.max(ownedSince, now - rnd.int(0, 10) * DAY_MS - rnd.int(0, 86_399) * 1000);
         Object.assign(c, { status: 'owned', owner_id: rep.userId, owned_since: ownedSince, pool_entered_at: null, last_verified_visit_at: lastVisit, updated_at: lastVisit });
         ledger.push({ tenantId: t, customerId: c.id!, type: 'claimed', fromUserId: null, toUserId: rep.userId, fromPoolId: poolId, toPoolId: poolId, actorId: rep.userId, reason: null, at: ownedSince });
+        // One about to be reclaimed: approving the visit visibly restarts its countdown.
+        if (k === 1 && reviewTeams.has(city.teamId) && rep !== teamReps[0]) reviewPicks.push({ userId: rep.userId, customer: c });
         if (k % 4 === 0) {
           const at = Math.min(now - DAY_MS, ownedSince + rnd.int(1, 3) * DAY_MS);
           followUps.push({ tenant_id: t, customer_id: c.id!, user_id: rep.userId, kind: rnd.pick(['call', 'note', 'message'] as const), content: rnd.pick(followUpNotes), at });
@@ -255,6 +264,8 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
   ledger.sort((a, b) => a.at - b.at || a.customerId - b.customerId);
   await insertChunks(ledger, (chunk) => recordHistory(db, chunk));
   await insertChunks(followUps, (chunk) => db.insertInto('follow_ups').values(chunk).execute());
+  await db.insertInto('visits').values(demoReviewVisits(t, now, reviewPicks)).execute();
+  await chainMissing(db, opts.evidence, t, now);
   const owned = customers.filter((c) => c.status === 'owned').length;
   return { id: t, customers: customers.length, poolCustomers: customers.length - owned, owned };
 }

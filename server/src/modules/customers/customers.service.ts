@@ -247,6 +247,7 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
       finishedAt: v.finishedAt,
       dwellS: v.dwellS,
       notes: v.notes,
+      review: v.review,
       photos: v.photos ?? [],
       userId: v.userId,
       userName: names.get(v.userId) ?? null,

@@ -81,7 +81,18 @@ export async function unchainedRows(db: Db, tenantId: string, before: number, li
     .limit(limit)
     .execute();
   const photos = await db.selectFrom('visit_photos as x').selectAll().where('x.tenant_id', '=', tenantId).where('x.created_at', '<', before).where(chained('photo')).orderBy('x.id').limit(limit).execute();
-  return { checkIns, finishes, photos };
+  // Decisions chain in their own transaction, so one without an entry was written around the API: reported, never appended.
+  const reviews = await db
+    .selectFrom('visits as x')
+    .selectAll()
+    .where('x.tenant_id', '=', tenantId)
+    .where('x.review_decision', 'is not', null)
+    .where('x.reviewed_at', '<', before)
+    .where(chained('review'))
+    .orderBy('x.id')
+    .limit(limit)
+    .execute();
+  return { checkIns, finishes, photos, reviews };
 }
 
 /** Entries in sequence order, a page at a time. */

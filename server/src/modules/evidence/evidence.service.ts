@@ -82,9 +82,29 @@ export function finishPayload(v: VisitRow): Record<string, unknown> {
     finishFix: v.finish_fix === null ? null : (JSON.parse(v.finish_fix) as unknown),
     notes: v.notes,
     feedback: v.feedback,
-    verdict: v.verdict,
+    // A review only ever decides a finished suspect visit: the finish vouched for `suspect`, the review entry for the rest.
+    verdict: v.review_decision ? 'suspect' : v.verdict,
     score: v.risk_score,
     reasons: JSON.parse(v.reasons) as unknown,
+  };
+}
+
+/** What a review entry vouches for: the decision, who made it as what, when and why, and the clock it moved. */
+export function reviewPayload(v: VisitRow): Record<string, unknown> {
+  return {
+    kind: 'review',
+    tenantId: v.tenant_id,
+    visitId: v.id,
+    customerId: v.customer_id,
+    userId: v.user_id,
+    decision: v.review_decision,
+    verdict: v.verdict,
+    reviewedBy: v.reviewed_by,
+    reviewedAs: v.reviewed_as,
+    reviewedAt: v.reviewed_at,
+    note: v.review_note,
+    clockRestarted: v.clock_restarted,
+    previousVerifiedVisitAt: v.previous_verified_visit_at,
   };
 }
 
@@ -169,6 +189,21 @@ export class EvidenceChain {
       previous = hash;
       return row;
     });
+  }
+
+  /** Makes sure the tenant's chain can be appended to; call outside any transaction, before `appendWithin`. */
+  prepare(tenantId: string): Promise<void> {
+    return ensureTip(this.db, tenantId);
+  }
+
+  /**
+   * Appends one entry inside the caller's transaction, so it commits or rolls back with the rows it vouches for. It
+   * takes the tenant's tip lock until the commit: call it last in the transaction, after `prepare`.
+   */
+  async appendWithin(trx: Db, entry: EvidenceEntry): Promise<number> {
+    const { firstSeq, prevHash } = await takeSeqs(trx, entry.tenantId, 1);
+    await insertEntries(trx, entry.tenantId, this.seal(firstSeq, prevHash, [entry]));
+    return firstSeq;
   }
 
   private async write(tenantId: string, batch: EvidenceEntry[]): Promise<number> {
@@ -259,7 +294,7 @@ export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, te
       } else {
         const visit = visits.get(entry.ref_id);
         if (visit === undefined) return broken(entry.seq, `存证第 ${entry.seq} 条对应的拜访 ${entry.ref_id} 已不存在。`);
-        rebuilt = entry.kind === 'check_in' ? checkInPayload(visit) : finishPayload(visit);
+        rebuilt = entry.kind === 'check_in' ? checkInPayload(visit) : entry.kind === 'review' ? reviewPayload(visit) : finishPayload(visit);
       }
       const payload = canonicalJson(rebuilt);
       if (payload !== entry.payload) {
@@ -285,7 +320,7 @@ export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, te
   // A record nobody chained is as untrustworthy as an edited one (it could have been inserted by hand). Rows of the
   // last minute may still be waiting for their batch.
   const missing = await unchainedRows(db, tenantId, now - 60_000, 1);
-  const orphan = missing.checkIns[0] ?? missing.finishes[0];
+  const orphan = missing.checkIns[0] ?? missing.finishes[0] ?? missing.reviews[0];
   if (orphan !== undefined || missing.photos[0] !== undefined) {
     const what = orphan !== undefined ? `拜访 ${orphan.id}` : `照片 ${missing.photos[0]!.id}`;
     return { ok: false, entries: count, firstBrokenSeq: null, reason: `${what} 没有存证记录（可能是绕过系统直接写入的）。` };

@@ -1,4 +1,5 @@
-export type EvidenceKind = 'check_in' | 'photo' | 'finish';
+/** `review`: a manager's or an admin's decision on a suspect visit (issue 19 item 7). */
+export type EvidenceKind = 'check_in' | 'photo' | 'finish' | 'review';
 
 export interface EvidenceTipsTable {
   tenant_id: string;

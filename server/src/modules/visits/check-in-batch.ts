@@ -369,6 +369,12 @@ function decide(tenantId: string, requests: CheckInRequest[], results: Statement
       finish_fix: null,
       notes: null,
       feedback: null,
+      // Undecided (not inserted: the columns default to null).
+      review_decision: null,
+      reviewed_by: null,
+      reviewed_as: null,
+      reviewed_at: null,
+      review_note: null,
     };
     // What the next check-ins of the batch see.
     const device = deviceKey(userId, req.deviceLabel);

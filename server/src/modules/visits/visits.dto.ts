@@ -14,8 +14,8 @@ export function toPhotoDto(p: PhotoRow, chainSeq: number): PhotoDto {
   };
 }
 
-/** A visit as the API shows it. */
-export function toVisitDto(v: VisitRow, photos?: PhotoRow[], chainSeqs: Map<number, number> = new Map()): VisitDto {
+/** A visit as the API shows it; `names` names its reviewer. */
+export function toVisitDto(v: VisitRow, photos?: PhotoRow[], chainSeqs: Map<number, number> = new Map(), names: Map<string, string> = new Map()): VisitDto {
   return {
     id: v.id,
     customerId: v.customer_id,
@@ -29,6 +29,17 @@ export function toVisitDto(v: VisitRow, photos?: PhotoRow[], chainSeqs: Map<numb
     dwellS: v.dwell_s,
     notes: v.notes,
     feedback: v.feedback,
+    // Rows a check-in batch builds itself carry no review columns yet.
+    review: !v.review_decision
+      ? null
+      : {
+            decision: v.review_decision,
+            byUserId: v.reviewed_by ?? '',
+            byName: names.get(v.reviewed_by ?? '') ?? null,
+            as: v.reviewed_as ?? 'manager',
+            at: new Date(Number(v.reviewed_at)).toISOString(),
+            note: v.review_note,
+          },
     ...(photos === undefined ? {} : { photos: photos.map((p) => toPhotoDto(p, chainSeqs.get(p.id) ?? 0)) }),
   };
 }

@@ -154,6 +154,48 @@ export async function undoVisitClock(db: Db, tenantId: string, customerId: numbe
     .execute();
 }
 
+/** A customer's clock facts, the row locked until the transaction ends (MySQL; SQLite's write lock covers it). */
+export async function lockCustomerClock(trx: Db, tenantId: string, customerId: number) {
+  let query = trx.selectFrom('customers').select(['status', 'owner_id', 'last_verified_visit_at']).where('tenant_id', '=', tenantId).where('id', '=', customerId);
+  if (isMysql(trx)) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row && { ...row, last_verified_visit_at: row.last_verified_visit_at === null ? null : Number(row.last_verified_visit_at) };
+}
+
+/**
+ * Records a decision on a visit that is still suspect and undecided, with the clock it moves (if any); false when
+ * another decision came first.
+ */
+export async function recordReview(
+  trx: Db,
+  tenantId: string,
+  visitId: number,
+  r: { verdict: 'verified' | 'rejected'; by: string; as: 'manager' | 'admin'; at: number; note: string | null; clock: { previous: number | null } | null },
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('visits')
+    .set({
+      verdict: r.verdict,
+      review_decision: r.verdict,
+      reviewed_by: r.by,
+      reviewed_as: r.as,
+      reviewed_at: r.at,
+      review_note: r.note,
+      ...(r.clock === null ? {} : { clock_restarted: 1, previous_verified_visit_at: r.clock.previous }),
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', visitId)
+    .where('verdict', '=', 'suspect')
+    .where('review_decision', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Sets a customer's verified-visit clock (the caller decided, under the customer's lock, that it moves forward). */
+export async function setVerifiedVisitClock(trx: Db, tenantId: string, customerId: number, at: number): Promise<void> {
+  await trx.updateTable('customers').set({ last_verified_visit_at: at }).where('tenant_id', '=', tenantId).where('id', '=', customerId).execute();
+}
+
 export async function updateVisit(db: Db, tenantId: string, id: number, values: Partial<Omit<VisitRow, 'id' | 'tenant_id'>>): Promise<void> {
   await db.updateTable('visits').set(values).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

@@ -5,7 +5,8 @@ import { readSingleFile } from '../../http/multipart';
 import { userRateLimit } from '../../http/rate-limit';
 import { parse, pathId } from '../../http/validate';
 import { loadVisibleCustomer } from '../customers/customers.service';
-import { checkInBody, finishBody, reviewListQuery, visitListQuery } from './visits';
+import { reviewVisit } from './visit-review.service';
+import { checkInBody, finishBody, reviewBody, reviewListQuery, visitListQuery } from './visits';
 import { findPhoto } from './visits.repository';
 import { MAX_PHOTO_BYTES, checkIn, checkPhotoUpload, finishVisit, issueNonce, myVisits, uploadPhoto, visitsToReview } from './visits.service';
 
@@ -43,6 +44,11 @@ export function visitRoutes(deps: AppDeps): Router<AppState> {
 
   router.get('/api/v1/visits/review', async (ctx) => {
     ctx.body = await visitsToReview(deps, ctx.state.actor!, parse(reviewListQuery, ctx.query));
+  });
+
+  /** A manager (in scope) or an admin decides a finished suspect visit: `{decision: "verified"|"rejected", note?}`. */
+  router.post('/api/v1/visits/:id/review', async (ctx) => {
+    ctx.body = await reviewVisit(deps, ctx.state.actor!, pathId(ctx.params.id, '拜访'), parse(reviewBody, ctx.request.body));
   });
 
   /** The watermarked photo, for whoever may see its customer. */

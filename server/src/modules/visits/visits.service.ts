@@ -296,13 +296,13 @@ export async function visitsToReview(deps: AppDeps, actor: Actor, q: { verdict?:
 
 async function page(deps: AppDeps, tenantId: string, rows: VisitRow[], limit: number): Promise<{ items: VisitDto[]; nextCursor: string | null }> {
   const photos = await photosOfVisits(deps.db, tenantId, rows.map((r) => r.id));
-  const names = await userNames(deps.db, tenantId, rows.map((r) => r.user_id));
+  const names = await userNames(deps.db, tenantId, rows.flatMap((r) => (r.reviewed_by === null ? [r.user_id] : [r.user_id, r.reviewed_by])));
   const customers = new Map(
     (rows.length === 0 ? [] : await deps.db.selectFrom('customers').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', [...new Set(rows.map((r) => r.customer_id))]).execute()).map((c) => [c.id, c.name]),
   );
   const seqs = await photoChainSeqs(deps.db, tenantId, photos.map((p) => p.id));
   const items = rows.map((r) => ({
-    ...toVisitDto(r, photos.filter((p) => p.visit_id === r.id), seqs),
+    ...toVisitDto(r, photos.filter((p) => p.visit_id === r.id), seqs, names),
     customerName: customers.get(r.customer_id),
     userName: names.get(r.user_id),
   }));

@@ -42,6 +42,12 @@ export interface VisitsTable {
   finish_fix: string | null;
   notes: string | null;
   feedback: string | null;
+  /** A manager's or an admin's decision on this suspect visit (null until decided; decided once). */
+  review_decision: 'verified' | 'rejected' | null;
+  reviewed_by: string | null;
+  reviewed_as: 'manager' | 'admin' | null;
+  reviewed_at: number | null;
+  review_note: string | null;
 }
 
 /** Where an access point stands: per access point and customer, its latest verified visit there and that visit's fix. */

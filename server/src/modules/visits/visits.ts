@@ -59,6 +59,23 @@ export const reviewListQuery = visitListQuery.extend({
   verdict: z.enum(['suspect', 'rejected']).optional(),
 });
 
+/** `POST /api/v1/visits/:id/review`: a manager's or an admin's decision on a suspect visit. */
+export const reviewBody = z.object({
+  decision: z.enum(['verified', 'rejected'], { message: '只能是 verified（通过）或 rejected（驳回）' }),
+  note: z.string().trim().max(500, '审核意见最多 500 字').optional(),
+});
+export type ReviewBody = z.infer<typeof reviewBody>;
+
+/** Who decided a suspect visit, as what, when and why. */
+export interface VisitReviewDto {
+  decision: 'verified' | 'rejected';
+  byUserId: string;
+  byName: string | null;
+  as: 'manager' | 'admin';
+  at: string;
+  note: string | null;
+}
+
 export interface PhotoDto {
   id: number;
   sha256: string;
@@ -83,5 +100,6 @@ export interface VisitDto {
   dwellS: number | null;
   notes: string | null;
   feedback: string | null;
+  review: VisitReviewDto | null;
   photos?: PhotoDto[];
 }

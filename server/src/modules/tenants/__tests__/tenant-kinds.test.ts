@@ -2,6 +2,7 @@ import { createTestDb, dialects, type TestDb } from '../../../../test/databases'
 import { SecretBox } from '../../../crypto/secret-box';
 import { migrateTo, migrateToLatest } from '../../../db/migrate';
 import { seedDemo } from '../../../demo/seed-demo';
+import { EvidenceChain } from '../../evidence/evidence.service';
 import { newTenant, registerTenant } from '../tenants.service';
 import { countTenantsByKind } from '../tenants.repository';
 
@@ -57,7 +58,7 @@ describe.each(dialects)('tenant kinds on %s', (dialect) => {
     await migrateToLatest(t.db);
     await registerTenant(t.db, secrets, acme, 0, { sandbox: 'auto' });
     let synced = 0;
-    const seeding = seedDemo(t.db, { secrets, now: 0, syncOrg: async () => (synced += 1) });
+    const seeding = seedDemo(t.db, { secrets, now: 0, syncOrg: async () => (synced += 1), evidence: new EvidenceChain(t.db, Buffer.alloc(32)) });
     await expect(seeding).rejects.toMatchObject({ status: 409, code: 'production_database', message: expect.stringContaining('不能在这个数据库里生成演示数据') });
     expect(synced).toBe(0);
     expect(await t.db.selectFrom('tenants').select('id').execute()).toEqual([{ id: 'acme' }]);
