@@ -78,6 +78,8 @@ export interface PlatformUser {
   title: string | null;
   /** `YYYY-MM-DD` in the tenant's zone, when known. */
   hiredDate: string | null;
+  /** True when the platform says this user administers the corp (DingTalk's `admin`); absent otherwise, and on WeCom, where no API says. */
+  admin?: boolean;
 }
 
 export interface PlatformDirectory {
@@ -218,6 +220,8 @@ export interface OrgFixture {
     hiredDate: string;
     /** Direct manager; default the leader of the user's first department (not themselves). */
     managerUserId?: string;
+    /** An administrator of the corp (DingTalk serves it as `admin`); default false. */
+    admin?: boolean;
   }[];
   app: { appKey: string; appSecret: string; agentId: string };
   /**

@@ -61,6 +61,7 @@ export function createDingTalkAdapter(options: DingTalkAdapterOptions): Platform
       mobile: user.mobile || null,
       title: user.title || null,
       hiredDate: typeof user.hired_date === 'number' ? localDate(user.hired_date, offsetMs) : null,
+      ...(user.admin === true ? { admin: true } : {}),
     };
   }
 

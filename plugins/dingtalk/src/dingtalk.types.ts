@@ -65,6 +65,8 @@ export interface DingTalkUser {
   leader_in_dept?: { dept_id: number; leader: boolean }[];
   /** `user/get` only: the direct supervisor. */
   manager_userid?: string;
+  /** An administrator of the corp (`user/list` and `user/get`, dingtalk-api §2.2–§2.3). */
+  admin?: boolean;
 }
 
 /** `POST /topapi/v2/user/list`: cursor paging, `next_cursor` only while `has_more`. */

@@ -17,6 +17,8 @@ const usage = `用法：
                         [--event-transport callback|stream]   钉钉没有公网回调地址时用 stream
                         [--assignment-hold-hours 72]          人事分配审批的最长等待时间，过期释放预留的客户
                         [--h5-origin https://crm.example.com]  H5 页面所在的域名（可重复），JS-SDK 签名只签这些域名和 PUBLIC_BASE_URL
+                        [--admin <UserID>]                    首批管理员（可重复），同步组织架构时授予；企业微信没有接口
+                                                              说明谁是管理员，必须指定；钉钉的管理员自动成为管理员
   npm run tenant -- list
   npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
 
@@ -45,8 +47,12 @@ async function run(argv: string[]): Promise<void> {
       const { values } = parseArgs({
         args: rest,
         strict: true,
-        options: { ...Object.fromEntries(single.map((name) => [name, { type: 'string' as const }])), 'h5-origin': { type: 'string', multiple: true } },
-      }) as unknown as { values: Record<string, string | undefined> & { 'h5-origin'?: string[] } };
+        options: {
+          ...Object.fromEntries(single.map((name) => [name, { type: 'string' as const }])),
+          'h5-origin': { type: 'string', multiple: true },
+          admin: { type: 'string', multiple: true },
+        },
+      }) as unknown as { values: Record<string, string | undefined> & { 'h5-origin'?: string[]; admin?: string[] } };
       const input = newTenant.parse({
         id: values.id,
         name: values.name,
@@ -63,9 +69,13 @@ async function run(argv: string[]): Promise<void> {
         eventTransport: values['event-transport'],
         assignmentHoldHours: values['assignment-hold-hours'],
         h5Origins: values['h5-origin'],
+        admins: values.admin,
       });
       const tenant = await registerTenant(deps.db, deps.secrets, input, deps.clock.now(), { sandbox: config.sandbox });
       process.stdout.write(`已登记企业 ${tenant.id}（${tenant.name}，${tenant.platform} ${tenant.corpId}）；密钥已加密保存。\n`);
+      const admins = tenant.settings.firstAdmins ?? [];
+      if (admins.length > 0) process.stdout.write(`首批管理员：${admins.join('、')}（同步组织架构时授予）。\n`);
+      else if (tenant.platform === 'wecom') process.stdout.write('注意：没有指定管理员（--admin <UserID>），企业微信同步后没有人能管理公海。\n');
       process.stdout.write(`下一步：npm run tenant -- sync ${tenant.id} 同步组织架构。\n`);
     } else if (command === 'list') {
       const tenants = await listTenants(deps.db);

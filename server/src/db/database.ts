@@ -9,6 +9,7 @@ import type {
   FollowUpsTable,
 } from '../modules/customers/customers.table';
 import type { DepartmentsTable, UserDepartmentsTable, UsersTable } from '../modules/org/org.table';
+import type { RoleChangesTable } from '../modules/org/roles.table';
 import type {
   ClaimCountersTable,
   OwnershipEventsTable,
@@ -32,6 +33,7 @@ export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
   user_departments: UserDepartmentsTable;
+  role_changes: RoleChangesTable;
   pools: PoolsTable;
   pool_departments: PoolDepartmentsTable;
   pool_members: PoolMembersTable;

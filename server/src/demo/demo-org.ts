@@ -26,6 +26,8 @@ export function demoOrgFixtures(
           mobile: u.mobile,
           title: u.title,
           hiredDate: localDate(now - u.hiredDaysAgo * DAY_MS, zone),
+          // The demo's admin administers the corp on the platform too (DingTalk says so; WeCom has no such field).
+          ...(u.appRoles?.includes('admin') ? { admin: true } : {}),
         })),
         robots: [{ ...t.robot }],
         approvalTemplateIds: [t.approvalTemplateId],

@@ -129,6 +129,8 @@ export const routes: RouteSpec[] = [
   { method: 'GET', path: '/api/v1/admin/evidence/verify', as: 'admin01', query: {}, strictQuery: true },
   { method: 'GET', path: '/api/v1/admin/outbox/dead', as: 'admin01', query: { limit: i() }, strictQuery: true },
   { method: 'POST', path: '/api/v1/admin/outbox/:outboxId/retry', as: 'admin01' },
+  { method: 'GET', path: '/api/v1/admin/users', as: 'admin01', query: { q: s(), role: e(), limit: i(), offset: i() } },
+  { method: 'PUT', path: '/api/v1/admin/users/:userId/roles', as: 'admin01', body: { roles: a(true) } },
 
   { method: 'GET', path: '/api/v1/platform/jsapi-signature', as: 'rep01', query: { url: s(true) } },
 

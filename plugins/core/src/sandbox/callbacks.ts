@@ -38,11 +38,11 @@ export type OrgUserInput = Omit<OrgFixture['users'][number], 'leaderOf' | 'mobil
 export function parseOrgUser(request: RequestBody): OrgUserInput | string {
   const expected =
     'expected a JSON body {"userId": string, "name": string, "departmentIds": integer[], "leader"?: boolean, ' +
-    '"hiredDate"?: "YYYY-MM-DD", "mobile"?: string, "title"?: string}';
+    '"hiredDate"?: "YYYY-MM-DD", "mobile"?: string, "title"?: string, "admin"?: boolean}';
   if (!request.ok) return request.message;
   const body = request.value as Record<string, unknown> | null;
   if (typeof body !== 'object' || body === null) return expected;
-  const { userId, name, departmentIds, leader, hiredDate, mobile, title } = body;
+  const { userId, name, departmentIds, leader, hiredDate, mobile, title, admin } = body;
   const ids = Array.isArray(departmentIds) ? departmentIds : [];
   const valid =
     typeof userId === 'string' &&
@@ -54,7 +54,8 @@ export function parseOrgUser(request: RequestBody): OrgUserInput | string {
     (leader === undefined || typeof leader === 'boolean') &&
     (hiredDate === undefined || (typeof hiredDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(hiredDate))) &&
     (mobile === undefined || typeof mobile === 'string') &&
-    (title === undefined || typeof title === 'string');
+    (title === undefined || typeof title === 'string') &&
+    (admin === undefined || typeof admin === 'boolean');
   if (!valid) return expected;
   const departments = ids as number[];
   return {
@@ -65,5 +66,6 @@ export function parseOrgUser(request: RequestBody): OrgUserInput | string {
     ...(hiredDate === undefined ? {} : { hiredDate: hiredDate as string }),
     ...(mobile === undefined ? {} : { mobile: mobile as string }),
     ...(title === undefined ? {} : { title: title as string }),
+    ...(admin === true ? { admin: true } : {}),
   };
 }

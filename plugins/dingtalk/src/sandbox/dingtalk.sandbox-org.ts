@@ -99,7 +99,7 @@ export class SandboxOrg {
       dept_id_list: [...user.departmentIds],
       ...(hired === undefined ? {} : { hired_date: hired }),
       active: true,
-      admin: false,
+      admin: user.admin === true,
       boss: false,
     };
   }

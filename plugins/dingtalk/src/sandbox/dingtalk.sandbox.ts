@@ -64,6 +64,8 @@ export interface DingTalkSandboxUserInput {
   hiredDate?: string;
   mobile?: string;
   title?: string;
+  /** An administrator of the corp. */
+  admin?: boolean;
   /** Default the first fixture's corp. */
   corpId?: string;
 }

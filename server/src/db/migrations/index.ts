@@ -27,6 +27,7 @@ import * as m26 from './2026-11-27-26-drop-visit-bssids';
 import * as m27 from './2026-12-07-27-add-tenant-kind';
 import * as m29 from './2026-12-07-29-unique-approval-instance';
 import * as m30 from './2026-12-07-30-create-rate-limits';
+import * as m31 from './2026-12-07-31-create-role-changes';
 import * as m32 from './2026-12-07-32-visit-reviews';
 import * as m33 from './2026-12-07-33-pool-archive';
 
@@ -60,6 +61,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-27-add-tenant-kind': m27,
   '2026-12-07-29-unique-approval-instance': m29,
   '2026-12-07-30-create-rate-limits': m30,
+  '2026-12-07-31-create-role-changes': m31,
   '2026-12-07-32-visit-reviews': m32,
   '2026-12-07-33-pool-archive': m33,
 };

@@ -4,6 +4,7 @@ import type { Db } from '../../db/create-db';
 import { promptHrForNewHire } from '../assignments/new-hire.service';
 import { handleDeparture } from './departure.service';
 import { refreshPoolMembers } from '../pool/pool.repository';
+import { findTenantById } from '../tenants/tenants.repository';
 import type { Role } from './org';
 import {
   departmentLeaders,
@@ -14,6 +15,7 @@ import {
   type DepartmentRecord,
   type UserRecord,
 } from './org.repository';
+import { usersWithRolesSetByHand } from './roles.repository';
 
 export interface OrgSyncResult {
   departments: number;
@@ -52,9 +54,10 @@ export async function syncOrg(
   progress(`  已读取 ${users.size} 名成员`);
   const records = departmentRecords(departments);
   const known = await listUserRoles(db, tenantId);
+  const sources = await roleSourcesOf(db, tenantId);
   const leadersOf = leaderIndex([...users.values()]);
   const pathOf = new Map(records.map((d) => [d.id, d.path]));
-  const rows = [...users.values()].map((u) => userRecord(u, known.get(u.userId)?.roles ?? [], () => nearestLeader(u, pathOf, leadersOf)));
+  const rows = [...users.values()].map((u) => userRecord(u, known.get(u.userId)?.roles ?? [], sources, () => nearestLeader(u, pathOf, leadersOf)));
   let addedIds: string[] = [];
   await db.transaction().execute(async (trx) => {
     await replaceDepartments(trx, tenantId, records, now);
@@ -95,7 +98,7 @@ export async function syncUser(db: Db, tenantId: string, user: PlatformUser, now
   // The user's own leader flags are news: take them from the platform, not from what we stored before.
   for (const [departmentId, leaders] of stored) stored.set(departmentId, leaders.filter((id) => id !== user.userId));
   for (const departmentId of user.leaderOf) stored.set(departmentId, [...(stored.get(departmentId) ?? []), user.userId]);
-  const record = userRecord(user, known.get(user.userId)?.roles ?? [], () => nearestLeader(user, pathOf, stored));
+  const record = userRecord(user, known.get(user.userId)?.roles ?? [], await roleSourcesOf(db, tenantId), () => nearestLeader(user, pathOf, stored));
   const { added } = await db.transaction().execute((trx) => upsertUsers(trx, tenantId, [record], now));
   await refreshPoolMembers(db, tenantId);
   return added === 1;
@@ -162,9 +165,31 @@ function nearestLeader(user: PlatformUser, pathOf: Map<string, string>, leadersO
   return null;
 }
 
-function userRecord(user: PlatformUser, previousRoles: Role[], managerOf: () => string | null): UserRecord {
+/** What decides a user's roles besides the platform's answer about them. */
+interface RoleSources {
+  /** Users whose roles an admin has set (role_changes): theirs stay as set. */
+  setByHand: Set<string>;
+  /** Users `tenant add --admin` named. */
+  namedAdmins: Set<string>;
+}
+
+async function roleSourcesOf(db: Db, tenantId: string): Promise<RoleSources> {
+  const [setByHand, tenant] = await Promise.all([usersWithRolesSetByHand(db, tenantId), findTenantById(db, tenantId)]);
+  return { setByHand, namedAdmins: new Set(tenant?.settings.firstAdmins ?? []) };
+}
+
+/**
+ * A user's roles after a sync. An admin's hand wins: once their roles were set through the API, the sync keeps them
+ * whatever the platform says (the admin decided, and it is audited). Otherwise the app roles the platform knows nothing
+ * about (hr, admin) are kept, `admin` is added for the platform's admins and those `tenant add --admin` named, and a
+ * user without either is a manager when they lead a department, else a rep. The sync never takes `admin` away: a
+ * platform admin who stops being one keeps it until an admin removes it (never leaving the tenant without one).
+ */
+function userRecord(user: PlatformUser, previousRoles: Role[], sources: RoleSources, managerOf: () => string | null): UserRecord {
   const kept = previousRoles.filter((role) => appRoles.includes(role));
-  const roles: Role[] = kept.length > 0 ? kept : user.leaderOf.length > 0 ? ['manager'] : ['rep'];
+  if ((user.admin === true || sources.namedAdmins.has(user.userId)) && !kept.includes('admin')) kept.push('admin');
+  const derived: Role[] = kept.length > 0 ? kept : user.leaderOf.length > 0 ? ['manager'] : ['rep'];
+  const roles = sources.setByHand.has(user.userId) && previousRoles.length > 0 ? previousRoles : derived;
   return {
     id: user.userId,
     name: user.name,

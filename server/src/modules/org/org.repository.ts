@@ -242,6 +242,8 @@ export async function renameUserEverywhere(db: Db, tenantId: string, fromId: str
   await db.updateTable('ownership_events').set({ actor_id: toId }).where('tenant_id', '=', t).where('actor_id', '=', fromId).execute();
   await db.updateTable('follow_ups').set({ user_id: toId }).where('tenant_id', '=', t).where('user_id', '=', fromId).execute();
   await db.updateTable('deals').set({ user_id: toId }).where('tenant_id', '=', t).where('user_id', '=', fromId).execute();
+  await db.updateTable('role_changes').set({ user_id: toId }).where('tenant_id', '=', t).where('user_id', '=', fromId).execute();
+  await db.updateTable('role_changes').set({ actor_id: toId }).where('tenant_id', '=', t).where('actor_id', '=', fromId).execute();
 }
 
 /** Grants app roles the platform does not know (HR, admin); they replace rep/manager like at first setup. */

@@ -40,6 +40,10 @@ export const newTenant = z
       )
       .max(20, 'H5 地址最多 20 个')
       .optional(),
+    admins: z
+      .array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '管理员填成员的 UserID（字母、数字或 _.@-，最长 64 位），例如 --admin ZhangSan'))
+      .max(20, '首批管理员最多 20 位，其余的请在应用里授予')
+      .optional(),
   })
   .refine((t) => t.eventTransport === 'callback' || t.platform === 'dingtalk', {
     message: 'Stream 模式只适用于钉钉',
@@ -80,6 +84,7 @@ export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenan
         assignmentHoldHours: input.assignmentHoldHours,
         ...(input.approvalTemplateId === undefined ? {} : { approvalTemplateId: input.approvalTemplateId }),
         ...(input.h5Origins === undefined ? {} : { h5Origins: input.h5Origins.map((o) => new URL(o).origin) }),
+        ...(input.admins === undefined || input.admins.length === 0 ? {} : { firstAdmins: [...new Set(input.admins)] }),
       }),
       created_at: now,
     });

@@ -34,6 +34,11 @@ export interface TenantSettings {
   assignmentHoldHours: number;
   /** Saturation thresholds of the commander's dashboard (validated with `dashboardThresholds`). */
   dashboard?: DashboardThresholds;
+  /**
+   * Platform user ids `tenant add --admin` named: the org sync makes them admins when it meets them (WeCom has no API
+   * that says who administers the corp; DingTalk's user detail does, and those are made admins too).
+   */
+  firstAdmins?: string[];
 }
 
 export const defaultTenantSettings: TenantSettings = {
