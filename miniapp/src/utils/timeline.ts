@@ -93,6 +93,9 @@ function ownership(item: RawTimelineItem, pools: PoolNames): Pick<TimelineEntry,
       return to
         ? { tag: '离职交接', title: `${from ?? '原负责人'} 离职，转给 ${to}`, lines: why, tone: 'warn' }
         : { tag: '离职退回', title: `${from ?? '原负责人'} 离职，客户退回「${toPool}」`, lines: why, tone: 'warn' };
+    case 'moved':
+      // The pool was archived (and is no longer among the names the app knows): the reason names it.
+      return { tag: '转移公海', title: `所在公海归档，转入「${toPool}」${to ? `，仍由 ${to} 负责` : ''}`, lines: [...(actor ? [`操作人：${actor}`] : []), ...why], tone: 'plain' };
     default:
       return { tag: '变更', title: `归属变更（${item.type}）`, lines: why, tone: 'plain' };
   }

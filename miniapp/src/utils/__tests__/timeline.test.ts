@@ -55,6 +55,22 @@ describe('the profile timeline in Chinese', () => {
     expect(rows[0]!.when).toBe('11月20日 09:30');
   });
 
+  it('says where a customer went when its pool was archived, and who still owns it', () => {
+    const reason = '公海「杭州一组公海」归档，客户移入「华东公海」';
+    const rows = describeTimeline(
+      [
+        ledger('moved', { fromPoolId: 7, toPoolId: 1, fromUserId: 'rep05', fromUserName: '陈静', toUserId: 'rep05', toUserName: '陈静', actorId: 'admin01', reason }),
+        ledger('moved', { fromPoolId: 7, toPoolId: 1, actorId: 'admin01', reason }),
+      ],
+      NOW,
+      pools,
+    );
+    expect(rows.map((r) => [r.tag, r.title, r.lines, r.tone])).toEqual([
+      ['转移公海', '所在公海归档，转入「华东公海」，仍由 陈静 负责', ['操作人：admin01', `原因：${reason}`], 'plain'],
+      ['转移公海', '所在公海归档，转入「华东公海」', ['操作人：admin01', `原因：${reason}`], 'plain'],
+    ]);
+  });
+
   it('shows a visit with its verdict, distance, stay, reasons, notes and photos', () => {
     const photo = { id: 9, sha256: 'ab', url: '/api/v1/photos/9', chainSeq: 12, reused: false, createdAt: '2026-11-27T01:02:00.000Z' };
     const [suspect, open] = describeTimeline(
