@@ -13,7 +13,7 @@ import type { Pool, claimBody, nearbyQuery, poolListQuery, releaseBody } from '.
 import type { RuleKind } from '../../../server/src/modules/pool/pool.table';
 import type { OrgUserDto, orgUsersQuery } from '../../../server/src/modules/org/org.routes';
 import type { CalendarDay, calendarBody } from '../../../server/src/modules/reclaim/calendar-admin';
-import type { PhotoDto, VisitDto, checkInBody, finishBody, visitListQuery } from '../../../server/src/modules/visits/visits';
+import type { PhotoDto, VisitDto, checkInBody, finishBody, reviewBody, visitListQuery } from '../../../server/src/modules/visits/visits';
 import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';
 import type { LatestReclaim, LatestReclaimsResponse, TeamMember, TeamResponse } from '../../../server/src/modules/team/team';
 
@@ -55,6 +55,8 @@ export type DealBody = z.input<typeof dealBody>;
 export type CheckInBody = z.input<typeof checkInBody>;
 export type FinishBody = z.input<typeof finishBody>;
 export type VisitListQuery = z.input<typeof visitListQuery>;
+/** `POST /api/v1/visits/:id/review`: 通过 (`verified`) or 驳回 (`rejected`), with an optional note. */
+export type ReviewBody = z.input<typeof reviewBody>;
 export type PoolBody = z.input<typeof poolBody>;
 export type PreviewBody = z.input<typeof previewBody>;
 export type PreviewResult = Awaited<ReturnType<typeof previewPool>>;

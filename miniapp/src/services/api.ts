@@ -29,6 +29,7 @@ import type {
   PreviewBody,
   PreviewResult,
   ReleaseBody,
+  ReviewBody,
   StarterPack,
   SuggestQuery,
   TeamResponse,
@@ -71,6 +72,7 @@ export function createApi(client: ApiClient) {
       finish: (visitId: number, body: FinishBody = {}) => post<{ visit: VisitDto }>(`/api/v1/visits/${visitId}/finish`, body),
       mine: (q: VisitListQuery = {}) => get<Page<VisitDto>>('/api/v1/me/visits', q as Record<string, string | number>),
       review: (q: VisitListQuery = {}) => get<Page<VisitDto>>('/api/v1/visits/review', q as Record<string, string | number>),
+      decide: (visitId: number, body: ReviewBody) => post<{ visit: VisitDto }>(`/api/v1/visits/${visitId}/review`, body),
     },
     admin: {
       pools: () => get<{ items: AdminPool[] }>('/api/v1/admin/pools'),

@@ -1,5 +1,6 @@
 import type { PhotoDto } from '@/services/api-types';
 import { VERDICT_LABELS, formatDwell, formatMetres, reasonTitle, type Verdict } from './risk-text';
+import { reviewLine, type VisitReview } from './visit-review';
 
 /** One profile timeline item as the server sends it (`GET /api/v1/customers/:id`): `type`, `at` and its own fields. */
 export interface RawTimelineItem {
@@ -123,6 +124,7 @@ function visit(item: RawTimelineItem): Pick<TimelineEntry, 'tag' | 'title' | 'li
   for (const r of reasons) lines.push(`${reasonTitle(r.code)}：${r.message}`);
   const notes = str(item.notes);
   if (notes) lines.push(`拜访记录：${notes}`);
+  if (item.review) lines.push(reviewLine(item.review as VisitReview));
   const photos = Array.isArray(item.photos) ? (item.photos as PhotoDto[]) : [];
   return {
     tag: '拜访',

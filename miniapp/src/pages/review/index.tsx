@@ -1,4 +1,4 @@
-import { Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
 import { useCallback, useRef, useState } from 'react';
 import { EmptyState } from '@/components/empty-state';
@@ -9,6 +9,7 @@ import { SessionGate } from '@/components/session-gate';
 import { api, type VisitDto } from '@/services';
 import { formatLocalTime } from '@/utils/dashboard-view';
 import { formatDwell, formatMetres, reasonTitle, VERDICT_LABELS } from '@/utils/risk-text';
+import { decisionBanner, reviewLine, reviewState, withoutVisit, type ReviewDecision } from '@/utils/visit-review';
 import './index.scss';
 
 type Filter = 'all' | 'suspect' | 'rejected';
@@ -19,7 +20,38 @@ const FILTERS: { key: Filter; label: string }[] = [
 ];
 const PAGE = 20;
 
-function VisitCard({ v }: { v: VisitDto }) {
+/** 通过 / 驳回 with an optional note, on a finished suspect visit nobody has decided yet. */
+function Decide({ v, onDecided }: { v: VisitDto; onDecided: (v: VisitDto, decision: ReviewDecision) => void }) {
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const decide = (decision: ReviewDecision) => {
+    if (busy) return;
+    setBusy(true);
+    api.visits
+      .decide(v.id, { decision, note: note.trim() || undefined })
+      .then(() => onDecided(v, decision))
+      .catch((err: unknown) => {
+        setBusy(false);
+        Taro.showToast({ title: err instanceof Error ? err.message : '审核失败，请重试', icon: 'none' });
+      });
+  };
+  return (
+    <View className='review__decide'>
+      <Input className='review__note' placeholder='审核意见（选填）' value={note} maxlength={500} onInput={(e) => setNote(e.detail.value)} data-testid='review-note' />
+      <View className='review__buttons'>
+        <Text className={`review__btn review__btn--approve ${busy ? 'review__btn--busy' : ''}`} data-testid='review-approve' onClick={() => decide('verified')}>
+          通过
+        </Text>
+        <Text className={`review__btn review__btn--reject ${busy ? 'review__btn--busy' : ''}`} data-testid='review-reject' onClick={() => decide('rejected')}>
+          驳回
+        </Text>
+      </View>
+    </View>
+  );
+}
+
+function VisitCard({ v, onDecided }: { v: VisitDto; onDecided: (v: VisitDto, decision: ReviewDecision) => void }) {
+  const state = reviewState(v);
   return (
     <View className='review__card' data-testid={`visit-${v.id}`}>
       <View className='review__head'>
@@ -58,23 +90,35 @@ function VisitCard({ v }: { v: VisitDto }) {
       ) : (
         <Text className='review__no-photo'>没有现场照片</Text>
       )}
+      {v.review ? (
+        <Text className='review__decided' data-testid='review-line'>
+          {reviewLine(v.review)}
+        </Text>
+      ) : null}
+      {state === 'open' ? <Text className='review__hint'>拜访还在进行中，销售结束拜访后才能审核</Text> : null}
+      {state === 'decide' ? <Decide v={v} onDecided={onDecided} /> : null}
     </View>
   );
 }
 
-/** 待审拜访: suspect and rejected check-ins of the manager's reps, newest first, with reasons, distance and photos. */
+/**
+ * 待审拜访: suspect and rejected check-ins of the manager's reps, newest first, with reasons, distance and photos; a
+ * finished suspect visit is decided here (通过 / 驳回), leaves the list, and a banner says what it did to the countdown.
+ */
 function Review() {
   const [filter, setFilter] = useState<Filter>('all');
   const [items, setItems] = useState<VisitDto[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
+  const [banner, setBanner] = useState<string | null>(null);
   // Answers of an earlier filter that arrive late are dropped.
   const generation = useRef(0);
 
   const load = useCallback((f: Filter) => {
     const g = ++generation.current;
     setError(null);
+    setBanner(null);
     setItems(null);
     api.visits
       .review({ verdict: f === 'all' ? undefined : f, limit: PAGE })
@@ -102,6 +146,11 @@ function Review() {
       .finally(() => setMore(false));
   };
 
+  const onDecided = (v: VisitDto, decision: ReviewDecision) => {
+    setItems((old) => (old === null ? old : withoutVisit(old, v.id)));
+    setBanner(decisionBanner(v, decision));
+  };
+
   return (
     <View className='review'>
       <View className='review__tabs'>
@@ -119,13 +168,18 @@ function Review() {
           </Text>
         ))}
       </View>
+      {banner ? (
+        <View className='review__banner' data-testid='review-banner'>
+          <Text>{banner}</Text>
+        </View>
+      ) : null}
       {error ? <ErrorBanner title='加载失败' message={error} onRetry={() => load(filter)} /> : null}
       {!error && !items ? <Loading /> : null}
       {items && items.length === 0 ? <EmptyState title='没有待审的拜访' hint='你团队的签到都通过了校验' /> : null}
       {items && items.length > 0 ? (
         <View data-testid='review-list'>
           {items.map((v) => (
-            <VisitCard key={v.id} v={v} />
+            <VisitCard key={v.id} v={v} onDecided={onDecided} />
           ))}
           {cursor ? (
             <Text className='review__more' onClick={loadMore}>
