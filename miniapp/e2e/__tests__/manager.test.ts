@@ -212,6 +212,36 @@ describe('H5 in Chromium: a manager reviews the team', () => {
     await context.close();
   });
 
+  it('mgr-east approves a suspect visit in 待审拜访: it leaves the list and the customer’s countdown restarts', async () => {
+    const mgr = await apiAs(server.baseUrl, 'mgr-east');
+    const pending = (await mgr.call('GET', '/api/v1/visits/review?verdict=suspect')).body.items as { id: number; customerId: number; userId: string }[];
+    const seeded = pending.find((v) => v.userId === 'rep07')!;
+    const before = (await mgr.call('GET', `/api/v1/customers/${seeded.customerId}`)).body.customer;
+    const context = await phoneContext(browser, server.baseUrl);
+    const page = await context.newPage();
+    await loginAs(page, server.baseUrl, 'mgr-east');
+    await page.goto(`${server.baseUrl}/pages/customer/index?id=${seeded.customerId}`);
+    await page.getByTestId('profile-reclaim').waitFor();
+    const countdownBefore = await page.getByTestId('countdown').textContent();
+
+    await page.goto(`${server.baseUrl}/pages/review/index`);
+    const card = page.getByTestId(`visit-${seeded.id}`);
+    await card.waitFor();
+    await card.getByTestId('review-note').locator('input').fill('电话核实过，确实在店里');
+    await card.getByTestId('review-approve').click();
+    await page.getByTestId('review-banner').waitFor();
+    expect(await page.getByTestId('review-banner').textContent()).toContain('客户的回收倒计时从这次拜访起重新计算');
+    expect(await page.getByTestId(`visit-${seeded.id}`).count()).toBe(0);
+
+    const after = (await mgr.call('GET', `/api/v1/customers/${seeded.customerId}`)).body.customer;
+    expect(Date.parse(after.reclaim.dueDate)).toBeGreaterThan(Date.parse(before.reclaim.dueDate));
+    await page.goto(`${server.baseUrl}/pages/customer/index?id=${seeded.customerId}`);
+    await page.getByTestId('profile-reclaim').waitFor();
+    expect(await page.getByTestId('countdown').textContent()).not.toBe(countdownBefore);
+    expect(await page.getByTestId('timeline').textContent()).toContain('经理 钱东 审核通过：电话核实过，确实在店里');
+    await context.close();
+  });
+
   it('shows the 看板 as a dark 大屏 at 1920×1080 with screen=1', async () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     const origin = new URL(server.baseUrl).origin;
