@@ -72,6 +72,7 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/api/v1/visits/:visitId/finish', as: 'rep01', body: { fix: o(), notes: s(), feedback: s() } },
   { method: 'GET', path: '/api/v1/me/visits', as: 'rep01', query: { verdict: e(), ...page } },
   { method: 'GET', path: '/api/v1/visits/review', as: 'mgr-east', query: { verdict: e(), ...page } },
+  { method: 'POST', path: '/api/v1/visits/:visitId/review', as: 'mgr-east', body: { decision: e(true), note: s() } },
   { method: 'GET', path: '/api/v1/photos/:photoId', as: 'rep01' },
 
   { method: 'GET', path: '/api/v1/team', as: 'mgr-east' },
