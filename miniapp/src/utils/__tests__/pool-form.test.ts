@@ -18,6 +18,7 @@ const pool: AdminPool = {
   dailyClaimLimit: 20,
   priorOwnerCooldownDays: 30,
   claimRadiusM: null,
+  archivedAt: null,
   departmentIds: ['2'],
   rules: [
     { id: 4, kind: 'no_verified_visit', days: 15, enabled: true, levels: [], tags: [], exemptWonCustomers: false, workingDaysOnly: false, remindDaysBefore: [3, 1], notifyManager: true, targetPoolId: null, version: 1 },
