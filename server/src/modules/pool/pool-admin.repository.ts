@@ -52,10 +52,9 @@ export async function existingDepartmentIds(db: Db, tenantId: string, ids: strin
   return new Set(rows.map((r) => r.id));
 }
 
-export async function updatePoolSettings(trx: Db, tenantId: string, poolId: number, s: PoolSettingsRow, now: number): Promise<void> {
-  await trx
-    .updateTable('pools')
-    .set({
+/** A pool's settings as its row stores them (the create and the edit write the same columns). */
+function settingsColumns(s: PoolSettingsRow) {
+  return {
       name: s.name,
       parent_pool_id: s.parentPoolId,
       escalate_after_days: s.escalateAfterDays,
@@ -66,8 +65,13 @@ export async function updatePoolSettings(trx: Db, tenantId: string, poolId: numb
       daily_claim_limit: s.dailyClaimLimit,
       prior_owner_cooldown_days: s.priorOwnerCooldownDays,
       claim_radius_m: s.claimRadiusM,
-      updated_at: now,
-    })
+  };
+}
+
+export async function updatePoolSettings(trx: Db, tenantId: string, poolId: number, s: PoolSettingsRow, now: number): Promise<void> {
+  await trx
+    .updateTable('pools')
+    .set({ ...settingsColumns(s), updated_at: now })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', poolId)
     .execute();
@@ -154,16 +158,7 @@ export async function insertPool(trx: Db, tenantId: string, s: PoolSettingsRow, 
     .insertInto('pools')
     .values({
       tenant_id: tenantId,
-      name: s.name,
-      parent_pool_id: s.parentPoolId,
-      escalate_after_days: s.escalateAfterDays,
-      escalate_to_pool_id: s.escalateToPoolId,
-      max_owned_per_rep: s.maxOwnedPerRep,
-      max_owned_per_level: JSON.stringify(s.maxOwnedPerLevel),
-      cap_excludes_won: s.capExcludesWon ? 1 : 0,
-      daily_claim_limit: s.dailyClaimLimit,
-      prior_owner_cooldown_days: s.priorOwnerCooldownDays,
-      claim_radius_m: s.claimRadiusM,
+      ...settingsColumns(s),
       archived_at: null,
       created_at: now,
       updated_at: now,
