@@ -38,6 +38,21 @@ const o = (required = false): Field => ({ kind: 'object', required });
 const d = (): Field => ({ kind: 'date' });
 
 const page = { cursor: s(), limit: i() };
+/** A pool's settings and rules: the body of both creating and editing a pool. */
+const poolBody = () => ({
+  name: s(true),
+  parentPoolId: i(false, true),
+  escalateAfterDays: i(false, true),
+  escalateToPoolId: i(false, true),
+  maxOwnedPerRep: i(true),
+  maxOwnedPerLevel: o(),
+  capExcludesWon: b(),
+  dailyClaimLimit: i(true),
+  priorOwnerCooldownDays: i(true),
+  claimRadiusM: i(false, true),
+  departmentIds: a(),
+  rules: a(true),
+});
 
 export const routes: RouteSpec[] = [
   { method: 'GET', path: '/healthz', as: 'none' },
@@ -88,39 +103,13 @@ export const routes: RouteSpec[] = [
     method: 'PUT',
     path: '/api/v1/admin/pools/:poolId',
     as: 'admin01',
-    body: {
-      name: s(true),
-      parentPoolId: i(false, true),
-      escalateAfterDays: i(false, true),
-      escalateToPoolId: i(false, true),
-      maxOwnedPerRep: i(true),
-      maxOwnedPerLevel: o(),
-      capExcludesWon: b(),
-      dailyClaimLimit: i(true),
-      priorOwnerCooldownDays: i(true),
-      claimRadiusM: i(false, true),
-      departmentIds: a(),
-      rules: a(true),
-    },
+    body: poolBody(),
   },
   {
     method: 'POST',
     path: '/api/v1/admin/pools',
     as: 'admin01',
-    body: {
-      name: s(true),
-      parentPoolId: i(false, true),
-      escalateAfterDays: i(false, true),
-      escalateToPoolId: i(false, true),
-      maxOwnedPerRep: i(true),
-      maxOwnedPerLevel: o(),
-      capExcludesWon: b(),
-      dailyClaimLimit: i(true),
-      priorOwnerCooldownDays: i(true),
-      claimRadiusM: i(false, true),
-      departmentIds: a(),
-      rules: a(true),
-    },
+    body: poolBody(),
   },
   { method: 'POST', path: '/api/v1/admin/pools/:poolId/archive', as: 'admin01', body: { moveCustomersToPoolId: i(true) } },
   { method: 'PUT', path: '/api/v1/admin/departments/:departmentId', as: 'admin01', body: { region: { kind: 'boolean', required: true } } },
