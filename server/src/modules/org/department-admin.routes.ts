@@ -4,7 +4,7 @@ import type { AppDeps, AppState } from '../../context';
 import { notFound } from '../../errors';
 import { parse } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
-import { findDepartment, setDepartmentRegion } from './department-admin.repository';
+import { findDepartment, listDepartmentTree, setDepartmentRegion } from './department-admin.repository';
 
 /** `PUT /api/v1/admin/departments/:id`: whether the department is a region (the dashboard groups pools by it). */
 export const departmentBody = z.object({
@@ -12,12 +12,17 @@ export const departmentBody = z.object({
 });
 
 /**
- * Department settings that are ours rather than the platform's (the org sync never overwrites them): today the region
- * flag. Admin only; an unknown department is a 404.
+ * The department tree as the org sync brought it (`GET /api/v1/admin/departments` → `{items}`, parents first, for the
+ * 组织与角色 and 公海池 pages), and the settings of a department that are ours rather than the platform's (the org sync
+ * never overwrites them): today the region flag. Admin only; an unknown department is a 404.
  */
 export function departmentAdminRoutes(deps: AppDeps): Router<AppState> {
   const { db, clock } = deps;
   const router = new Router<AppState>();
+
+  router.get('/api/v1/admin/departments', requireRole('admin'), async (ctx) => {
+    ctx.body = { items: await listDepartmentTree(db, ctx.state.actor!.tenantId) };
+  });
 
   router.put('/api/v1/admin/departments/:id', requireRole('admin'), async (ctx) => {
     const { tenantId } = ctx.state.actor!;

@@ -20,6 +20,25 @@ describe.each(dialects)('department region flag on %s', (dialect) => {
   const flag = async (tenantId: string, id: string) =>
     (await h.db.selectFrom('departments').select('is_region').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirstOrThrow()).is_region;
 
+  it('lists the department tree, parents first, with region flags, active members and leaders; reps and managers get 403', async () => {
+    const res = await h.request('GET', '/api/v1/admin/departments', { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((d: { id: string }) => d.id)).toEqual(['1', '2', '21', '22', '3', '31', '32', '4', '5']);
+    expect(res.body.items.find((d: { id: string }) => d.id === '2')).toEqual({ id: '2', name: '华东', parentId: '1', path: '/1/2/', region: true, memberCount: 1, leaders: ['钱东'] });
+    expect(res.body.items.find((d: { id: string }) => d.id === '22')).toEqual({ id: '22', name: '杭州一组', parentId: '2', path: '/1/2/22/', region: false, memberCount: 4, leaders: [] });
+
+    // A leaver is no longer counted.
+    await h.db.updateTable('users').set({ active: 0 }).where('tenant_id', '=', T).where('id', '=', 'rep05').execute();
+    const after = await h.request('GET', '/api/v1/admin/departments', { token: admin });
+    expect(after.body.items.find((d: { id: string }) => d.id === '22').memberCount).toBe(3);
+    await h.db.updateTable('users').set({ active: 1 }).where('tenant_id', '=', T).where('id', '=', 'rep05').execute();
+
+    for (const token of [rep, manager]) {
+      const refused = await h.request('GET', '/api/v1/admin/departments', { token });
+      expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 403, error: { code: 'forbidden', message: '没有权限：此操作需要管理员角色。' } });
+    }
+  });
+
   it('refuses the flag to reps and managers', async () => {
     for (const token of [rep, manager]) {
       const res = await put('22', { region: true }, token);
