@@ -4,9 +4,10 @@ import { parse, pathId } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import { archiveBody, poolBody, previewBody } from './pool-admin';
 import { archivePool, createPool, listAdminPools, previewPool, updatePool } from './pool-admin.service';
+import { poolCustomerCounts } from './pool-counts.repository';
 
 /**
- * Pool settings and reclaim rules (DESIGN §4.3, §9): `GET /api/v1/admin/pools`, `POST /api/v1/admin/pools` (create),
+ * Pool settings and reclaim rules (DESIGN §4.3, §9): `GET /api/v1/admin/pools` (and `…/counts`: customers per pool), `POST /api/v1/admin/pools` (create),
  * `PUT /api/v1/admin/pools/:id`, `POST /api/v1/admin/pools/:id/archive` (admin), and
  * `POST /api/v1/admin/pools/:id/preview` (admin or manager: a dry-run sweep).
  */
@@ -16,6 +17,11 @@ export function poolAdminRoutes(deps: AppDeps): Router<AppState> {
 
   router.get('/api/v1/admin/pools', requireRole('admin'), async (ctx) => {
     ctx.body = { items: await listAdminPools(db, ctx.state.actor!.tenantId) };
+  });
+
+  // The customers each pool holds, for the 公海池 list and the archive confirmation (not in the pool's settings shape).
+  router.get('/api/v1/admin/pools/counts', requireRole('admin'), async (ctx) => {
+    ctx.body = { items: await poolCustomerCounts(db, ctx.state.actor!.tenantId) };
   });
 
   router.post('/api/v1/admin/pools', requireRole('admin'), async (ctx) => {
