@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
 import { containsText } from '../../db/like';
+import { DuplicateIndex } from './duplicates';
 import type { CustomersTable } from './customers.table';
 
 export type CustomerRow = Selectable<CustomersTable>;
@@ -77,4 +78,29 @@ export async function dealsOf(db: Db, tenantId: string, customerId: number) {
     .where('customer_id', '=', customerId)
     .orderBy('id')
     .execute();
+}
+
+/**
+ * Every customer of the tenant (the few columns the de-duplication rule reads) and every contact phone, read once: an
+ * import checks all its rows against this, and a single creation too (two narrow reads, no per-row queries).
+ */
+export async function tenantDuplicateIndex(db: Db, tenantId: string): Promise<DuplicateIndex> {
+  const [customers, phones] = await Promise.all([
+    db
+      .selectFrom('customers')
+      .select(['id', 'name', 'lat', 'lng', 'status', 'pool_id', 'owner_id'])
+      .where('tenant_id', '=', tenantId)
+      .execute(),
+    db
+      .selectFrom('customer_contacts')
+      .select(['customer_id', 'phone'])
+      .where('tenant_id', '=', tenantId)
+      .where('phone', 'is not', null)
+      .orderBy('id')
+      .execute(),
+  ]);
+  return new DuplicateIndex(
+    customers.map((c) => ({ id: Number(c.id), name: c.name, lat: Number(c.lat), lng: Number(c.lng), status: c.status, poolId: Number(c.pool_id), ownerId: c.owner_id })),
+    phones.map((p) => ({ customerId: Number(p.customer_id), phone: p.phone })),
+  );
 }

@@ -15,11 +15,11 @@ import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { WorkCalendar } from '../reclaim/work-calendar';
 import { customerVisitTimeline } from '../visits/visits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';
+import { assertNotDuplicate } from './duplicate-check';
 import {
   contactsOf,
   dealsOf,
   findCustomer,
-  findCustomerByName,
   followUpsOf,
   ledgerOf,
   ownedCustomers,
@@ -103,12 +103,7 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
   const { lat, lng } = toGcj02(input.lat, input.lng, input.coord);
   const now = clock.now();
   const id = await db.transaction().execute(async (trx) => {
-    const existing = await findCustomerByName(trx, actor.tenantId, input.name);
-    if (existing) {
-      throw new AppError(409, 'duplicate_customer', `客户「${input.name}」已存在（编号 ${existing.id}），请直接查看或领取它。`, {
-        customerId: existing.id,
-      });
-    }
+    await assertNotDuplicate(trx, actor, { name: input.name, lat, lng, phones: input.contacts.map((c) => c.phone) });
     const owned = input.poolId === undefined;
     const poolId = input.poolId ?? (await homePoolId(trx, actor.tenantId, actor.userId));
     const day = localDate(now, actor.timeZone);

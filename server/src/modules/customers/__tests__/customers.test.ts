@@ -19,7 +19,8 @@ describe.each(dialects)('customers, profiles and activity on %s', (dialect) => {
     lat: 31.2304,
     lng: 121.4737,
     level: 'B',
-    contacts: [{ name: '李经理', title: '采购', phone: '13912345678' }],
+    // A phone of its own: the same phone twice is a duplicate customer (duplicates.ts).
+    contacts: [{ name: '李经理', title: '采购', phone: `139${String(Math.floor(Math.random() * 1e4)).padStart(4, '0')}5678` }],
     ...over,
   });
 
@@ -59,7 +60,7 @@ describe.each(dialects)('customers, profiles and activity on %s', (dialect) => {
   });
 
   it('shows the full profile with the ownership timeline to the next owner, phones masked for others', async () => {
-    const created = (await h.request('POST', '/api/v1/customers', { token: rep01, body: newCustomer() })).body.customer;
+    const created = (await h.request('POST', '/api/v1/customers', { token: rep01, body: newCustomer({ contacts: [{ name: '李经理', title: '采购', phone: '13912345678' }] }) })).body.customer;
     const fu = await h.request('POST', `/api/v1/customers/${created.id}/follow-ups`, { token: rep01, body: { kind: 'call', content: '电话沟通报价' } });
     expect(fu.status).toBe(201);
     h.clock.advance(1000);
