@@ -168,6 +168,20 @@ export interface MoveRequest extends At {
   reason?: string;
 }
 
+/**
+ * A manager in scope or an admin accepts a rep's appeal against a reclaim: the customer, still in the pool and
+ * unreserved, goes back to the rep. The cooldown the reclaim set does not apply (it is what the appeal disputes); the
+ * cap and membership do unless `force`.
+ */
+export interface RestoreRequest extends At {
+  kind: 'restore';
+  actor: Authority;
+  /** The rep the customer was reclaimed from. */
+  to: Party;
+  force: boolean;
+  reason?: string;
+}
+
 export type ChangeRequest =
   | ClaimRequest
   | ReleaseRequest
@@ -178,7 +192,8 @@ export type ChangeRequest =
   | ReclaimRequest
   | EscalateRequest
   | DepartRequest
-  | MoveRequest;
+  | MoveRequest
+  | RestoreRequest;
 
 export type ChangeKind = ChangeRequest['kind'];
 
@@ -248,6 +263,7 @@ export const RULES: { readonly [K in ChangeKind]: readonly Step[] } = {
   create: ['membership', 'cap'],
   reclaim: ['state'],
   escalate: ['state', 'reservation'],
+  restore: ['authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
   depart: ['state', 'reservation'],
   move: ['state', 'reservation'],
 };
@@ -298,6 +314,7 @@ function receiverOf(req: ChangeRequest): Party | null {
     case 'hr_assign':
       return req.to;
     case 'transfer':
+    case 'restore':
       return req.to;
     case 'create':
       return req.owned ? req.rep : null;
@@ -314,12 +331,12 @@ const claimsOn = (counts: RepCounts, day: string) => (counts.day === day ? count
 /** Whether a customer counts towards a pool's cap. */
 const countsTowardsCap = (pool: Pool, won: boolean) => !(pool.capExcludesWon && won);
 
-const verb = (req: ChangeRequest) => (req.kind === 'transfer' ? '转交' : '分配');
+const verb = (req: ChangeRequest) => (req.kind === 'transfer' ? '转交' : req.kind === 'restore' ? '退回' : '分配');
 
 const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
   /** Only managers, HR (assign) and admins act on others' customers. */
   authority({ req }) {
-    if (req.kind !== 'assign' && req.kind !== 'transfer') return null;
+    if (req.kind !== 'assign' && req.kind !== 'transfer' && req.kind !== 'restore') return null;
     const roles = req.actor.roles;
     if (req.kind === 'assign' && !(roles.includes('admin') || roles.includes('hr') || roles.includes('manager'))) {
       return refuse(403, 'forbidden', '只有经理、人事或管理员可以分配客户。');
@@ -327,12 +344,15 @@ const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
     if (req.kind === 'transfer' && !(roles.includes('admin') || roles.includes('manager'))) {
       return refuse(403, 'forbidden', '只有经理或管理员可以转交客户。');
     }
+    if (req.kind === 'restore' && !(roles.includes('admin') || roles.includes('manager'))) {
+      return refuse(403, 'forbidden', '只有经理或管理员可以处理申诉。');
+    }
     return null;
   },
 
   /** A manager acts only within the subtrees they lead. */
   scope({ req }) {
-    if (req.kind !== 'assign' && req.kind !== 'transfer') return null;
+    if (req.kind !== 'assign' && req.kind !== 'transfer' && req.kind !== 'restore') return null;
     const roles = req.actor.roles;
     const privileged = roles.includes('admin') || (req.kind === 'assign' && roles.includes('hr'));
     if (privileged || req.actor.inScope) return null;
@@ -382,6 +402,10 @@ const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
         return null;
     }
   },
+      case 'restore':
+        if (state.status === 'pool') return null;
+        if (state.ownerId === req.to.id) return refuse(409, 'already_owned', `该客户已经在 ${req.to.name} 名下，无需退回。`);
+        return refuse(409, 'already_owned', `该客户在申诉期间已被其他同事领取或分配，不能再退回给 ${req.to.name}；可以驳回申诉，或请现负责人转交。`);
 
   /** The receiver (or, for a creation into a pool, the creator) belongs to the pool the customer ends up in. */
   membership({ pool, dest, req }) {
@@ -617,6 +641,16 @@ function grant(c: Case): Grant {
         type: 'moved',
         actorId: req.actorId,
         toUserId: from,
+    case 'restore':
+      return countsFor({
+        ...base,
+        type: 'appeal_restored',
+        actorId: req.actor.id,
+        toUserId: req.to.id,
+        reason: req.reason ?? null,
+        capBypass: req.force && countsTowardsCap(dest, base.won) ? 'force' : null,
+        evidence: req.force ? { force: true } : undefined,
+      });
         reason: req.reason ?? null,
         capBypass: from !== null && countsTowardsCap(dest, base.won) ? 'move' : null,
       });

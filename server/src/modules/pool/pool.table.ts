@@ -72,7 +72,9 @@ export type OwnershipEventType =
   | 'escalated'
   | 'left_with_employee'
   /** The customer's pool was archived: it moved to another pool, an owner keeping it. */
-  | 'moved';
+  | 'moved'
+  /** A manager accepted the rep's appeal against a reclaim: the customer went back to them. */
+  | 'appeal_restored';
 
 export interface OwnershipEventsTable {
   id: Generated<number>;

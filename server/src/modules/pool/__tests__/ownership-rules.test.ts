@@ -390,6 +390,49 @@ describe('assign and transfer', () => {
   });
 });
 
+describe('restore (an appeal against a reclaim accepted)', () => {
+  /** Reclaimed from rep01 an hour ago: back in the pool, with the 30-day cooldown the reclaim set. */
+  const reclaimed = { ...free, priorOwnerId: 'rep01', priorOwnerBlockedUntil: NOW + 30 * DAY_MS - 3_600_000 };
+  const restore = (over: Partial<Extract<ChangeRequest, { kind: 'restore' }>> = {}): ChangeRequest => ({ kind: 'restore', actor: manager, to: rep, force: false, reason: '申诉通过', ...at, ...over });
+
+  it('gives the customer back to the rep despite the cooldown the reclaim set, with its own ledger type', () => {
+    expect(RULES.restore).not.toContain('cooldown');
+    const g = granted(decideChange(reclaimed, pool, held(2), restore()));
+    expect(g).toMatchObject({ type: 'appeal_restored', actorId: 'mgr01', fromUserId: null, toUserId: 'rep01', toPoolId: 1, reason: '申诉通过', capBypass: null, evidence: undefined });
+    expect(g.countsAfter).toEqual(held(3, { B: 1 }));
+  });
+
+  it('respects the cap unless the manager forces, and then says so', () => {
+    expect(refusal(decideChange(reclaimed, pool, held(5), restore()))).toEqual({
+      status: 422,
+      code: 'owned_limit_reached',
+      message: '张三 在「华东公海」已持有 5 个客户，达到上限 5 个；如确需退回，请勾选强制退回。',
+      details: { limit: 5, owned: 5 },
+    });
+    expect(granted(decideChange(reclaimed, pool, held(5), restore({ force: true })))).toMatchObject({ capBypass: 'force', evidence: { force: true } });
+  });
+
+  it('refuses a customer someone else took meanwhile, a reserved one, a rep outside the scope and a caller who is not a manager', () => {
+    expect(refusal(decideChange(ownedBy('rep02'), pool, held(), restore()))).toEqual({
+      status: 409,
+      code: 'already_owned',
+      message: '该客户在申诉期间已被其他同事领取或分配，不能再退回给 张三；可以驳回申诉，或请现负责人转交。',
+    });
+    expect(refusal(decideChange({ ...reclaimed, reservedByAssignmentId: 7 }, pool, held(), restore())).code).toBe('reserved');
+    expect(refusal(decideChange(reclaimed, pool, held(), restore({ actor: { ...manager, inScope: false } })))).toEqual({
+      status: 403,
+      code: 'forbidden',
+      message: '张三 不在你管理的部门内，不能退回给他/她。',
+    });
+    expect(refusal(decideChange(reclaimed, pool, held(), restore({ actor: { id: 'hr01', roles: ['hr'], inScope: true } })))).toEqual({
+      status: 403,
+      code: 'forbidden',
+      message: '只有经理或管理员可以处理申诉。',
+    });
+    expect(refusal(decideChange(reclaimed, pool, held(), restore({ to: { ...rep, active: false } }))).code).toBe('assignee_inactive');
+  });
+});
+
 describe('HR assignment', () => {
   it('takes a customer reserved by this assignment, or not reserved at all', () => {
     const g = granted(decideChange({ ...free, reservedByAssignmentId: 7 }, pool, held(), hrAssign({ reason: '审批单 A1 通过：入职' })));
