@@ -245,7 +245,7 @@ export function refusalError(r: Refusal): AppError {
   return r.code === 'not_found' ? new AppError(r.status, r.code, r.message) : poolError(r.status, r.code, r.message, r.details);
 }
 
-type RuleName = 'authority' | 'active' | 'scope' | 'state' | 'membership' | 'reservation' | 'cooldown' | 'proximity' | 'quota' | 'cap' | 'reason';
+type RuleName = 'open' | 'authority' | 'active' | 'scope' | 'state' | 'membership' | 'reservation' | 'cooldown' | 'proximity' | 'quota' | 'cap' | 'reason';
 type Step = RuleName | { rule: RuleName; unless: 'force' | 'override' };
 
 /**
@@ -255,17 +255,17 @@ type Step = RuleName | { rule: RuleName; unless: 'force' | 'override' };
  * (the grant says so). Creation does not count against the daily quota (it is not a claim) but respects both caps.
  */
 export const RULES: { readonly [K in ChangeKind]: readonly Step[] } = {
-  claim: ['active', 'state', 'membership', 'reservation', 'cooldown', 'proximity', 'quota', 'cap'],
+  claim: ['open', 'active', 'state', 'membership', 'reservation', 'cooldown', 'proximity', 'quota', 'cap'],
   release: ['reason', 'state'],
-  assign: ['authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
-  transfer: ['authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
-  hr_assign: ['active', 'state', 'reservation', { rule: 'cap', unless: 'override' }],
-  create: ['membership', 'cap'],
+  assign: ['open', 'authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
+  transfer: ['open', 'authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
+  hr_assign: ['open', 'active', 'state', 'reservation', { rule: 'cap', unless: 'override' }],
+  create: ['open', 'membership', 'cap'],
   reclaim: ['state'],
   escalate: ['state', 'reservation'],
   restore: ['authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
   depart: ['state', 'reservation'],
-  move: ['state', 'reservation'],
+  move: ['open', 'state', 'reservation'],
 };
 
 /** What every rule reads. `dest` is the pool the customer ends up in (the cap and membership are its). */
@@ -334,18 +334,24 @@ const countsTowardsCap = (pool: Pool, won: boolean) => !(pool.capExcludesWon && 
 const verb = (req: ChangeRequest) => (req.kind === 'transfer' ? '转交' : req.kind === 'restore' ? '退回' : '分配');
 
 const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
+  /** The pool the customer ends up in is in use: an archived pool takes nothing, not even from an admin. */
+  open({ dest }) {
+    if (!dest.archived) return null;
+    return refuse(409, 'pool_archived', `公海「${dest.name}」已归档，不能再放入客户；请选择一个在用的公海。`);
+  },
+
   /** Only managers, HR (assign) and admins act on others' customers. */
   authority({ req }) {
     if (req.kind !== 'assign' && req.kind !== 'transfer' && req.kind !== 'restore') return null;
     const roles = req.actor.roles;
+    if (req.kind === 'restore' && !(roles.includes('admin') || roles.includes('manager'))) {
+      return refuse(403, 'forbidden', '只有经理或管理员可以处理申诉。');
+    }
     if (req.kind === 'assign' && !(roles.includes('admin') || roles.includes('hr') || roles.includes('manager'))) {
       return refuse(403, 'forbidden', '只有经理、人事或管理员可以分配客户。');
     }
     if (req.kind === 'transfer' && !(roles.includes('admin') || roles.includes('manager'))) {
       return refuse(403, 'forbidden', '只有经理或管理员可以转交客户。');
-    }
-    if (req.kind === 'restore' && !(roles.includes('admin') || roles.includes('manager'))) {
-      return refuse(403, 'forbidden', '只有经理或管理员可以处理申诉。');
     }
     return null;
   },
@@ -396,16 +402,16 @@ const checks: { readonly [R in RuleName]: (c: Case) => Refusal | null } = {
         return c.pool.escalateToPoolId === null ? refuse(409, 'not_in_pool', `「${c.pool.name}」没有设置升级去向，客户留在原公海。`) : null;
       case 'depart':
         return state.status === 'owned' && state.ownerId === req.leaverId ? null : refuse(409, 'not_owner', '该客户已不在离职员工名下。');
+      case 'restore':
+        if (state.status === 'pool') return null;
+        if (state.ownerId === req.to.id) return refuse(409, 'already_owned', `该客户已经在 ${req.to.name} 名下，无需退回。`);
+        return refuse(409, 'already_owned', `该客户在申诉期间已被其他同事领取或分配，不能再退回给 ${req.to.name}；可以驳回申诉，或请现负责人转交。`);
       case 'move':
         return state.poolId === req.toPool.id ? refuse(409, 'not_in_pool', `该客户已在「${req.toPool.name}」中，无需移动。`) : null;
       case 'create':
         return null;
     }
   },
-      case 'restore':
-        if (state.status === 'pool') return null;
-        if (state.ownerId === req.to.id) return refuse(409, 'already_owned', `该客户已经在 ${req.to.name} 名下，无需退回。`);
-        return refuse(409, 'already_owned', `该客户在申诉期间已被其他同事领取或分配，不能再退回给 ${req.to.name}；可以驳回申诉，或请现负责人转交。`);
 
   /** The receiver (or, for a creation into a pool, the creator) belongs to the pool the customer ends up in. */
   membership({ pool, dest, req }) {
@@ -635,12 +641,6 @@ function grant(c: Case): Grant {
         capBypass: manager !== null && countsTowardsCap(dest, base.won) ? 'departure' : null,
       });
     }
-    case 'move':
-      return countsFor({
-        ...base,
-        type: 'moved',
-        actorId: req.actorId,
-        toUserId: from,
     case 'restore':
       return countsFor({
         ...base,
@@ -651,6 +651,12 @@ function grant(c: Case): Grant {
         capBypass: req.force && countsTowardsCap(dest, base.won) ? 'force' : null,
         evidence: req.force ? { force: true } : undefined,
       });
+    case 'move':
+      return countsFor({
+        ...base,
+        type: 'moved',
+        actorId: req.actorId,
+        toUserId: from,
         reason: req.reason ?? null,
         capBypass: from !== null && countsTowardsCap(dest, base.won) ? 'move' : null,
       });

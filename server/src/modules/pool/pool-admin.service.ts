@@ -45,7 +45,7 @@ export async function listAdminPools(db: Db, tenantId: string): Promise<AdminPoo
   const ids = rows.map((p) => p.id);
   const [departments, rules] = await Promise.all([departmentsOfPools(db, tenantId, ids), rulesOfPools(db, tenantId, ids)]);
   return rows.map((row) => {
-    const { tenantId: _, ...p } = toPool(row);
+    const { tenantId: _, archived: _archived, ...p } = toPool(row);
     return {
       ...p,
       departmentIds: departments.get(p.id) ?? [],

@@ -15,6 +15,7 @@ export type PoolErrorCode =
   | 'not_in_pool'
   | 'assignee_inactive'
   | 'user_inactive'
+  | 'pool_archived'
   | 'forbidden';
 
 export const poolError = (status: number, code: PoolErrorCode, message: string, details?: Record<string, unknown>) =>

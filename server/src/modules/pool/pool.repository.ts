@@ -19,6 +19,7 @@ export function toPool(row: Selectable<PoolsTable>): Pool {
     dailyClaimLimit: row.daily_claim_limit,
     priorOwnerCooldownDays: row.prior_owner_cooldown_days,
     claimRadiusM: row.claim_radius_m,
+    archived: row.archived_at !== null,
   };
 }
 

@@ -15,6 +15,8 @@ export interface Pool {
   dailyClaimLimit: number;
   priorOwnerCooldownDays: number;
   claimRadiusM: number | null;
+  /** Archived by an admin: it takes no customers any more (absent counts as in use). */
+  archived?: boolean;
 }
 
 const coord = z.enum(['gcj02', 'wgs84']).default('gcj02');

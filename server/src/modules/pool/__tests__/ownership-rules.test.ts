@@ -78,11 +78,11 @@ function granted(d: Decision): Grant {
 
 describe('the rule table', () => {
   it('lists, per kind, exactly the rules DESIGN §4.1 gives it', () => {
-    expect(RULES.claim).toEqual(['active', 'state', 'membership', 'reservation', 'cooldown', 'proximity', 'quota', 'cap']);
+    expect(RULES.claim).toEqual(['open', 'active', 'state', 'membership', 'reservation', 'cooldown', 'proximity', 'quota', 'cap']);
     expect(RULES.assign).toContainEqual({ rule: 'cap', unless: 'force' });
     expect(RULES.hr_assign).toContainEqual({ rule: 'cap', unless: 'override' });
-    expect(RULES.create).toEqual(['membership', 'cap']);
-    expect(RULES.move).toEqual(['state', 'reservation']);
+    expect(RULES.create).toEqual(['open', 'membership', 'cap']);
+    expect(RULES.move).toEqual(['open', 'state', 'reservation']);
     for (const kind of ['assign', 'transfer', 'hr_assign', 'create', 'release', 'reclaim', 'escalate', 'depart', 'move'] as const) {
       expect(RULES[kind]).not.toContain('quota');
       expect(RULES[kind]).not.toContain('cooldown');
@@ -500,6 +500,29 @@ describe('creation', () => {
     const outsider = { ...rep, member: false };
     expect(refusal(decideChange(null, pool, held(), create({ owned: false, rep: outsider })))).toEqual({ status: 422, code: 'not_pool_member', message: '你不是该公海的成员，不能把客户放入其中。' });
     expect(granted(decideChange(null, pool, held(), create({ owned: false, rep: outsider, admin: true }))).toUserId).toBeNull();
+  });
+});
+
+describe('an archived pool', () => {
+  const archived: Pool = { ...pool, archived: true };
+  const closed = { status: 409, code: 'pool_archived', message: '公海「华东公海」已归档，不能再放入客户；请选择一个在用的公海。' };
+
+  it('takes no customer by claim, creation (not even an admin’s), assignment, HR assignment, transfer or move', () => {
+    expect(refusal(decideChange(free, archived, held(), claim()))).toEqual(closed);
+    expect(refusal(decideChange(null, archived, held(), create({ owned: false, admin: true })))).toEqual(closed);
+    expect(refusal(decideChange(free, archived, held(), assign({ force: true })))).toEqual(closed);
+    expect(refusal(decideChange({ ...free, reservedByAssignmentId: 7 }, archived, held(), hrAssign({ override: true })))).toEqual(closed);
+    expect(refusal(decideChange(ownedBy('rep01'), pool, held(), { kind: 'transfer', actor: admin, to: null, toPool: archived, force: true, ...at }))).toEqual(closed);
+    expect(refusal(decideChange(ownedBy('rep01'), companyPool, emptyCounts(DAY), { kind: 'move', toPool: archived, ...at } as ChangeRequest))).toEqual(closed);
+  });
+
+  it('still lets its customers leave: a transfer out of it, a departure, a reclaim', () => {
+    expect(granted(decideChange(ownedBy('rep01'), archived, held(), { kind: 'transfer', actor: admin, to: null, toPool: pool, force: true, ...at })).toPoolId).toBe(1);
+    expect(granted(decideChange(ownedBy('rep01'), archived, emptyCounts(DAY), { kind: 'reclaim', ...at })).toUserId).toBeNull();
+  });
+
+  it('is in use when the flag is absent or false', () => {
+    expect(granted(decideChange(free, { ...pool, archived: false }, held(), claim())).toUserId).toBe('rep01');
   });
 });
 

@@ -166,7 +166,16 @@ describe.each(dialects)('creating and archiving pools on %s', (dialect) => {
     const stray = await insertPoolCustomer(h.db, T, hangzhou, { name: '遗留客户', ...spot, now: h.clock.now() });
     expect(await nearby(rep05)).toEqual([{ id: free, poolId: east }]);
     const refused = await claim(rep05, stray);
-    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 422, code: 'not_pool_member' });
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'pool_archived' });
+    // Not even an admin puts a new customer in it or gives its stray customer away from it.
+    const created = await h.request('POST', '/api/v1/customers', { token: admin, body: { name: '归档后新建', address: '杭州', ...spot, poolId: hangzhou } });
+    expect({ status: created.status, code: created.body.error.code, message: created.body.error.message }).toEqual({
+      status: 409,
+      code: 'pool_archived',
+      message: '公海「杭州一组公海」已归档，不能再放入客户；请选择一个在用的公海。',
+    });
+    const assigned = await h.request('POST', `/api/v1/customers/${stray}/assign`, { token: admin, body: { userId: 'rep05', reason: '归档后分配', force: true } });
+    expect({ status: assigned.status, code: assigned.body.error.code }).toEqual({ status: 409, code: 'pool_archived' });
     const again = await archive(hangzhou, { moveCustomersToPoolId: south });
     expect(again.body.moved).toEqual({ poolCustomers: 1, ownedCustomers: 0 });
     expect(await customer(stray)).toMatchObject({ status: 'pool', pool_id: south });
