@@ -20,6 +20,7 @@ import { evidenceRoutes } from './modules/evidence/evidence.routes';
 import { callbackRoutes } from './modules/integrations/callbacks.routes';
 import { jsapiRoutes } from './modules/integrations/jsapi.routes';
 import { notifyRoutes } from './modules/notify/notify.routes';
+import { onboardingRoutes } from './modules/onboarding/onboarding.routes';
 import { orgRoutes } from './modules/org/org.routes';
 import { poolAdminRoutes } from './modules/pool/pool-admin.routes';
 import { departmentAdminRoutes } from './modules/org/department-admin.routes';
@@ -93,7 +94,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }
