@@ -25,6 +25,7 @@ import { orgRoutes } from './modules/org/org.routes';
 import { poolAdminRoutes } from './modules/pool/pool-admin.routes';
 import { departmentAdminRoutes } from './modules/org/department-admin.routes';
 import { poolRoutes } from './modules/pool/pool.routes';
+import { transferRoutes } from './modules/pool/transfer.routes';
 import { rolesRoutes } from './modules/org/roles.routes';
 import { calendarAdminRoutes } from './modules/reclaim/calendar-admin.routes';
 import { teamRoutes } from './modules/team/team.routes';
@@ -94,7 +95,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), transferRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }
