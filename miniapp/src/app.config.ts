@@ -18,6 +18,8 @@ export const pages = [
   'pages/hr/index',
   'pages/hr-status/index',
   'pages/admin-pools/index',
+  'pages/admin-org/index',
+  'pages/admin-onboarding/index',
 ];
 
 export default defineAppConfig({

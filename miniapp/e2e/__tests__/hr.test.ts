@@ -124,7 +124,7 @@ describe('H5 in Chromium: HR assigns a starter pack, admin edits a reclaim rule'
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
     await loginAs(page, server.baseUrl, 'admin01');
-    await openFromWorkbench(page, '公海设置');
+    await openFromWorkbench(page, '公海池');
 
     const token = await tokenFor('admin01');
     const east = ((await json('GET', '/api/v1/admin/pools', undefined, token)).body.items as { id: number; name: string; rules: { id: number; days: number }[] }[]).find((p) => p.name === '华东公海')!;

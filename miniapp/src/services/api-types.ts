@@ -12,6 +12,11 @@ import type { previewPool } from '../../../server/src/modules/pool/pool-admin.se
 import type { Pool, claimBody, nearbyQuery, poolListQuery, releaseBody } from '../../../server/src/modules/pool/pool';
 import type { RuleKind } from '../../../server/src/modules/pool/pool.table';
 import type { OrgUserDto, orgUsersQuery } from '../../../server/src/modules/org/org.routes';
+import type { AdminDepartmentNode } from '../../../server/src/modules/org/department-admin.repository';
+import type { AdminUserDto, adminUsersQuery } from '../../../server/src/modules/org/roles';
+import type { OnboardingStep } from '../../../server/src/modules/onboarding/onboarding';
+import type { ArchiveResult } from '../../../server/src/modules/pool/pool-admin.service';
+import type { PoolCustomerCounts } from '../../../server/src/modules/pool/pool-counts.repository';
 import type { CalendarDay, calendarBody } from '../../../server/src/modules/reclaim/calendar-admin';
 import type { PhotoDto, VisitDto, checkInBody, finishBody, reviewBody, visitListQuery } from '../../../server/src/modules/visits/visits';
 import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';
@@ -69,6 +74,9 @@ export interface CreateAssignmentResult {
   unavailable: UnavailableCustomer[];
 }
 export type OrgUsersQuery = z.input<typeof orgUsersQuery>;
+/** 组织与角色 and 公海池 (admin): the department tree, users and their roles, customers per pool, the 开通向导 steps. */
+export type { AdminDepartmentNode, AdminUserDto, ArchiveResult, OnboardingStep, PoolCustomerCounts };
+export type AdminUsersQuery = z.input<typeof adminUsersQuery>;
 export type CalendarBody = z.input<typeof calendarBody>;
 
 export interface Page<T> {

@@ -1,6 +1,13 @@
 import type { Photo } from '@/platform/platform';
 import type {
+  AdminDepartmentNode,
   AdminPool,
+  AdminUserDto,
+  AdminUsersQuery,
+  ArchiveResult,
+  OnboardingStep,
+  PoolCustomerCounts,
+  Role,
   AssignmentDto,
   AssignmentListQuery,
   CalendarBody,
@@ -77,6 +84,14 @@ export function createApi(client: ApiClient) {
     admin: {
       pools: () => get<{ items: AdminPool[] }>('/api/v1/admin/pools'),
       updatePool: (id: number, body: PoolBody) => put<{ pool: AdminPool }>(`/api/v1/admin/pools/${id}`, body),
+      createPool: (body: PoolBody) => post<{ pool: AdminPool }>('/api/v1/admin/pools', body),
+      archivePool: (id: number, moveCustomersToPoolId: number) => post<ArchiveResult>(`/api/v1/admin/pools/${id}/archive`, { moveCustomersToPoolId }),
+      poolCounts: () => get<{ items: PoolCustomerCounts[] }>('/api/v1/admin/pools/counts'),
+      departments: () => get<{ items: AdminDepartmentNode[] }>('/api/v1/admin/departments'),
+      setRegion: (id: string, region: boolean) => put<{ department: unknown }>(`/api/v1/admin/departments/${encodeURIComponent(id)}`, { region }),
+      users: (q: AdminUsersQuery = {}) => get<{ total: number; items: AdminUserDto[] }>('/api/v1/admin/users', q as Record<string, string | number>),
+      setRoles: (userId: string, roles: Role[]) => put<{ user: AdminUserDto }>(`/api/v1/admin/users/${encodeURIComponent(userId)}/roles`, { roles }),
+      onboarding: () => get<{ steps: OnboardingStep[] }>('/api/v1/admin/onboarding'),
       preview: (id: number, body: PreviewBody = {}) => post<PreviewResult>(`/api/v1/admin/pools/${id}/preview`, body),
       calendar: (year?: number) => get<{ year: number; days: CalendarDay[] }>('/api/v1/admin/calendar', { year }),
       setCalendar: (body: CalendarBody) => put<{ year: number; days: CalendarDay[] }>('/api/v1/admin/calendar', body),

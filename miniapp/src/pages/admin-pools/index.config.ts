@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '公海设置' });
+export default definePageConfig({ navigationBarTitleText: '公海池' });

@@ -1,9 +1,11 @@
 import { Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { DepartmentTree } from '@/components/department-tree';
 import { ErrorBanner } from '@/components/error-banner';
 import { Loading } from '@/components/loading';
 import { SessionGate } from '@/components/session-gate';
-import { api, type AdminPool, type PreviewResult } from '@/services';
+import { api, type AdminDepartmentNode, type AdminPool, type PoolCustomerCounts, type PreviewResult } from '@/services';
 import {
   errorsOfRule,
   formChanged,
@@ -23,11 +25,36 @@ import { Choice, Field, TextInput, Toggle } from './fields';
 import { RuleCard } from './rule-card';
 import './index.scss';
 
+/** What 新建公海 starts from: the demo's usual limits, no departments yet, one 30-day rule. */
+const BLANK_POOL: AdminPool = {
+  id: 0,
+  name: '',
+  parentPoolId: null,
+  escalateAfterDays: null,
+  escalateToPoolId: null,
+  maxOwnedPerRep: 200,
+  maxOwnedPerLevel: {},
+  capExcludesWon: false,
+  dailyClaimLimit: 20,
+  priorOwnerCooldownDays: 30,
+  claimRadiusM: null,
+  departmentIds: [],
+  rules: [],
+  archivedAt: null,
+};
+
+const sameIds = (a: string[], b: string[]) => [...a].sort().join(',') === [...b].sort().join(',');
+
 function PoolSettings() {
   const [pools, setPools] = useState<AdminPool[] | null>(null);
+  const [departments, setDepartments] = useState<AdminDepartmentNode[]>([]);
+  const [counts, setCounts] = useState<PoolCustomerCounts[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [poolId, setPoolId] = useState<number | null>(null);
+  /** The pool being edited, or 'new' while 新建公海 is open. */
+  const [poolId, setPoolId] = useState<number | 'new' | null>(null);
   const [form, setForm] = useState<PoolForm | null>(null);
+  const [memberIds, setMemberIds] = useState<string[]>([]);
+  const [archiveTo, setArchiveTo] = useState<number | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [preview, setPreview] = useState<{ key: string; result: PreviewResult; current: PreviewResult } | null>(null);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
@@ -35,19 +62,23 @@ function PoolSettings() {
 
   const load = useCallback(() => {
     setLoadError(null);
-    api.admin
-      .pools()
-      .then((r) => {
-        setPools(r.items);
-        setPoolId((id) => id ?? r.items[0]?.id ?? null);
+    Promise.all([api.admin.pools(), api.admin.departments(), api.admin.poolCounts()])
+      .then(([p, d, c]) => {
+        setPools(p.items);
+        setDepartments(d.items);
+        setCounts(c.items);
+        setPoolId((id) => id ?? p.items.find((x) => x.archivedAt === null)?.id ?? null);
       })
       .catch((err: unknown) => setLoadError(err instanceof Error ? err.message : '加载失败'));
   }, []);
   useEffect(load, [load]);
 
-  const pool = pools?.find((p) => p.id === poolId) ?? null;
+  const creating = poolId === 'new';
+  const pool = creating ? BLANK_POOL : (pools?.find((p) => p.id === poolId) ?? null);
   useEffect(() => {
-    setForm(pool ? poolToForm(pool) : null);
+    setForm(pool ? (pool === BLANK_POOL ? { ...poolToForm(pool), rules: [newRule()] } : poolToForm(pool)) : null);
+    setMemberIds(pool?.departmentIds ?? []);
+    setArchiveTo(null);
     setErrors({});
     setPreview(null);
   }, [pool]);
@@ -55,7 +86,7 @@ function PoolSettings() {
   // The preview belongs to the exact rule list it ran on; any edit of a rule makes it stale.
   const previewKey = useMemo(() => (form ? JSON.stringify(toPreviewBody(form).body) : ''), [form]);
   const freshPreview = preview && preview.key === previewKey ? preview : null;
-  const changed = form && pool ? formChanged(form, pool) : false;
+  const changed = form && pool ? creating || formChanged(form, pool) || !sameIds(memberIds, pool.departmentIds) : false;
 
   const edit = (f: PoolForm) => {
     setForm(f);
@@ -91,6 +122,20 @@ function PoolSettings() {
       setErrors({ ...found, _: `有 ${Object.keys(found).length} 处填写有误，请按标红的提示修改后再保存` });
       return;
     }
+    if (creating) {
+      setBusy('save');
+      try {
+        const { pool: created } = await api.admin.createPool({ ...body, departmentIds: memberIds });
+        setPools((list) => [...(list ?? []), created]);
+        setPoolId(created.id);
+        setSaved(`已新建「${created.name}」`);
+      } catch (err) {
+        setErrors(serverFieldErrors(err));
+      } finally {
+        setBusy(null);
+      }
+      return;
+    }
     // Nobody saves rules without having seen what they would reclaim: a stale preview runs first and the admin confirms.
     if (!freshPreview) {
       await runPreview();
@@ -98,7 +143,7 @@ function PoolSettings() {
     }
     setBusy('save');
     try {
-      const { pool: updated } = await api.admin.updatePool(pool.id, body);
+      const { pool: updated } = await api.admin.updatePool(pool.id, { ...body, departmentIds: memberIds });
       setPools((list) => list?.map((p) => (p.id === updated.id ? updated : p)) ?? null);
       setErrors({});
       setSaved(`已保存「${updated.name}」`);
@@ -113,22 +158,72 @@ function PoolSettings() {
   if (!pools) return <Loading text='正在加载公海…' />;
 
   const setField = <K extends keyof PoolForm>(key: K, value: PoolForm[K]) => form && edit({ ...form, [key]: value });
-  const others = pools.filter((p) => p.id !== poolId);
+  const others = pools.filter((p) => p.id !== poolId && p.archivedAt === null);
+  const deptName = (id: string) => departments.find((d) => d.id === id)?.name ?? id;
+  const countOf = (id: number) => counts.find((c) => c.poolId === id) ?? { poolId: id, poolCustomers: 0, ownedCustomers: 0 };
+  const archived = pool !== null && pool.archivedAt !== null;
+
+  const archive = async () => {
+    if (!pool || creating || busy) return;
+    const target = others.find((p) => p.id === archiveTo);
+    if (!target) {
+      setErrors({ archive: '请先选择客户移入哪个公海' });
+      return;
+    }
+    const c = countOf(pool.id);
+    const { confirm } = await Taro.showModal({
+      title: `归档「${pool.name}」`,
+      content: `${c.poolCustomers + c.ownedCustomers} 个客户（公海中 ${c.poolCustomers} 个、已被领取 ${c.ownedCustomers} 个，领取人不变）将移入「${target.name}」。归档后不能再修改或领取，名称保留。确定归档吗？`,
+      confirmText: '归档',
+    });
+    if (!confirm) return;
+    setBusy('save');
+    try {
+      const { moved } = await api.admin.archivePool(pool.id, target.id);
+      setSaved(`已归档「${pool.name}」，${moved.poolCustomers + moved.ownedCustomers} 个客户移入「${target.name}」`);
+      setPoolId(target.id);
+      load();
+    } catch (err) {
+      setErrors(serverFieldErrors(err));
+    } finally {
+      setBusy(null);
+    }
+  };
 
   return (
     <View className='admin'>
-      <View className='admin__tabs'>
-        {pools.map((p) => (
-          <Text key={p.id} className={`admin__tab ${p.id === poolId ? 'admin__tab--on' : ''}`} onClick={() => setPoolId(p.id)} data-testid={`pool-${p.id}`}>
-            {p.name}
+      <View className='admin__section'>
+        <View className='admin__section-head'>
+          <Text className='admin__section-title'>公海池</Text>
+          <Text className='admin__link' onClick={() => setPoolId('new')} data-testid='new-pool'>
+            新建公海
           </Text>
-        ))}
+        </View>
+        <View data-testid='pool-list'>
+          {pools.map((p) => {
+            const c = countOf(p.id);
+            return (
+              <View key={p.id} className={`admin__pool ${p.id === poolId ? 'admin__pool--on' : ''} ${p.archivedAt ? 'admin__pool--archived' : ''}`} onClick={() => setPoolId(p.id)} data-testid={`pool-${p.id}`}>
+                <View className='admin__pool-head'>
+                  <Text className='admin__pool-name'>{p.name}</Text>
+                  <Text className='admin__pool-count' data-testid={`pool-${p.id}-count`}>
+                    {p.archivedAt ? '已归档 · ' : ''}公海 {c.poolCustomers} · 已领 {c.ownedCustomers}
+                  </Text>
+                </View>
+                <Text className='admin__muted' data-testid={`pool-${p.id}-departments`}>
+                  成员部门：{p.departmentIds.length ? p.departmentIds.map(deptName).join('、') : '无（没有人能领取）'}
+                </Text>
+              </View>
+            );
+          })}
+        </View>
       </View>
 
       {saved ? <ErrorBanner tone='success' message={saved} /> : null}
       {errors._ ? <ErrorBanner title='无法保存' message={errors._} /> : null}
+      {archived ? <ErrorBanner tone='warning' message={`「${pool.name}」已归档，不能再修改；如需同样的设置，请新建一个公海。`} /> : null}
 
-      {form && pool ? (
+      {form && pool && !archived ? (
         <View>
           <View className='admin__section'>
             <Text className='admin__section-title'>领取设置</Text>
@@ -185,6 +280,31 @@ function PoolSettings() {
             ) : null}
           </View>
 
+          <View className='admin__section' data-testid='members'>
+            <Text className='admin__section-title'>成员部门</Text>
+            <Text className='admin__hint'>选中部门（含下级部门）的成员可以领取本公海的客户。</Text>
+            {errors.departmentIds ? <Text className='admin__error'>{errors.departmentIds}</Text> : null}
+            <DepartmentTree
+              departments={departments}
+              right={(d) => {
+                const on = memberIds.includes(d.id);
+                return (
+                  <Text
+                    className={`admin__check ${on ? 'admin__check--on' : ''}`}
+                    onClick={() => {
+                      setMemberIds(on ? memberIds.filter((id) => id !== d.id) : [...memberIds, d.id]);
+                      setSaved(null);
+                    }}
+                    data-testid={`member-${d.id}`}
+                    data-on={on ? 'true' : 'false'}
+                  >
+                    {on ? '✓ 成员' : '加入'}
+                  </Text>
+                );
+              }}
+            />
+          </View>
+
           <View className='admin__section'>
             <View className='admin__section-head'>
               <Text className='admin__section-title'>回收规则</Text>
@@ -207,23 +327,57 @@ function PoolSettings() {
             ))}
           </View>
 
-          <View className='admin__section' data-testid='preview'>
-            <Text className='admin__section-title'>修改预览</Text>
-            {freshPreview ? (
-              <PreviewPanel result={freshPreview.result} current={freshPreview.current} />
-            ) : (
-              <Text className='admin__hint'>{preview ? '规则已改动，请重新预览。' : '保存前先预览：按修改后的规则，今晚的回收会收回哪些客户。'}</Text>
-            )}
-            {Object.keys(ruleErrors(errors)).length > 0 && !errors._ ? <Text className='admin__error'>规则有误，请按标红的提示修改</Text> : null}
-            <View className='admin__actions'>
-              <Text className='admin__button admin__button--ghost' onClick={() => void runPreview()} data-testid='run-preview'>
-                {busy === 'preview' ? '预览中…' : '预览'}
-              </Text>
-              <Text className={`admin__button ${changed ? '' : 'admin__button--off'}`} onClick={() => changed && void save()} data-testid='save'>
-                {busy === 'save' ? '保存中…' : freshPreview ? `确认保存${freshPreview.result.reclaimed ? `（将收回 ${freshPreview.result.reclaimed} 个）` : ''}` : '预览并保存'}
-              </Text>
+          {creating ? (
+            <View className='admin__section'>
+              <Text className='admin__hint'>新公海还没有客户：保存后，成员部门的人即可领取导入或新建到其中的客户。</Text>
+              <View className='admin__actions'>
+                <Text className='admin__button admin__button--ghost' onClick={() => setPoolId(null)}>
+                  取消
+                </Text>
+                <Text className='admin__button' onClick={() => void save()} data-testid='create-pool'>
+                  {busy === 'save' ? '保存中…' : '新建公海'}
+                </Text>
+              </View>
             </View>
-          </View>
+          ) : (
+            <View className='admin__section' data-testid='preview'>
+              <Text className='admin__section-title'>修改预览</Text>
+              {freshPreview ? (
+                <PreviewPanel result={freshPreview.result} current={freshPreview.current} />
+              ) : (
+                <Text className='admin__hint'>{preview ? '规则已改动，请重新预览。' : '保存前先预览：按修改后的规则，今晚的回收会收回哪些客户。'}</Text>
+              )}
+              {Object.keys(ruleErrors(errors)).length > 0 && !errors._ ? <Text className='admin__error'>规则有误，请按标红的提示修改</Text> : null}
+              <View className='admin__actions'>
+                <Text className='admin__button admin__button--ghost' onClick={() => void runPreview()} data-testid='run-preview'>
+                  {busy === 'preview' ? '预览中…' : '预览'}
+                </Text>
+                <Text className={`admin__button ${changed ? '' : 'admin__button--off'}`} onClick={() => changed && void save()} data-testid='save'>
+                  {busy === 'save' ? '保存中…' : freshPreview ? `确认保存${freshPreview.result.reclaimed ? `（将收回 ${freshPreview.result.reclaimed} 个）` : ''}` : '预览并保存'}
+                </Text>
+              </View>
+            </View>
+          )}
+
+          {!creating ? (
+            <View className='admin__section' data-testid='archive-section'>
+              <Text className='admin__section-title'>归档公海</Text>
+              <Text className='admin__hint'>归档后公海不能再领取或修改，其中的客户移入另一个公海（已领取的客户领取人不变）。</Text>
+              <Field label='客户移入' error={errors.archive ?? errors.moveCustomersToPoolId}>
+                <Choice
+                  options={[{ value: null as number | null, label: '请选择' }, ...others.map((p) => ({ value: p.id as number | null, label: p.name }))]}
+                  value={archiveTo}
+                  onChange={setArchiveTo}
+                  testId='archive-target'
+                />
+              </Field>
+              <View className='admin__actions'>
+                <Text className='admin__button admin__button--danger' onClick={() => void archive()} data-testid='archive'>
+                  归档
+                </Text>
+              </View>
+            </View>
+          ) : null}
         </View>
       ) : null}
 
@@ -284,11 +438,11 @@ function PreviewPanel({ result, current }: { result: PreviewResult; current: Pre
   );
 }
 
-/** 公海设置 (admin): claim settings and reclaim rules with a dry-run preview before saving, and the working-day calendar. */
+/** 公海池 (admin): the pools with their member departments and customers; create, edit (claim settings and reclaim rules with a dry-run preview before saving), archive; and the working-day calendar. */
 export default function AdminPoolsPage() {
   return (
     <SessionGate>
-      {(session) => (session.user.roles.includes('admin') ? <PoolSettings /> : <ErrorBanner title='没有权限' message='公海设置只对管理员开放；如需修改规则，请联系管理员。' />)}
+      {(session) => (session.user.roles.includes('admin') ? <PoolSettings /> : <ErrorBanner title='没有权限' message='公海池只对管理员开放；如需修改规则，请联系管理员。' />)}
     </SessionGate>
   );
 }

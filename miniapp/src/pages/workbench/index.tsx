@@ -33,7 +33,15 @@ const GROUPS: { role: Role; title: string; entries: Entry[] }[] = [
       { title: '分配进度', hint: '审批中与已完成的分配', url: '/pages/hr-status/index' },
     ],
   },
-  { role: 'admin', title: '管理员', entries: [{ title: '公海设置', hint: '公海、领取限制与回收规则', url: '/pages/admin-pools/index' }] },
+  {
+    role: 'admin',
+    title: '管理员',
+    entries: [
+      { title: '开通向导', hint: '正式上线前的每一步，完成了哪些', url: '/pages/admin-onboarding/index' },
+      { title: '组织与角色', hint: '大区与员工角色（业务员、经理、人事、管理员）', url: '/pages/admin-org/index' },
+      { title: '公海池', hint: '新建、修改、归档公海，成员部门与回收规则', url: '/pages/admin-pools/index' },
+    ],
+  },
 ];
 
 const ROLE_NAMES: Record<Role, string> = { rep: '业务员', manager: '经理', hr: '人事', admin: '管理员' };
