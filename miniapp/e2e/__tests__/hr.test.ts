@@ -120,7 +120,7 @@ describe('H5 in Chromium: HR assigns a starter pack, admin edits a reclaim rule'
     await hire.close();
   });
 
-  it('admin01 changes a rule’s days in 公海设置, the preview shows what it would reclaim, and the save is stored', async () => {
+  it('admin01 changes a rule’s days in 公海池, the preview shows what it would reclaim, and the save is stored', async () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
     await loginAs(page, server.baseUrl, 'admin01');
