@@ -14,6 +14,7 @@ import type { Readiness } from './http/readiness';
 import { assignmentRoutes } from './modules/assignments/assignments.routes';
 import { requireAuth } from './modules/auth/auth.middleware';
 import { authRoutes } from './modules/auth/auth.routes';
+import { customerImportRoutes } from './modules/customers/customer-import.routes';
 import { customerRoutes } from './modules/customers/customers.routes';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes';
 import { evidenceRoutes } from './modules/evidence/evidence.routes';
@@ -95,7 +96,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), transferRoutes(deps), customerRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), transferRoutes(deps), customerRoutes(deps), customerImportRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

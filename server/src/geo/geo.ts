@@ -1,7 +1,7 @@
 import gcoord from 'gcoord';
 import ngeohash from 'ngeohash';
 
-export type CoordSystem = 'gcj02' | 'wgs84';
+export type CoordSystem = 'gcj02' | 'wgs84' | 'bd09';
 
 /** Stored geohash precision (~4.8 m cells); nearby search uses prefixes of it. */
 export const GEOHASH_PRECISION = 9;
@@ -11,7 +11,7 @@ const EARTH_RADIUS_M = 6_371_008.8;
 /** Converts a point to GCJ-02, the system every stored coordinate uses. */
 export function toGcj02(lat: number, lng: number, coord: CoordSystem): { lat: number; lng: number } {
   if (coord === 'gcj02') return { lat, lng };
-  const [outLng, outLat] = gcoord.transform([lng, lat], gcoord.WGS84, gcoord.GCJ02) as [number, number];
+  const [outLng, outLat] = gcoord.transform([lng, lat], coord === 'bd09' ? gcoord.BD09 : gcoord.WGS84, gcoord.GCJ02) as [number, number];
   return { lat: outLat, lng: outLng };
 }
 

@@ -104,3 +104,30 @@ export async function tenantDuplicateIndex(db: Db, tenantId: string): Promise<Du
     phones.map((p) => ({ customerId: Number(p.customer_id), phone: p.phone })),
   );
 }
+
+/** One page of the tenant's customers for the export, in id order, filtered by pool, status and owner when given. */
+export async function customersPageForExport(
+  db: Db,
+  q: { tenantId: string; poolId?: number; status?: 'pool' | 'owned'; ownerId?: string; afterId: number; limit: number },
+): Promise<CustomerRow[]> {
+  let query = db.selectFrom('customers').selectAll().where('tenant_id', '=', q.tenantId).where('id', '>', q.afterId);
+  if (q.poolId !== undefined) query = query.where('pool_id', '=', q.poolId);
+  if (q.status !== undefined) query = query.where('status', '=', q.status);
+  if (q.ownerId !== undefined) query = query.where('owner_id', '=', q.ownerId);
+  return query.orderBy('id').limit(q.limit).execute();
+}
+
+/** The first contact of each of `customerIds` (the one the import wrote). */
+export async function firstContactsOf(db: Db, tenantId: string, customerIds: number[]) {
+  const first = new Map<number, { name: string; title: string | null; phone: string | null }>();
+  if (customerIds.length === 0) return first;
+  const rows = await db
+    .selectFrom('customer_contacts')
+    .select(['customer_id', 'name', 'title', 'phone'])
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', 'in', customerIds)
+    .orderBy('id')
+    .execute();
+  for (const r of rows) if (!first.has(Number(r.customer_id))) first.set(Number(r.customer_id), { name: r.name, title: r.title, phone: r.phone });
+  return first;
+}

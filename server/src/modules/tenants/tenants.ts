@@ -39,6 +39,8 @@ export interface TenantSettings {
    * that says who administers the corp; DingTalk's user detail does, and those are made admins too).
    */
   firstAdmins?: string[];
+  /** The geocoding service customer imports place addresses with: AMap web service, its key sealed with the SecretBox. */
+  geocoder?: { provider: 'amap'; sealedKey: string };
 }
 
 export const defaultTenantSettings: TenantSettings = {
