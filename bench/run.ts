@@ -2,12 +2,13 @@ import { startThrowawayMariadb, stopThrowawayMariadb, type ThrowawayMariadb } fr
 import { runCheckinBench } from './checkin.bench';
 import { runClaimsBench } from './claims.bench';
 import { runDashboardBench } from './dashboard.bench';
+import { runImportBench } from './import.bench';
 import { runNearbyBench } from './nearby.bench';
 import { runSweepBench } from './sweep.bench';
 import { printTargets, saveResult, type BenchResult } from './results';
 
 /**
- * `npm run bench [-- nearby|claims|checkin|sweep|dashboard]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
+ * `npm run bench [-- nearby|claims|checkin|sweep|dashboard|import]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
  * started here). Prints PASS/FAIL per target and exits 0 either way; exits 1 only when the bench broke or a
  * correctness check failed (a double owner, a quota overrun, a nearby answer that differs from the full scan).
  */
@@ -17,6 +18,7 @@ const benches: Record<string, (serverUrl: string, say: (line: string) => void) =
   checkin: runCheckinBench,
   sweep: runSweepBench,
   dashboard: runDashboardBench,
+  import: runImportBench,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
