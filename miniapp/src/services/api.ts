@@ -86,7 +86,7 @@ export function createApi(client: ApiClient) {
       updatePool: (id: number, body: PoolBody) => put<{ pool: AdminPool }>(`/api/v1/admin/pools/${id}`, body),
       createPool: (body: PoolBody) => post<{ pool: AdminPool }>('/api/v1/admin/pools', body),
       archivePool: (id: number, moveCustomersToPoolId: number) => post<ArchiveResult>(`/api/v1/admin/pools/${id}/archive`, { moveCustomersToPoolId }),
-      poolCounts: () => get<{ items: PoolCustomerCounts[] }>('/api/v1/admin/pools/counts'),
+      poolCounts: () => get<{ items: PoolCustomerCounts[] }>('/api/v1/admin/pool-counts'),
       departments: () => get<{ items: AdminDepartmentNode[] }>('/api/v1/admin/departments'),
       setRegion: (id: string, region: boolean) => put<{ department: unknown }>(`/api/v1/admin/departments/${encodeURIComponent(id)}`, { region }),
       users: (q: AdminUsersQuery = {}) => get<{ total: number; items: AdminUserDto[] }>('/api/v1/admin/users', q as Record<string, string | number>),

@@ -99,6 +99,9 @@ export const routes: RouteSpec[] = [
   { method: 'GET', path: '/api/v1/dashboard/pools.csv', as: 'admin01', query: { from: d(), to: d(), regionId: s() } },
 
   { method: 'GET', path: '/api/v1/admin/pools', as: 'admin01' },
+  { method: 'GET', path: '/api/v1/admin/pool-counts', as: 'admin01' },
+  { method: 'GET', path: '/api/v1/admin/departments', as: 'admin01' },
+  { method: 'GET', path: '/api/v1/admin/onboarding', as: 'admin01' },
   {
     method: 'PUT',
     path: '/api/v1/admin/pools/:poolId',

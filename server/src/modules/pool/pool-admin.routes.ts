@@ -7,7 +7,7 @@ import { archivePool, createPool, listAdminPools, previewPool, updatePool } from
 import { poolCustomerCounts } from './pool-counts.repository';
 
 /**
- * Pool settings and reclaim rules (DESIGN §4.3, §9): `GET /api/v1/admin/pools` (and `…/counts`: customers per pool), `POST /api/v1/admin/pools` (create),
+ * Pool settings and reclaim rules (DESIGN §4.3, §9): `GET /api/v1/admin/pools`, `GET /api/v1/admin/pool-counts` (customers per pool), `POST /api/v1/admin/pools` (create),
  * `PUT /api/v1/admin/pools/:id`, `POST /api/v1/admin/pools/:id/archive` (admin), and
  * `POST /api/v1/admin/pools/:id/preview` (admin or manager: a dry-run sweep).
  */
@@ -19,8 +19,9 @@ export function poolAdminRoutes(deps: AppDeps): Router<AppState> {
     ctx.body = { items: await listAdminPools(db, ctx.state.actor!.tenantId) };
   });
 
-  // The customers each pool holds, for the 公海池 list and the archive confirmation (not in the pool's settings shape).
-  router.get('/api/v1/admin/pools/counts', requireRole('admin'), async (ctx) => {
+  // The customers each pool holds, for the 公海池 list and the archive confirmation (not in the pool's settings shape;
+  // not under /pools/, where every other method would reach the `:id` routes instead of a 405).
+  router.get('/api/v1/admin/pool-counts', requireRole('admin'), async (ctx) => {
     ctx.body = { items: await poolCustomerCounts(db, ctx.state.actor!.tenantId) };
   });
 

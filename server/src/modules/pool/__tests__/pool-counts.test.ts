@@ -28,7 +28,7 @@ describe.each(dialects)('customers per pool for the 公海池 list on %s', (dial
   };
 
   it('answers each pool’s unowned and owned customers of this tenant, and follows a change', async () => {
-    const res = await h.request('GET', '/api/v1/admin/pools/counts', { token: admin });
+    const res = await h.request('GET', '/api/v1/admin/pool-counts', { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual(await counted(T));
     const east = await poolIdByName(h.db, T, '华东公海');
@@ -38,13 +38,13 @@ describe.each(dialects)('customers per pool for the 公海池 list on %s', (dial
 
     const one = await h.db.selectFrom('customers').select('id').where('tenant_id', '=', T).where('pool_id', '=', east).where('status', '=', 'pool').orderBy('id').executeTakeFirstOrThrow();
     await h.db.updateTable('customers').set({ status: 'owned', owner_id: 'rep01' }).where('id', '=', one.id).execute();
-    const after = (await h.request('GET', '/api/v1/admin/pools/counts', { token: admin })).body.items.find((c: { poolId: number }) => c.poolId === east);
+    const after = (await h.request('GET', '/api/v1/admin/pool-counts', { token: admin })).body.items.find((c: { poolId: number }) => c.poolId === east);
     expect(after).toEqual({ poolId: east, poolCustomers: before.poolCustomers - 1, ownedCustomers: before.ownedCustomers + 1 });
   });
 
   it('refuses reps and managers', async () => {
     for (const user of ['rep01', 'mgr-east']) {
-      const res = await h.request('GET', '/api/v1/admin/pools/counts', { token: await h.tokenFor(T, user) });
+      const res = await h.request('GET', '/api/v1/admin/pool-counts', { token: await h.tokenFor(T, user) });
       expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 403, code: 'forbidden' });
     }
   });
