@@ -4,6 +4,7 @@ import type { IdempotencyKeysTable } from '../http/idempotency.table';
 import type { RateLimitsTable } from '../http/rate-limit.table';
 import type {
   CustomerContactsTable,
+  CustomerEditsTable,
   CustomersTable,
   DealsTable,
   FollowUpsTable,
@@ -40,6 +41,7 @@ export interface Database {
   pool_rules: PoolRulesTable;
   customers: CustomersTable;
   customer_contacts: CustomerContactsTable;
+  customer_edits: CustomerEditsTable;
   ownership_events: OwnershipEventsTable;
   follow_ups: FollowUpsTable;
   deals: DealsTable;

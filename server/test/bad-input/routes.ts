@@ -16,7 +16,7 @@ export interface Field {
 }
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** With `:name` placeholders, filled from `ids` below (a real row, so validation is what answers). */
   path: string;
   as: Caller;
@@ -80,6 +80,11 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/api/v1/customers/:customerId/follow-ups', as: 'rep01', body: { kind: e(true), content: s(true) } },
   { method: 'POST', path: '/api/v1/customers/:customerId/deals', as: 'rep01', body: { title: s(true), amount: n(true), status: e() } },
   { method: 'PATCH', path: '/api/v1/customers/:customerId/deals/:dealId', as: 'rep01', body: { status: e(true) } },
+  { method: 'PATCH', path: '/api/v1/customers/:customerId', as: 'rep01', body: { name: s(), address: s(), lat: n(), lng: n(), coord: e(), level: e(), tags: a(), force: b() } },
+  { method: 'POST', path: '/api/v1/customers/:customerId/contacts', as: 'rep01', body: { name: s(true), title: s(), phone: s() } },
+  { method: 'PATCH', path: '/api/v1/customers/:customerId/contacts/:contactId', as: 'rep01', body: { name: s(), title: s(), phone: s() } },
+  { method: 'DELETE', path: '/api/v1/customers/:customerId/contacts/:contactId', as: 'rep01' },
+  { method: 'POST', path: '/api/v1/admin/customers/:customerId/merge', as: 'admin01', body: { intoId: i(true) } },
 
   { method: 'POST', path: '/api/v1/visits/nonce', as: 'rep01' },
   { method: 'POST', path: '/api/v1/visits', as: 'rep01', body: { customerId: i(true), nonce: s(), fixes: a(true), wifi: a(), device: o(true) } },

@@ -1,8 +1,11 @@
 import Router from '@koa/router';
 import type { AppDeps, AppState } from '../../context';
 import { parse, pathId } from '../../http/validate';
+import { requireRole } from '../auth/auth.middleware';
 import { findTenantById } from '../tenants/tenants.repository';
-import { createCustomerBody, dealBody, dealStatusBody, followUpBody } from './customers';
+import { addContact, editContact, editCustomer, removeContact } from './customer-edit.service';
+import { mergeCustomers } from './customer-merge.service';
+import { contactBody, createCustomerBody, dealBody, dealStatusBody, followUpBody, mergeBody, updateContactBody, updateCustomerBody } from './customers';
 import { addDeal, addFollowUp, createCustomer, customerProfile, myCustomers, setDealStatus } from './customers.service';
 
 export function customerRoutes(deps: AppDeps): Router<AppState> {
@@ -16,6 +19,34 @@ export function customerRoutes(deps: AppDeps): Router<AppState> {
 
   router.get('/api/v1/customers/:id', async (ctx) => {
     ctx.body = { customer: await customerProfile(db, ctx.state.actor!, pathId(ctx.params.id)) };
+  });
+
+  /** Owner, a manager of the owner, or an admin (pool customers: admins only); answers the profile. */
+  router.patch('/api/v1/customers/:id', async (ctx) => {
+    const id = pathId(ctx.params.id);
+    ctx.body = { customer: await editCustomer(db, clock, ctx.state.actor!, id, parse(updateCustomerBody, ctx.request.body)) };
+  });
+
+  router.post('/api/v1/customers/:id/contacts', async (ctx) => {
+    const id = pathId(ctx.params.id);
+    ctx.status = 201;
+    ctx.body = { contact: await addContact(db, clock, ctx.state.actor!, id, parse(contactBody, ctx.request.body)) };
+  });
+
+  router.patch('/api/v1/customers/:id/contacts/:contactId', async (ctx) => {
+    const [id, contactId] = [pathId(ctx.params.id), pathId(ctx.params.contactId, '联系人')];
+    ctx.body = { contact: await editContact(db, clock, ctx.state.actor!, id, contactId, parse(updateContactBody, ctx.request.body)) };
+  });
+
+  router.delete('/api/v1/customers/:id/contacts/:contactId', async (ctx) => {
+    await removeContact(db, clock, ctx.state.actor!, pathId(ctx.params.id), pathId(ctx.params.contactId, '联系人'));
+    ctx.status = 204;
+  });
+
+  /** Two records of one customer: `:id` is merged into `intoId`, which answers with its profile. */
+  router.post('/api/v1/admin/customers/:id/merge', requireRole('admin'), async (ctx) => {
+    const id = pathId(ctx.params.id);
+    ctx.body = { customer: await mergeCustomers(db, clock, ctx.state.actor!, id, parse(mergeBody, ctx.request.body).intoId) };
   });
 
   router.get('/api/v1/me/customers', async (ctx) => {

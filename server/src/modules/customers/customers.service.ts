@@ -13,7 +13,7 @@ import { homePoolId, isPoolMember } from '../pool/pool.repository';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { WorkCalendar } from '../reclaim/work-calendar';
-import { customerVisitTimeline } from '../visits/visits.timeline';
+import { editsOf, editTimelineItems, maskPhone, visitsWithMerged } from './customer-edits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';
 import { assertNotDuplicate } from './duplicate-check';
 import {
@@ -71,7 +71,7 @@ export async function customerDtos(db: Db, actor: Actor, rows: CustomerRow[]): P
 }
 
 /** Whether the actor manages `userId` (leads a department above them). */
-async function manages(db: Db, actor: Actor, userId: string): Promise<boolean> {
+export async function manages(db: Db, actor: Actor, userId: string): Promise<boolean> {
   if (!actor.roles.includes('manager')) return false;
   const me = await findUser(db, actor.tenantId, actor.userId);
   if (!me) return false;
@@ -164,8 +164,6 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
   return (await customerDtos(db, actor, [row!]))[0]!;
 }
 
-const maskPhone = (phone: string | null) => (phone && phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone && '****');
-
 export interface TimelineItem {
   type: string;
   at: string;
@@ -180,18 +178,20 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
     row.owner_id === actor.userId ||
     actor.roles.includes('admin') ||
     (row.owner_id !== null && (await manages(db, actor, row.owner_id)));
-  const [contacts, ledger, followUps, deals, visits] = await Promise.all([
+  const [contacts, ledger, followUps, deals, visits, edits] = await Promise.all([
     contactsOf(db, actor.tenantId, id),
     ledgerOf(db, actor.tenantId, id),
     followUpsOf(db, actor.tenantId, id),
     dealsOf(db, actor.tenantId, id),
-    customerVisitTimeline(db, actor.tenantId, id),
+    visitsWithMerged(db, actor.tenantId, id),
+    editsOf(db, actor.tenantId, id),
   ]);
   const names = await userNames(db, actor.tenantId, [
     ...ledger.flatMap((e) => [e.from_user_id, e.to_user_id, e.actor_id].filter((x): x is string => x !== null)),
     ...followUps.map((f) => f.user_id),
     ...deals.map((d) => d.user_id),
     ...visits.map((v) => v.userId),
+    ...edits.map((e) => e.actorId),
     ...(row.owner_id ? [row.owner_id] : []),
   ]);
   const timeline: (TimelineItem & { sortKey: number })[] = [
@@ -247,6 +247,7 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
       userId: v.userId,
       userName: names.get(v.userId) ?? null,
     })),
+    ...editTimelineItems(edits, names, seesPhones),
   ];
   // Newest first; at the same instant the creation, which always comes first, is listed last.
   timeline.sort((a, b) => b.sortKey - a.sortKey || Number(a.type === 'created') - Number(b.type === 'created'));
@@ -256,6 +257,8 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
     priorOwnerId: row.prior_owner_id,
     priorOwnerBlockedUntil: toIso(row.prior_owner_blocked_until),
     reserved: row.reserved_by_assignment_id !== null,
+    // Whoever may call the contacts may also edit the customer (customer-edit.service.ts).
+    editable: seesPhones,
     contacts: contacts.map((c) => ({ id: c.id, name: c.name, title: c.title, phone: seesPhones ? c.phone : maskPhone(c.phone) })),
     timeline: timeline.map(({ sortKey: _sortKey, ...item }) => item),
   };

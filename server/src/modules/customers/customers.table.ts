@@ -59,3 +59,25 @@ export interface DealsTable {
   created_at: number;
   updated_at: number;
 }
+
+export type CustomerEditKind = 'edited' | 'contact_added' | 'contact_edited' | 'contact_removed' | 'merged';
+
+/** One field as an edit changed it. */
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface CustomerEditsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  customer_id: number;
+  actor_id: string;
+  kind: CustomerEditKind;
+  /** JSON FieldChange[]. */
+  changes: string;
+  /** `merged`: the record merged into this one (deleted; its visits and photos keep its id). */
+  merged_customer_id: number | null;
+  at: number;
+}

@@ -74,7 +74,9 @@ export type OwnershipEventType =
   /** The customer's pool was archived: it moved to another pool, an owner keeping it. */
   | 'moved'
   /** A manager accepted the rep's appeal against a reclaim: the customer went back to them. */
-  | 'appeal_restored';
+  | 'appeal_restored'
+  /** Another record of the same customer was merged into this one (the reason names it). */
+  | 'merged';
 
 export interface OwnershipEventsTable {
   id: Generated<number>;

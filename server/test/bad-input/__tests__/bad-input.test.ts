@@ -75,6 +75,8 @@ describe.each(dialects)('bad input on %s', (dialect) => {
     const pool = await h.db.selectFrom('pools').select('id').where('tenant_id', '=', T).orderBy('id').limit(1).executeTakeFirstOrThrow();
     const deal = await h.request('POST', `/api/v1/customers/${customer.id}/deals`, { token: rep, body: { title: '样例商机', amount: 1000 } });
     expect(deal.status).toBe(201);
+    const contact = await h.request('POST', `/api/v1/customers/${customer.id}/contacts`, { token: rep, body: { name: '样例联系人' } });
+    expect(contact.status).toBe(201);
     const nonce = (await h.request('POST', '/api/v1/visits/nonce', { token: rep })).body.nonce as string;
     const now = h.clock.now();
     const fixes = [0, 1, 2].map((i) => ({ lat: customer.lat + i * 0.00001, lng: customer.lng, accuracy: 15, coord: 'gcj02', ts: now - (6 - i * 2) * 1000 }));
@@ -126,6 +128,7 @@ describe.each(dialects)('bad input on %s', (dialect) => {
       ids: {
         customerId: String(customer.id),
         dealId: String(deal.body.deal.id),
+        contactId: String(contact.body.contact.id),
         visitId: String(visit.body.visit.id),
         photoId: '1',
         poolId: String(pool.id),

@@ -1,0 +1,53 @@
+import { isMysql, type Db } from '../../db/create-db';
+import type { CustomerRow } from './customers.repository';
+
+/** Both customers of a merge, locked until the transaction ends on MySQL (SQLite runs one writer at a time). */
+export async function lockCustomers(trx: Db, tenantId: string, ids: number[]): Promise<Map<number, CustomerRow>> {
+  let query = trx.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).orderBy('id');
+  if (isMysql(trx)) query = query.forUpdate();
+  return new Map((await query.execute()).map((r) => [Number(r.id), { ...r, id: Number(r.id), pool_id: Number(r.pool_id) }]));
+}
+
+/**
+ * Moves everything that hangs off `fromId` to `intoId`, except visits and their photos, whose evidence entries sign the
+ * customer id they were made at (the survivor reads them through its `merged` edit row). Reminders already sent for the
+ * merged record's clocks go: the survivor's clocks are its own. Access points and assignment items keyed by customer
+ * move unless the survivor already has the same key.
+ */
+export async function moveCustomerChildren(trx: Db, tenantId: string, fromId: number, intoId: number): Promise<void> {
+  for (const table of ['customer_contacts', 'follow_ups', 'deals', 'ownership_events', 'customer_edits'] as const) {
+    await trx.updateTable(table).set({ customer_id: intoId }).where('tenant_id', '=', tenantId).where('customer_id', '=', fromId).execute();
+  }
+  await trx.deleteFrom('reclaim_reminders').where('tenant_id', '=', tenantId).where('customer_id', '=', fromId).execute();
+
+  const survivorBssids = (
+    await trx.selectFrom('bssid_sightings').select('bssid').where('tenant_id', '=', tenantId).where('customer_id', '=', intoId).execute()
+  ).map((r) => r.bssid);
+  let sightings = trx.updateTable('bssid_sightings').set({ customer_id: intoId }).where('tenant_id', '=', tenantId).where('customer_id', '=', fromId);
+  if (survivorBssids.length > 0) sightings = sightings.where('bssid', 'not in', survivorBssids);
+  await sightings.execute();
+  await trx.deleteFrom('bssid_sightings').where('tenant_id', '=', tenantId).where('customer_id', '=', fromId).execute();
+
+  const survivorAssignments = (
+    await trx.selectFrom('assignment_items').select('assignment_id').where('tenant_id', '=', tenantId).where('customer_id', '=', intoId).execute()
+  ).map((r) => Number(r.assignment_id));
+  let items = trx.updateTable('assignment_items').set({ customer_id: intoId }).where('tenant_id', '=', tenantId).where('customer_id', '=', fromId);
+  if (survivorAssignments.length > 0) items = items.where('assignment_id', 'not in', survivorAssignments);
+  await items.execute();
+}
+
+export async function deleteCustomer(trx: Db, tenantId: string, id: number): Promise<void> {
+  await trx.deleteFrom('customers').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** The records merged into a customer (directly or through an earlier merge), whose visits it shows. */
+export async function mergedIdsOf(db: Db, tenantId: string, customerId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('customer_edits')
+    .select('merged_customer_id')
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('kind', '=', 'merged')
+    .execute();
+  return rows.flatMap((r) => (r.merged_customer_id === null ? [] : [Number(r.merged_customer_id)]));
+}

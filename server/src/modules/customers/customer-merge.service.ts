@@ -1,0 +1,68 @@
+import type { Clock } from '@gonghai/plugin-core';
+import type { Actor } from '../../context';
+import type { Db } from '../../db/create-db';
+import { AppError, notFound } from '../../errors';
+import { recordHistory } from '../pool/ownership-writer';
+import { customerProfile } from './customers.service';
+import { deleteCustomer, lockCustomers, moveCustomerChildren } from './customer-merge.repository';
+import { insertEdit, updateCustomerColumns } from './customer-edits.repository';
+
+const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/**
+ * `POST /api/v1/admin/customers/:id/merge` (admin): two records of one customer become the survivor `intoId`. Contacts,
+ * follow-ups, deals and the ownership ledger move to it; visits and photos keep the merged id their evidence signs, and
+ * the survivor shows them through its `merged` edit row, so the evidence chain verifies as before. The survivor keeps
+ * its owner, pool and details and takes the later of each activity time, so its reclaim clocks count the merged
+ * record's visits, follow-ups and won deals too. One ledger row `merged` on the survivor names the merged record and its
+ * owner (who loses it), then the merged row is deleted. A customer an HR assignment holds is refused until it ends.
+ */
+export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: number, intoId: number) {
+  if (id === intoId) throw new AppError(422, 'merge_into_self', '不能把客户合并到它自己；请选择另一条重复的客户记录。');
+  const now = clock.now();
+  await db.transaction().execute(async (trx) => {
+    const rows = await lockCustomers(trx, actor.tenantId, [id, intoId]);
+    const merged = rows.get(id);
+    const survivor = rows.get(intoId);
+    if (!merged) throw notFound('客户');
+    if (!survivor) throw new AppError(404, 'not_found', `要合并到的客户（编号 ${intoId}）不存在，请核对编号。`);
+    for (const row of [merged, survivor]) {
+      if (row.reserved_by_assignment_id !== null) {
+        throw new AppError(422, 'reserved', `客户「${row.name}」已被人事预留给新员工（分配申请 #${row.reserved_by_assignment_id} 审批中），请等审批结束后再合并。`);
+      }
+    }
+    await moveCustomerChildren(trx, actor.tenantId, id, intoId);
+    await updateCustomerColumns(trx, actor.tenantId, intoId, {
+      last_verified_visit_at: later(survivor.last_verified_visit_at, merged.last_verified_visit_at),
+      last_follow_up_at: later(survivor.last_follow_up_at, merged.last_follow_up_at),
+      last_deal_won_at: later(survivor.last_deal_won_at, merged.last_deal_won_at),
+      updated_at: now,
+    });
+    // Not a change of the survivor's hands: only its ledger row is written (the merged owner is its `from`).
+    await recordHistory(trx, [
+      {
+        tenantId: actor.tenantId,
+        customerId: intoId,
+        type: 'merged',
+        fromUserId: merged.owner_id,
+        toUserId: survivor.owner_id,
+        fromPoolId: merged.pool_id,
+        toPoolId: survivor.pool_id,
+        actorId: actor.userId,
+        reason: `合并了重复的客户「${merged.name}」（编号 ${merged.id}）`,
+        at: now,
+      },
+    ]);
+    await insertEdit(trx, {
+      tenantId: actor.tenantId,
+      customerId: intoId,
+      actorId: actor.userId,
+      kind: 'merged',
+      changes: [{ field: 'customer', from: { id: merged.id, name: merged.name, ownerId: merged.owner_id }, to: null }],
+      mergedCustomerId: id,
+      at: now,
+    });
+    await deleteCustomer(trx, actor.tenantId, id);
+  });
+  return customerProfile(db, actor, intoId);
+}
