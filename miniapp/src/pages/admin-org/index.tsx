@@ -77,6 +77,7 @@ function Users() {
 
   const load = useCallback(() => {
     const ticket = ++latest.current;
+    setError(null);
     api.admin
       .users({ q: q.trim() || undefined, role: role ?? undefined, limit: 100 })
       .then((r) => ticket === latest.current && setPage(r))

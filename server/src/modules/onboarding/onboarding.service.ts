@@ -13,9 +13,9 @@ export const onboardingPages = {
 
 const PLATFORM_NAMES = { dingtalk: '钉钉', wecom: '企业微信' } as const;
 
-/** At most `n` names, then «等 N 个». */
-function names(list: string[], n = 5): string {
-  return list.length <= n ? list.join('、') : `${list.slice(0, n).join('、')} 等 ${list.length} 个`;
+/** At most five names, then «等 N 个» (or 人). */
+function names(list: string[], unit = '个'): string {
+  return list.length <= 5 ? list.join('、') : `${list.slice(0, 5).join('、')} 等 ${list.length} ${unit}`;
 }
 
 /** What an in-use pool still lacks before it works: «「杭州公海」缺成员部门和启用的回收规则». */
@@ -57,7 +57,7 @@ export function decideOnboarding(facts: OnboardingFacts, timeZone: string): Onbo
       key: 'admins',
       title: '指定管理员',
       done: facts.admins.length > 0,
-      detail: facts.admins.length > 0 ? `${facts.admins.length} 位管理员：${names(facts.admins)}` : '还没有管理员：登记时用 --admin <UserID> 指定，同步后生效。',
+      detail: facts.admins.length > 0 ? `${facts.admins.length} 位管理员：${names(facts.admins, '人')}` : '还没有管理员：登记时用 --admin <UserID> 指定，同步后生效。',
       page: onboardingPages.org,
       command: null,
     },

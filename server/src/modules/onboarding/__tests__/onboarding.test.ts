@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../../../test/harness';
 import { replaceDepartments, upsertUsers } from '../../org/org.repository';
 import { newTenant, registerTenant } from '../../tenants/tenants.service';
 import type { OnboardingStep } from '../onboarding';
-import { onboardingSteps } from '../onboarding.service';
+import { decideOnboarding, onboardingSteps } from '../onboarding.service';
 
 const T = 'acme';
 const acme = newTenant.parse({ id: T, name: '阿克米贸易', platform: 'wecom', corpId: 'wwacme', appKey: 'wwacme', appSecret: 'acme-secret', agentId: '1000005', admins: ['boss'] });
@@ -91,5 +91,31 @@ describe.each(dialects)('开通向导 (GET /api/v1/admin/onboarding) on %s', (di
   it('is for admins only', async () => {
     const res = await h.request('GET', '/api/v1/admin/onboarding', { token: await h.tokenFor(T, 'r1') });
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 403, error: { code: 'forbidden', message: '没有权限：此操作需要管理员角色。' } });
+  });
+});
+
+describe('decideOnboarding', () => {
+  const facts = {
+    tenant: { id: 'acme', name: '阿克米贸易', platform: 'dingtalk' as const, corpId: 'dingacme', approvalTemplateId: null, poolReturnBots: 0 },
+    departments: 3,
+    activeUsers: 12,
+    orgUpdatedAt: null,
+    admins: ['甲', '乙', '丙', '丁', '戊', '己'],
+    regions: [],
+    pools: [
+      { name: '空公海', departments: 0, enabledRules: 0 },
+      { name: '无规则公海', departments: 2, enabledRules: 0 },
+      { name: '好公海', departments: 1, enabledRules: 1 },
+    ],
+    customers: 0,
+  };
+
+  it('says what each pool lacks, shortens long name lists, and leaves out an unknown sync time', () => {
+    const steps = decideOnboarding(facts, 'Asia/Shanghai');
+    const byKey = Object.fromEntries(steps.map((s) => [s.key, s]));
+    expect(byKey.pools).toMatchObject({ done: true, detail: '1 个公海已设好；「空公海」缺成员部门和启用的回收规则；「无规则公海」缺启用的回收规则' });
+    expect(byKey.admins!.detail).toBe('6 位管理员：甲、乙、丙、丁、戊 等 6 人');
+    expect(byKey.org!.detail).toBe('3 个部门、12 名在职成员');
+    expect(byKey.tenant!.detail).toBe('钉钉 · CorpId dingacme · 企业编号 acme');
   });
 });
