@@ -20,6 +20,7 @@ export const pages = [
   'pages/admin-pools/index',
   'pages/admin-org/index',
   'pages/admin-onboarding/index',
+  'pages/admin-import/index',
 ];
 
 export default defineAppConfig({

@@ -193,10 +193,11 @@ export const h5Platform: PlatformApi = {
     return { path: URL.createObjectURL(file), file };
   },
 
-  async upload({ url, photo, field, headers }) {
-    if (!photo.file) throw new Error('照片已失效，请重新拍摄');
+  async upload({ url, photo, field, headers, filename, fields }) {
+    if (!photo.file) throw new Error(filename ? '文件已失效，请重新选择' : '照片已失效，请重新拍摄');
     const form = new FormData();
-    form.append(field, photo.file, 'photo.jpg');
+    for (const [k, v] of Object.entries(fields ?? {})) form.append(k, v);
+    form.append(field, photo.file, filename ?? 'photo.jpg');
     const res = await fetch(url, { method: 'POST', headers, body: form });
     return { status: res.status, body: await res.text() };
   },

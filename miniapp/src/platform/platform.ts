@@ -70,6 +70,10 @@ export interface UploadRequest {
   /** Multipart field name (the server reads `photo`). */
   field: string;
   headers: Record<string, string>;
+  /** The file's name in the form (a spreadsheet's extension tells the server its format); photos default to photo.jpg. */
+  filename?: string;
+  /** Plain form fields sent with the file. */
+  fields?: Record<string, string>;
 }
 
 export interface UploadResult {

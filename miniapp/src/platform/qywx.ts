@@ -75,8 +75,8 @@ export const qywxPlatform: PlatformApi = {
     return { path };
   },
 
-  async upload({ url, photo, field, headers }) {
-    const r = await vendorCall<{ statusCode: number; data: string }>(wx.uploadFile, { url, filePath: photo.path, name: field, header: headers });
+  async upload({ url, photo, field, headers, fields }) {
+    const r = await vendorCall<{ statusCode: number; data: string }>(wx.uploadFile, { url, filePath: photo.path, name: field, header: headers, formData: fields ?? {} });
     return { status: r.statusCode, body: r.data };
   },
 

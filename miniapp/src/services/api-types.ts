@@ -87,3 +87,15 @@ export interface Page<T> {
 /** `GET /api/v1/dashboard/pools`: the server's own answer type. */
 export type DashboardPools = DashboardResponse;
 export type { DashboardFigures, LatestReclaim, LatestReclaimsResponse, RegionFigures, SaturationVerdict, SeriesPoint, TeamMember, TeamResponse };
+
+/** The answer of `POST /api/v1/admin/customers/import` (the same for a dry run and the real run of one file). */
+export interface ImportReport {
+  dryRun: boolean;
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  geocoded: number;
+  duplicates: { row: number; existingId: number | null; sameAsRow: number | null; reason: 'name' | 'phone' | 'place' }[];
+  errors: { row: number; column: string | null; message: string }[];
+}

@@ -23,6 +23,7 @@ import type {
   DealBody,
   FinishBody,
   FollowUpBody,
+  ImportReport,
   LatestReclaimsResponse,
   NearbyItem,
   NearbyQuery,
@@ -95,6 +96,8 @@ export function createApi(client: ApiClient) {
       preview: (id: number, body: PreviewBody = {}) => post<PreviewResult>(`/api/v1/admin/pools/${id}/preview`, body),
       calendar: (year?: number) => get<{ year: number; days: CalendarDay[] }>('/api/v1/admin/calendar', { year }),
       setCalendar: (body: CalendarBody) => put<{ year: number; days: CalendarDay[] }>('/api/v1/admin/calendar', body),
+      importCustomers: (file: Photo, filename: string, poolId: number, dryRun: boolean) =>
+        client.uploadFile<ImportReport>('/api/v1/admin/customers/import', file, { field: 'file', filename, fields: { poolId: String(poolId), dryRun: String(dryRun) } }),
       verifyEvidence: () => get<{ ok: boolean; entries: number; firstBrokenSeq: number | null }>('/api/v1/admin/evidence/verify'),
     },
     assignments: {

@@ -149,15 +149,22 @@ export class ApiClient {
 
   /** Multipart photo upload with the visit's photo token (`POST /api/v1/visits/:id/photos`). */
   async uploadPhoto<T>(path: string, photo: Photo, extraHeaders: Record<string, string>): Promise<T> {
+    return this.uploadFile<T>(path, photo, { field: 'photo', headers: extraHeaders });
+  }
+
+  /** Multipart upload of one file in `field`, with plain form fields (the customer import's `poolId`, `dryRun`). */
+  async uploadFile<T>(path: string, file: Photo, form: { field: string; filename?: string; fields?: Record<string, string>; headers?: Record<string, string> }): Promise<T> {
     const key = this.newKey();
     const send = async () =>
       this.withRetries(async () => {
         try {
           return await this.options.upload({
             url: `${this.options.origin}${path}`,
-            photo,
-            field: 'photo',
-            headers: { ...extraHeaders, 'idempotency-key': key, authorization: `Bearer ${(await this.ensureSession()).token}` },
+            photo: file,
+            field: form.field,
+            filename: form.filename,
+            fields: form.fields,
+            headers: { ...form.headers, 'idempotency-key': key, authorization: `Bearer ${(await this.ensureSession()).token}` },
           });
         } catch (err) {
           throw err instanceof NetworkError ? err : new NetworkError(err);

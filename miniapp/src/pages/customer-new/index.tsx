@@ -18,7 +18,7 @@ function NewCustomer() {
   const [accuracy, setAccuracy] = useState<number | null>(null);
   const [locating, setLocating] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<{ message: string; customerId?: number } | null>(null);
+  const [failure, setFailure] = useState<{ message: string; customerId?: number; claimable?: boolean } | null>(null);
 
   useEffect(() => {
     api.pool
@@ -65,8 +65,10 @@ function NewCustomer() {
       const { customer } = await api.customers.create(checked.body);
       await Taro.redirectTo({ url: `/pages/customer/index?id=${customer.id}` });
     } catch (err) {
+      // A duplicate (查重/撞单) names the existing customer, and says whether this rep can claim it from their pool.
       const existing = err instanceof ApiError ? (err.details.customerId as number | undefined) : undefined;
-      setFailure({ message: err instanceof Error ? err.message : '保存失败，请重试', customerId: existing });
+      const claimable = err instanceof ApiError && err.details.claimable === true;
+      setFailure({ message: err instanceof Error ? err.message : '保存失败，请重试', customerId: existing, claimable });
     } finally {
       setBusy(false);
     }
@@ -78,8 +80,12 @@ function NewCustomer() {
         <View>
           <ErrorBanner title='没有保存' message={failure.message} />
           {failure.customerId ? (
-            <Text className='form__link' onClick={() => Taro.navigateTo({ url: `/pages/customer/index?id=${failure.customerId}` })}>
-              查看已有的客户
+            <Text
+              className={failure.claimable ? 'form__button' : 'form__link'}
+              onClick={() => Taro.navigateTo({ url: `/pages/customer/index?id=${failure.customerId}` })}
+              data-testid='duplicate-existing'
+            >
+              {failure.claimable ? '去领取' : '查看已有的客户'}
             </Text>
           ) : null}
         </View>

@@ -40,6 +40,7 @@ const GROUPS: { role: Role; title: string; entries: Entry[] }[] = [
       { title: '开通向导', hint: '正式上线前的每一步，完成了哪些', url: '/pages/admin-onboarding/index' },
       { title: '组织与角色', hint: '大区与员工角色（业务员、经理、人事、管理员）', url: '/pages/admin-org/index' },
       { title: '公海池', hint: '新建、修改、归档公海，成员部门与回收规则', url: '/pages/admin-pools/index' },
+      { title: '导入客户', hint: '从 Excel/CSV 批量导入客户，先试导入再确认', url: '/pages/admin-import/index' },
     ],
   },
 ];

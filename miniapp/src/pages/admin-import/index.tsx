@@ -1,0 +1,140 @@
+import { Text, View } from '@tarojs/components';
+import { useEffect, useState } from 'react';
+import { ErrorBanner } from '@/components/error-banner';
+import { SessionGate } from '@/components/session-gate';
+import { platform } from '@/platform';
+import { api, type AdminPool, type ImportReport } from '@/services';
+import './index.scss';
+
+const REASONS: Record<ImportReport['duplicates'][number]['reason'], string> = { name: '名称相同', phone: '电话相同', place: '同名且 200 米内' };
+
+/** The report of a dry run or an import: counts, then every duplicate and every error with its row number. */
+function Report({ report }: { report: ImportReport }) {
+  return (
+    <View className='import__section'>
+      <Text className='import__summary' data-testid='import-report'>
+        {report.dryRun ? '试导入（未写入）' : '已导入'}：共 {report.rows} 行，新建 {report.created}，跳过 {report.skipped}（重复 {report.duplicates.length}，有错误{' '}
+        {report.skipped - report.duplicates.length}），按地址定位 {report.geocoded}
+      </Text>
+      {report.duplicates.length > 0 ? <Text className='import__title'>重复客户（不会导入）</Text> : null}
+      {report.duplicates.map((d) => (
+        <View key={`d${d.row}`} className='import__row'>
+          <Text className='import__cell'>第 {d.row} 行</Text>
+          <Text className='import__cell import__cell--wide'>
+            {REASONS[d.reason]}：{d.existingId !== null ? `已有客户 #${d.existingId}` : `与第 ${d.sameAsRow} 行重复`}
+          </Text>
+        </View>
+      ))}
+      {report.errors.length > 0 ? <Text className='import__title'>需要修改的行</Text> : null}
+      {report.errors.map((e, i) => (
+        <View key={`e${e.row}-${i}`} className='import__row'>
+          <Text className='import__cell'>第 {e.row} 行</Text>
+          <Text className='import__cell import__cell--wide'>
+            {e.column ? `「${e.column}」` : ''}
+            {e.message}
+          </Text>
+        </View>
+      ))}
+    </View>
+  );
+}
+
+function ImportCustomers() {
+  const [pools, setPools] = useState<AdminPool[]>([]);
+  const [poolId, setPoolId] = useState<number | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.admin
+      .pools()
+      .then((r) => {
+        const open = r.items.filter((p) => p.archivedAt === null);
+        setPools(open);
+        setPoolId((id) => id ?? open[0]?.id ?? null);
+      })
+      .catch((err: unknown) => setFailure(err instanceof Error ? err.message : '公海列表加载失败'));
+  }, []);
+
+  const run = async (dryRun: boolean) => {
+    if (busy || !file || poolId === null) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      setReport(await api.admin.importCustomers({ path: '', file }, file.name, poolId, dryRun));
+    } catch (err) {
+      setFailure(err instanceof Error ? err.message : '导入失败，请重试');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // Choosing a file works in a browser (H5, also inside DingTalk or WeCom on a computer); the mini-program clients
+  // offer no file picker for spreadsheets here.
+  if (platform.name !== 'h5') {
+    return (
+      <View className='import'>
+        <View className='import__section'>
+          <Text className='import__title'>请在电脑端或 H5 中导入</Text>
+          <Text className='import__hint'>在电脑浏览器打开本应用的 H5 页面，进入 工作台 → 导入客户，选择 .xlsx 或 .csv 文件。</Text>
+        </View>
+      </View>
+    );
+  }
+
+  const ready = file !== null && poolId !== null && !busy;
+  return (
+    <View className='import'>
+      {failure ? <ErrorBanner title='没有完成' message={failure} /> : null}
+      <View className='import__section'>
+        <Text className='import__title'>1. 导入到哪个公海</Text>
+        <View className='import__chips'>
+          {pools.map((p) => (
+            <Text key={p.id} className={`import__chip ${poolId === p.id ? 'import__chip--on' : ''}`} onClick={() => setPoolId(p.id)} data-testid={`import-pool-${p.id}`}>
+              {p.name}
+            </Text>
+          ))}
+        </View>
+        <Text className='import__hint'>没有填写负责人的客户放入该公海；填写了负责人的，按公海的持有上限分配给他/她。</Text>
+      </View>
+      <View className='import__section'>
+        <Text className='import__title'>2. 选择文件</Text>
+        <input
+          type='file'
+          accept='.xlsx,.csv'
+          data-testid='import-file'
+          onChange={(e) => {
+            setFile(e.currentTarget.files?.[0] ?? null);
+            setReport(null);
+          }}
+        />
+        <Text className='import__hint'>第一行为列名：客户名称、地址、纬度、经度、坐标系、级别、标签（用 ; 分隔）、联系人、职务、电话、负责人。CSV 可以是 UTF-8 或 GBK。</Text>
+      </View>
+      <View className='import__section'>
+        <Text className='import__title'>3. 先试导入，再确认</Text>
+        <View className='import__actions'>
+          <Text className={`import__button import__button--ghost ${ready ? '' : 'import__button--off'}`} onClick={() => run(true)}>
+            试导入
+          </Text>
+          <Text className={`import__button ${ready && report?.dryRun ? '' : 'import__button--off'}`} onClick={() => report?.dryRun && run(false)}>
+            确认导入
+          </Text>
+        </View>
+        {busy ? <Text className='import__hint'>正在处理，请稍候…</Text> : null}
+        {report && !report.dryRun ? <Text className='import__done'>导入完成。</Text> : null}
+      </View>
+      {report ? <Report report={report} /> : null}
+    </View>
+  );
+}
+
+/** 导入客户 (admin): choose a pool and an .xlsx/.csv, 试导入 (dry run) shows the report, 确认导入 writes it. */
+export default function AdminImportPage() {
+  return (
+    <SessionGate>
+      {(session) => (session.user.roles.includes('admin') ? <ImportCustomers /> : <ErrorBanner title='没有权限' message='导入客户只对管理员开放；请联系管理员。' />)}
+    </SessionGate>
+  );
+}
