@@ -11,6 +11,8 @@ import type {
 } from '../modules/customers/customers.table';
 import type { DepartmentsTable, UserDepartmentsTable, UsersTable } from '../modules/org/org.table';
 import type { RoleChangesTable } from '../modules/org/roles.table';
+import type { PendingHandoversTable } from '../modules/org/handover.table';
+import type { AppealsTable } from '../modules/reclaim/appeal.table';
 import type {
   ClaimCountersTable,
   OwnershipEventsTable,
@@ -35,6 +37,8 @@ export interface Database {
   users: UsersTable;
   user_departments: UserDepartmentsTable;
   role_changes: RoleChangesTable;
+  pending_handovers: PendingHandoversTable;
+  appeals: AppealsTable;
   pools: PoolsTable;
   pool_departments: PoolDepartmentsTable;
   pool_members: PoolMembersTable;

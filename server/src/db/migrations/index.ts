@@ -30,6 +30,7 @@ import * as m30 from './2026-12-07-30-create-rate-limits';
 import * as m31 from './2026-12-07-31-create-role-changes';
 import * as m32 from './2026-12-07-32-visit-reviews';
 import * as m33 from './2026-12-07-33-pool-archive';
+import * as m35 from './2026-12-07-35-handovers-appeals';
 import * as m34 from './2026-12-07-34-customer-edits';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-32-visit-reviews': m32,
   '2026-12-07-33-pool-archive': m33,
   '2026-12-07-34-customer-edits': m34,
+  '2026-12-07-35-handovers-appeals': m35,
 };

@@ -10,6 +10,7 @@ import { decideChange, emptyCounts, refusalError } from '../pool/ownership-rules
 import { recordCreations } from '../pool/ownership-writer';
 import { poolError } from '../pool/pool.errors';
 import { homePoolId, isPoolMember } from '../pool/pool.repository';
+import { appealTimeline } from '../reclaim/appeal.service';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { WorkCalendar } from '../reclaim/work-calendar';
@@ -231,6 +232,7 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
       userId: d.user_id,
       userName: names.get(d.user_id) ?? null,
     })),
+    ...(await appealTimeline(db, actor.tenantId, id)),
     ...visits.map((v) => ({
       sortKey: Date.parse(v.checkedInAt),
       type: 'visit',

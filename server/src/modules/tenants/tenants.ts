@@ -20,8 +20,13 @@ export type DashboardThresholds = z.infer<typeof dashboardThresholds>;
 export interface TenantSettings {
   /** The release-reason dictionary offered in the app; free text is accepted too. */
   releaseReasons: string[];
-  /** Where a departing employee's customers go: back to their pools (default) or to the employee's manager. */
-  departurePolicy: 'pool' | 'manager';
+  /**
+   * Where a departing employee's customers go: back to their pools (default), to the employee's manager, or to a
+   * successor the manager picks within 72 hours (`successor`; after that, to their pools).
+   */
+  departurePolicy: 'pool' | 'manager' | 'successor';
+  /** Days after a reclaim within which the rep may appeal it (issue 19 item 7); 3 when absent. */
+  appealDays?: number;
   /** The approval template HR assignments start on the platform (DingTalk processCode, WeCom template_id). */
   approvalTemplateId?: string;
   /** Group robots that get the pool-return digest of every sweep, their tokens sealed (robot-ref.ts). */
@@ -46,6 +51,7 @@ export interface TenantSettings {
 export const defaultTenantSettings: TenantSettings = {
   releaseReasons: ['客户无需求', '联系不上', '已转竞品', '区域调整', '重复客户', '其他'],
   departurePolicy: 'pool',
+  appealDays: 3,
   assignmentHoldHours: 72,
   dashboard: { understaffedRatio: 1, saturatedRatio: 0.25 },
 };
