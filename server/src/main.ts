@@ -17,6 +17,7 @@ import { dashboardSnapshotJob } from './modules/dashboard/jobs/dashboard-snapsho
 import { evidenceHeadJob } from './modules/evidence/jobs/evidence-head.job';
 import { outboxDispatchJob } from './modules/notify/jobs/outbox-dispatch.job';
 import { orgSyncJob } from './modules/org/jobs/org-sync.job';
+import { handoverExpiryJob } from './modules/org/jobs/handover-expiry.job';
 import { reclaimRemindersJob } from './modules/reclaim/jobs/reclaim-reminders.job';
 import { reclaimSweepJob } from './modules/reclaim/jobs/reclaim-sweep.job';
 import { CJK_FONT_INSTALL_COMMAND, cjkFontAvailable } from './modules/evidence/watermark';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     if (appended > 0) say(`  企业 ${tenant.id}：补记了 ${appended} 条存证`);
   }
   // Every background job, in one list (DESIGN §10); the scheduler fires each per tenant zone or server-wide as it says.
-  const jobs: Job[] = [reclaimSweepJob, reclaimRemindersJob, outboxDispatchJob, orgSyncJob, evidenceHeadJob, assignmentExpiryJob, dashboardSnapshotJob, dashboardCheckpointJob, dashboardDigestJob, idempotencyExpiryJob, rateLimitsPruneJob];
+  const jobs: Job[] = [reclaimSweepJob, reclaimRemindersJob, outboxDispatchJob, orgSyncJob, evidenceHeadJob, assignmentExpiryJob, dashboardSnapshotJob, dashboardCheckpointJob, dashboardDigestJob, idempotencyExpiryJob, rateLimitsPruneJob, handoverExpiryJob];
   const stopJobs = config.jobs ? startScheduler(deps, jobs) : () => undefined;
   readiness.ready();
   say(`公海已就绪：${url}  （健康检查 ${url}/healthz）`);

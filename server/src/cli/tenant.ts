@@ -13,7 +13,9 @@ const usage = `用法：
   npm run tenant -- add --id <编号> --name <名称> --platform dingtalk|wecom --corp-id <CorpId>
                         --app-key <AppKey> --app-secret <Secret> --agent-id <AgentId>
                         [--callback-token <Token> --callback-aes-key <43位EncodingAESKey>]
-                        [--time-zone Asia/Shanghai] [--approval-template <模板编号>] [--departure-policy pool|manager]
+                        [--time-zone Asia/Shanghai] [--approval-template <模板编号>] [--departure-policy pool|manager|successor]
+                                                              离职客户去向：pool 退回公海；manager 转给其上级；
+                                                              successor 由上级在 72 小时内指定交接人，逾期退回公海
                         [--event-transport callback|stream]   钉钉没有公网回调地址时用 stream
                         [--assignment-hold-hours 72]          人事分配审批的最长等待时间，过期释放预留的客户
                         [--h5-origin https://crm.example.com]  H5 页面所在的域名（可重复），JS-SDK 签名只签这些域名和 PUBLIC_BASE_URL

@@ -24,7 +24,7 @@ export const newTenant = z
       .default('Asia/Shanghai')
       .refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', '未知的时区（例如 Asia/Shanghai）'),
     approvalTemplateId: z.string().trim().min(1).max(128).optional(),
-    departurePolicy: z.enum(['pool', 'manager'], { message: '离职客户去向只能是 pool 或 manager' }).default('pool'),
+    departurePolicy: z.enum(['pool', 'manager', 'successor'], { message: '离职客户去向只能是 pool、manager 或 successor' }).default('pool'),
     eventTransport: z.enum(['callback', 'stream'], { message: '事件接收方式只能是 callback 或 stream' }).default('callback'),
     assignmentHoldHours: z.coerce
       .number({ error: '审批等待时长必须是数字（小时）' })
