@@ -22,7 +22,7 @@ interface AdminPoolSeen {
 /** rep05 (陈静) works in 杭州一组: the rep who is made HR here, in this file's own server (its own fresh demo). */
 const REP = { id: 'rep05', name: '陈静' };
 
-describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与角色, 公海池), and the new HR opens 新人分配', () => {
+describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与角色, 公海池, 导入客户), and the new HR opens 新人分配', () => {
   let server: RunningServer;
   let browser: Browser;
   let admin: Get;
@@ -43,7 +43,7 @@ describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与�
     await page.getByText(entry, { exact: true }).click();
   };
 
-  it('admin01 reads the checklist, grants 人事 to rep05, creates a pool for 杭州一组; rep05 then opens 新人分配', async () => {
+  it('admin01 reads the checklist, grants 人事 to rep05, creates a pool for 杭州一组 and imports a file into it; rep05 then opens 新人分配', async () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
     await loginAs(page, server.baseUrl, 'admin01');
@@ -107,10 +107,22 @@ describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与�
     expect(await page.getByTestId(`pool-${created.id}-departments`).textContent()).toBe('成员部门：杭州一组');
     expect(await page.getByTestId(`pool-${created.id}-count`).textContent()).toBe('公海 0 · 已领 0');
 
-    // IMPORT STEP (issue 19 "imports a file into it"): the 导入客户 page (pages/admin-import) had not landed when this
-    // test was written. It goes here: open /pages/admin-import/index, choose 杭州一组公海, setInputFiles on
-    // data-testid="import-file" with a small .csv, 试导入 then 确认导入, read data-testid="import-report", and check
-    // the pool's count above grows by the rows created.
+    // 导入客户, opened from its step: two customers of a small .csv go into the new pool, a dry run first.
+    await page.goBack();
+    await page.getByTestId('step-customers-open').click();
+    await page.waitForURL(/\/pages\/admin-import\/index/);
+    await page.getByTestId(`import-pool-${created.id}`).click();
+    const csv = ['客户名称,地址,纬度,经度,坐标系,级别,标签,联系人,职务,电话,负责人', '龙井问茶茶社,杭州市西湖区龙井路 1 号,30.2306,120.1218,gcj02,A,茶叶;老客户,王老板,店主,13812340001,', '钱江五金商行,杭州市上城区钱江路 9 号,30.2452,120.2081,gcj02,B,五金,李经理,经理,13812340002,'].join('\n');
+    await page.getByTestId('import-file').setInputFiles({ name: '杭州一组客户.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.getByText('试导入', { exact: true }).click();
+    const report = page.getByTestId('import-report');
+    await report.filter({ hasText: '试导入（未写入）' }).waitFor();
+    expect(await report.textContent()).toMatch(/^试导入（未写入）：共 2 行，新建 2，跳过 0/);
+    expect((await admin<{ items: { poolId: number; poolCustomers: number }[] }>('/api/v1/admin/pool-counts')).items.find((c) => c.poolId === created.id)).toBeUndefined();
+    await page.getByText('确认导入', { exact: true }).click();
+    await report.filter({ hasText: '已导入' }).waitFor();
+    expect(await report.textContent()).toMatch(/^已导入：共 2 行，新建 2，跳过 0/);
+    expect((await admin<{ items: { poolId: number; poolCustomers: number; ownedCustomers: number }[] }>('/api/v1/admin/pool-counts')).items.find((c) => c.poolId === created.id)).toEqual({ poolId: created.id, poolCustomers: 2, ownedCustomers: 0 });
     await context.close();
 
     // rep05 logs in again: now also 人事, with 新人分配 on the 工作台, whose picker loads the people to assign to.
