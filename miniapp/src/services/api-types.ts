@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { AssignmentDto, StarterPack, StarterPackItem, UnavailableCustomer, createAssignmentBody, listAssignmentsQuery, suggestQuery } from '../../../server/src/modules/assignments/assignments';
 import type { AssignmentItemState, AssignmentStatus } from '../../../server/src/modules/assignments/assignments.table';
-import type { CustomerDto, createCustomerBody, dealBody, followUpBody } from '../../../server/src/modules/customers/customers';
+import type { CustomerDto, contactBody, createCustomerBody, dealBody, followUpBody, updateContactBody, updateCustomerBody } from '../../../server/src/modules/customers/customers';
 import type { customerProfile } from '../../../server/src/modules/customers/customers.service';
 import type { AdminPool, AdminRule, poolBody, previewBody } from '../../../server/src/modules/pool/pool-admin';
 import type { previewPool } from '../../../server/src/modules/pool/pool-admin.service';
@@ -55,6 +55,11 @@ export type PoolListQuery = z.input<typeof poolListQuery>;
 export type ClaimBody = z.input<typeof claimBody>;
 export type ReleaseBody = z.input<typeof releaseBody>;
 export type CreateCustomerBody = z.input<typeof createCustomerBody>;
+/** `PATCH /api/v1/customers/:id` and the contact routes under it (the profile page's 编辑). */
+export type UpdateCustomerBody = z.input<typeof updateCustomerBody>;
+export type ContactBody = z.input<typeof contactBody>;
+export type UpdateContactBody = z.input<typeof updateContactBody>;
+export type ContactDto = CustomerProfile['contacts'][number];
 export type FollowUpBody = z.input<typeof followUpBody>;
 export type DealBody = z.input<typeof dealBody>;
 export type CheckInBody = z.input<typeof checkInBody>;

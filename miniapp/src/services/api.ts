@@ -14,6 +14,8 @@ import type {
   CalendarDay,
   CheckInBody,
   ClaimBody,
+  ContactBody,
+  ContactDto,
   CreateAssignmentBody,
   CreateAssignmentResult,
   CreateCustomerBody,
@@ -41,6 +43,8 @@ import type {
   StarterPack,
   SuggestQuery,
   TeamResponse,
+  UpdateContactBody,
+  UpdateCustomerBody,
   VisitDto,
   VisitListQuery,
 } from './api-types';
@@ -52,6 +56,7 @@ export function createApi(client: ApiClient) {
   const post = <T>(path: string, body?: unknown, idempotencyKey?: string) => client.request<T>('POST', path, { body: body ?? {}, idempotencyKey });
   const put = <T>(path: string, body: unknown) => client.request<T>('PUT', path, { body });
   const patch = <T>(path: string, body: unknown) => client.request<T>('PATCH', path, { body });
+  const del = <T>(path: string) => client.request<T>('DELETE', path);
 
   return {
     pool: {
@@ -70,6 +75,10 @@ export function createApi(client: ApiClient) {
       followUp: (id: number, body: FollowUpBody) => post<{ followUp: unknown }>(`/api/v1/customers/${id}/follow-ups`, body),
       deal: (id: number, body: DealBody) => post<{ deal: unknown }>(`/api/v1/customers/${id}/deals`, body),
       setDealStatus: (id: number, dealId: number, status: 'open' | 'won' | 'lost') => patch<{ deal: unknown }>(`/api/v1/customers/${id}/deals/${dealId}`, { status }),
+      update: (id: number, body: UpdateCustomerBody) => patch<{ customer: CustomerProfile }>(`/api/v1/customers/${id}`, body),
+      addContact: (id: number, body: ContactBody) => post<{ contact: ContactDto }>(`/api/v1/customers/${id}/contacts`, body),
+      editContact: (id: number, contactId: number, body: UpdateContactBody) => patch<{ contact: ContactDto }>(`/api/v1/customers/${id}/contacts/${contactId}`, body),
+      removeContact: (id: number, contactId: number) => del<void>(`/api/v1/customers/${id}/contacts/${contactId}`),
     },
     visits: {
       nonce: () => post<{ nonce: string; expiresAt: string }>('/api/v1/visits/nonce'),

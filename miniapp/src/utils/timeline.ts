@@ -1,5 +1,6 @@
 import type { PhotoDto } from '@/services/api-types';
 import { VERDICT_LABELS, formatDwell, formatMetres, reasonTitle, type Verdict } from './risk-text';
+import { describeEdit } from './customer-edit-text';
 import { reviewLine, type VisitReview } from './visit-review';
 
 /** One profile timeline item as the server sends it (`GET /api/v1/customers/:id`): `type`, `at` and its own fields. */
@@ -12,7 +13,7 @@ export interface RawTimelineItem {
 /** A timeline row ready to render: everything already in Chinese. */
 export interface TimelineEntry {
   key: string;
-  kind: 'ownership' | 'visit' | 'follow_up' | 'deal';
+  kind: 'ownership' | 'visit' | 'follow_up' | 'deal' | 'edit';
   /** «11月27日 10:05» in the tenant's zone. */
   when: string;
   /** A short tag: 领取 / 收回 / 拜访 / 电话 / 商机 … */
@@ -97,6 +98,9 @@ function ownership(item: RawTimelineItem, pools: PoolNames): Pick<TimelineEntry,
     case 'moved':
       // The pool was archived (and is no longer among the names the app knows): the reason names it.
       return { tag: '转移公海', title: `所在公海归档，转入「${toPool}」${to ? `，仍由 ${to} 负责` : ''}`, lines: [...(actor ? [`操作人：${actor}`] : []), ...why], tone: 'plain' };
+    case 'merged':
+      // The reason names the merged record; its owner (if another) is `from`.
+      return { tag: '合并', title: reason ?? '合并了重复的客户记录', lines: [...(from && from !== to ? [`原负责人：${from}`] : []), ...(actor ? [`操作人：${actor}`] : [])], tone: 'plain' };
     default:
       return { tag: '变更', title: `归属变更（${item.type}）`, lines: why, tone: 'plain' };
   }
@@ -140,6 +144,7 @@ function visit(item: RawTimelineItem): Pick<TimelineEntry, 'tag' | 'title' | 'li
 export function describeTimeline(items: RawTimelineItem[], now: number, pools: PoolNames = new Map()): TimelineEntry[] {
   return items.map((item, i) => {
     const base = { key: `${item.type}-${i}-${item.at}`, when: formatWhen(item.at, now) };
+    if (item.type === 'edited') return { ...base, kind: 'edit', ...describeEdit(item) };
     if (item.type === 'visit') return { ...base, key: `visit-${String(item.visitId ?? i)}`, kind: 'visit', ...visit(item) };
     if (item.type === 'follow_up') {
       const who = str(item.userName) ?? str(item.userId) ?? '同事';

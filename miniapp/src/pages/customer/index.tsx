@@ -9,10 +9,12 @@ import { Loading } from '@/components/loading';
 import { SecurePhoto } from '@/components/secure-photo';
 import { SessionGate } from '@/components/session-gate';
 import { platform } from '@/platform';
-import { api, type CustomerProfile, type LoginResult } from '@/services';
+import { api, type ContactDto, type CustomerProfile, type LoginResult } from '@/services';
 import { explainClaimFailure } from '@/utils/claim-refusal';
 import { describeReclaim, ruleDaysFromAnchor } from '@/utils/reclaim';
 import { describeTimeline, formatWhen, type RawTimelineItem, type TimelineEntry } from '@/utils/timeline';
+import { ContactSheet } from './contact-sheet';
+import { EditSheet } from './edit-sheet';
 import './index.scss';
 
 type Banner = { tone: 'success' | 'error' | 'warning'; title: string; message: string } | null;
@@ -25,6 +27,9 @@ function Profile({ id, session }: { id: number; session: LoginResult }) {
   const [banner, setBanner] = useState<Banner>(null);
   const [busy, setBusy] = useState(false);
   const [releasing, setReleasing] = useState(false);
+  const [editing, setEditing] = useState(false);
+  /** The contact sheet: `null` adds one; undefined: closed. */
+  const [contactSheet, setContactSheet] = useState<ContactDto | null | undefined>(undefined);
 
   const load = useCallback(() => {
     setError(null);
@@ -129,6 +134,26 @@ function Profile({ id, session }: { id: number; session: LoginResult }) {
           </Text>
         </View>
       ) : null}
+      {customer.editable ? (
+        <View className='profile__actions'>
+          <Text className='profile__action' onClick={() => setEditing(true)} data-testid='action-edit'>
+            编辑资料
+          </Text>
+        </View>
+      ) : null}
+
+      {editing ? (
+        <EditSheet
+          customer={customer}
+          admin={session.user.roles.includes('admin')}
+          onCancel={() => setEditing(false)}
+          onDone={(updated) => {
+            setEditing(false);
+            setCustomer(updated);
+            setBanner({ tone: 'success', title: '已保存', message: '修改已记入动态。' });
+          }}
+        />
+      ) : null}
 
       {releasing ? (
         <ReleaseSheet
@@ -147,7 +172,7 @@ function Profile({ id, session }: { id: number; session: LoginResult }) {
           <Text className='profile__muted'>还没有联系人</Text>
         ) : (
           customer.contacts.map((c) => (
-            <View key={c.id} className='profile__contact'>
+            <View key={c.id} className='profile__contact' data-testid='contact-row' onClick={customer.editable ? () => setContactSheet(c) : undefined}>
               <Text className='profile__contact-name'>
                 {c.name}
                 {c.title ? <Text className='profile__muted'> · {c.title}</Text> : null}
@@ -159,6 +184,23 @@ function Profile({ id, session }: { id: number; session: LoginResult }) {
           ))
         )}
         {!mine && customer.contacts.some((c) => c.phone?.includes('*')) ? <Text className='profile__muted'>领取后可查看完整电话</Text> : null}
+        {customer.editable ? (
+          <Text className='profile__link' onClick={() => setContactSheet(null)} data-testid='action-add-contact'>
+            ＋ 添加联系人{customer.contacts.length > 0 ? '（点联系人可编辑）' : ''}
+          </Text>
+        ) : null}
+        {contactSheet !== undefined ? (
+          <ContactSheet
+            customerId={customer.id}
+            contact={contactSheet}
+            onCancel={() => setContactSheet(undefined)}
+            onDone={(message) => {
+              setContactSheet(undefined);
+              setBanner({ tone: 'success', title: message, message: '修改已记入动态。' });
+              load();
+            }}
+          />
+        ) : null}
       </Section>
 
       <Section title='位置'>
