@@ -74,7 +74,8 @@ export const updateCustomerBody = z
     address: z.string().trim().min(1, '地址不能为空').max(500).optional(),
     lat: z.number().min(-90).max(90).optional(),
     lng: z.number().min(-180).max(180).optional(),
-    coord: z.enum(['gcj02', 'wgs84']).default('gcj02'),
+    /** What the client's lat/lng are in (Baidu's BD-09 too, for addresses picked on a Baidu map); stored as GCJ-02. */
+    coord: z.enum(['gcj02', 'wgs84', 'bd09']).default('gcj02'),
     level: z.enum(customerLevels).optional(),
     tags: z.array(z.string().trim().min(1).max(32)).max(20).optional(),
     /** Admins only: change the level even though it puts the owner over the pool's cap for that level. */

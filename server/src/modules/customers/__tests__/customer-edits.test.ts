@@ -78,6 +78,16 @@ describe.each(dialects)('editing customers and their contacts on %s', (dialect) 
     expect(await edits(c.id)).toHaveLength(1);
   });
 
+  it('converts BD-09 coordinates to GCJ-02', async () => {
+    const c = await create(rep01);
+    // 人民广场 on a Baidu map is about 0.0065° east and 0.006° north of its GCJ-02 point.
+    const res = await patch(rep01, c.id, { lat: 31.23666, lng: 121.48024, coord: 'bd09' });
+    expect(res.status).toBe(200);
+    expect(res.body.customer.lat).toBeCloseTo(31.2304, 3);
+    expect(res.body.customer.lng).toBeCloseTo(121.4737, 3);
+    expect(res.body.customer.timeline[0].changes).toEqual([{ field: 'location', from: { lat: 30.5 + n * 0.01, lng: 120.5 }, to: { lat: res.body.customer.lat, lng: res.body.customer.lng } }]);
+  });
+
   it('re-evaluates the reclaim clock when the level changes', async () => {
     // A rule for A customers only: 5 days without a follow-up, sooner than the pool's 15 days without a verified visit.
     await h.db
