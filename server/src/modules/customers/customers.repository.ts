@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
 import type { Db } from '../../db/create-db';
 import { containsText } from '../../db/like';
-import { DuplicateIndex } from './duplicates';
+import { sql, type Selectable } from 'kysely';
+import { DuplicateIndex, nameCandidatePattern, normaliseName, normalisePhone, phoneCandidatePattern, type DedupeCandidate } from './duplicates';
 import type { CustomersTable } from './customers.table';
 
 export type CustomerRow = Selectable<CustomersTable>;
@@ -78,6 +78,38 @@ export async function dealsOf(db: Db, tenantId: string, customerId: number) {
     .where('customer_id', '=', customerId)
     .orderBy('id')
     .execute();
+}
+
+/**
+ * The tenant's customers one new customer might duplicate, narrowed in the database (its name's characters in order, its
+ * phones' last digits; see duplicates.ts) so a single creation reads a handful of rows, not the tenant. The rule itself
+ * then decides on them exactly as on the whole tenant (a same place is a same name, so the name read covers it).
+ */
+export async function duplicateCandidates(db: Db, tenantId: string, candidate: DedupeCandidate): Promise<DuplicateIndex> {
+  const columns = ['id', 'name', 'lat', 'lng', 'status', 'pool_id', 'owner_id'] as const;
+  const phones = candidate.phones.map(normalisePhone).filter((p): p is string => p !== null);
+  const byName = await db
+    .selectFrom('customers')
+    .select(columns)
+    .where('tenant_id', '=', tenantId)
+    .where(sql<boolean>`name like ${nameCandidatePattern(normaliseName(candidate.name))} escape '!'`)
+    .execute();
+  const phoneRows = phones.length
+    ? await db
+        .selectFrom('customer_contacts')
+        .select(['customer_id', 'phone'])
+        .where('tenant_id', '=', tenantId)
+        .where((eb) => eb.or(phones.map((p) => sql<boolean>`phone like ${phoneCandidatePattern(p)}`)))
+        .orderBy('id')
+        .execute()
+    : [];
+  const known = new Set(byName.map((c) => Number(c.id)));
+  const more = [...new Set(phoneRows.map((p) => Number(p.customer_id)))].filter((id) => !known.has(id));
+  const byPhone = more.length ? await db.selectFrom('customers').select(columns).where('tenant_id', '=', tenantId).where('id', 'in', more).execute() : [];
+  return new DuplicateIndex(
+    [...byName, ...byPhone].map((c) => ({ id: Number(c.id), name: c.name, lat: Number(c.lat), lng: Number(c.lng), status: c.status, poolId: Number(c.pool_id), ownerId: c.owner_id })),
+    phoneRows.map((p) => ({ customerId: Number(p.customer_id), phone: p.phone })),
+  );
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { AppError } from '../../errors';
 import { isPoolMember } from '../pool/pool.repository';
-import { tenantDuplicateIndex } from './customers.repository';
+import { duplicateCandidates } from './customers.repository';
 import { duplicateReasonText, type DedupeCandidate, type DuplicateMatch } from './duplicates';
 
 /**
@@ -32,6 +32,6 @@ export async function duplicateError(db: Db, actor: Actor, match: DuplicateMatch
 
 /** Throws the duplicate 409 when the candidate matches an existing customer of the actor's tenant. */
 export async function assertNotDuplicate(db: Db, actor: Actor, candidate: DedupeCandidate): Promise<void> {
-  const match = (await tenantDuplicateIndex(db, actor.tenantId)).match(candidate);
+  const match = (await duplicateCandidates(db, actor.tenantId, candidate)).match(candidate);
   if (match) throw await duplicateError(db, actor, match);
 }

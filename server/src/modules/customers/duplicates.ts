@@ -39,6 +39,25 @@ export function normalisePhone(phone: string | null | undefined): string | null 
   return digits.length >= 5 ? digits : null;
 }
 
+/** `x` escaped for a LIKE pattern whose ESCAPE character is `!`. */
+const likeEscape = (x: string) => x.replace(/[!%_]/g, (m) => `!${m}`);
+
+/**
+ * A LIKE pattern (ESCAPE '!') every stored name that normalises to `key` matches, so a database can narrow the
+ * candidates before the rule decides: the key's characters in order with anything between them (the spaces,
+ * punctuation and legal form normalisation drops), an ASCII letter or digit as `_` (one character, whatever its case or
+ * width as stored). A superset on both dialects; the rule then compares exactly. The narrowing comes from the Chinese
+ * characters of the name.
+ */
+export function nameCandidatePattern(key: string): string {
+  return `%${[...key].map((c) => (/[a-z0-9]/.test(c) ? '_' : likeEscape(c))).join('%')}%`;
+}
+
+/** A LIKE pattern every stored phone whose digits end with those of `phone` matches (separators between them). */
+export function phoneCandidatePattern(phone: string): string {
+  return `%${[...phone.slice(-8)].join('%')}%`;
+}
+
 export type DuplicateReason = 'name' | 'phone' | 'place';
 
 /** An existing customer as the rule reads it. */

@@ -1,13 +1,15 @@
 import { dialects } from '../../../../test/databases';
 import { poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
-import { DuplicateIndex, normaliseName, normalisePhone } from '../duplicates';
+import { DuplicateIndex, nameCandidatePattern, normaliseName, normalisePhone, phoneCandidatePattern } from '../duplicates';
 
 describe('the de-duplication rule', () => {
   it('normalises full-width letters, spaces, punctuation, case and a trailing legal form', () => {
     expect(normaliseName(' 杭州 ＡＢＣ 贸易（有限）有限公司 ')).toBe('杭州abc贸易有限');
     expect(normaliseName('杭州abc贸易')).toBe(normaliseName('杭州 ＡＢＣ 贸易有限公司'));
     expect(normaliseName('杭州abc贸易股份有限公司')).toBe('杭州abc贸易');
+    expect(nameCandidatePattern('杭州abc贸易%')).toBe('%杭%州%_%_%_%贸%易%!%%');
+    expect(phoneCandidatePattern('13912345678')).toBe('%1%2%3%4%5%6%7%8%');
     // A branch is another customer: only the legal form goes.
     expect(normaliseName('杭州abc贸易分公司')).not.toBe(normaliseName('杭州abc贸易'));
   });
@@ -74,6 +76,16 @@ describe.each(dialects)('creating a duplicate customer on %s', (dialect) => {
     expect(dup.status).toBe(409);
     expect(dup.body.error).toMatchObject({ code: 'duplicate_customer', customerId: first.body.customer.id, status: 'pool', poolId: pool, reason: 'phone', claimable: true, hint: '去领取' });
     expect(dup.body.error.message).toContain('可以去领取');
+  });
+
+  it('finds a stored name written with full-width letters, spaces and brackets (the database narrows, the rule decides)', async () => {
+    const first = await h.request('POST', '/api/v1/customers', { token: rep01, body: body({ name: 'ＡＢＣ 五金（杭州） 有限公司', lat: 30.3, lng: 120.2 }) });
+    expect(first.status).toBe(201);
+    const dup = await h.request('POST', '/api/v1/customers', { token: rep01, body: body({ name: 'abc五金(杭州)', lat: 31.3, lng: 121.2 }) });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ customerId: first.body.customer.id, reason: 'name' });
+    // A name that merely contains the same characters in order is not the same name.
+    expect((await h.request('POST', '/api/v1/customers', { token: rep01, body: body({ name: 'abc五金杭州分店', lat: 31.4, lng: 121.2 }) })).status).toBe(201);
   });
 
   it('reports the place when the same name is within 200 m', async () => {
