@@ -67,6 +67,11 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/api/v1/customers/:customerId/claim', as: 'rep01', body: { lat: n(), lng: n(), accuracy: n(), coord: e() } },
   { method: 'POST', path: '/api/v1/customers/:customerId/release', as: 'rep01', body: { reason: s(), note: s() } },
   { method: 'POST', path: '/api/v1/customers/:customerId/assign', as: 'mgr-east', body: { userId: s(true), reason: s(true), force: b() } },
+  { method: 'POST', path: '/api/v1/customers/transfer', as: 'mgr-east', body: { customerIds: a(), fromUserId: s(), toUserId: s(), toPoolId: i(), reason: s(true), force: b() } },
+  { method: 'POST', path: '/api/v1/customers/:customerId/appeal', as: 'rep01', body: { reason: s(true) } },
+  { method: 'GET', path: '/api/v1/appeals', as: 'mgr-east', query: { status: e() } },
+  { method: 'GET', path: '/api/v1/me/reclaimed', as: 'rep01' },
+  { method: 'POST', path: '/api/v1/appeals/:appealId/decision', as: 'mgr-east', body: { decision: e(true), note: s(), force: b() } },
 
   {
     method: 'POST',
@@ -129,6 +134,7 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/api/v1/admin/outbox/:outboxId/retry', as: 'admin01' },
   { method: 'GET', path: '/api/v1/admin/users', as: 'admin01', query: { q: s(), role: e(), limit: i(), offset: i() } },
   { method: 'PUT', path: '/api/v1/admin/users/:userId/roles', as: 'admin01', body: { roles: a(true) } },
+  { method: 'POST', path: '/api/v1/admin/users/:userId/handover', as: 'admin01', body: { toUserId: s(true), force: b() } },
 
   { method: 'GET', path: '/api/v1/platform/jsapi-signature', as: 'rep01', query: { url: s(true) } },
 

@@ -14,5 +14,11 @@ export function transferRoutes(deps: AppDeps): Router<AppState> {
   router.post('/api/v1/customers/transfer', requireRole('manager', 'admin'), async (ctx) => {
     ctx.body = await transferCustomers(deps, ctx.state.actor!, parse(transferBody, ctx.request.body));
   });
+  // Another method on this path would otherwise reach GET /api/v1/customers/:id and answer "客户不存在": say which
+  // method the path takes instead (the error middleware shapes the bare 405).
+  router.all('/api/v1/customers/transfer', (ctx) => {
+    ctx.set('Allow', 'POST');
+    ctx.status = 405;
+  });
   return router;
 }

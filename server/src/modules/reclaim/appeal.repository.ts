@@ -61,3 +61,26 @@ export async function decideAppealRow(db: Db, tenantId: string, id: number, d: {
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * Customers reclaimed from `userId` since `since` whose latest ledger row is still that reclaim (so still appealable,
+ * window aside), newest first, with the appeal filed against it if any.
+ */
+export async function reclaimedFrom(db: Db, tenantId: string, userId: string, since: number) {
+  const rows = await db
+    .selectFrom('ownership_events as e')
+    .innerJoin('customers as c', (j) => j.onRef('c.tenant_id', '=', 'e.tenant_id').onRef('c.id', '=', 'e.customer_id'))
+    .leftJoin('appeals as a', (j) => j.onRef('a.tenant_id', '=', 'e.tenant_id').onRef('a.reclaim_event_id', '=', 'e.id'))
+    .select(['e.id as event_id', 'e.customer_id', 'e.at', 'e.reason', 'c.name as customer_name', 'a.id as appeal_id', 'a.status as appeal_status', 'a.decision_note'])
+    .where('e.tenant_id', '=', tenantId)
+    .where('e.type', '=', 'reclaimed')
+    .where('e.from_user_id', '=', userId)
+    .where('e.at', '>=', since)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('ownership_events as later').select('later.id').whereRef('later.tenant_id', '=', 'e.tenant_id').whereRef('later.customer_id', '=', 'e.customer_id').whereRef('later.id', '>', 'e.id'))),
+    )
+    .orderBy('e.id', 'desc')
+    .limit(200)
+    .execute();
+  return rows.map((r) => ({ ...r, event_id: Number(r.event_id), customer_id: Number(r.customer_id), at: Number(r.at), appeal_id: r.appeal_id === null ? null : Number(r.appeal_id) }));
+}

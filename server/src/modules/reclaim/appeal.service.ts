@@ -12,8 +12,8 @@ import { decideChange, refusalError } from '../pool/ownership-rules';
 import { applyOwnershipChanges, changeOf } from '../pool/ownership-writer';
 import { defaultTenantSettings } from '../tenants/tenants';
 import { findTenantById } from '../tenants/tenants.repository';
-import type { AppealBody, AppealDecisionBody, AppealDto, AppealsQuery } from './appeal';
-import { decideAppealRow, findAppeal, findAppealByReclaim, insertAppeal, lastOwnershipEvent, listAppeals, type AppealListRow } from './appeal.repository';
+import type { AppealBody, AppealDecisionBody, AppealDto, AppealsQuery, ReclaimedItem } from './appeal';
+import { decideAppealRow, findAppeal, findAppealByReclaim, insertAppeal, lastOwnershipEvent, listAppeals, reclaimedFrom, type AppealListRow } from './appeal.repository';
 
 /** Where a manager decides appeals (the 待审拜访 page's 申诉 tab). */
 const MANAGER_PAGE = 'pages/review/index';
@@ -105,6 +105,25 @@ export async function fileAppeal(deps: AppDeps, actor: Actor, customerId: number
     return id;
   });
   return { appeal: (await dtos(db, tenantId, await listAppeals(db, tenantId, { ids: [id] })))[0]! };
+}
+
+/** `GET /api/v1/me/reclaimed`: what was reclaimed from the rep within the appeal window, with any appeal filed. */
+export async function myReclaimed(deps: AppDeps, actor: Actor): Promise<{ appealDays: number; items: ReclaimedItem[] }> {
+  const { db } = deps;
+  const tenant = await findTenantById(db, actor.tenantId);
+  const days = tenant?.settings.appealDays ?? defaultTenantSettings.appealDays!;
+  const rows = await reclaimedFrom(db, actor.tenantId, actor.userId, deps.clock.now() - days * DAY_MS);
+  return {
+    appealDays: days,
+    items: rows.map((r) => ({
+      customerId: r.customer_id,
+      customerName: r.customer_name,
+      reclaimedAt: iso(r.at)!,
+      reason: r.reason,
+      appealUntil: iso(r.at + days * DAY_MS)!,
+      appeal: r.appeal_id === null ? null : { id: r.appeal_id, status: r.appeal_status!, note: r.decision_note },
+    })),
+  };
 }
 
 /** The reps whose appeals the actor sees: all for an admin, a manager's subtrees, a rep's own. */

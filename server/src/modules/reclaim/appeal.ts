@@ -22,6 +22,17 @@ export type AppealBody = z.infer<typeof appealBody>;
 export type AppealsQuery = z.infer<typeof appealsQuery>;
 export type AppealDecisionBody = z.infer<typeof appealDecisionBody>;
 
+/** A customer reclaimed from the rep that they may still appeal, or have appealed (`GET /api/v1/me/reclaimed`). */
+export interface ReclaimedItem {
+  customerId: number;
+  customerName: string;
+  reclaimedAt: string;
+  reason: string | null;
+  /** The end of the appeal window. */
+  appealUntil: string;
+  appeal: { id: number; status: AppealStatus; note: string | null } | null;
+}
+
 /** An appeal as the API shows it. */
 export interface AppealDto {
   id: number;

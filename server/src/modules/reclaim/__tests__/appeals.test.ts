@@ -72,6 +72,24 @@ describe.each(dialects)('appeals against a reclaim on %s', (dialect) => {
     expect(bad.status).toBe(400);
     expect(owned.status).toBe(409);
     expect(owned.body.error.code).toBe('not_appealable');
+
+    // What the rep sees on 被收回的客户: within the window only, with the appeal filed.
+    const mine = await h.request('GET', '/api/v1/me/reclaimed', { token: rep01 });
+    expect(mine.status).toBe(200);
+    expect(mine.body).toEqual({
+      appealDays: 3,
+      items: [
+        {
+          customerId: c.id,
+          customerName: c.name,
+          reclaimedAt: new Date(h.clock.now() - DAY_MS).toISOString(),
+          reason: '15 天无有效拜访',
+          appealUntil: new Date(h.clock.now() + 2 * DAY_MS).toISOString(),
+          appeal: { id: filed.body.appeal.id, status: 'open', note: null },
+        },
+      ],
+    });
+    expect((await h.request('GET', '/api/v1/me/reclaimed', { token: rep02 })).body.items).toEqual([]);
   });
 
   it('lists open appeals to the manager in scope and the admin, the rep their own, and not to another region’s manager', async () => {
