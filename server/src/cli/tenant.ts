@@ -6,6 +6,7 @@ import { syncTenantOrg } from '../modules/org/org-sync.service';
 import { listTenants, newTenant, registerTenant } from '../modules/tenants/tenants.service';
 import { createDb } from '../db/create-db';
 import { decideSandbox } from '../modules/tenants/sandbox.policy';
+import { setGeocoderKey } from '../modules/tenants/geocoder-key.service';
 import { countTenantsByKind } from '../modules/tenants/tenants.repository';
 import { createRuntime, loadConfigOrExit } from '../runtime';
 
@@ -23,6 +24,7 @@ const usage = `用法：
                                                               说明谁是管理员，必须指定；钉钉的管理员自动成为管理员
   npm run tenant -- list
   npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
+  npm run tenant -- set-geocoder <编号> --amap-key <Key>   导入客户时按地址定位用的高德 Web 服务 Key
 
 密钥（AppSecret、回调 Token、EncodingAESKey）用 MASTER_KEY 加密后保存。
 正式企业只能登记在没有演示数据的数据库里（演示请另用一个 DATA_DIR）。`;
@@ -34,7 +36,7 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  if (!['add', 'list', 'sync'].includes(command)) throw new AppError(400, 'invalid_request', `未知命令「${command}」。\n${usage}`);
+  if (!['add', 'list', 'sync', 'set-geocoder'].includes(command)) throw new AppError(400, 'invalid_request', `未知命令「${command}」。\n${usage}`);
   const config = loadConfigOrExit();
   const db = createDb(config.database);
   try {
@@ -79,6 +81,11 @@ async function run(argv: string[]): Promise<void> {
       if (admins.length > 0) process.stdout.write(`首批管理员：${admins.join('、')}（同步组织架构时授予）。\n`);
       else if (tenant.platform === 'wecom') process.stdout.write('注意：没有指定管理员（--admin <UserID>），企业微信同步后没有人能管理公海。\n');
       process.stdout.write(`下一步：npm run tenant -- sync ${tenant.id} 同步组织架构。\n`);
+    } else if (command === 'set-geocoder') {
+      const { values, positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: { 'amap-key': { type: 'string' } } });
+      if (positionals[0] === undefined || values['amap-key'] === undefined) throw new AppError(400, 'invalid_request', `请给出企业编号和 --amap-key。\n${usage}`);
+      await setGeocoderKey(deps.db, deps.secrets, positionals[0], values['amap-key']);
+      process.stdout.write(`已保存企业 ${positionals[0]} 的高德 Key（已加密）；导入客户时没有经纬度的行按地址定位。\n`);
     } else if (command === 'list') {
       const tenants = await listTenants(deps.db);
       if (tenants.length === 0) process.stdout.write('还没有登记任何企业。\n');
