@@ -139,6 +139,7 @@ export function probesFor(route: RouteSpec, ctx: ProbeContext, routeIndex: numbe
   }
 
   if (route.special === 'photos') probes.push(...photoProbes(path, token, ctx));
+  else if (route.special === 'sheet') probes.push(...sheetProbes(path, token, ctx));
   else if (route.special === 'dingtalk-callback') probes.push(...callbackProbes('dingtalk', route, ctx, seed));
   else if (route.special === 'wecom-callback') probes.push(...callbackProbes('wecom', route, ctx, seed));
   else if (route.method === 'GET') probes.push(...queryProbes(route, path, token, ctx, seed));
@@ -254,6 +255,31 @@ function photoProbes(path: string, token: string | undefined, ctx: ProbeContext)
   add('upload no photo token', { ...authHeaders(token), 'content-type': multipart }, `${head}abc\r\n--${boundary}--\r\n`);
   add('upload wrong photo token', withToken(multipart, 'not-the-token'), `${head}abc\r\n--${boundary}--\r\n`);
   add('upload huge photo token', withToken(multipart, 't'.repeat(8_000)), `${head}abc\r\n--${boundary}--\r\n`);
+  return probes;
+}
+
+/** The customer import's multipart form: its file, its fields, and files that are not a customer sheet. */
+function sheetProbes(path: string, token: string | undefined, ctx: ProbeContext): Probe[] {
+  const boundary = 'zz';
+  const multipart = { ...authHeaders(token), 'content-type': `multipart/form-data; boundary=${boundary}` };
+  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const file = (name: string, content: string | Buffer) =>
+    Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const csv = '客户名称,地址,纬度,经度\n甲,上海市,31.2,121.4\n';
+  const probes: Probe[] = [];
+  const add = (label: string, body: string | Buffer | undefined, headers: Record<string, string> = multipart) => probes.push({ label, method: 'POST', path, headers, body, expect: '4xx' });
+  add('sheet without poolId', file('a.csv', csv));
+  for (const poolId of ['abc', '0', '-1', '1.5', '999999', '']) add(`sheet poolId=${poolId}`, Buffer.concat([Buffer.from(field('poolId', poolId)), file('a.csv', csv)]));
+  add('sheet dryRun=maybe', Buffer.concat([Buffer.from(field('poolId', ctx.ids.poolId!) + field('dryRun', 'maybe')), file('a.csv', csv)]));
+  const withPool = (name: string, content: string | Buffer) => Buffer.concat([Buffer.from(field('poolId', ctx.ids.poolId!)), file(name, content)]);
+  add('sheet corrupt xlsx', withPool('a.xlsx', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(200, 7)])));
+  add('sheet old xls', withPool('a.xls', 'not a sheet'));
+  add('sheet without 客户名称', withPool('a.csv', '地址\n上海市\n'));
+  add('sheet empty file', withPool('a.csv', ''));
+  add('sheet wrong field name', `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.csv"\r\n\r\nabc\r\n--${boundary}--\r\n`);
+  add('sheet cut mid-part', `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n客户名称`);
+  add('sheet no body', undefined);
+  add('sheet JSON', '{"poolId":1}', { ...authHeaders(token), 'content-type': 'application/json' });
   return probes;
 }
 

@@ -25,7 +25,7 @@ export interface RouteSpec {
   /** The query takes no other keys (a 400 for an unknown one). */
   strictQuery?: boolean;
   /** Not an ordinary JSON route: its own generator. */
-  special?: 'photos' | 'dingtalk-callback' | 'wecom-callback';
+  special?: 'photos' | 'sheet' | 'dingtalk-callback' | 'wecom-callback';
 }
 
 const n = (required = false, nullable = false): Field => ({ kind: 'number', required, nullable });
@@ -112,6 +112,8 @@ export const routes: RouteSpec[] = [
   { method: 'GET', path: '/api/v1/admin/pool-counts', as: 'admin01' },
   { method: 'GET', path: '/api/v1/admin/departments', as: 'admin01' },
   { method: 'GET', path: '/api/v1/admin/onboarding', as: 'admin01' },
+  { method: 'POST', path: '/api/v1/admin/customers/import', as: 'admin01', special: 'sheet' },
+  { method: 'GET', path: '/api/v1/admin/customers/export.xlsx', as: 'admin01', query: { poolId: i(), status: e(), ownerId: s() } },
   {
     method: 'PUT',
     path: '/api/v1/admin/pools/:poolId',
