@@ -21,6 +21,7 @@ import type { CalendarDay, calendarBody } from '../../../server/src/modules/recl
 import type { PhotoDto, VisitDto, checkInBody, finishBody, reviewBody, visitListQuery } from '../../../server/src/modules/visits/visits';
 import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';
 import type { LatestReclaim, LatestReclaimsResponse, TeamMember, TeamResponse } from '../../../server/src/modules/team/team';
+import type { AppealDto, ReclaimedItem, appealDecisionBody } from '../../../server/src/modules/reclaim/appeal';
 
 export type { AdminPool, AdminRule, AssignmentDto, AssignmentItemState, AssignmentStatus, CalendarDay, CustomerDto, OrgUserDto, PhotoDto, Pool, RuleKind, StarterPack, StarterPackItem, UnavailableCustomer, VisitDto };
 
@@ -92,6 +93,10 @@ export interface Page<T> {
 /** `GET /api/v1/dashboard/pools`: the server's own answer type. */
 export type DashboardPools = DashboardResponse;
 export type { DashboardFigures, LatestReclaim, LatestReclaimsResponse, RegionFigures, SaturationVerdict, SeriesPoint, TeamMember, TeamResponse };
+
+/** Appeals against a reclaim: the rep's reclaimed customers, an appeal, a manager's decision. */
+export type { AppealDto, ReclaimedItem };
+export type AppealDecisionBody = z.input<typeof appealDecisionBody>;
 
 /** The answer of `POST /api/v1/admin/customers/import` (the same for a dry run and the real run of one file). */
 export interface ImportReport {

@@ -4,6 +4,9 @@ import type {
   AdminPool,
   AdminUserDto,
   AdminUsersQuery,
+  AppealDecisionBody,
+  AppealDto,
+  ReclaimedItem,
   ArchiveResult,
   OnboardingStep,
   PoolCustomerCounts,
@@ -125,6 +128,12 @@ export function createApi(client: ApiClient) {
       list: () => get<TeamResponse>('/api/v1/team'),
       customers: (userId: string) => get<{ user: { userId: string; name: string }; items: CustomerDto[] }>(`/api/v1/team/${encodeURIComponent(userId)}/customers`),
       latestReclaims: () => get<LatestReclaimsResponse>('/api/v1/reclaims/latest'),
+    },
+    appeals: {
+      reclaimed: () => get<{ appealDays: number; items: ReclaimedItem[] }>('/api/v1/me/reclaimed'),
+      file: (customerId: number, reason: string) => post<{ appeal: AppealDto }>(`/api/v1/customers/${customerId}/appeal`, { reason }),
+      list: (status: 'open' | 'accepted' | 'declined' | 'all' = 'open') => get<{ items: AppealDto[] }>('/api/v1/appeals', { status }),
+      decide: (id: number, body: AppealDecisionBody) => post<{ appeal: AppealDto }>(`/api/v1/appeals/${id}/decision`, body),
     },
     platform: {
       jsapiSignature: (url: string) =>

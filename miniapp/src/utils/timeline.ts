@@ -88,7 +88,14 @@ function ownership(item: RawTimelineItem, pools: PoolNames): Pick<TimelineEntry,
         tone: 'good',
       };
     case 'transferred':
-      return { tag: '转交', title: `由 ${from ?? '原负责人'} 转交给 ${to ?? '同事'}`, lines: [...(actor ? [`操作人：${actor}`] : []), ...why], tone: 'plain' };
+      return {
+        tag: '转交',
+        title: to ? `由 ${from ?? '原负责人'} 转交给 ${to}` : `由 ${from ?? '原负责人'} 转回「${toPool}」`,
+        lines: [...(actor ? [`操作人：${actor}`] : []), ...why],
+        tone: 'plain',
+      };
+    case 'appeal_restored':
+      return { tag: '申诉', title: `申诉通过，客户退回 ${to ?? '原负责人'}`, lines: [...(actor ? [`处理人：${actor}`] : []), ...why], tone: 'good' };
     case 'escalated':
       return { tag: '升级', title: `长期无人领取，从「${poolName(pools, item.fromPoolId)}」升级到「${toPool}」`, lines: why, tone: 'warn' };
     case 'left_with_employee':
@@ -173,4 +180,18 @@ export function describeTimeline(items: RawTimelineItem[], now: number, pools: P
     }
     return { ...base, kind: 'ownership', ...ownership(item, pools) };
   });
+    if (item.type === 'appeal') return { ...base, key: `appeal-${String(item.id ?? i)}`, kind: 'ownership', ...appeal(item, now) };
+}
+
+/** A rep's appeal against a reclaim, with the manager's decision once there is one. */
+function appeal(item: RawTimelineItem, now: number): Pick<TimelineEntry, 'tag' | 'title' | 'lines' | 'tone'> {
+  const who = str(item.userName) ?? str(item.userId) ?? '原负责人';
+  const lines = [`申诉理由：${str(item.reason) ?? ''}`];
+  const by = str(item.decidedByName) ?? str(item.decidedBy) ?? '经理';
+  const when = str(item.decidedAt);
+  const note = str(item.note);
+  const decided = (verb: string) => `${by}${when ? ` 于 ${formatWhen(when, now)}` : ''} ${verb}${note ? `：${note}` : ''}`;
+  if (item.status === 'accepted') return { tag: '申诉', title: `${who} 对回收提出申诉 · 已同意`, lines: [...lines, decided('同意，客户退回原负责人')], tone: 'good' };
+  if (item.status === 'declined') return { tag: '申诉', title: `${who} 对回收提出申诉 · 已驳回`, lines: [...lines, decided('驳回')], tone: 'bad' };
+  return { tag: '申诉', title: `${who} 对回收提出申诉 · 待处理`, lines: [...lines, '等待经理处理'], tone: 'warn' };
 }

@@ -6,19 +6,22 @@ import { ErrorBanner } from '@/components/error-banner';
 import { Loading } from '@/components/loading';
 import { SecurePhoto } from '@/components/secure-photo';
 import { SessionGate } from '@/components/session-gate';
-import { api, type VisitDto } from '@/services';
+import { api, ApiError, type AppealDto, type VisitDto } from '@/services';
 import { formatLocalTime } from '@/utils/dashboard-view';
 import { formatDwell, formatMetres, reasonTitle, VERDICT_LABELS } from '@/utils/risk-text';
 import { decisionBanner, reviewLine, reviewState, withoutVisit, type ReviewDecision } from '@/utils/visit-review';
 import './index.scss';
 
-type Filter = 'all' | 'suspect' | 'rejected';
+type Filter = 'all' | 'suspect' | 'rejected' | 'appeals';
 const FILTERS: { key: Filter; label: string }[] = [
   { key: 'all', label: '全部' },
   { key: 'suspect', label: '可疑' },
   { key: 'rejected', label: '被拒绝' },
+  { key: 'appeals', label: '申诉' },
 ];
 const PAGE = 20;
+/** The visits' verdict a tab lists (none: all of them; the 申诉 tab lists no visits). */
+const verdictOf = (f: Filter) => (f === 'suspect' || f === 'rejected' ? f : undefined);
 
 /** 通过 / 驳回 with an optional note, on a finished suspect visit nobody has decided yet. */
 function Decide({ v, onDecided }: { v: VisitDto; onDecided: (v: VisitDto, decision: ReviewDecision) => void }) {
@@ -46,6 +49,93 @@ function Decide({ v, onDecided }: { v: VisitDto; onDecided: (v: VisitDto, decisi
           驳回
         </Text>
       </View>
+    </View>
+  );
+}
+
+/** A rep's appeal against a reclaim: 同意 (the customer goes back to them) or 驳回, with an optional note. */
+function AppealCard({ a, onDecided }: { a: AppealDto; onDecided: (a: AppealDto, accepted: boolean) => void }) {
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const decide = (decision: 'accepted' | 'declined', force = false) => {
+    if (busy) return;
+    setBusy(true);
+    api.appeals
+      .decide(a.id, { decision, note: note.trim() || undefined, force })
+      .then(() => onDecided(a, decision === 'accepted'))
+      .catch((err: unknown) => {
+        setBusy(false);
+        const message = err instanceof Error ? err.message : '处理失败，请重试';
+        // Over the rep's cap: the manager may still give it back, knowingly.
+        if (err instanceof ApiError && err.code === 'owned_limit_reached' && !force) {
+          Taro.showModal({ title: '超出持有上限', content: message, confirmText: '强制退回' }).then((r) => r.confirm && decide(decision, true));
+          return;
+        }
+        Taro.showToast({ title: message, icon: 'none' });
+      });
+  };
+  return (
+    <View className='review__card' data-testid={`appeal-${a.id}`}>
+      <View className='review__head'>
+        <Text className='review__verdict review__verdict--suspect'>申诉</Text>
+        <Text className='review__customer' onClick={() => Taro.navigateTo({ url: `/pages/customer/index?id=${a.customerId}` })}>
+          {a.customerName}
+        </Text>
+      </View>
+      <Text className='review__meta'>
+        {a.userName ?? a.userId} · {formatLocalTime(a.reclaimedAt)} 被收回{a.reclaimReason ? `（${a.reclaimReason}）` : ''}
+      </Text>
+      <Text className='review__notes'>申诉理由：{a.reason}</Text>
+      <View className='review__decide'>
+        <Input className='review__note' placeholder='处理意见（选填）' value={note} maxlength={500} onInput={(e) => setNote(e.detail.value)} data-testid='appeal-note' />
+        <View className='review__buttons'>
+          <Text className={`review__btn review__btn--approve ${busy ? 'review__btn--busy' : ''}`} data-testid='appeal-accept' onClick={() => decide('accepted')}>
+            同意
+          </Text>
+          <Text className={`review__btn review__btn--reject ${busy ? 'review__btn--busy' : ''}`} data-testid='appeal-decline' onClick={() => decide('declined')}>
+            驳回
+          </Text>
+        </View>
+      </View>
+    </View>
+  );
+}
+
+/** The open appeals of the manager's reps, newest first; a decided one leaves the list and a banner says what it did. */
+function Appeals() {
+  const [items, setItems] = useState<AppealDto[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [banner, setBanner] = useState<string | null>(null);
+  const load = useCallback(() => {
+    setError(null);
+    setItems(null);
+    api.appeals
+      .list('open')
+      .then((r) => setItems(r.items))
+      .catch((err: unknown) => setError(err instanceof Error ? err.message : '加载失败'));
+  }, []);
+  useDidShow(load);
+  const onDecided = (a: AppealDto, accepted: boolean) => {
+    setItems((old) => (old === null ? old : old.filter((x) => x.id !== a.id)));
+    setBanner(accepted ? `已同意：「${a.customerName}」已退回 ${a.userName ?? a.userId} 名下` : `已驳回：「${a.customerName}」留在公海，已通知 ${a.userName ?? a.userId}`);
+  };
+  return (
+    <View>
+      {banner ? (
+        <View className='review__banner' data-testid='appeal-banner'>
+          <Text>{banner}</Text>
+        </View>
+      ) : null}
+      {error ? <ErrorBanner title='加载失败' message={error} onRetry={load} /> : null}
+      {!error && !items ? <Loading /> : null}
+      {items && items.length === 0 ? <EmptyState title='没有待处理的申诉' hint='业务员对回收提出申诉后会出现在这里' /> : null}
+      {items && items.length > 0 ? (
+        <View data-testid='appeal-list'>
+          {items.map((a) => (
+            <AppealCard key={a.id} a={a} onDecided={onDecided} />
+          ))}
+        </View>
+      ) : null}
     </View>
   );
 }
@@ -121,7 +211,7 @@ function Review() {
     setBanner(null);
     setItems(null);
     api.visits
-      .review({ verdict: f === 'all' ? undefined : f, limit: PAGE })
+      .review({ verdict: verdictOf(f), limit: PAGE })
       .then((r) => {
         if (g !== generation.current) return;
         setItems(r.items);
@@ -129,14 +219,14 @@ function Review() {
       })
       .catch((err: unknown) => g === generation.current && setError(err instanceof Error ? err.message : '加载失败'));
   }, []);
-  useDidShow(() => load(filter));
+  useDidShow(() => filter !== 'appeals' && load(filter));
 
   const loadMore = () => {
     if (!cursor || more) return;
     const g = generation.current;
     setMore(true);
     api.visits
-      .review({ verdict: filter === 'all' ? undefined : filter, limit: PAGE, cursor })
+      .review({ verdict: verdictOf(filter), limit: PAGE, cursor })
       .then((r) => {
         if (g !== generation.current) return;
         setItems((old) => [...(old ?? []), ...r.items]);
@@ -161,22 +251,23 @@ function Review() {
             data-testid={`filter-${f.key}`}
             onClick={() => {
               setFilter(f.key);
-              load(f.key);
+              if (f.key !== 'appeals') load(f.key);
             }}
           >
             {f.label}
           </Text>
         ))}
       </View>
-      {banner ? (
+      {filter === 'appeals' ? <Appeals /> : null}
+      {filter !== 'appeals' && banner ? (
         <View className='review__banner' data-testid='review-banner'>
           <Text>{banner}</Text>
         </View>
       ) : null}
-      {error ? <ErrorBanner title='加载失败' message={error} onRetry={() => load(filter)} /> : null}
-      {!error && !items ? <Loading /> : null}
-      {items && items.length === 0 ? <EmptyState title='没有待审的拜访' hint='你团队的签到都通过了校验' /> : null}
-      {items && items.length > 0 ? (
+      {filter !== 'appeals' && error ? <ErrorBanner title='加载失败' message={error} onRetry={() => load(filter)} /> : null}
+      {filter !== 'appeals' && !error && !items ? <Loading /> : null}
+      {filter !== 'appeals' && items && items.length === 0 ? <EmptyState title='没有待审的拜访' hint='你团队的签到都通过了校验' /> : null}
+      {filter !== 'appeals' && items && items.length > 0 ? (
         <View data-testid='review-list'>
           {items.map((v) => (
             <VisitCard key={v.id} v={v} onDecided={onDecided} />

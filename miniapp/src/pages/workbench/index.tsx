@@ -14,7 +14,14 @@ interface Entry {
 
 /** What each role finds on the 工作台 (a user with several roles sees every group they hold). */
 const GROUPS: { role: Role; title: string; entries: Entry[] }[] = [
-  { role: 'rep', title: '业务', entries: [{ title: '新建客户', hint: '录入新客户并归到自己名下', url: '/pages/customer-new/index' }] },
+  {
+    role: 'rep',
+    title: '业务',
+    entries: [
+      { title: '新建客户', hint: '录入新客户并归到自己名下', url: '/pages/customer-new/index' },
+      { title: '被收回的客户', hint: '最近被规则收回的客户，可在几天内申诉', url: '/pages/reclaims/index?mine=1' },
+    ],
+  },
   {
     role: 'manager',
     title: '管理',

@@ -136,3 +136,36 @@ describe('the profile timeline in Chinese', () => {
     expect([formatAmount(0), formatAmount(1234567.891)]).toEqual(['¥0.00', '¥1,234,567.89']);
   });
 });
+
+describe('transfers and appeals on the timeline', () => {
+  it('says where a transfer went: to a colleague, or back to a pool', () => {
+    const [toRep, toPool] = describeTimeline(
+      [
+        ledger('transferred', { fromUserName: '张伟', toUserName: '王芳', actorId: 'mgr-east', reason: '客户区域调整' }),
+        ledger('transferred', { fromUserName: '张伟', toPoolId: 3, actorId: 'mgr-east', reason: '区域收缩' }),
+      ],
+      NOW,
+      pools,
+    );
+    expect(toRep).toMatchObject({ tag: '转交', title: '由 张伟 转交给 王芳', lines: ['操作人：mgr-east', '原因：客户区域调整'] });
+    expect(toPool).toMatchObject({ tag: '转交', title: '由 张伟 转回「总公司公海」', lines: ['操作人：mgr-east', '原因：区域收缩'] });
+  });
+
+  it('shows an appeal waiting, accepted or declined, and the customer restored by it', () => {
+    const appeal = (fields: Record<string, unknown>): RawTimelineItem => ({ type: 'appeal', at: '2026-11-26T02:00:00.000Z', id: 4, userId: 'rep01', userName: '张伟', reason: '已拜访，定位异常', status: 'open', decidedBy: null, decidedByName: null, decidedAt: null, note: null, ...fields });
+    const [open, accepted, declined, restored] = describeTimeline(
+      [
+        appeal({}),
+        appeal({ status: 'accepted', decidedBy: 'mgr-east', decidedByName: '钱东', decidedAt: '2026-11-26T03:00:00.000Z', note: '记录属实' }),
+        appeal({ status: 'declined', decidedByName: '钱东', decidedAt: '2026-11-26T03:00:00.000Z' }),
+        ledger('appeal_restored', { toUserName: '张伟', actorId: 'mgr-east', reason: '申诉通过：记录属实' }),
+      ],
+      NOW,
+      pools,
+    );
+    expect(open).toMatchObject({ key: 'appeal-4', tag: '申诉', title: '张伟 对回收提出申诉 · 待处理', lines: ['申诉理由：已拜访，定位异常', '等待经理处理'], tone: 'warn' });
+    expect(accepted).toMatchObject({ title: '张伟 对回收提出申诉 · 已同意', lines: ['申诉理由：已拜访，定位异常', '钱东 于 11月26日 11:00 同意，客户退回原负责人：记录属实'], tone: 'good' });
+    expect(declined).toMatchObject({ title: '张伟 对回收提出申诉 · 已驳回', lines: ['申诉理由：已拜访，定位异常', '钱东 于 11月26日 11:00 驳回'], tone: 'bad' });
+    expect(restored).toMatchObject({ tag: '申诉', title: '申诉通过，客户退回 张伟', lines: ['处理人：mgr-east', '原因：申诉通过：记录属实'], tone: 'good' });
+  });
+});
