@@ -106,8 +106,10 @@ function ownership(item: RawTimelineItem, pools: PoolNames): Pick<TimelineEntry,
       // The pool was archived (and is no longer among the names the app knows): the reason names it.
       return { tag: '转移公海', title: `所在公海归档，转入「${toPool}」${to ? `，仍由 ${to} 负责` : ''}`, lines: [...(actor ? [`操作人：${actor}`] : []), ...why], tone: 'plain' };
     case 'merged':
-      // The reason names the merged record; its owner (if another) is `from`.
-      return { tag: '合并', title: reason ?? '合并了重复的客户记录', lines: [...(from && from !== to ? [`原负责人：${from}`] : []), ...(actor ? [`操作人：${actor}`] : [])], tone: 'plain' };
+      // Two rows per merge: the duplicate leaving its owner for no pool (the reason names it), then this record staying.
+      return item.toPoolId === null || item.toPoolId === undefined
+        ? { tag: '合并', title: reason ?? '合并了重复的客户记录', lines: [...(from ? [`重复记录的负责人：${from}`] : []), ...(actor ? [`操作人：${actor}`] : [])], tone: 'plain' }
+        : { tag: '合并', title: to ? `合并后仍由 ${to} 负责` : `合并后留在「${toPool}」`, lines: [], tone: 'plain' };
     default:
       return { tag: '变更', title: `归属变更（${item.type}）`, lines: why, tone: 'plain' };
   }
@@ -178,9 +180,9 @@ export function describeTimeline(items: RawTimelineItem[], now: number, pools: P
         deal: { id, status },
       };
     }
+    if (item.type === 'appeal') return { ...base, key: `appeal-${String(item.id ?? i)}`, kind: 'ownership', ...appeal(item, now) };
     return { ...base, kind: 'ownership', ...ownership(item, pools) };
   });
-    if (item.type === 'appeal') return { ...base, key: `appeal-${String(item.id ?? i)}`, kind: 'ownership', ...appeal(item, now) };
 }
 
 /** A rep's appeal against a reclaim, with the manager's decision once there is one. */

@@ -41,13 +41,15 @@ describe('the timeline text of customer edits', () => {
     const entries = describeTimeline(
       [
         edited('edited', [{ field: 'level', from: 'C', to: 'B' }]),
-        { type: 'merged', at, fromUserId: 'rep09', fromUserName: '王五', toUserId: 'rep01', toUserName: '张三', actorId: 'admin01', reason: '合并了重复的客户「上海老店」（编号 12）' },
+        { type: 'merged', at, fromUserId: 'rep09', fromUserName: '王五', toUserId: null, fromPoolId: 3, toPoolId: null, actorId: 'admin01', reason: '合并了重复的客户「上海老店」（编号 12）' },
+        { type: 'merged', at, fromUserId: 'rep01', fromUserName: '张三', toUserId: 'rep01', toUserName: '张三', fromPoolId: 2, toPoolId: 2, actorId: 'admin01', reason: '合并了重复的客户「上海老店」（编号 12）' },
       ],
       Date.parse(at),
     );
     expect(entries.map((e) => [e.kind, e.tag, e.title, e.lines])).toEqual([
       ['edit', '编辑', '张三 将级别由 C 改为 B', []],
-      ['ownership', '合并', '合并了重复的客户「上海老店」（编号 12）', ['原负责人：王五', '操作人：admin01']],
+      ['ownership', '合并', '合并了重复的客户「上海老店」（编号 12）', ['重复记录的负责人：王五', '操作人：admin01']],
+      ['ownership', '合并', '合并后仍由 张三 负责', []],
     ]);
   });
 });

@@ -2,7 +2,7 @@ import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { AppError, notFound } from '../../errors';
-import { recordHistory } from '../pool/ownership-writer';
+import { recordMerge } from '../pool/ownership-writer';
 import { customerProfile } from './customers.service';
 import { deleteCustomer, lockCustomers, moveCustomerChildren } from './customer-merge.repository';
 import { insertEdit, updateCustomerColumns } from './customer-edits.repository';
@@ -14,8 +14,8 @@ const later = (a: number | null, b: number | null) => (a === null ? b : b === nu
  * follow-ups, deals and the ownership ledger move to it; visits and photos keep the merged id their evidence signs, and
  * the survivor shows them through its `merged` edit row, so the evidence chain verifies as before. The survivor keeps
  * its owner, pool and details and takes the later of each activity time, so its reclaim clocks count the merged
- * record's visits, follow-ups and won deals too. One ledger row `merged` on the survivor names the merged record and its
- * owner (who loses it), then the merged row is deleted. A customer an HR assignment holds is refused until it ends.
+ * record's visits, follow-ups and won deals too. Two ledger rows `merged` on the survivor (`recordMerge`): the merged
+ * record leaving its owner (who loses it) or pool, then the survivor staying; then the merged row is deleted. A customer an HR assignment holds is refused until it ends.
  */
 export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: number, intoId: number) {
   if (id === intoId) throw new AppError(422, 'merge_into_self', '不能把客户合并到它自己；请选择另一条重复的客户记录。');
@@ -38,21 +38,16 @@ export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: num
       last_deal_won_at: later(survivor.last_deal_won_at, merged.last_deal_won_at),
       updated_at: now,
     });
-    // Not a change of the survivor's hands: only its ledger row is written (the merged owner is its `from`).
-    await recordHistory(trx, [
-      {
-        tenantId: actor.tenantId,
-        customerId: intoId,
-        type: 'merged',
-        fromUserId: merged.owner_id,
-        toUserId: survivor.owner_id,
-        fromPoolId: merged.pool_id,
-        toPoolId: survivor.pool_id,
-        actorId: actor.userId,
-        reason: `合并了重复的客户「${merged.name}」（编号 ${merged.id}）`,
-        at: now,
-      },
-    ]);
+    await recordMerge(trx, {
+      tenantId: actor.tenantId,
+      survivorId: intoId,
+      merged: { ownerId: merged.owner_id, poolId: merged.pool_id },
+      survivor: { ownerId: survivor.owner_id, poolId: survivor.pool_id },
+      actorId: actor.userId,
+      reason: `合并了重复的客户「${merged.name}」（编号 ${merged.id}），保留「${survivor.name}」（编号 ${survivor.id}）`,
+      evidence: { mergedId: merged.id, mergedName: merged.name },
+      now,
+    });
     await insertEdit(trx, {
       tenantId: actor.tenantId,
       customerId: intoId,

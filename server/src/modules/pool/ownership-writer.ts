@@ -29,6 +29,8 @@ export interface OwnershipChange {
   priorOwnerBlockedUntil?: number | null;
   /** A claim counts against the new owner's daily quota of this tenant-local day (`claim_counters`). */
   quotaDay?: string;
+  /** The customer row ceases to exist (merged into another): the ledger row takes it to no pool. */
+  gone?: boolean;
   now: number;
 }
 
@@ -83,7 +85,7 @@ function ledgerRow(c: OwnershipChange) {
     from_user_id: c.expect.status === 'owned' ? c.expect.ownerId : null,
     to_user_id: c.toUserId,
     from_pool_id: c.fromPoolId,
-    to_pool_id: c.toPoolId,
+    to_pool_id: c.gone ? null : c.toPoolId,
     actor_id: c.actorId,
     reason: c.reason ?? null,
     rule_id: c.ruleId ?? null,
@@ -228,6 +230,29 @@ export async function applyOwnershipChange(trx: Db, change: OwnershipChange): Pr
 /** The ledger row of customers created into someone's hands or a pool (`created`), in the creating transaction. */
 export async function recordCreations(trx: Db, created: CreationChange[]): Promise<void> {
   await insertLedgerRows(trx, created.map((c) => ({ ...c, type: 'created', expect: { status: 'pool' }, fromPoolId: null })));
+}
+
+/** Where a record of a merge stood: its owner (null in a pool) and pool. */
+export interface MergeSide {
+  ownerId: string | null;
+  poolId: number;
+}
+
+/**
+ * The ledger rows of a merge, on the survivor (the caller moved the merged record's rows to it and deletes its row):
+ * first the merged record leaving its owner or pool for nowhere, then the survivor staying where it was, so the ledger
+ * still replays to the survivor's owner and pool, and the stock it replays loses exactly the merged record.
+ */
+export async function recordMerge(
+  trx: Db,
+  m: { tenantId: string; survivorId: number; merged: MergeSide; survivor: MergeSide; actorId: string; reason: string; evidence: unknown; now: number },
+): Promise<void> {
+  const side = (s: MergeSide): OwnershipExpectation => (s.ownerId === null ? { status: 'pool' } : { status: 'owned', ownerId: s.ownerId });
+  const row = { tenantId: m.tenantId, customerId: m.survivorId, type: 'merged' as const, actorId: m.actorId, reason: m.reason, evidence: m.evidence, now: m.now };
+  await insertLedgerRows(trx, [
+    { ...row, expect: side(m.merged), toUserId: null, fromPoolId: m.merged.poolId, toPoolId: m.merged.poolId, gone: true },
+    { ...row, expect: side(m.survivor), toUserId: m.survivor.ownerId, fromPoolId: m.survivor.poolId, toPoolId: m.survivor.poolId },
+  ]);
 }
 
 /** A change of hands that happened before its customer rows were written as they are now (the demo's history). */

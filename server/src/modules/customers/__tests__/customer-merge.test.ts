@@ -1,5 +1,6 @@
 import { dialects } from '../../../../test/databases';
 import { startHarness, type Harness } from '../../../../test/harness';
+import { stockAt } from '../../dashboard/day-rows.service';
 
 const T = 'demo-dingtalk';
 
@@ -46,6 +47,8 @@ describe.each(dialects)('merging two records of one customer on %s', (dialect) =
     const ledgerBefore = await h.db.selectFrom('ownership_events').select('id').where('tenant_id', '=', T).where('customer_id', 'in', [mergedId, survivorId]).execute();
     const survivorBefore = await h.db.selectFrom('customers').select(['last_verified_visit_at']).where('id', '=', survivorId).executeTakeFirstOrThrow();
     expect(survivorBefore.last_verified_visit_at).toBeNull();
+    const stockBefore = await stockAt(h.db, T, h.clock.now());
+    h.clock.advance(1000);
 
     const res = await merge(admin, mergedId, { intoId: survivorId });
     expect(res.status).toBe(200);
@@ -54,20 +57,25 @@ describe.each(dialects)('merging two records of one customer on %s', (dialect) =
     expect(p.contacts).toHaveLength(contactsBefore.length);
     // The survivor's clock counts the merged record's verified visit.
     expect(p.lastVerifiedVisitAt).not.toBeNull();
-    expect(p.timeline[0]).toMatchObject({
-      type: 'merged',
-      fromUserId: seeded.owner_id,
-      toUserId: 'rep01',
-      fromPoolId: Number(seeded.pool_id),
-      actorId: 'admin01',
-      reason: `合并了重复的客户「${seeded.name}」（编号 ${mergedId}）`,
-    });
+    const reason = `合并了重复的客户「${seeded.name}」（编号 ${mergedId}），保留「合并后的客户」（编号 ${survivorId}）`;
+    const east = (await h.db.selectFrom('customers').select('pool_id').where('id', '=', survivorId).executeTakeFirstOrThrow()).pool_id;
+    expect(p.timeline.filter((i: { type: string }) => i.type === 'merged')).toEqual([
+      // The merged record leaves its owner for nowhere, then the survivor stays with its owner: both name the merge.
+      expect.objectContaining({ fromUserId: seeded.owner_id, toUserId: null, fromPoolId: Number(seeded.pool_id), toPoolId: null, actorId: 'admin01', reason }),
+      expect.objectContaining({ fromUserId: 'rep01', toUserId: 'rep01', fromPoolId: east, toPoolId: east, actorId: 'admin01', reason }),
+    ]);
     expect(p.timeline.filter((i: { type: string }) => i.type === 'follow_up').map((i: { content: string }) => i.content)).toContain('重复档案上的跟进');
     // The visit keeps the id its evidence signs, and shows on the survivor.
     expect(p.timeline.filter((i: { type: string }) => i.type === 'visit').map((i: { visitId: number }) => i.visitId)).toContain(Number(seeded.visitId));
     expect((await h.db.selectFrom('visits').select('customer_id').where('id', '=', seeded.visitId).executeTakeFirstOrThrow()).customer_id).toBe(mergedId);
-    const ledgerAfter = await h.db.selectFrom('ownership_events').select(['id', 'type']).where('tenant_id', '=', T).where('customer_id', '=', survivorId).execute();
-    expect(ledgerAfter).toHaveLength(ledgerBefore.length + 1);
+    const ledgerAfter = await h.db.selectFrom('ownership_events').select(['id', 'to_user_id', 'to_pool_id']).where('tenant_id', '=', T).where('customer_id', '=', survivorId).orderBy('id').execute();
+    expect(ledgerAfter).toHaveLength(ledgerBefore.length + 2);
+    // The ledger still replays to the survivor's owner and pool, and the stock it replays lost exactly the merged record.
+    expect(ledgerAfter.at(-1)).toMatchObject({ to_user_id: 'rep01', to_pool_id: east });
+    const owned = (m: Awaited<ReturnType<typeof stockAt>>, poolId: number) => m.get(poolId)?.owned ?? 0;
+    const stockAfter = await stockAt(h.db, T, h.clock.now() + 1);
+    expect(owned(stockAfter, Number(seeded.pool_id))).toBe(owned(stockBefore, Number(seeded.pool_id)) - 1);
+    expect(await stockAt(h.db, T, h.clock.now() - 1000)).toEqual(stockBefore);
     expect(await h.db.selectFrom('customers').select('id').where('id', '=', mergedId).execute()).toEqual([]);
     expect(await h.db.selectFrom('follow_ups').select('id').where('customer_id', '=', mergedId).execute()).toEqual([]);
 
