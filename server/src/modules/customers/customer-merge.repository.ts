@@ -36,6 +36,20 @@ export async function moveCustomerChildren(trx: Db, tenantId: string, fromId: nu
   await items.execute();
 }
 
+/** The first of these customers with a visit still open (the rep is on site), or undefined. */
+export async function customerWithOpenVisit(trx: Db, tenantId: string, ids: number[]): Promise<number | undefined> {
+  const row = await trx
+    .selectFrom('visits')
+    .select('customer_id')
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', 'in', ids)
+    .where('status', '=', 'open')
+    .orderBy('customer_id')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.customer_id);
+}
+
 export async function deleteCustomer(trx: Db, tenantId: string, id: number): Promise<void> {
   await trx.deleteFrom('customers').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }

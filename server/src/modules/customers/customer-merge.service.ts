@@ -4,7 +4,7 @@ import type { Db } from '../../db/create-db';
 import { AppError, notFound } from '../../errors';
 import { recordMerge } from '../pool/ownership-writer';
 import { customerProfile } from './customers.service';
-import { deleteCustomer, lockCustomers, moveCustomerChildren } from './customer-merge.repository';
+import { customerWithOpenVisit, deleteCustomer, lockCustomers, moveCustomerChildren } from './customer-merge.repository';
 import { insertEdit, updateCustomerColumns } from './customer-edits.repository';
 
 const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
@@ -15,7 +15,8 @@ const later = (a: number | null, b: number | null) => (a === null ? b : b === nu
  * the survivor shows them through its `merged` edit row, so the evidence chain verifies as before. The survivor keeps
  * its owner, pool and details and takes the later of each activity time, so its reclaim clocks count the merged
  * record's visits, follow-ups and won deals too. Two ledger rows `merged` on the survivor (`recordMerge`): the merged
- * record leaving its owner (who loses it) or pool, then the survivor staying; then the merged row is deleted. A customer an HR assignment holds is refused until it ends.
+ * record leaving its owner (who loses it) or pool, then the survivor staying; then the merged row is deleted. Refused
+ * while an HR assignment holds either record or either has a visit still open.
  */
 export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: number, intoId: number) {
   if (id === intoId) throw new AppError(422, 'merge_into_self', '不能把客户合并到它自己；请选择另一条重复的客户记录。');
@@ -30,6 +31,12 @@ export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: num
       if (row.reserved_by_assignment_id !== null) {
         throw new AppError(422, 'reserved', `客户「${row.name}」已被人事预留给新员工（分配申请 #${row.reserved_by_assignment_id} 审批中），请等审批结束后再合并。`);
       }
+    }
+    // An open visit's photos and finish still address its customer (and would address a deleted one).
+    const visiting = await customerWithOpenVisit(trx, actor.tenantId, [id, intoId]);
+    if (visiting !== undefined) {
+      const name = (visiting === id ? merged : survivor).name;
+      throw new AppError(409, 'visit_open', `客户「${name}」有一次拜访还在进行中，请等拜访结束后再合并。`);
     }
     await moveCustomerChildren(trx, actor.tenantId, id, intoId);
     await updateCustomerColumns(trx, actor.tenantId, intoId, {

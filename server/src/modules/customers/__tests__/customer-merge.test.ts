@@ -1,4 +1,5 @@
 import { dialects } from '../../../../test/databases';
+import { finishedVisitRow } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import { stockAt } from '../../dashboard/day-rows.service';
 
@@ -92,7 +93,7 @@ describe.each(dialects)('merging two records of one customer on %s', (dialect) =
     expect(await h.db.selectFrom('customers').select('id').where('id', 'in', [a, b]).execute()).toHaveLength(2);
   });
 
-  it('refuses merging into itself, into a missing or another tenant’s customer, and a reserved customer', async () => {
+  it('refuses merging into itself, into a missing or another tenant’s customer, a reserved one, or one being visited', async () => {
     const a = await create('重复丙');
     const self = await merge(admin, a, { intoId: a });
     expect(self.status).toBe(422);
@@ -116,5 +117,20 @@ describe.each(dialects)('merging two records of one customer on %s', (dialect) =
     expect(reserved.status).toBe(422);
     expect(reserved.body.error).toEqual({ code: 'reserved', message: '客户「重复丁」已被人事预留给新员工（分配申请 #4242 审批中），请等审批结束后再合并。' });
     expect(await h.db.selectFrom('customer_contacts').select('id').where('customer_id', '=', a).execute()).toHaveLength(1);
+
+    const c = await create('重复戊');
+    const open = await h.db
+      .insertInto('visits')
+      .values({ ...finishedVisitRow(T, c, 'rep01', 'verified', h.clock.now()), status: 'open', finished_at: null, dwell_s: null })
+      .executeTakeFirstOrThrow();
+    try {
+      const visiting = await merge(admin, c, { intoId: a });
+      expect(visiting.status).toBe(409);
+      expect(visiting.body.error).toEqual({ code: 'visit_open', message: '客户「重复戊」有一次拜访还在进行中，请等拜访结束后再合并。' });
+      expect((await merge(admin, a, { intoId: c })).body.error.code).toBe('visit_open');
+    } finally {
+      await h.db.deleteFrom('visits').where('id', '=', Number(open.insertId)).execute();
+    }
+    expect((await merge(admin, c, { intoId: a })).status).toBe(200);
   });
 });
