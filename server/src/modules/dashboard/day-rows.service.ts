@@ -131,8 +131,9 @@ export function countLedgerRow(e: LedgerRow, into: DayRow | undefined, outOf: Da
     const entered = before(e.customer_id, e.id)[0];
     if (entered) bump(outOf.waitDays, Math.floor((e.at - entered.at) / DAY_MS));
   }
-  // A gain that returns the customer to the owner before the previous one (A → B → A).
-  if (into && e.to_user_id !== null && e.type !== 'created') {
+  // A gain that returns the customer to the owner before the previous one (A → B → A). A row that leaves the owner as
+  // it was (a merge's survivor, an archived pool's move) is no gain.
+  if (into && e.to_user_id !== null && e.type !== 'created' && e.from_user_id !== e.to_user_id) {
     const owners = before(e.customer_id, e.id).filter((p) => p.to_user_id !== null);
     const [prev1, prev2] = [owners[0]?.to_user_id, owners[1]?.to_user_id];
     if (prev1 !== undefined && prev1 !== e.to_user_id && prev2 === e.to_user_id) {
