@@ -169,6 +169,10 @@ export const ddPlatform: PlatformApi = {
     return { path };
   },
 
+  async chooseFile() {
+    throw new PlatformUnsupported('钉钉小程序不能选择表格文件：请在电脑端或 H5 中导入');
+  },
+
   async upload({ url, photo, field, headers }) {
     // DingTalk's uploadFile names the part `fileName` and needs the file type.
     const r = await vendorCall<{ statusCode?: number; status?: number; data: string }>(dd.uploadFile, {

@@ -193,6 +193,11 @@ export const h5Platform: PlatformApi = {
     return { path: URL.createObjectURL(file), file };
   },
 
+  async chooseFile() {
+    // The import page renders its own file input (a browser test fills it); nothing else picks documents on H5.
+    throw new PlatformUnsupported('请在页面上的「选择文件」中选择表格');
+  },
+
   async upload({ url, photo, field, headers, filename, fields }) {
     if (!photo.file) throw new Error(filename ? '文件已失效，请重新选择' : '照片已失效，请重新拍摄');
     const form = new FormData();

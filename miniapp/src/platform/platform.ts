@@ -148,6 +148,11 @@ export interface PlatformApi {
   takePhoto(): Promise<Photo>;
   /** Multipart upload of a taken photo. */
   upload(request: UploadRequest): Promise<UploadResult>;
+  /**
+   * A document the user picks (a customer sheet for the import), with its name. PlatformUnsupported where the client
+   * offers no picker for documents (the DingTalk mini-program; H5 pages use a file input instead). Rejects when cancelled.
+   */
+  chooseFile(): Promise<Photo & { name: string }>;
   /** Downloads a file that needs headers (photos are served behind the JWT); resolves with any status. */
   download(request: DownloadRequest): Promise<DownloadResult>;
   /** Opens the platform's map at a customer's place (navigation starts there). */

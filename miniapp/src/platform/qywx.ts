@@ -4,7 +4,7 @@ import { locationFailure, vendorCall } from './vendor-call';
 type Call = (options: Record<string, unknown>) => void;
 /** WeChat's mini-program API with WeCom's `wx.qy`, declared only as wide as used here. */
 interface WxGlobal {
-  qy: { login: Call; openUserProfile: Call; openEnterpriseChat: Call };
+  qy: { login: Call; openUserProfile: Call; openEnterpriseChat: Call; chooseMessageFile: Call };
   getLocation: Call;
   startWifi: Call;
   getConnectedWifi: Call;
@@ -73,6 +73,15 @@ export const qywxPlatform: PlatformApi = {
     const path = r.tempFilePaths?.[0];
     if (!path) throw new Error('没有拍到照片，请重试');
     return { path };
+  },
+
+  async chooseFile() {
+    // wx.qy.chooseMessageFile, not wx.chooseMessageFile (which WeCom answers 暂不支持): a file from a WeCom chat, after
+    // wx.qy.login (done at sign-in); phones only.
+    const r = await vendorCall<{ tempFiles?: { path: string; name: string }[] }>(wx.qy.chooseMessageFile, { count: 1, type: 'file' });
+    const file = r.tempFiles?.[0];
+    if (!file) throw new Error('没有选择文件，请重试');
+    return { path: file.path, name: file.name };
   },
 
   async upload({ url, photo, field, headers, fields }) {

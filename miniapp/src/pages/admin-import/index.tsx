@@ -2,7 +2,7 @@ import { Text, View } from '@tarojs/components';
 import { useEffect, useState } from 'react';
 import { ErrorBanner } from '@/components/error-banner';
 import { SessionGate } from '@/components/session-gate';
-import { platform } from '@/platform';
+import { platform, PlatformUnsupported, type Photo } from '@/platform';
 import { api, type AdminPool, type ImportReport } from '@/services';
 import './index.scss';
 
@@ -42,7 +42,7 @@ function Report({ report }: { report: ImportReport }) {
 function ImportCustomers() {
   const [pools, setPools] = useState<AdminPool[]>([]);
   const [poolId, setPoolId] = useState<number | null>(null);
-  const [file, setFile] = useState<File | null>(null);
+  const [file, setFile] = useState<(Photo & { name: string }) | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -63,7 +63,7 @@ function ImportCustomers() {
     setBusy(true);
     setFailure(null);
     try {
-      setReport(await api.admin.importCustomers({ path: '', file }, file.name, poolId, dryRun));
+      setReport(await api.admin.importCustomers(file, file.name, poolId, dryRun));
     } catch (err) {
       setFailure(err instanceof Error ? err.message : '导入失败，请重试');
     } finally {
@@ -71,18 +71,15 @@ function ImportCustomers() {
     }
   };
 
-  // Choosing a file works in a browser (H5, also inside DingTalk or WeCom on a computer); the mini-program clients
-  // offer no file picker for spreadsheets here.
-  if (platform.name !== 'h5') {
-    return (
-      <View className='import'>
-        <View className='import__section'>
-          <Text className='import__title'>请在电脑端或 H5 中导入</Text>
-          <Text className='import__hint'>在电脑浏览器打开本应用的 H5 页面，进入 工作台 → 导入客户，选择 .xlsx 或 .csv 文件。</Text>
-        </View>
-      </View>
-    );
-  }
+  const choose = async () => {
+    setFailure(null);
+    try {
+      setFile(await platform.chooseFile());
+      setReport(null);
+    } catch (err) {
+      setFailure(err instanceof PlatformUnsupported ? err.message : err instanceof Error ? err.message : '没有选择文件');
+    }
+  };
 
   const ready = file !== null && poolId !== null && !busy;
   return (
@@ -101,15 +98,26 @@ function ImportCustomers() {
       </View>
       <View className='import__section'>
         <Text className='import__title'>2. 选择文件</Text>
-        <input
-          type='file'
-          accept='.xlsx,.csv'
-          data-testid='import-file'
-          onChange={(e) => {
-            setFile(e.currentTarget.files?.[0] ?? null);
-            setReport(null);
-          }}
-        />
+        {platform.name === 'h5' ? (
+          // A browser (also DingTalk or WeCom on a computer): a plain file input.
+          <input
+            type='file'
+            accept='.xlsx,.csv'
+            data-testid='import-file'
+            onChange={(e) => {
+              const picked = e.currentTarget.files?.[0];
+              setFile(picked ? { path: '', file: picked, name: picked.name } : null);
+              setReport(null);
+            }}
+          />
+        ) : (
+          <View>
+            <Text className='import__button import__button--ghost' onClick={choose}>
+              {file ? `已选择：${file.name}` : '从聊天中选择文件'}
+            </Text>
+            <Text className='import__hint'>企业微信手机端可从聊天中选择表格；钉钉小程序不能选择文件，请在电脑端或 H5 中导入。</Text>
+          </View>
+        )}
         <Text className='import__hint'>第一行为列名：客户名称、地址、纬度、经度、坐标系、级别、标签（用 ; 分隔）、联系人、职务、电话、负责人。CSV 可以是 UTF-8 或 GBK。</Text>
       </View>
       <View className='import__section'>

@@ -6,7 +6,7 @@ import { DemoLoginRequired, PlatformUnsupported, amapMarkerUrl, type PlatformApi
 import { qywxPlatform } from '../qywx';
 
 /** Every member of PlatformApi; the type below fails to compile when the interface gains one this list lacks. */
-const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'download', 'openLocation', 'openChat', 'openProfile'] as const;
+const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'chooseFile', 'download', 'openLocation', 'openChat', 'openProfile'] as const;
 type Missing = Exclude<keyof PlatformApi, (typeof MEMBERS)[number]>;
 const complete: [Missing] extends [never] ? true : false = true;
 
@@ -277,6 +277,22 @@ describe('the platform seam', () => {
       });
       g.wx = { qy: {}, ...refused.api };
       expect(await qywxPlatform.connectedWifi()).toEqual([]);
+    });
+
+    it('picks a sheet from a chat with wx.qy.chooseMessageFile and uploads it with the form fields', async () => {
+      const qy = scripted({ chooseMessageFile: () => ({ tempFiles: [{ path: 'wxfile://tmp_9.xlsx', size: 900, name: '客户.xlsx', type: 'file', time: 1 }] }) });
+      const up = scripted({ uploadFile: () => ({ statusCode: 200, data: '{"created":1}' }) });
+      g.wx = { qy: qy.api, ...up.api };
+      const file = await qywxPlatform.chooseFile();
+      expect(file).toEqual({ path: 'wxfile://tmp_9.xlsx', name: '客户.xlsx' });
+      expect(qy.calls).toEqual([{ api: 'chooseMessageFile', options: { count: 1, type: 'file' } }]);
+      const res = await qywxPlatform.upload({ url: 'http://x/api/v1/admin/customers/import', photo: file, field: 'file', filename: file.name, fields: { poolId: '2', dryRun: 'true' }, headers: { authorization: 'Bearer t' } });
+      expect(res).toEqual({ status: 200, body: '{"created":1}' });
+      expect(up.calls[0]!.options).toEqual({ url: 'http://x/api/v1/admin/customers/import', filePath: 'wxfile://tmp_9.xlsx', name: 'file', header: { authorization: 'Bearer t' }, formData: { poolId: '2', dryRun: 'true' } });
+    });
+
+    it('says the DingTalk mini-program cannot pick a sheet', async () => {
+      await expect(ddPlatform.chooseFile()).rejects.toThrow('钉钉小程序不能选择表格文件：请在电脑端或 H5 中导入');
     });
 
     it('opens a colleague\'s profile and chat through wx.qy', async () => {
