@@ -10,10 +10,6 @@ export async function findCustomer(db: Db, tenantId: string, id: number): Promis
   return db.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function findCustomerByName(db: Db, tenantId: string, name: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
-}
-
 export async function ownedCustomers(db: Db, tenantId: string, ownerId: string): Promise<CustomerRow[]> {
   return db
     .selectFrom('customers')
