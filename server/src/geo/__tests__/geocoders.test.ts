@@ -28,6 +28,28 @@ describe('the AMap geocoder, at the HTTP edge', () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({ key: 'k-123', address: '杭州市西湖区文三路 100 号', city: '杭州' });
   });
 
+  it('waits and retries when the key is over its queries per second, and gives up after three tries', async () => {
+    const answers = [
+      { status: '0', info: 'CUQPS_HAS_EXCEEDED_THE_LIMIT', infocode: '10019' },
+      { status: '1', info: 'OK', count: '1', geocodes: [{ location: '121.4737,31.2304', level: '区县' }] },
+    ];
+    const server2 = createServer((_req, res) => res.end(JSON.stringify(answers.shift() ?? { status: '0', info: 'CUQPS_HAS_EXCEEDED_THE_LIMIT' })));
+    await new Promise<void>((resolve) => server2.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
+      const waits: number[] = [];
+      const amap = new AmapGeocoder('k', url, 5000, async (ms) => {
+        waits.push(ms);
+      });
+      await expect(amap.geocode('上海市黄浦区')).resolves.toEqual({ lat: 31.2304, lng: 121.4737, coord: 'gcj02', precision: '区县' });
+      expect(waits).toEqual([1100]);
+      await expect(amap.geocode('上海市黄浦区')).rejects.toMatchObject({ status: 502, code: 'geocoder_unavailable' });
+      expect(waits).toEqual([1100, 1100, 2100]);
+    } finally {
+      await new Promise<void>((resolve) => server2.close(() => resolve()));
+    }
+  });
+
   it('answers null when AMap finds nothing, and a Chinese 502 when it refuses the key', async () => {
     answer = { status: '1', info: 'OK', count: '0', geocodes: [] };
     await expect(new AmapGeocoder('k', baseUrl).geocode('火星')).resolves.toBeNull();
