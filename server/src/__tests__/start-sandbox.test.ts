@@ -64,6 +64,19 @@ describe.each(dialects)('npm start beside a production tenant on %s', (dialect) 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('sets the approval template and a robot after registration with `tenant set`, and says what is wrong otherwise', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [tsx, path.join(root, 'server/src/cli/tenant.ts'), ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+    const set = cli('set', 'acme', '--approval-template', 'PROC-ASSIGN', '--robot', 'https://oapi.dingtalk.com/robot/send?access_token=0f1e2d3c4b5a69788796a5b4c3d2e1f0,SEC0123456789abcdef0123456789abcdef');
+    expect({ status: set.status, out: set.stdout }).toEqual({
+      status: 0,
+      out: '已更新企业 acme 的设置：审批模板 PROC-ASSIGN；回收汇总群机器人 1 个（令牌已加密）；离职客户去向 pool；申诉期限 3 天。\n',
+    });
+    const nothing = cli('set', 'acme');
+    expect(nothing.status).toBe(1);
+    expect(nothing.stderr).toContain('没有要修改的设置：请至少给出 --approval-template、--robot、--clear-robots、--departure-policy 或 --appeal-days 之一');
+    expect(nothing.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses to start with PLATFORM_SANDBOX=on, saying why and what to do', async () => {
     const server = await startServer({ ...env, PORT: String(await freePort()), PLATFORM_SANDBOX: 'on' });
     expect(await server.exit).toBe(1);

@@ -7,6 +7,7 @@ import { listTenants, newTenant, registerTenant } from '../modules/tenants/tenan
 import { createDb } from '../db/create-db';
 import { decideSandbox } from '../modules/tenants/sandbox.policy';
 import { setGeocoderKey } from '../modules/tenants/geocoder-key.service';
+import { updateTenantSettings } from '../modules/tenants/tenant-settings.service';
 import { countTenantsByKind } from '../modules/tenants/tenants.repository';
 import { createRuntime, loadConfigOrExit } from '../runtime';
 
@@ -25,6 +26,10 @@ const usage = `用法：
   npm run tenant -- list
   npm run tenant -- sync <编号>      从钉钉/企业微信全量同步组织架构（离职员工的客户随之处理）
   npm run tenant -- set-geocoder <编号> --amap-key <Key>   导入客户时按地址定位用的高德 Web 服务 Key
+  npm run tenant -- set <编号> [--approval-template <模板编号>] [--robot <Webhook地址>[,<SEC加签密钥>]]…
+                        [--clear-robots] [--departure-policy pool|manager|successor] [--appeal-days 3]
+                                     登记后修改设置：人事分配审批模板、接收每晚回收汇总的群机器人（可重复，
+                                     --clear-robots 先清空）、离职客户去向、回收申诉期限（天）
 
 密钥（AppSecret、回调 Token、EncodingAESKey）用 MASTER_KEY 加密后保存。
 正式企业只能登记在没有演示数据的数据库里（演示请另用一个 DATA_DIR）。`;
@@ -36,7 +41,7 @@ async function run(argv: string[]): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  if (!['add', 'list', 'sync', 'set-geocoder'].includes(command)) throw new AppError(400, 'invalid_request', `未知命令「${command}」。\n${usage}`);
+  if (!['add', 'list', 'sync', 'set', 'set-geocoder'].includes(command)) throw new AppError(400, 'invalid_request', `未知命令「${command}」。\n${usage}`);
   const config = loadConfigOrExit();
   const db = createDb(config.database);
   try {
@@ -86,6 +91,32 @@ async function run(argv: string[]): Promise<void> {
       if (positionals[0] === undefined || values['amap-key'] === undefined) throw new AppError(400, 'invalid_request', `请给出企业编号和 --amap-key。\n${usage}`);
       await setGeocoderKey(deps.db, deps.secrets, positionals[0], values['amap-key']);
       process.stdout.write(`已保存企业 ${positionals[0]} 的高德 Key（已加密）；导入客户时没有经纬度的行按地址定位。\n`);
+    } else if (command === 'set') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: true,
+        options: {
+          'approval-template': { type: 'string' },
+          robot: { type: 'string', multiple: true },
+          'clear-robots': { type: 'boolean' },
+          'departure-policy': { type: 'string' },
+          'appeal-days': { type: 'string' },
+        },
+      });
+      const tenantId = positionals[0];
+      if (tenantId === undefined) throw new AppError(400, 'invalid_request', `请给出企业编号。\n${usage}`);
+      const result = await updateTenantSettings(deps.db, deps.secrets, tenantId, {
+        approvalTemplateId: values['approval-template'],
+        addRobots: values.robot ?? [],
+        clearRobots: values['clear-robots'] ?? false,
+        departurePolicy: values['departure-policy'] as 'pool' | 'manager' | 'successor' | undefined,
+        appealDays: values['appeal-days'] === undefined ? undefined : Number(values['appeal-days']),
+      });
+      process.stdout.write(
+        `已更新企业 ${tenantId} 的设置：审批模板 ${result.approvalTemplateId ?? '未设置'}；回收汇总群机器人 ${result.robots} 个（令牌已加密）；` +
+          `离职客户去向 ${result.departurePolicy}；申诉期限 ${result.appealDays ?? 3} 天。\n`,
+      );
     } else if (command === 'list') {
       const tenants = await listTenants(deps.db);
       if (tenants.length === 0) process.stdout.write('还没有登记任何企业。\n');

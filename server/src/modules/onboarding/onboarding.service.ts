@@ -92,17 +92,17 @@ export function decideOnboarding(facts: OnboardingFacts, timeZone: string): Onbo
       key: 'approval',
       title: '设置人事分配审批模板',
       done: tenant.approvalTemplateId !== null,
-      detail: tenant.approvalTemplateId !== null ? `审批模板 ${tenant.approvalTemplateId}` : '还没有审批模板：新人分配无法发起审批。登记企业时用 --approval-template <模板编号> 指定。',
+      detail: tenant.approvalTemplateId !== null ? `审批模板 ${tenant.approvalTemplateId}` : '还没有审批模板：新人分配无法发起审批。请在服务器上用下面的命令设置。',
       page: null,
-      command: 'npm run tenant -- add … --approval-template <模板编号>',
+      command: `npm run tenant -- set ${tenant.id} --approval-template <模板编号>`,
     },
     {
       key: 'robots',
       title: '设置公海回收群机器人',
       done: tenant.poolReturnBots > 0,
-      detail: tenant.poolReturnBots > 0 ? `${tenant.poolReturnBots} 个群机器人接收每晚的回收汇总` : '还没有群机器人：每晚回收的客户不会发到群里（见 README「正式上线」）。',
+      detail: tenant.poolReturnBots > 0 ? `${tenant.poolReturnBots} 个群机器人接收每晚的回收汇总` : '还没有群机器人：每晚回收的客户不会发到群里。请在服务器上用下面的命令添加。',
       page: null,
-      command: null,
+      command: `npm run tenant -- set ${tenant.id} --robot <群机器人 Webhook 地址>`,
     },
   ];
 }

@@ -53,7 +53,8 @@ export async function listTenantSettings(db: Db): Promise<{ id: string; settings
   return db.selectFrom('tenants').select(['id', 'settings']).orderBy('id').execute();
 }
 
-/** Replaces a tenant's settings JSON, only if it is still the one read. */
-export async function replaceTenantSettings(db: Db, id: string, from: string, to: string): Promise<void> {
-  await db.updateTable('tenants').set({ settings: to }).where('id', '=', id).where('settings', '=', from).execute();
+/** Replaces a tenant's settings JSON, only if it is still the one read; says whether it did. */
+export async function replaceTenantSettings(db: Db, id: string, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('tenants').set({ settings: to }).where('id', '=', id).where('settings', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -2,6 +2,7 @@ import { dialects } from '../../../../test/databases';
 import { insertPoolCustomer } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
 import { replaceDepartments, upsertUsers } from '../../org/org.repository';
+import { updateTenantSettings } from '../../tenants/tenant-settings.service';
 import { newTenant, registerTenant } from '../../tenants/tenants.service';
 import type { OnboardingStep } from '../onboarding';
 import { decideOnboarding, onboardingSteps } from '../onboarding.service';
@@ -79,9 +80,10 @@ describe.each(dialects)('开通向导 (GET /api/v1/admin/onboarding) on %s', (di
     list = await steps();
     expect(step(list, 'customers')).toMatchObject({ done: true, detail: '已有 1 个客户' });
 
-    const row = await h.db.selectFrom('tenants').select('settings').where('id', '=', T).executeTakeFirstOrThrow();
-    const settings = { ...JSON.parse(row.settings), approvalTemplateId: 'tmpl-assign', poolReturnBots: [{ token: 'robot-token' }] };
-    await h.db.updateTable('tenants').set({ settings: JSON.stringify(settings) }).where('id', '=', T).execute();
+    expect(step(list, 'approval')).toMatchObject({ done: false, command: 'npm run tenant -- set acme --approval-template <模板编号>' });
+    expect(step(list, 'robots')).toMatchObject({ done: false, command: 'npm run tenant -- set acme --robot <群机器人 Webhook 地址>' });
+    // What `npm run tenant -- set acme --approval-template tmpl-assign --robot <webhook>` does.
+    await updateTenantSettings(h.db, h.deps.secrets, T, { approvalTemplateId: 'tmpl-assign', addRobots: ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa'] });
     list = await steps();
     expect(done(list)).toEqual({ tenant: true, org: true, admins: true, regions: true, pools: true, customers: true, approval: true, robots: true });
     expect(step(list, 'approval').detail).toBe('审批模板 tmpl-assign');
