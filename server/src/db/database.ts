@@ -9,6 +9,7 @@ import type {
   DealsTable,
   FollowUpsTable,
 } from '../modules/customers/customers.table';
+import type { CustomerMergesTable } from '../modules/customers/customer-merge.table';
 import type { DepartmentsTable, UserDepartmentsTable, UsersTable } from '../modules/org/org.table';
 import type { RoleChangesTable } from '../modules/org/roles.table';
 import type { PendingHandoversTable } from '../modules/org/handover.table';
@@ -46,6 +47,7 @@ export interface Database {
   customers: CustomersTable;
   customer_contacts: CustomerContactsTable;
   customer_edits: CustomerEditsTable;
+  customer_merges: CustomerMergesTable;
   ownership_events: OwnershipEventsTable;
   follow_ups: FollowUpsTable;
   deals: DealsTable;

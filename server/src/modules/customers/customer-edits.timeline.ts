@@ -1,20 +1,9 @@
-import type { Db } from '../../db/create-db';
-import type { VisitDto } from '../visits/visits';
-import { customerVisitTimeline } from '../visits/visits.timeline';
 import { editsOf, type CustomerEdit } from './customer-edits.repository';
-import { mergedIdsOf } from './customer-merge.repository';
 import type { TimelineItem } from './customers.service';
 
 export { editsOf };
 
 export const maskPhone = (phone: string | null) => (phone && phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone && '****');
-
-/** A customer's visits with those of the records merged into it (they keep the merged id their evidence signs). */
-export async function visitsWithMerged(db: Db, tenantId: string, customerId: number): Promise<VisitDto[]> {
-  const ids = [customerId, ...(await mergedIdsOf(db, tenantId, customerId))];
-  const lists = await Promise.all(ids.map((id) => customerVisitTimeline(db, tenantId, id)));
-  return lists.flat();
-}
 
 /**
  * The timeline items of a customer's edits (`type: 'edited'`, `kind` saying what): who changed which field from what

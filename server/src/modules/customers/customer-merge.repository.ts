@@ -9,13 +9,14 @@ export async function lockCustomers(trx: Db, tenantId: string, ids: number[]): P
 }
 
 /**
- * Moves everything that hangs off `fromId` to `intoId`, except visits and their photos, whose evidence entries sign the
- * customer id they were made at (the survivor reads them through its `merged` edit row). Reminders already sent for the
- * merged record's clocks go: the survivor's clocks are its own. Access points and assignment items keyed by customer
- * move unless the survivor already has the same key.
+ * Moves everything that hangs off `fromId` to `intoId`: visits and their photos too (their evidence entries keep the
+ * merged id they signed; the chained merge vouches for the move). Reminders already sent for the merged record's clocks
+ * go: the survivor's clocks are its own. Access points and assignment items keyed by customer move unless the survivor
+ * already has the same key.
  */
 export async function moveCustomerChildren(trx: Db, tenantId: string, fromId: number, intoId: number): Promise<void> {
-  for (const table of ['customer_contacts', 'follow_ups', 'deals', 'ownership_events', 'customer_edits'] as const) {
+  const tables = ['customer_contacts', 'follow_ups', 'deals', 'ownership_events', 'customer_edits', 'visits', 'visit_photos', 'appeals'] as const;
+  for (const table of tables) {
     await trx.updateTable(table).set({ customer_id: intoId }).where('tenant_id', '=', tenantId).where('customer_id', '=', fromId).execute();
   }
   await trx.deleteFrom('reclaim_reminders').where('tenant_id', '=', tenantId).where('customer_id', '=', fromId).execute();
@@ -54,14 +55,14 @@ export async function deleteCustomer(trx: Db, tenantId: string, id: number): Pro
   await trx.deleteFrom('customers').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-/** The records merged into a customer (directly or through an earlier merge), whose visits it shows. */
-export async function mergedIdsOf(db: Db, tenantId: string, customerId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('customer_edits')
-    .select('merged_customer_id')
-    .where('tenant_id', '=', tenantId)
-    .where('customer_id', '=', customerId)
-    .where('kind', '=', 'merged')
-    .execute();
-  return rows.flatMap((r) => (r.merged_customer_id === null ? [] : [Number(r.merged_customer_id)]));
+/** Records a merge; returns its id (the `merge` evidence entry's ref_id). */
+export async function insertMerge(
+  trx: Db,
+  m: { tenantId: string; mergedId: number; intoId: number; mergedName: string; actorId: string; at: number },
+): Promise<number> {
+  const result = await trx
+    .insertInto('customer_merges')
+    .values({ tenant_id: m.tenantId, merged_id: m.mergedId, into_id: m.intoId, merged_name: m.mergedName, actor_id: m.actorId, at: m.at })
+    .executeTakeFirstOrThrow();
+  return Number(result.insertId);
 }

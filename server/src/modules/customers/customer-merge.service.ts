@@ -1,26 +1,28 @@
-import type { Clock } from '@gonghai/plugin-core';
-import type { Actor } from '../../context';
-import type { Db } from '../../db/create-db';
+import type { Actor, AppDeps } from '../../context';
 import { AppError, notFound } from '../../errors';
+import { mergePayload } from '../evidence/evidence.service';
 import { recordMerge } from '../pool/ownership-writer';
 import { customerProfile } from './customers.service';
-import { customerWithOpenVisit, deleteCustomer, lockCustomers, moveCustomerChildren } from './customer-merge.repository';
+import { customerWithOpenVisit, deleteCustomer, insertMerge, lockCustomers, moveCustomerChildren } from './customer-merge.repository';
 import { insertEdit, updateCustomerColumns } from './customer-edits.repository';
 
 const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
 /**
  * `POST /api/v1/admin/customers/:id/merge` (admin): two records of one customer become the survivor `intoId`. Contacts,
- * follow-ups, deals and the ownership ledger move to it; visits and photos keep the merged id their evidence signs, and
- * the survivor shows them through its `merged` edit row, so the evidence chain verifies as before. The survivor keeps
+ * follow-ups, deals, visits, photos, appeals and the ownership ledger move to it. The merge is recorded in
+ * `customer_merges` and chained as a `merge` entry in the same transaction: the moved visits' and photos' entries keep
+ * signing the merged id, and verification accepts them on the survivor through that chained merge. The survivor keeps
  * its owner, pool and details and takes the later of each activity time, so its reclaim clocks count the merged
  * record's visits, follow-ups and won deals too. Two ledger rows `merged` on the survivor (`recordMerge`): the merged
  * record leaving its owner (who loses it) or pool, then the survivor staying; then the merged row is deleted. Refused
  * while an HR assignment holds either record or either has a visit still open.
  */
-export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: number, intoId: number) {
+export async function mergeCustomers(deps: AppDeps, actor: Actor, id: number, intoId: number) {
+  const { db, clock } = deps;
   if (id === intoId) throw new AppError(422, 'merge_into_self', '不能把客户合并到它自己；请选择另一条重复的客户记录。');
   const now = clock.now();
+  await deps.evidence.prepare(actor.tenantId);
   await db.transaction().execute(async (trx) => {
     const rows = await lockCustomers(trx, actor.tenantId, [id, intoId]);
     const merged = rows.get(id);
@@ -65,6 +67,10 @@ export async function mergeCustomers(db: Db, clock: Clock, actor: Actor, id: num
       at: now,
     });
     await deleteCustomer(trx, actor.tenantId, id);
+    const mergeId = await insertMerge(trx, { tenantId: actor.tenantId, mergedId: id, intoId, mergedName: merged.name, actorId: actor.userId, at: now });
+    // Last: it holds the tenant's chain tip until the commit (customers, then visits, then the tip, as check-ins lock).
+    const payload = mergePayload({ id: mergeId, tenant_id: actor.tenantId, merged_id: id, into_id: intoId, actor_id: actor.userId, at: now });
+    await deps.evidence.appendWithin(trx, { tenantId: actor.tenantId, kind: 'merge', refId: mergeId, payload, now });
   });
   return customerProfile(db, actor, intoId);
 }

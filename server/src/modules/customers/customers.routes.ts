@@ -46,7 +46,7 @@ export function customerRoutes(deps: AppDeps): Router<AppState> {
   /** Two records of one customer: `:id` is merged into `intoId`, which answers with its profile. */
   router.post('/api/v1/admin/customers/:id/merge', requireRole('admin'), async (ctx) => {
     const id = pathId(ctx.params.id);
-    ctx.body = { customer: await mergeCustomers(db, clock, ctx.state.actor!, id, parse(mergeBody, ctx.request.body).intoId) };
+    ctx.body = { customer: await mergeCustomers(deps, ctx.state.actor!, id, parse(mergeBody, ctx.request.body).intoId) };
   });
 
   router.get('/api/v1/me/customers', async (ctx) => {

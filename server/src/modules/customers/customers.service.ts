@@ -14,7 +14,8 @@ import { appealTimeline } from '../reclaim/appeal.service';
 import { reclaimClocks, type ClockRule } from '../reclaim/clocks';
 import { cachedCalendar, rulesByPool } from '../pool/pool-rules.repository';
 import type { WorkCalendar } from '../reclaim/work-calendar';
-import { editsOf, editTimelineItems, maskPhone, visitsWithMerged } from './customer-edits.timeline';
+import { customerVisitTimeline } from '../visits/visits.timeline';
+import { editsOf, editTimelineItems, maskPhone } from './customer-edits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';
 import { assertNotDuplicate } from './duplicate-check';
 import {
@@ -184,7 +185,7 @@ export async function customerProfile(db: Db, actor: Actor, id: number) {
     ledgerOf(db, actor.tenantId, id),
     followUpsOf(db, actor.tenantId, id),
     dealsOf(db, actor.tenantId, id),
-    visitsWithMerged(db, actor.tenantId, id),
+    customerVisitTimeline(db, actor.tenantId, id),
     editsOf(db, actor.tenantId, id),
   ]);
   const names = await userNames(db, actor.tenantId, [

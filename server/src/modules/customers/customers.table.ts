@@ -77,7 +77,7 @@ export interface CustomerEditsTable {
   kind: CustomerEditKind;
   /** JSON FieldChange[]. */
   changes: string;
-  /** `merged`: the record merged into this one (deleted; its visits and photos keep its id). */
+  /** `merged`: the record merged into this one (deleted; everything it had moved here, see `customer_merges`). */
   merged_customer_id: number | null;
   at: number;
 }

@@ -92,7 +92,17 @@ export async function unchainedRows(db: Db, tenantId: string, before: number, li
     .orderBy('x.id')
     .limit(limit)
     .execute();
-  return { checkIns, finishes, photos, reviews };
+  // Merges chain in their own transaction too: reported, never appended.
+  const merges = await db
+    .selectFrom('customer_merges as x')
+    .selectAll()
+    .where('x.tenant_id', '=', tenantId)
+    .where('x.at', '<', before)
+    .where(chained('merge'))
+    .orderBy('x.id')
+    .limit(limit)
+    .execute();
+  return { checkIns, finishes, photos, reviews, merges };
 }
 
 /** Entries in sequence order, a page at a time. */
@@ -153,4 +163,23 @@ export async function visitsByIds(db: Db, tenantId: string, ids: number[]) {
 export async function photosByIds(db: Db, tenantId: string, ids: number[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('visit_photos').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+}
+
+/** The tenant's customer merges with the payload of their `merge` entry (null when none was chained), oldest first. */
+export async function mergesWithEntries(db: Db, tenantId: string) {
+  const rows = await db
+    .selectFrom('customer_merges as m')
+    .leftJoin('evidence_chain as e', (j) => j.onRef('e.tenant_id', '=', 'm.tenant_id').on('e.kind', '=', 'merge').onRef('e.ref_id', '=', 'm.id'))
+    .selectAll('m')
+    .select('e.payload as entryPayload')
+    .where('m.tenant_id', '=', tenantId)
+    .orderBy('m.id')
+    .execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), merged_id: Number(r.merged_id), into_id: Number(r.into_id), at: Number(r.at) }));
+}
+
+export async function mergesByIds(db: Db, tenantId: string, ids: number[]) {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('customer_merges').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), merged_id: Number(r.merged_id), into_id: Number(r.into_id), at: Number(r.at) }));
 }

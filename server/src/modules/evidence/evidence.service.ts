@@ -10,6 +10,7 @@ import {
   entriesAfter,
   headAt,
   insertEntries,
+  mergesWithEntries,
   photosByIds,
   recordHead,
   takeSeqs,
@@ -87,6 +88,21 @@ export function finishPayload(v: VisitRow): Record<string, unknown> {
     score: v.risk_score,
     reasons: JSON.parse(v.reasons) as unknown,
   };
+}
+
+/** A `customer_merges` row, ids and time as numbers. */
+export interface MergeRow {
+  id: number;
+  tenant_id: string;
+  merged_id: number;
+  into_id: number;
+  actor_id: string;
+  at: number;
+}
+
+/** What a merge entry vouches for: which record went into which, by whom and when. */
+export function mergePayload(m: MergeRow): Record<string, unknown> {
+  return { kind: 'merge', tenantId: m.tenant_id, mergeId: m.id, mergedId: m.merged_id, intoId: m.into_id, actorId: m.actor_id, at: m.at };
 }
 
 /** What a review entry vouches for: the decision, who made it as what, when and why, and the clock it moved. */
@@ -264,19 +280,67 @@ export interface ChainVerification {
 const PAGE = 500;
 
 /**
+ * The tenant's merges that are chained as they stand (their `merge` entry's payload matches the row; the chain walk
+ * checks those entries' links and signatures), as merged id → survivor ids. Only these explain a moved visit or photo.
+ */
+async function chainedMerges(db: Db, tenantId: string) {
+  const rows = await mergesWithEntries(db, tenantId);
+  const into = new Map<number, number[]>();
+  for (const row of rows) {
+    if (row.entryPayload !== canonicalJson(mergePayload(row))) continue;
+    into.set(row.merged_id, [...(into.get(row.merged_id) ?? []), row.into_id]);
+  }
+  return { rows: new Map(rows.map((r) => [r.id, r])), into };
+}
+
+/** Whether customer `from` went into `to` through one or more chained merges (M1 → M2 → S). */
+function mergedInto(into: Map<number, number[]>, from: number, to: number): boolean {
+  const seen = new Set<number>([from]);
+  const queue = [from];
+  while (queue.length > 0) {
+    for (const next of into.get(queue.shift()!) ?? []) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * A rebuilt payload with the customer id the entry signed, when the record moved from it to the live one through
+ * chained merges; otherwise the rebuilt payload as it is (and any difference, the customer id too, is reported).
+ */
+function asSignedBeforeMerges(storedPayload: string, rebuilt: Record<string, unknown>, into: Map<number, number[]>): Record<string, unknown> {
+  const live = rebuilt.customerId;
+  if (typeof live !== 'number' || into.size === 0) return rebuilt;
+  let signed: unknown;
+  try {
+    signed = (JSON.parse(storedPayload) as Record<string, unknown>).customerId;
+  } catch {
+    return rebuilt;
+  }
+  return typeof signed === 'number' && signed !== live && mergedInto(into, signed, live) ? { ...rebuilt, customerId: signed } : rebuilt;
+}
+
+/**
  * Recomputes the whole chain from the stored rows and files (DESIGN §5.3): each entry's payload is rebuilt from what is
  * stored now, so an edited visit row, photo row or photo file, an edited or deleted entry, or a broken signature all
- * show up, and the first entry that fails is named.
+ * show up, and the first entry that fails is named. A visit or photo that a merge moved to the survivor signed the
+ * merged id: it holds when that id reaches the live one through chained merges, and only then.
  */
 export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, tenantId: string, now: number): Promise<ChainVerification> {
   let prevHash = '0'.repeat(64);
   let expectedSeq = 1;
   let count = 0;
   const broken = (seq: number, reason: string): ChainVerification => ({ ok: false, entries: count, firstBrokenSeq: seq, reason });
+  const merges = await chainedMerges(db, tenantId);
   for (;;) {
     const page = await entriesAfter(db, tenantId, expectedSeq - 1, PAGE);
     if (page.length === 0) break;
-    const visits = new Map((await visitsByIds(db, tenantId, [...new Set(page.filter((e) => e.kind !== 'photo').map((e) => e.ref_id))])).map((v) => [v.id, v]));
+    const visits = new Map((await visitsByIds(db, tenantId, [...new Set(page.filter((e) => e.kind !== 'photo' && e.kind !== 'merge').map((e) => e.ref_id))])).map((v) => [v.id, v]));
     const photos = new Map((await photosByIds(db, tenantId, [...new Set(page.filter((e) => e.kind === 'photo').map((e) => e.ref_id))])).map((p) => [p.id, p]));
     for (const entry of page) {
       count += 1;
@@ -291,15 +355,23 @@ export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, te
           return broken(entry.seq, `照片 ${photo.id}（拜访 ${photo.visit_id}）的文件${files.original === null || files.watermarked === null ? '已丢失' : '被修改过'}（存证第 ${entry.seq} 条）。`);
         }
         rebuilt = photoPayload(photo, files);
+      } else if (entry.kind === 'merge') {
+        const merge = merges.rows.get(entry.ref_id);
+        if (merge === undefined) return broken(entry.seq, `存证第 ${entry.seq} 条对应的客户合并 ${entry.ref_id} 已不存在。`);
+        rebuilt = mergePayload(merge);
       } else {
         const visit = visits.get(entry.ref_id);
         if (visit === undefined) return broken(entry.seq, `存证第 ${entry.seq} 条对应的拜访 ${entry.ref_id} 已不存在。`);
         rebuilt = entry.kind === 'check_in' ? checkInPayload(visit) : entry.kind === 'review' ? reviewPayload(visit) : finishPayload(visit);
       }
-      const payload = canonicalJson(rebuilt);
+      let payload = canonicalJson(rebuilt);
+      if (payload !== entry.payload) {
+        rebuilt = asSignedBeforeMerges(entry.payload, rebuilt, merges.into);
+        payload = canonicalJson(rebuilt);
+      }
       if (payload !== entry.payload) {
         const what = changedFields(entry.payload, rebuilt);
-        const record = entry.kind === 'photo' ? `照片 ${entry.ref_id}` : `拜访 ${entry.ref_id}`;
+        const record = entry.kind === 'photo' ? `照片 ${entry.ref_id}` : entry.kind === 'merge' ? `客户合并 ${entry.ref_id}` : `拜访 ${entry.ref_id}`;
         return broken(entry.seq, `${record} 的记录与存证第 ${entry.seq} 条不符（${what.join('、') || '内容'} 被修改过）。`);
       }
       const hash = entryHash(prevHash, payload);
@@ -321,8 +393,8 @@ export async function verifyEvidence(db: Db, store: PhotoReader, key: Buffer, te
   // last minute may still be waiting for their batch.
   const missing = await unchainedRows(db, tenantId, now - 60_000, 1);
   const orphan = missing.checkIns[0] ?? missing.finishes[0] ?? missing.reviews[0];
-  if (orphan !== undefined || missing.photos[0] !== undefined) {
-    const what = orphan !== undefined ? `拜访 ${orphan.id}` : `照片 ${missing.photos[0]!.id}`;
+  if (orphan !== undefined || missing.photos[0] !== undefined || missing.merges[0] !== undefined) {
+    const what = orphan !== undefined ? `拜访 ${orphan.id}` : missing.photos[0] !== undefined ? `照片 ${missing.photos[0].id}` : `客户合并 ${missing.merges[0]!.id}`;
     return { ok: false, entries: count, firstBrokenSeq: null, reason: `${what} 没有存证记录（可能是绕过系统直接写入的）。` };
   }
   return { ok: true, entries: count, firstBrokenSeq: null, reason: null };

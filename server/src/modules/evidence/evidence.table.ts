@@ -1,5 +1,8 @@
-/** `review`: a manager's or an admin's decision on a suspect visit (issue 19 item 7). */
-export type EvidenceKind = 'check_in' | 'photo' | 'finish' | 'review';
+/**
+ * `review`: a manager's or an admin's decision on a suspect visit (issue 19 item 7). `merge`: two customer records
+ * merged (ref_id: the `customer_merges` row), which lets entries signing the merged id verify against the survivor.
+ */
+export type EvidenceKind = 'check_in' | 'photo' | 'finish' | 'review' | 'merge';
 
 export interface EvidenceTipsTable {
   tenant_id: string;

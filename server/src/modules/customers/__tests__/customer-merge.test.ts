@@ -66,9 +66,14 @@ describe.each(dialects)('merging two records of one customer on %s', (dialect) =
       expect.objectContaining({ fromUserId: 'rep01', toUserId: 'rep01', fromPoolId: east, toPoolId: east, actorId: 'admin01', reason }),
     ]);
     expect(p.timeline.filter((i: { type: string }) => i.type === 'follow_up').map((i: { content: string }) => i.content)).toContain('重复档案上的跟进');
-    // The visit keeps the id its evidence signs, and shows on the survivor.
+    // The visit moves to the survivor and shows on its timeline; its evidence entry still signs the merged id.
     expect(p.timeline.filter((i: { type: string }) => i.type === 'visit').map((i: { visitId: number }) => i.visitId)).toContain(Number(seeded.visitId));
-    expect((await h.db.selectFrom('visits').select('customer_id').where('id', '=', seeded.visitId).executeTakeFirstOrThrow()).customer_id).toBe(mergedId);
+    expect((await h.db.selectFrom('visits').select('customer_id').where('id', '=', seeded.visitId).executeTakeFirstOrThrow()).customer_id).toBe(survivorId);
+    expect(await h.db.selectFrom('visits').select('id').where('customer_id', '=', mergedId).execute()).toEqual([]);
+    const mergeRow = await h.db.selectFrom('customer_merges').selectAll().where('tenant_id', '=', T).where('merged_id', '=', mergedId).executeTakeFirstOrThrow();
+    expect({ ...mergeRow, at: Number(mergeRow.at) }).toEqual({ id: mergeRow.id, tenant_id: T, merged_id: mergedId, into_id: survivorId, merged_name: seeded.name, actor_id: 'admin01', at: h.clock.now() });
+    const entry = await h.db.selectFrom('evidence_chain').select(['kind', 'payload']).where('tenant_id', '=', T).where('kind', '=', 'merge').where('ref_id', '=', mergeRow.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(entry.payload)).toEqual({ kind: 'merge', tenantId: T, mergeId: mergeRow.id, mergedId, intoId: survivorId, actorId: 'admin01', at: h.clock.now() });
     const ledgerAfter = await h.db.selectFrom('ownership_events').select(['id', 'to_user_id', 'to_pool_id']).where('tenant_id', '=', T).where('customer_id', '=', survivorId).orderBy('id').execute();
     expect(ledgerAfter).toHaveLength(ledgerBefore.length + 2);
     // The ledger still replays to the survivor's owner and pool, and the stock it replays lost exactly the merged record.
