@@ -269,4 +269,46 @@ describe('H5 in Chromium: a manager reviews the team', () => {
     expect(csv).not.toContain('华南');
     await context.close();
   });
+
+  it('rep01 appeals one of today’s reclaims in 被收回的客户, mgr-east accepts it in 待审拜访 › 申诉, and it is rep01’s again', async () => {
+    const [rep01, mgr] = await Promise.all([apiAs(server.baseUrl, 'rep01'), apiAs(server.baseUrl, 'mgr-east')]);
+    const reclaimed = aged.rep01[0]!;
+    const context = await phoneContext(browser, server.baseUrl);
+    const page = await context.newPage();
+    await loginAs(page, server.baseUrl, 'rep01');
+    await page.getByText('工作台', { exact: true }).last().click();
+    await page.getByTestId('group-rep').waitFor();
+    await page.getByText('被收回的客户', { exact: true }).click();
+    await page.getByTestId('my-reclaims').waitFor();
+    const row = page.getByTestId(`reclaimed-${reclaimed.id}`);
+    expect(await row.textContent()).toContain(reclaimed.name);
+    await row.getByTestId('appeal-open').click();
+    await row.getByTestId('appeal-reason').locator('input').fill('上周拜访过，定位一直不准');
+    await row.getByTestId('appeal-submit').click();
+    await row.getByTestId('appeal-status').waitFor();
+    expect(await row.getByTestId('appeal-status').textContent()).toBe('申诉中，等待经理处理');
+    await shot(page, 'rep-appeal');
+    await context.close();
+
+    const managerContext = await phoneContext(browser, server.baseUrl);
+    const managerPage = await managerContext.newPage();
+    await loginAs(managerPage, server.baseUrl, 'mgr-east');
+    await managerPage.goto(`${server.baseUrl}/pages/review/index`);
+    await managerPage.getByTestId('filter-appeals').click();
+    await managerPage.getByTestId('appeal-list').waitFor();
+    const appeals = (await mgr.call('GET', '/api/v1/appeals?status=open')).body.items as { id: number; customerId: number }[];
+    const mine = appeals.find((a) => a.customerId === reclaimed.id)!;
+    const card = managerPage.getByTestId(`appeal-${mine.id}`);
+    expect(await card.textContent()).toContain('申诉理由：上周拜访过，定位一直不准');
+    await card.getByTestId('appeal-note').locator('input').fill('拜访记录属实');
+    await card.getByTestId('appeal-accept').click();
+    await managerPage.getByTestId('appeal-banner').waitFor();
+    expect(await managerPage.getByTestId('appeal-banner').textContent()).toBe(`已同意：「${reclaimed.name}」已退回 张伟 名下`);
+    expect(await managerPage.getByTestId(`appeal-${mine.id}`).count()).toBe(0);
+    await managerContext.close();
+
+    const profile = (await rep01.call('GET', `/api/v1/customers/${reclaimed.id}`)).body.customer;
+    expect([profile.status, profile.ownerId]).toEqual(['owned', 'rep01']);
+    expect(profile.timeline[0]).toMatchObject({ type: 'appeal_restored', toUserId: 'rep01', reason: '申诉通过：拜访记录属实' });
+  });
 });

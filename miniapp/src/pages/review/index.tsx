@@ -1,6 +1,6 @@
 import { Input, Text, View } from '@tarojs/components';
 import Taro, { useDidShow } from '@tarojs/taro';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { EmptyState } from '@/components/empty-state';
 import { ErrorBanner } from '@/components/error-banner';
 import { Loading } from '@/components/loading';
@@ -114,6 +114,8 @@ function Appeals() {
       .then((r) => setItems(r.items))
       .catch((err: unknown) => setError(err instanceof Error ? err.message : '加载失败'));
   }, []);
+  // Mounted when the tab is chosen, after the page was shown: load then, and again whenever the page shows.
+  useEffect(load, [load]);
   useDidShow(load);
   const onDecided = (a: AppealDto, accepted: boolean) => {
     setItems((old) => (old === null ? old : old.filter((x) => x.id !== a.id)));
