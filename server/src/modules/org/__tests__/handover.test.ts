@@ -19,7 +19,7 @@ describe.each(dialects)('successors and handovers on %s', (dialect) => {
 
   beforeAll(async () => {
     h = await startHarness(dialect);
-    [admin, manager, south, rep01] = await Promise.all(['admin01', 'mgr-east', 'mgr-south', 'rep01'].map((u) => h.tokenFor(T, u)));
+    [admin, manager, south, rep01] = (await Promise.all(['admin01', 'mgr-east', 'mgr-south', 'rep01'].map((u) => h.tokenFor(T, u)))) as [string, string, string, string];
     east = await poolIdByName(h.db, T, '华东公海');
     const settings = JSON.parse((await h.db.selectFrom('tenants').select('settings').where('id', '=', T).executeTakeFirstOrThrow()).settings) as object;
     await h.db.updateTable('tenants').set({ settings: JSON.stringify({ ...settings, departurePolicy: 'successor' }) }).where('id', '=', T).execute();

@@ -17,7 +17,7 @@ describe.each(dialects)('appeals against a reclaim on %s', (dialect) => {
 
   beforeAll(async () => {
     h = await startHarness(dialect);
-    [admin, manager, south, rep01, rep02] = await Promise.all(['admin01', 'mgr-east', 'mgr-south', 'rep01', 'rep02'].map((u) => h.tokenFor(T, u)));
+    [admin, manager, south, rep01, rep02] = (await Promise.all(['admin01', 'mgr-east', 'mgr-south', 'rep01', 'rep02'].map((u) => h.tokenFor(T, u)))) as [string, string, string, string, string];
     east = await poolIdByName(h.db, T, '华东公海');
   });
   afterAll(() => h.close());
