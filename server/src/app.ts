@@ -29,6 +29,7 @@ import { poolRoutes } from './modules/pool/pool.routes';
 import { transferRoutes } from './modules/pool/transfer.routes';
 import { appealRoutes } from './modules/reclaim/appeal.routes';
 import { handoverRoutes } from './modules/org/handover.routes';
+import { tenantSettingsRoutes } from './modules/tenants/tenant-settings.routes';
 import { rolesRoutes } from './modules/org/roles.routes';
 import { calendarAdminRoutes } from './modules/reclaim/calendar-admin.routes';
 import { teamRoutes } from './modules/team/team.routes';
@@ -98,7 +99,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Koa<AppS
 
   const api = new Router<AppState>();
   api.use('/api/v1', requireAuth(deps), idempotencyMiddleware(deps));
-  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), transferRoutes(deps), appealRoutes(deps), handoverRoutes(deps), customerRoutes(deps), customerImportRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
+  for (const routes of [poolRoutes(deps), poolAdminRoutes(deps), departmentAdminRoutes(deps), calendarAdminRoutes(deps), transferRoutes(deps), appealRoutes(deps), handoverRoutes(deps), tenantSettingsRoutes(deps), customerRoutes(deps), customerImportRoutes(deps), visitRoutes(deps), evidenceRoutes(deps), jsapiRoutes(deps), notifyRoutes(deps), assignmentRoutes(deps), dashboardRoutes(deps), orgRoutes(deps), rolesRoutes(deps), teamRoutes(deps), onboardingRoutes(deps)]) api.use(routes.routes(), routes.allowedMethods());
   app.use(api.routes()).use(api.allowedMethods());
   return app;
 }

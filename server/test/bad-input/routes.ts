@@ -137,6 +137,8 @@ export const routes: RouteSpec[] = [
   { method: 'GET', path: '/api/v1/admin/users', as: 'admin01', query: { q: s(), role: e(), limit: i(), offset: i() } },
   { method: 'PUT', path: '/api/v1/admin/users/:userId/roles', as: 'admin01', body: { roles: a(true) } },
   { method: 'POST', path: '/api/v1/admin/users/:userId/handover', as: 'admin01', body: { toUserId: s(true), force: b() } },
+  { method: 'GET', path: '/api/v1/admin/settings', as: 'admin01' },
+  { method: 'PUT', path: '/api/v1/admin/settings', as: 'admin01', body: { departurePolicy: e(), appealDays: i() } },
 
   { method: 'GET', path: '/api/v1/platform/jsapi-signature', as: 'rep01', query: { url: s(true) } },
 

@@ -5,7 +5,8 @@ import { isUniqueViolation } from '../../db/errors';
 import { AppError } from '../../errors';
 import { defaultTenantSettings, type Tenant } from './tenants';
 import { productionTenantRefusal, type SandboxSetting } from './sandbox.policy';
-import { countTenantsByKind, findTenantById, insertTenant, listTenants } from './tenants.repository';
+import { countTenantsByKind, findTenantById, insertTenant, listTenants, swapTenantSettings, tenantSettingsJson } from './tenants.repository';
+import type { AdminTenantSettings, TenantSettingsBody } from './tenant-settings';
 
 /** What `npm run tenant -- add` accepts; secrets are sealed with MASTER_KEY before they reach the database. */
 export const newTenant = z
@@ -98,3 +99,24 @@ export async function registerTenant(db: Db, secrets: SecretBox, input: NewTenan
 }
 
 export { listTenants };
+
+/** The settings an admin edits in the app, as they apply now (defaults filled in). */
+export async function adminTenantSettings(db: Db, tenantId: string): Promise<AdminTenantSettings> {
+  const tenant = await findTenantById(db, tenantId);
+  if (tenant === undefined) throw new AppError(404, 'not_found', '企业不存在。');
+  return { departurePolicy: tenant.settings.departurePolicy, appealDays: tenant.settings.appealDays ?? defaultTenantSettings.appealDays! };
+}
+
+/**
+ * An admin changes the departure policy and the appeal window: merged into the stored settings JSON (other keys, sealed
+ * robot tokens included, kept as they are), written only if nobody changed it meanwhile (else a 409 to retry).
+ */
+export async function updateTenantSettings(db: Db, tenantId: string, body: TenantSettingsBody): Promise<AdminTenantSettings> {
+  const from = await tenantSettingsJson(db, tenantId);
+  if (from === undefined) throw new AppError(404, 'not_found', '企业不存在。');
+  const next = { ...(JSON.parse(from) as object), ...(body.departurePolicy === undefined ? {} : { departurePolicy: body.departurePolicy }), ...(body.appealDays === undefined ? {} : { appealDays: body.appealDays }) };
+  if (!(await swapTenantSettings(db, tenantId, from, JSON.stringify(next)))) {
+    throw new AppError(409, 'settings_changed', '企业设置刚刚被其他管理员修改过，请刷新后再试。');
+  }
+  return adminTenantSettings(db, tenantId);
+}
