@@ -3,7 +3,7 @@ import type { AppDeps, AppState } from '../../context';
 import { parse } from '../../http/validate';
 import { requireRole } from '../auth/auth.middleware';
 import { tenantSettingsBody } from './tenant-settings';
-import { adminTenantSettings, updateTenantSettings } from './tenants.service';
+import { adminTenantSettings, setAdminTenantSettings } from './tenants.service';
 
 /**
  * `GET /api/v1/admin/settings` → `{settings: {departurePolicy, appealDays}}` and `PUT /api/v1/admin/settings`
@@ -16,7 +16,7 @@ export function tenantSettingsRoutes(deps: AppDeps): Router<AppState> {
     ctx.body = { settings: await adminTenantSettings(deps.db, ctx.state.actor!.tenantId) };
   });
   router.put('/api/v1/admin/settings', requireRole('admin'), async (ctx) => {
-    ctx.body = { settings: await updateTenantSettings(deps.db, ctx.state.actor!.tenantId, parse(tenantSettingsBody, ctx.request.body)) };
+    ctx.body = { settings: await setAdminTenantSettings(deps.db, deps.secrets, ctx.state.actor!.tenantId, parse(tenantSettingsBody, ctx.request.body)) };
   });
   return router;
 }

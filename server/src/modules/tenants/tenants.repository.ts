@@ -58,14 +58,3 @@ export async function replaceTenantSettings(db: Db, id: string, from: string, to
   const result = await db.updateTable('tenants').set({ settings: to }).where('id', '=', id).where('settings', '=', from).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
-
-/** A tenant's settings JSON as stored (unknown keys kept), or undefined. */
-export async function tenantSettingsJson(db: Db, id: string): Promise<string | undefined> {
-  return (await db.selectFrom('tenants').select('settings').where('id', '=', id).executeTakeFirst())?.settings;
-}
-
-/** Replaces a tenant's settings JSON if it is still `from`; false when someone changed it meanwhile. */
-export async function swapTenantSettings(db: Db, id: string, from: string, to: string): Promise<boolean> {
-  const result = await db.updateTable('tenants').set({ settings: to }).where('id', '=', id).where('settings', '=', from).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}

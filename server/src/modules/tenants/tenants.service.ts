@@ -5,8 +5,9 @@ import { isUniqueViolation } from '../../db/errors';
 import { AppError } from '../../errors';
 import { defaultTenantSettings, type Tenant } from './tenants';
 import { productionTenantRefusal, type SandboxSetting } from './sandbox.policy';
-import { countTenantsByKind, findTenantById, insertTenant, listTenants, swapTenantSettings, tenantSettingsJson } from './tenants.repository';
+import { countTenantsByKind, findTenantById, insertTenant, listTenants } from './tenants.repository';
 import type { AdminTenantSettings, TenantSettingsBody } from './tenant-settings';
+import { updateTenantSettings } from './tenant-settings.service';
 
 /** What `npm run tenant -- add` accepts; secrets are sealed with MASTER_KEY before they reach the database. */
 export const newTenant = z
@@ -108,15 +109,10 @@ export async function adminTenantSettings(db: Db, tenantId: string): Promise<Adm
 }
 
 /**
- * An admin changes the departure policy and the appeal window: merged into the stored settings JSON (other keys, sealed
- * robot tokens included, kept as they are), written only if nobody changed it meanwhile (else a 409 to retry).
+ * An admin changes the departure policy and the appeal window (`PUT /api/v1/admin/settings`), through the same
+ * compare-and-set update as `npm run tenant -- set`: other keys of the stored settings are kept as stored.
  */
-export async function updateTenantSettings(db: Db, tenantId: string, body: TenantSettingsBody): Promise<AdminTenantSettings> {
-  const from = await tenantSettingsJson(db, tenantId);
-  if (from === undefined) throw new AppError(404, 'not_found', '企业不存在。');
-  const next = { ...(JSON.parse(from) as object), ...(body.departurePolicy === undefined ? {} : { departurePolicy: body.departurePolicy }), ...(body.appealDays === undefined ? {} : { appealDays: body.appealDays }) };
-  if (!(await swapTenantSettings(db, tenantId, from, JSON.stringify(next)))) {
-    throw new AppError(409, 'settings_changed', '企业设置刚刚被其他管理员修改过，请刷新后再试。');
-  }
+export async function setAdminTenantSettings(db: Db, secrets: SecretBox, tenantId: string, body: TenantSettingsBody): Promise<AdminTenantSettings> {
+  await updateTenantSettings(db, secrets, tenantId, body);
   return adminTenantSettings(db, tenantId);
 }
