@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { dialects } from '../../../../test/databases';
 import { startHarness, type Harness } from '../../../../test/harness';
+import type { EvidenceKind } from '../../evidence/evidence.table';
 import { invalidateVisitSettings } from '../../visits/visits.service';
 
 const T = 'demo-dingtalk';
@@ -69,7 +70,7 @@ describe.each(dialects)('visits and photos of a merged customer on %s', (dialect
     return res.body.customer;
   };
   const verify = async () => (await h.request('GET', '/api/v1/admin/evidence/verify', { token: admin })).body;
-  const seqOf = async (kind: string, refId: number) =>
+  const seqOf = async (kind: EvidenceKind, refId: number) =>
     Number((await h.db.selectFrom('evidence_chain').select('seq').where('tenant_id', '=', T).where('kind', '=', kind).where('ref_id', '=', refId).executeTakeFirstOrThrow()).seq);
 
   let moved: { id: number; checkedInAt: string; photoId: number | null };
