@@ -24,7 +24,9 @@ async function run(): Promise<number> {
         process.stdout.write(`  完好：${result.entries} 条存证全部校验通过。\n`);
       } else {
         broken += 1;
-        process.stdout.write(`  已损坏：第 ${result.firstBrokenSeq} 条起不可信。${result.reason ?? ''}\n`);
+        // A record nobody chained breaks no entry: the chain itself is intact, the record is not in it.
+        const where = result.firstBrokenSeq === null ? '有未入链的记录。' : `第 ${result.firstBrokenSeq} 条起不可信。`;
+        process.stdout.write(`  已损坏：${where}${result.reason ?? ''}\n`);
       }
     }
     return broken === 0 ? 0 : 1;
