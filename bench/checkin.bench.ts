@@ -10,6 +10,7 @@ import { createDb, type Db } from '../server/src/db/create-db';
 import { migrateToLatest } from '../server/src/db/migrate';
 import { SeededRandom } from '../server/src/demo/random';
 import { encodeGeohash } from '../server/src/geo/geo';
+import { nameKey } from '../server/src/modules/customers/duplicates';
 import { signToken } from '../server/src/modules/auth/jwt';
 import { evidenceKey, verifyEvidence } from '../server/src/modules/evidence/evidence.service';
 import { LocalPhotoStore } from '../server/src/modules/evidence/photo-store';
@@ -106,9 +107,11 @@ async function seed(db: Db, now: number): Promise<{ reps: { id: string; customer
       // at bench speed is still plausible travel (the speed check ignores hops under 1 km).
       const p = offsetPoint(centre.lat, centre.lng, rnd.normal() * 120, rnd.normal() * 120);
       serial += 1;
+      const name = companyName(rnd, city, serial);
       return {
         tenant_id: TENANT,
-        name: companyName(rnd, city, serial),
+        name,
+        name_key: nameKey(name),
         address: streetAddress(rnd, city),
         lat: p.lat,
         lng: p.lng,

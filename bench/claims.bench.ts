@@ -5,6 +5,7 @@ import { peoplesSquare } from '@gonghai/config';
 import type { Db } from '../server/src/db/create-db';
 import { SeededRandom } from '../server/src/demo/random';
 import { encodeGeohash } from '../server/src/geo/geo';
+import { nameKey } from '../server/src/modules/customers/duplicates';
 import { signToken } from '../server/src/modules/auth/jwt';
 import { recordCreations } from '../server/src/modules/pool/ownership-writer';
 import { refreshPoolMembers } from '../server/src/modules/pool/pool.repository';
@@ -336,8 +337,9 @@ async function seed(db: Db, now: number): Promise<{ poolId: number; repIds: stri
   const rows = Array.from({ length: CUSTOMERS }, (_, i) => {
     const p = offsetPoint(city.lat, city.lng, rnd.normal() * 5000, rnd.normal() * 5000);
     const createdAt = now - rnd.int(30, 400) * 86_400_000;
+    const name = companyName(rnd, city, i + 1);
     return {
-      tenant_id: TENANT, name: companyName(rnd, city, i + 1), address: streetAddress(rnd, city), lat: p.lat, lng: p.lng, geohash: encodeGeohash(p.lat, p.lng),
+      tenant_id: TENANT, name, name_key: nameKey(name), address: streetAddress(rnd, city), lat: p.lat, lng: p.lng, geohash: encodeGeohash(p.lat, p.lng),
       level: customerLevel(rnd), tags: '[]', status: 'pool' as const, pool_id: poolId, owner_id: null, owned_since: null, pool_entered_at: createdAt, created_by: null, created_at: createdAt, updated_at: createdAt,
     };
   });

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../src/db/create-db';
 import { encodeGeohash } from '../src/geo/geo';
+import { nameKey } from '../src/modules/customers/duplicates';
 import { refreshPoolMembers } from '../src/modules/pool/pool.repository';
 import type { VisitsTable } from '../src/modules/visits/visits.table';
 
@@ -45,7 +46,7 @@ export async function poolCustomerIds(db: Db, tenantId: string, poolId: number, 
 export async function insertPoolCustomer(db: Db, tenantId: string, poolId: number, p: { name: string; lat: number; lng: number; level?: string; now: number }): Promise<number> {
   const res = await db
     .insertInto('customers')
-    .values({ tenant_id: tenantId, name: p.name, address: '测试地址', lat: p.lat, lng: p.lng, geohash: encodeGeohash(p.lat, p.lng), level: p.level ?? 'C', tags: '[]', status: 'pool', pool_id: poolId, owner_id: null, owned_since: null, pool_entered_at: p.now, created_by: null, created_at: p.now, updated_at: p.now })
+    .values({ tenant_id: tenantId, name: p.name, name_key: nameKey(p.name), address: '测试地址', lat: p.lat, lng: p.lng, geohash: encodeGeohash(p.lat, p.lng), level: p.level ?? 'C', tags: '[]', status: 'pool', pool_id: poolId, owner_id: null, owned_since: null, pool_entered_at: p.now, created_by: null, created_at: p.now, updated_at: p.now })
     .executeTakeFirstOrThrow();
   const id = Number(res.insertId);
   await db.insertInto('ownership_events').values({ tenant_id: tenantId, customer_id: id, type: 'created', from_user_id: null, to_user_id: null, from_pool_id: null, to_pool_id: poolId, actor_id: null, reason: null, rule_id: null, rule_version: null, evidence: null, at: p.now }).execute();

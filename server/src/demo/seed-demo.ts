@@ -4,6 +4,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/create-db';
 import { encodeGeohash } from '../geo/geo';
 import type { CustomerContactsTable, CustomersTable, FollowUpsTable } from '../modules/customers/customers.table';
+import { nameKey, phoneKey } from '../modules/customers/duplicates';
 import { AppError } from '../errors';
 import { sealBot } from '../modules/notify/robot-ref';
 import { grantAppRoles } from '../modules/org/org.repository';
@@ -173,6 +174,7 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
       id,
       tenant_id: t,
       name,
+      name_key: nameKey(name),
       address: `${city.name}市${rnd.pick(roads)}${rnd.int(1, 999)}号`,
       lat,
       lng,
@@ -191,7 +193,8 @@ async function seedTenant(db: Db, opts: SeedOptions, tenant: (typeof demoTenants
     customers.push(c);
     ledger.push({ tenantId: t, customerId: id, type: 'created', fromUserId: null, toUserId: null, fromPoolId: null, toPoolId: poolId, actorId: 'admin01', reason: '演示数据导入', at: createdAt });
     for (let k = rnd.int(1, 2); k > 0; k--) {
-      contacts.push({ tenant_id: t, customer_id: id, name: `${rnd.pick(surnames)}${rnd.pick(['先生', '女士', '经理', '总'])}`, title: rnd.pick(contactTitles), phone: `1${rnd.int(30, 89)}${String(rnd.int(0, 99_999_999)).padStart(8, '0')}`, created_at: createdAt });
+      const phone = `1${rnd.int(30, 89)}${String(rnd.int(0, 99_999_999)).padStart(8, '0')}`;
+      contacts.push({ tenant_id: t, customer_id: id, name: `${rnd.pick(surnames)}${rnd.pick(['先生', '女士', '经理', '总'])}`, title: rnd.pick(contactTitles), phone, phone_key: phoneKey(phone), created_at: createdAt });
     }
     return c;
   };

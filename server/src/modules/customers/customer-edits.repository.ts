@@ -1,6 +1,7 @@
 import type { Updateable } from 'kysely';
 import type { Db } from '../../db/create-db';
 import type { CustomerEditKind, CustomersTable, FieldChange } from './customers.table';
+import { nameKey, phoneKey } from './duplicates';
 
 /** A row of a customer's edit history (`customer_edits`). */
 export interface CustomerEdit {
@@ -51,8 +52,9 @@ export async function editsOf(db: Db, tenantId: string, customerId: number): Pro
   }));
 }
 
-/** Sets some columns of one customer. */
+/** Sets some columns of one customer (and the name's duplicate-check key with a new name). */
 export async function updateCustomerColumns(db: Db, tenantId: string, id: number, set: Updateable<CustomersTable>): Promise<void> {
+  if (set.name !== undefined) set = { ...set, name_key: nameKey(set.name as string) };
   await db.updateTable('customers').set(set).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
@@ -72,7 +74,7 @@ export async function insertContact(
 ): Promise<number> {
   const result = await db
     .insertInto('customer_contacts')
-    .values({ tenant_id: c.tenantId, customer_id: c.customerId, name: c.name, title: c.title, phone: c.phone, created_at: c.now })
+    .values({ tenant_id: c.tenantId, customer_id: c.customerId, name: c.name, title: c.title, phone: c.phone, phone_key: phoneKey(c.phone), created_at: c.now })
     .executeTakeFirstOrThrow();
   return Number(result.insertId);
 }
@@ -83,7 +85,12 @@ export async function updateContact(
   contactId: number,
   set: { name?: string; title?: string | null; phone?: string | null },
 ): Promise<void> {
-  await db.updateTable('customer_contacts').set(set).where('tenant_id', '=', tenantId).where('id', '=', contactId).execute();
+  await db
+    .updateTable('customer_contacts')
+    .set(set.phone === undefined ? set : { ...set, phone_key: phoneKey(set.phone) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', contactId)
+    .execute();
 }
 
 export async function deleteContact(db: Db, tenantId: string, contactId: number): Promise<void> {

@@ -1,7 +1,7 @@
-import type { Db } from '../../db/create-db';
+import { isMysql, type Db } from '../../db/create-db';
 import { containsText } from '../../db/like';
-import { sql, type Selectable } from 'kysely';
-import { DuplicateIndex, nameCandidatePattern, normaliseName, normalisePhone, phoneCandidatePattern, type DedupeCandidate } from './duplicates';
+import type { Selectable } from 'kysely';
+import { DuplicateIndex, nameKey, phoneKey, type DedupeCandidate } from './duplicates';
 import type { CustomersTable } from './customers.table';
 
 export type CustomerRow = Selectable<CustomersTable>;
@@ -76,32 +76,41 @@ export async function dealsOf(db: Db, tenantId: string, customerId: number) {
     .execute();
 }
 
+/** How many keys one `in (…)` list carries. */
+const KEYS_PER_QUERY = 500;
+
+const chunks = <T>(xs: readonly T[]): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += KEYS_PER_QUERY) out.push(xs.slice(i, i + KEYS_PER_QUERY));
+  return out;
+};
+
 /**
- * The tenant's customers one new customer might duplicate, narrowed in the database (its name's characters in order, its
- * phones' last digits; see duplicates.ts) so a single creation reads a handful of rows, not the tenant. The rule itself
- * then decides on them exactly as on the whole tenant (a same place is a same name, so the name read covers it).
+ * The tenant's customers the given new customers might duplicate, found by their keys (`name_key`, contacts'
+ * `phone_key`: indexed equality lookups, see duplicates.ts `nameKey`) so a creation reads a handful of rows, not the
+ * tenant; an import passes all its rows at once (a few queries per 500 rows). The rule then decides on them exactly as
+ * on the whole tenant (a same place is a same name, so the name lookup covers it).
  */
-export async function duplicateCandidates(db: Db, tenantId: string, candidate: DedupeCandidate): Promise<DuplicateIndex> {
+export async function duplicateCandidates(db: Db, tenantId: string, candidates: readonly DedupeCandidate[]): Promise<DuplicateIndex> {
   const columns = ['id', 'name', 'lat', 'lng', 'status', 'pool_id', 'owner_id'] as const;
-  const phones = candidate.phones.map(normalisePhone).filter((p): p is string => p !== null);
-  const byName = await db
-    .selectFrom('customers')
-    .select(columns)
-    .where('tenant_id', '=', tenantId)
-    .where(sql<boolean>`name like ${nameCandidatePattern(normaliseName(candidate.name))} escape '!'`)
-    .execute();
-  const phoneRows = phones.length
-    ? await db
-        .selectFrom('customer_contacts')
-        .select(['customer_id', 'phone'])
-        .where('tenant_id', '=', tenantId)
-        .where((eb) => eb.or(phones.map((p) => sql<boolean>`phone like ${phoneCandidatePattern(p)}`)))
-        .orderBy('id')
-        .execute()
-    : [];
+  const names = [...new Set(candidates.map((c) => nameKey(c.name)))];
+  const phones = [...new Set(candidates.flatMap((c) => c.phones.map(phoneKey)).filter((p): p is string => p !== null))];
+  const byName = [];
+  for (const part of chunks(names)) {
+    byName.push(...(await db.selectFrom('customers').select(columns).where('tenant_id', '=', tenantId).where('name_key', 'in', part).orderBy('id').execute()));
+  }
+  const phoneRows = [];
+  for (const part of chunks(phones)) {
+    phoneRows.push(
+      ...(await db.selectFrom('customer_contacts').select(['customer_id', 'phone']).where('tenant_id', '=', tenantId).where('phone_key', 'in', part).orderBy('id').execute()),
+    );
+  }
   const known = new Set(byName.map((c) => Number(c.id)));
   const more = [...new Set(phoneRows.map((p) => Number(p.customer_id)))].filter((id) => !known.has(id));
-  const byPhone = more.length ? await db.selectFrom('customers').select(columns).where('tenant_id', '=', tenantId).where('id', 'in', more).execute() : [];
+  const byPhone = [];
+  for (const part of chunks(more)) {
+    byPhone.push(...(await db.selectFrom('customers').select(columns).where('tenant_id', '=', tenantId).where('id', 'in', part).orderBy('id').execute()));
+  }
   return new DuplicateIndex(
     [...byName, ...byPhone].map((c) => ({ id: Number(c.id), name: c.name, lat: Number(c.lat), lng: Number(c.lng), status: c.status, poolId: Number(c.pool_id), ownerId: c.owner_id })),
     phoneRows.map((p) => ({ customerId: Number(p.customer_id), phone: p.phone })),
@@ -109,28 +118,12 @@ export async function duplicateCandidates(db: Db, tenantId: string, candidate: D
 }
 
 /**
- * Every customer of the tenant (the few columns the de-duplication rule reads) and every contact phone, read once: an
- * import checks all its rows against this, and a single creation too (two narrow reads, no per-row queries).
+ * Makes the tenant's customer creations (a single one, an import's batch) take turns until the caller's transaction
+ * ends, so two that would duplicate each other cannot both pass the duplicate check (撞单): on MySQL by locking the
+ * tenant row; SQLite runs one write transaction at a time already (one connection, serialised by the driver).
  */
-export async function tenantDuplicateIndex(db: Db, tenantId: string): Promise<DuplicateIndex> {
-  const [customers, phones] = await Promise.all([
-    db
-      .selectFrom('customers')
-      .select(['id', 'name', 'lat', 'lng', 'status', 'pool_id', 'owner_id'])
-      .where('tenant_id', '=', tenantId)
-      .execute(),
-    db
-      .selectFrom('customer_contacts')
-      .select(['customer_id', 'phone'])
-      .where('tenant_id', '=', tenantId)
-      .where('phone', 'is not', null)
-      .orderBy('id')
-      .execute(),
-  ]);
-  return new DuplicateIndex(
-    customers.map((c) => ({ id: Number(c.id), name: c.name, lat: Number(c.lat), lng: Number(c.lng), status: c.status, poolId: Number(c.pool_id), ownerId: c.owner_id })),
-    phones.map((p) => ({ customerId: Number(p.customer_id), phone: p.phone })),
-  );
+export async function lockTenantCustomerCreation(trx: Db, tenantId: string): Promise<void> {
+  if (isMysql(trx)) await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().execute();
 }
 
 /** One page of the tenant's customers for the export, in id order, filtered by pool, status and owner when given. */

@@ -18,6 +18,7 @@ import { customerVisitTimeline } from '../visits/visits.timeline';
 import { editsOf, editTimelineItems, maskPhone } from './customer-edits.timeline';
 import type { CreateCustomerInput, CustomerDto } from './customers';
 import { assertNotDuplicate } from './duplicate-check';
+import { nameKey, phoneKey } from './duplicates';
 import {
   contactsOf,
   dealsOf,
@@ -127,6 +128,7 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
       .values({
         tenant_id: actor.tenantId,
         name: input.name,
+        name_key: nameKey(input.name),
         address: input.address,
         lat,
         lng,
@@ -154,6 +156,7 @@ export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: 
             name: c.name,
             title: c.title ?? null,
             phone: c.phone ?? null,
+            phone_key: phoneKey(c.phone),
             created_at: now,
           })),
         )

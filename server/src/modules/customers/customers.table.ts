@@ -4,6 +4,8 @@ export interface CustomersTable {
   id: Generated<number>;
   tenant_id: string;
   name: string;
+  /** The name as the duplicate check compares it (duplicates.ts `customerKeys`); '' on rows written without one. */
+  name_key: Generated<string>;
   address: string;
   lat: number;
   lng: number;
@@ -34,6 +36,8 @@ export interface CustomerContactsTable {
   name: string;
   title: string | null;
   phone: string | null;
+  /** The phone as the duplicate check compares it (duplicates.ts `phoneKey`); null when none. */
+  phone_key: string | null;
   created_at: number;
 }
 

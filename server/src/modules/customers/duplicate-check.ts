@@ -2,7 +2,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
 import { AppError } from '../../errors';
 import { isPoolMember } from '../pool/pool.repository';
-import { duplicateCandidates } from './customers.repository';
+import { duplicateCandidates, lockTenantCustomerCreation } from './customers.repository';
 import { duplicateReasonText, type DedupeCandidate, type DuplicateMatch } from './duplicates';
 
 /**
@@ -30,8 +30,13 @@ export async function duplicateError(db: Db, actor: Actor, match: DuplicateMatch
   });
 }
 
-/** Throws the duplicate 409 when the candidate matches an existing customer of the actor's tenant. */
-export async function assertNotDuplicate(db: Db, actor: Actor, candidate: DedupeCandidate): Promise<void> {
-  const match = (await duplicateCandidates(db, actor.tenantId, candidate)).match(candidate);
-  if (match) throw await duplicateError(db, actor, match);
+/**
+ * Throws the duplicate 409 when the candidate matches an existing customer of the actor's tenant. Run it inside the
+ * creating transaction: it first takes the tenant's creation lock, so a concurrent creation of the same customer waits
+ * for this one to commit and then sees it (one 201, the others 409).
+ */
+export async function assertNotDuplicate(trx: Db, actor: Actor, candidate: DedupeCandidate): Promise<void> {
+  await lockTenantCustomerCreation(trx, actor.tenantId);
+  const match = (await duplicateCandidates(trx, actor.tenantId, [candidate])).match(candidate);
+  if (match) throw await duplicateError(trx, actor, match);
 }

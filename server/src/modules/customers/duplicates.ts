@@ -3,7 +3,7 @@ import { haversineM } from '../../geo/geo';
 /**
  * The one de-duplication rule (查重/撞单, issue 19 item 4): a new customer duplicates an existing one of the tenant when
  * its normalised name, one of its normalised phones, or its place (the same normalised name within PLACE_RADIUS_M)
- * matches. Pure: callers load the candidates (`customers.repository.ts` `duplicateCandidates` / `tenantDuplicateIndex`).
+ * matches. Pure: callers load the candidates by their keys (`customers.repository.ts` `duplicateCandidates`).
  */
 
 /** Two customers of the same name closer than this are the same place. */
@@ -39,23 +39,21 @@ export function normalisePhone(phone: string | null | undefined): string | null 
   return digits.length >= 5 ? digits : null;
 }
 
-/** `x` escaped for a LIKE pattern whose ESCAPE character is `!`. */
-const likeEscape = (x: string) => x.replace(/[!%_]/g, (m) => `!${m}`);
+/** The longest name key stored (`customers.name_key` is varchar(255)); the rule still compares whole names. */
+export const NAME_KEY_MAX = 255;
 
 /**
- * A LIKE pattern (ESCAPE '!') every stored name that normalises to `key` matches, so a database can narrow the
- * candidates before the rule decides: the key's characters in order with anything between them (the spaces,
- * punctuation and legal form normalisation drops), an ASCII letter or digit as `_` (one character, whatever its case or
- * width as stored). A superset on both dialects; the rule then compares exactly. The narrowing comes from the Chinese
- * characters of the name.
+ * The keys the database finds duplicate candidates by (indexed per tenant, migration 36): a customer's `name_key` and
+ * a contact's `phone_key`. Every writer of `customers.name` / `customer_contacts.phone` sets them through these two, so a
+ * creation's check is two indexed equality lookups; the rule then decides on the rows found, exactly as on the tenant.
  */
-export function nameCandidatePattern(key: string): string {
-  return `%${[...key].map((c) => (/[a-z0-9]/.test(c) ? '_' : likeEscape(c))).join('%')}%`;
+export function nameKey(name: string): string {
+  return normaliseName(name).slice(0, NAME_KEY_MAX);
 }
 
-/** A LIKE pattern every stored phone whose digits end with those of `phone` matches (separators between them). */
-export function phoneCandidatePattern(phone: string): string {
-  return `%${[...phone.slice(-8)].join('%')}%`;
+/** A contact's `phone_key`: the normalised phone, or null (see `nameKey`). */
+export function phoneKey(phone: string | null | undefined): string | null {
+  return normalisePhone(phone);
 }
 
 export type DuplicateReason = 'name' | 'phone' | 'place';

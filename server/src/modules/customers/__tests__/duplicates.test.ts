@@ -1,15 +1,17 @@
 import { dialects } from '../../../../test/databases';
 import { poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
-import { DuplicateIndex, nameCandidatePattern, normaliseName, normalisePhone, phoneCandidatePattern } from '../duplicates';
+import { DuplicateIndex, nameKey, normaliseName, normalisePhone, phoneKey } from '../duplicates';
 
 describe('the de-duplication rule', () => {
   it('normalises full-width letters, spaces, punctuation, case and a trailing legal form', () => {
     expect(normaliseName(' 杭州 ＡＢＣ 贸易（有限）有限公司 ')).toBe('杭州abc贸易有限');
     expect(normaliseName('杭州abc贸易')).toBe(normaliseName('杭州 ＡＢＣ 贸易有限公司'));
     expect(normaliseName('杭州abc贸易股份有限公司')).toBe('杭州abc贸易');
-    expect(nameCandidatePattern('杭州abc贸易%')).toBe('%杭%州%_%_%_%贸%易%!%%');
-    expect(phoneCandidatePattern('13912345678')).toBe('%1%2%3%4%5%6%7%8%');
+    // The stored keys the database looks candidates up by are these normal forms.
+    expect(nameKey(' 杭州 ＡＢＣ 贸易有限公司')).toBe('杭州abc贸易');
+    expect(nameKey('长'.repeat(300))).toBe('长'.repeat(255));
+    expect(phoneKey('+86 139-1234-5678')).toBe('13912345678');
     // A branch is another customer: only the legal form goes.
     expect(normaliseName('杭州abc贸易分公司')).not.toBe(normaliseName('杭州abc贸易'));
   });

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/create-db';
+import { nameKey, phoneKey } from '../duplicates';
 
 /** A customer row the import writes (into the pool; an owner is given afterwards through the ownership writer). */
 export interface ImportedCustomer {
@@ -28,6 +29,7 @@ export async function insertPoolCustomer(trx: Db, c: ImportedCustomer): Promise<
     .values({
       tenant_id: c.tenantId,
       name: c.name,
+      name_key: nameKey(c.name),
       address: c.address,
       lat: c.lat,
       lng: c.lng,
@@ -55,6 +57,6 @@ export async function insertContacts(
   if (rows.length === 0) return;
   await trx
     .insertInto('customer_contacts')
-    .values(rows.map((r) => ({ tenant_id: r.tenantId, customer_id: r.customerId, name: r.name, title: r.title, phone: r.phone, created_at: r.now })))
+    .values(rows.map((r) => ({ tenant_id: r.tenantId, customer_id: r.customerId, name: r.name, title: r.title, phone: r.phone, phone_key: phoneKey(r.phone), created_at: r.now })))
     .execute();
 }

@@ -9,7 +9,7 @@ import { OwnershipFacts } from '../../pool/ownership-facts';
 import { decideChange, type RepCounts } from '../../pool/ownership-rules';
 import { changeOf, recordCreations, applyOwnershipChanges, type OwnershipChange } from '../../pool/ownership-writer';
 import { findPool } from '../../pool/pool.repository';
-import { tenantDuplicateIndex } from '../customers.repository';
+import { duplicateCandidates, lockTenantCustomerCreation } from '../customers.repository';
 import type { DuplicateReason } from '../duplicates';
 import { readCustomerSheet } from './customer-sheet';
 import { insertContacts, insertPoolCustomer, tenantUsers } from './customer-import.repository';
@@ -137,12 +137,13 @@ export async function importCustomers(
     })
   ).filter((r): r is PlacedRow => r !== null);
 
-  // 4. Duplicates: of the tenant's customers, and of earlier rows of this file.
-  const index = await tenantDuplicateIndex(db, tenantId);
+  // 4. Duplicates: of the tenant's customers (those sharing a key with a row), and of earlier rows of this file.
+  const candidateOf = (r: PlacedRow) => ({ name: r.name, lat: r.lat, lng: r.lng, phones: r.contact?.phone ? [r.contact.phone] : [] });
+  const index = await duplicateCandidates(db, tenantId, placed.map(candidateOf));
   const fresh: PlacedRow[] = [];
   for (const r of placed) {
-    const phones = r.contact?.phone ? [r.contact.phone] : [];
-    const match = index.match({ name: r.name, lat: r.lat, lng: r.lng, phones });
+    const { phones } = candidateOf(r);
+    const match = index.match(candidateOf(r));
     if (match) {
       const earlier = match.existing.id < 0;
       report.duplicates.push({ row: r.row, existingId: earlier ? null : match.existing.id, sameAsRow: earlier ? -match.existing.id : null, reason: match.reason });
@@ -156,7 +157,16 @@ export async function importCustomers(
   // 5. Writes, batch by batch.
   const now = clock.now();
   const day = localDate(now, actor.timeZone);
-  const writeBatch = async (trx: Db, rows: PlacedRow[]) => {
+  const writeBatch = async (trx: Db, batch: PlacedRow[]) => {
+    // Under the tenant's creation lock, the batch's rows again against the customers now stored: one created since the
+    // check above (a rep's 新建, another import) makes its row a duplicate, never a second customer (撞单).
+    await lockTenantCustomerCreation(trx, tenantId);
+    const stored = await duplicateCandidates(trx, tenantId, batch.map(candidateOf));
+    const rows = batch.filter((r) => {
+      const match = stored.match(candidateOf(r));
+      if (match) report.duplicates.push({ row: r.row, existingId: match.existing.id, sameAsRow: null, reason: match.reason });
+      return !match;
+    });
     // The owners' counts in the pool, read under the lock their claims there take, kept current row by row.
     const facts = new Map<string, OwnershipFacts>();
     const counts = new Map<string, RepCounts>();
@@ -227,6 +237,7 @@ export async function importCustomers(
   }
 
   report.errors.sort((a, b) => a.row - b.row);
+  report.duplicates.sort((a, b) => a.row - b.row);
   report.skipped = report.rows - report.created;
   return report;
 }
