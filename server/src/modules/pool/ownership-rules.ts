@@ -263,7 +263,7 @@ export const RULES: { readonly [K in ChangeKind]: readonly Step[] } = {
   create: ['open', 'membership', 'cap'],
   reclaim: ['state'],
   escalate: ['state', 'reservation'],
-  restore: ['authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
+  restore: ['open', 'authority', 'active', 'scope', 'state', 'reservation', { rule: 'membership', unless: 'force' }, { rule: 'cap', unless: 'force' }],
   depart: ['state', 'reservation'],
   move: ['open', 'state', 'reservation'],
 };

@@ -430,6 +430,8 @@ describe('restore (an appeal against a reclaim accepted)', () => {
       message: '只有经理或管理员可以处理申诉。',
     });
     expect(refusal(decideChange(reclaimed, pool, held(), restore({ to: { ...rep, active: false } }))).code).toBe('assignee_inactive');
+    // Its pool archived meanwhile (the archive moves it on): not even forced.
+    expect(refusal(decideChange(reclaimed, { ...pool, archived: true }, held(), restore({ force: true }))).code).toBe('pool_archived');
   });
 });
 
