@@ -106,6 +106,8 @@ async function run(argv: string[]): Promise<void> {
       });
       const tenantId = positionals[0];
       if (tenantId === undefined) throw new AppError(400, 'invalid_request', `请给出企业编号。\n${usage}`);
+      const days = values['appeal-days'];
+      if (days !== undefined && !/^\d+$/.test(days)) throw new AppError(400, 'invalid_request', `--appeal-days 应为整数天数（1 到 30），收到「${days}」。`);
       const result = await updateTenantSettings(deps.db, deps.secrets, tenantId, {
         approvalTemplateId: values['approval-template'],
         addRobots: values.robot ?? [],

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../crypto/secret-box';
 import type { Db } from '../../db/create-db';
 import { AppError } from '../../errors';
 import { sealBot, storedBotKey, type StoredBotRef } from '../notify/robot-ref';
+import { sharedSettingFields } from './tenant-settings';
 import type { TenantSettings } from './tenants';
 import { listTenantSettings, replaceTenantSettings } from './tenants.repository';
 
@@ -37,8 +38,7 @@ export function parseRobot(value: string): { token: string; secret?: string } {
 export const tenantSettingsPatch = z
   .object({
     approvalTemplateId: z.string().trim().min(1, '审批模板编号不能为空').max(128).optional(),
-    departurePolicy: z.enum(['pool', 'manager', 'successor'], { message: '离职客户去向只能是 pool、manager 或 successor' }).optional(),
-    appealDays: z.coerce.number().int('申诉期限必须是整数天').min(0, '申诉期限不能为负').max(30, '申诉期限最多 30 天').optional(),
+    ...sharedSettingFields,
     /** Robots added to the pool-return digest (a robot already there is kept once). */
     addRobots: z.array(z.string()).default([]),
     /** Removes every robot before adding. */
@@ -83,6 +83,6 @@ export async function updateTenantSettings(
   };
   const text = JSON.stringify(next);
   // MySQL counts a row written with its own value as unchanged: nothing to write is not a conflict.
-  if (text !== row.settings && !(await replaceTenantSettings(db, tenantId, row.settings, text))) throw new AppError(409, 'conflict', '企业设置刚被其他操作修改过，请重新运行这条命令。');
+  if (text !== row.settings && !(await replaceTenantSettings(db, tenantId, row.settings, text))) throw new AppError(409, 'conflict', '企业设置刚被其他操作修改过，请重试。');
   return { approvalTemplateId: next.approvalTemplateId ?? null, robots: bots.length, departurePolicy: next.departurePolicy, appealDays: next.appealDays ?? null };
 }

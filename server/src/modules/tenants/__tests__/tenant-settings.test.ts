@@ -55,8 +55,9 @@ describe.each(dialects)('npm run tenant -- set (updateTenantSettings) on %s', (d
   it('refuses nothing to change, bad values and an unknown tenant, writing nothing', async () => {
     const before = await stored();
     await expect(updateTenantSettings(h.db, h.deps.secrets, T, {})).rejects.toThrow('没有要修改的设置');
-    await expect(updateTenantSettings(h.db, h.deps.secrets, T, { departurePolicy: 'boss' as 'pool' })).rejects.toThrow('离职客户去向只能是 pool、manager 或 successor');
-    await expect(updateTenantSettings(h.db, h.deps.secrets, T, { appealDays: 99 })).rejects.toThrow('申诉期限最多 30 天');
+    await expect(updateTenantSettings(h.db, h.deps.secrets, T, { departurePolicy: 'boss' as 'pool' })).rejects.toThrow('离职客户去向只能是 pool（退回公海）、manager（转给上级）或 successor（上级指定交接人）');
+    await expect(updateTenantSettings(h.db, h.deps.secrets, T, { appealDays: 99 })).rejects.toThrow('申诉期最多 30 天');
+    await expect(updateTenantSettings(h.db, h.deps.secrets, T, { appealDays: 0 })).rejects.toThrow('申诉期至少 1 天');
     await expect(updateTenantSettings(h.db, h.deps.secrets, T, { approvalTemplateId: 'X', addRobots: ['abc'] })).rejects.toThrow('格式不对');
     await expect(updateTenantSettings(h.db, h.deps.secrets, 'nobody', { approvalTemplateId: 'X' })).rejects.toMatchObject({ status: 404, message: '企业「nobody」不存在：用 npm run tenant -- list 查看已登记的企业。' });
     expect(await stored()).toEqual(before);
