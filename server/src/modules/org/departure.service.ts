@@ -106,7 +106,7 @@ async function awaitSuccessor(db: Db, tenant: Tenant, userId: string, leaver: Us
           message: {
             kind: 'markdown',
             title,
-            text: `### ${title}\n${name} 名下的客户暂时保留，请在 ${formatLocal(dueAt, tenant.timeZone)} 前指定一位接手的同事（一次交接全部客户）；逾期未指定，这些客户将退回公海。\n${listed.join('\n')}`,
+            text: `### ${title}\n${name} 名下的客户暂时保留，请在 ${formatLocal(dueAt, tenant.timeZone)} 前到「工作台 → 离职交接」指定一位接手的同事（一次交接全部客户）；逾期未指定，这些客户将退回公海。\n${listed.join('\n')}`,
           },
         },
       ],

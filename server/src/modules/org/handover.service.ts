@@ -8,10 +8,43 @@ import { customersOwnedBy, type TransferCandidate } from '../pool/transfer.repos
 import { authorityOver, moveCustomers, notifyReceiver } from '../pool/transfer.service';
 import type { Tenant } from '../tenants/tenants';
 import { departCustomers } from './departure.service';
-import { dueHandovers, openHandoverOf, resolveHandover } from './handover.repository';
-import { findUser, userNames } from './org.repository';
+import type { HandoverListQuery, PendingHandoverDto } from './handover';
+import { countOwnedBy, dueHandovers, openHandovers, openHandoverOf, resolveHandover } from './handover.repository';
+import { departmentPaths, findUser, userNames } from './org.repository';
 
 const PAGE = 1000;
+/** Leavers the list shows at once (a company rarely has more waiting at the same time), and names per leaver. */
+const LISTED = 100;
+const NAMED = 3;
+
+/**
+ * `GET /api/v1/handovers?status=pending` (离职交接): the leavers whose customers wait for a successor, the nearest
+ * deadline first — all of them for an admin, for a manager those in the subtrees they lead (the ones they may hand
+ * over). The count is what the leaver owns now, which is what a handover would move.
+ */
+export async function listPendingHandovers(deps: Pick<AppDeps, 'db'>, actor: Actor, _query: HandoverListQuery): Promise<PendingHandoverDto[]> {
+  const { db } = deps;
+  const { tenantId } = actor;
+  let paths: string[] | null = null;
+  if (!actor.roles.includes('admin')) {
+    const me = await findUser(db, tenantId, actor.userId);
+    paths = await departmentPaths(db, tenantId, me?.leaderOf ?? []);
+  }
+  const rows = await openHandovers(db, tenantId, paths, LISTED);
+  return Promise.all(
+    rows.map(async (row) => {
+      const [customers, first] = await Promise.all([countOwnedBy(db, tenantId, row.user_id), customersOwnedBy(db, tenantId, row.user_id, NAMED)]);
+      return {
+        userId: row.user_id,
+        userName: row.user_name,
+        departedAt: new Date(row.created_at).toISOString(),
+        deadline: new Date(row.due_at).toISOString(),
+        customers,
+        customerNames: first.map((c) => c.name),
+      };
+    }),
+  );
+}
 
 /** Everything `userId` owns, by id (a handover takes it all at once). */
 async function allOwnedBy(db: Db, tenantId: string, userId: string): Promise<TransferCandidate[]> {

@@ -44,10 +44,34 @@ describe.each(dialects)('successors and handovers on %s', (dialect) => {
     expect(await owned('rep06')).toHaveLength(40);
     expect(await pending('rep06')).toEqual([{ manager_id: 'mgr-east', status: 'open', customers: 40, due_at: left + 72 * HOUR, resolved_by: null, to_user_id: null }]);
     expect(await outbox('handover:')).toEqual([{ to: ['mgr-east'], title: '杨磊 已离职：请在 72 小时内为其 40 个客户指定交接人' }]);
+    // The message says where in the app to pick the successor.
+    const asked = await h.db.selectFrom('outbox').select('message').where('tenant_id', '=', T).where('dedupe_key', 'like', 'handover:%').executeTakeFirstOrThrow();
+    expect((JSON.parse(asked.message) as { text: string }).text).toContain('前到「工作台 → 离职交接」指定一位接手的同事（一次交接全部客户）');
     // The platform's retry or a full sync runs the departure again: nothing new.
     expect(await handleDeparture(h.deps, T, 'rep06', h.clock.now(), undefined)).toMatchObject({ returned: 0, destination: { successorDueAt: new Date(left + 72 * HOUR).toISOString() }, notified: false });
     expect(await pending('rep06')).toHaveLength(1);
     expect(await outbox('handover:')).toHaveLength(1);
+  });
+
+  const listed = (token: string, query = '?status=pending') => h.request('GET', `/api/v1/handovers${query}`, { token });
+
+  it('lists the pending handover to the leaver’s manager and to an admin, not to a manager outside the scope nor to a rep', async () => {
+    const first = (await owned('rep06')).slice(0, 3).map((c) => c.name);
+    const item = { userId: 'rep06', userName: '杨磊', departedAt: new Date(left).toISOString(), deadline: new Date(left + 72 * HOUR).toISOString(), customers: 40, customerNames: first };
+    for (const token of [manager, admin]) {
+      const res = await listed(token);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ items: [item] });
+    }
+    // Without a status the list is the pending one too.
+    expect((await listed(manager, '')).body).toEqual({ items: [item] });
+    expect(await listed(south)).toMatchObject({ status: 200, body: { items: [] } });
+    const rep = await listed(rep01);
+    expect(rep.status).toBe(403);
+    expect(rep.body.error.code).toBe('forbidden');
+    const unknown = await listed(admin, '?status=done');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('invalid_request');
   });
 
   it('refuses a rep (403), a manager outside the scope (403), an unknown user (404) and a successor over the cap without force, moving nothing', async () => {
@@ -84,6 +108,9 @@ describe.each(dialects)('successors and handovers on %s', (dialect) => {
     expect(ledger).toEqual(ids.map((id) => ({ customer_id: id, from_user_id: 'rep06', to_user_id: 'rep07', actor_id: 'mgr-east', reason: '离职交接' })));
     expect((await pending('rep06'))[0]).toMatchObject({ status: 'handed_over', resolved_by: 'mgr-east', to_user_id: 'rep07' });
     expect(await outbox('handover:rep06')).toEqual([{ to: ['rep07'], title: '杨磊 的 40 个客户已交接给你' }]);
+    // Handed over: gone from the list.
+    expect(await listed(manager)).toMatchObject({ status: 200, body: { items: [] } });
+    expect(await listed(admin)).toMatchObject({ status: 200, body: { items: [] } });
     const again = await handover(manager, 'rep06', { toUserId: 'rep07' });
     expect(again.status).toBe(409);
     expect(again.body.error).toEqual({ code: 'nothing_to_hand_over', message: '杨磊 名下没有客户需要交接。' });
