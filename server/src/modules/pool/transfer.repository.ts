@@ -7,10 +7,17 @@ export interface TransferCandidate {
   ownerId: string | null;
 }
 
-/** The tenant's customers among `ids` (unknown ids are left out), by id. */
-export async function transferCandidates(db: Db, tenantId: string, ids: number[]): Promise<TransferCandidate[]> {
+/**
+ * The tenant's customers among `ids` (unknown ids are left out), by id. With `poolIds`, a customer in a pool (no
+ * owner) counts only when its pool is one of them: a manager sees the pools they belong to, not the others.
+ */
+export async function transferCandidates(db: Db, tenantId: string, ids: number[], poolIds?: readonly number[]): Promise<TransferCandidate[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('customers').select(['id', 'name', 'owner_id']).where('tenant_id', '=', tenantId).where('id', 'in', ids).orderBy('id').execute();
+  let query = db.selectFrom('customers').select(['id', 'name', 'owner_id']).where('tenant_id', '=', tenantId).where('id', 'in', ids);
+  if (poolIds !== undefined) {
+    query = query.where((eb) => (poolIds.length === 0 ? eb('owner_id', 'is not', null) : eb.or([eb('owner_id', 'is not', null), eb('pool_id', 'in', [...poolIds])])));
+  }
+  const rows = await query.orderBy('id').execute();
   return rows.map((r) => ({ id: Number(r.id), name: r.name, ownerId: r.owner_id }));
 }
 

@@ -8,7 +8,7 @@ import type { Pool } from './pool';
 import { OwnershipFacts } from './ownership-facts';
 import { decideChange, emptyCounts, type Authority, type Refusal } from './ownership-rules';
 import { applyOwnershipChanges, changeOf, type OwnershipChange } from './ownership-writer';
-import { findPool } from './pool.repository';
+import { findPool, memberPoolIds } from './pool.repository';
 import { poolError } from './pool.errors';
 import { TRANSFER_MAX, type TransferBody, type TransferResult } from './transfer';
 import { customersOwnedBy, transferCandidates, type TransferCandidate } from './transfer.repository';
@@ -145,7 +145,9 @@ export async function transferCustomers(deps: AppDeps, actor: Actor, body: Trans
   let customers: TransferCandidate[];
   if (body.customerIds !== undefined) {
     const ids = [...new Set(body.customerIds)];
-    customers = await transferCandidates(db, tenantId, ids);
+    // A manager may move pool customers only out of the pools they belong to (owned ones: by the owners' scope below).
+    const visiblePools = actor.roles.includes('admin') ? undefined : await memberPoolIds(db, tenantId, actor.userId);
+    customers = await transferCandidates(db, tenantId, ids, visiblePools);
     const known = new Set(customers.map((c) => c.id));
     const unknown = ids.filter((id) => !known.has(id));
     if (unknown.length > 0) {

@@ -123,6 +123,21 @@ describe.each(dialects)('transferring customers on %s', (dialect) => {
     expect(again.body.error).toEqual({ code: 'not_owner', message: '赵敏 名下没有可转交的客户。' });
   });
 
+  it('lets a manager move pool customers only out of pools they belong to, even with force (404 as unknown)', async () => {
+    const southPool = await poolIdByName(h.db, T, '华南公海');
+    const inPool = async (poolId: number) =>
+      Number((await h.db.selectFrom('customers').select('id').where('tenant_id', '=', T).where('pool_id', '=', poolId).where('status', '=', 'pool').where('reserved_by_assignment_id', 'is', null).orderBy('id').limit(1).executeTakeFirstOrThrow()).id);
+    const foreign = await inPool(southPool);
+    const res = await h.request('POST', '/api/v1/customers/transfer', { token: manager, body: { customerIds: [foreign], toUserId: 'rep02', reason: '抢单', force: true } });
+    expect({ status: res.status, refused: res.body.error.refused }).toEqual({ status: 404, refused: [{ customerId: foreign, code: 'not_found', message: '客户不存在，或你无权查看。' }] });
+    expect(await owners([foreign])).toEqual([[foreign, null, 'pool', southPool]]);
+    // Their own region's pool customers they may hand to their team.
+    const own = await inPool(east);
+    const ok = await h.request('POST', '/api/v1/customers/transfer', { token: manager, body: { customerIds: [own], toUserId: 'rep02', reason: '指定跟进', force: true } });
+    expect(ok.status).toBe(200);
+    expect(await owners([own])).toEqual([[own, 'rep02', 'owned', east]]);
+  });
+
   it('answers 404 for an unknown customer, receiver or pool, moving nothing', async () => {
     const [c] = await ownedBy('rep08', 1);
     const unknownCustomer = await h.request('POST', '/api/v1/customers/transfer', { token: admin, body: { customerIds: [c!.id, 999_999], toUserId: 'rep02', reason: 'x' } });
