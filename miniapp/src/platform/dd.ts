@@ -195,6 +195,12 @@ export const ddPlatform: PlatformApi = {
     }
   },
 
+  async saveDocument() {
+    // dd.downloadFile saves a file, but DingTalk's mini-program documents no API that opens or shares a spreadsheet
+    // (biz.util.openDocument belongs to the H5 JS-API), so the file would be unreachable.
+    throw new PlatformUnsupported('钉钉小程序不能打开表格文件：请在电脑端或 H5 中导出');
+  },
+
   async openLocation({ lat, lng, name, address }) {
     await vendorCall(dd.openLocation, { latitude: String(lat), longitude: String(lng), name, address });
   },

@@ -100,6 +100,9 @@ function cameraInput(): Promise<File> {
   });
 }
 
+/** How long a saved document's object URL lives: the browser has long taken the download by then. */
+export const REVOKE_AFTER_MS = 60_000;
+
 /** The H5 build: a browser, or the DingTalk / WeCom in-app browser through their JS-SDKs. */
 export const h5Platform: PlatformApi = {
   name: 'h5',
@@ -212,6 +215,31 @@ export const h5Platform: PlatformApi = {
     const res = await fetch(url, { headers });
     if (!res.ok) return { status: res.status, path: '' };
     return { status: res.status, path: URL.createObjectURL(await res.blob()) };
+  },
+
+  async saveDocument({ url, headers, filename }) {
+    // A link to the file cannot carry the JWT either: fetch with the header, then click a temporary download link
+    // on an object URL. The URL is released a minute later: revoked at once, some browsers fail the download.
+    let res: Response;
+    try {
+      res = await fetch(url, { headers });
+    } catch {
+      return { status: 0, body: '' };
+    }
+    if (!res.ok) return { status: res.status, body: await res.text() };
+    const href = URL.createObjectURL(await res.blob());
+    const link = document.createElement('a');
+    link.href = href;
+    link.download = filename;
+    link.style.display = 'none';
+    document.body.appendChild(link);
+    try {
+      link.click();
+    } finally {
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(href), REVOKE_AFTER_MS);
+    }
+    return { status: res.status, body: '' };
   },
 
   async openLocation(target) {

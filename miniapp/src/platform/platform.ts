@@ -102,6 +102,23 @@ export interface DownloadResult {
   path: string;
 }
 
+/** A document behind the JWT that the user keeps (the customer export). */
+export interface DocumentRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** The name it is saved under in a browser, e.g. 客户导出-2026-12-07.xlsx. */
+  filename: string;
+  /** The format, for the mini-program's document viewer. */
+  fileType: 'xlsx';
+}
+
+export interface DocumentResult {
+  /** The HTTP status; 0 when no answer arrived (offline, or a client that reports no status on failure). */
+  status: number;
+  /** The answer's text when status is not 2xx (our server's JSON error), where the platform can read it; else ''. */
+  body: string;
+}
+
 /** Signs the current H5 page for the vendor JS-SDK (`GET /api/v1/platform/jsapi-signature`); see PlatformApi.ready. */
 export interface JsapiSignature {
   platform: 'dingtalk' | 'wecom';
@@ -155,6 +172,13 @@ export interface PlatformApi {
   chooseFile(): Promise<Photo & { name: string }>;
   /** Downloads a file that needs headers (photos are served behind the JWT); resolves with any status. */
   download(request: DownloadRequest): Promise<DownloadResult>;
+  /**
+   * Downloads a document that needs headers and hands it to the user: a browser saves it as `filename`, the WeCom
+   * mini-program opens it in its viewer with the menu (forward to a chat, save). Resolves with any status, and with
+   * status 0 when nothing answered. PlatformUnsupported in the DingTalk mini-program, which documents no way to open a
+   * spreadsheet.
+   */
+  saveDocument(request: DocumentRequest): Promise<DocumentResult>;
   /** Opens the platform's map at a customer's place (navigation starts there). */
   openLocation(target: MapTarget): Promise<void>;
   /** Opens a one-to-one chat with a colleague (platform user id). */

@@ -11,6 +11,7 @@ interface WxGlobal {
   chooseImage: Call;
   uploadFile: Call;
   downloadFile: Call;
+  openDocument: Call;
   openLocation: Call;
   getSystemInfoSync(): { platform?: string; system?: string; model?: string; version?: string };
   getLaunchOptionsSync?(): { query?: Record<string, string> };
@@ -92,6 +93,24 @@ export const qywxPlatform: PlatformApi = {
   async download({ url, headers }) {
     const r = await vendorCall<{ statusCode: number; tempFilePath: string }>(wx.downloadFile, { url, header: headers });
     return { status: r.statusCode, path: r.statusCode >= 200 && r.statusCode < 300 ? r.tempFilePath : '' };
+  },
+
+  async saveDocument({ url, headers, fileType }) {
+    let r: { statusCode: number; tempFilePath: string };
+    try {
+      r = await vendorCall<{ statusCode: number; tempFilePath: string }>(wx.downloadFile, { url, header: headers });
+    } catch {
+      return { status: 0, body: '' };
+    }
+    // A refusal's JSON lands in the temp file, which is not read here: the status alone gives the message.
+    if (r.statusCode < 200 || r.statusCode >= 300) return { status: r.statusCode, body: '' };
+    // wx.openDocument (supported in WeCom); showMenu (base library 2.11.0+) gives the menu to forward or save the sheet.
+    try {
+      await vendorCall(wx.openDocument, { filePath: r.tempFilePath, fileType, showMenu: true });
+    } catch {
+      throw new Error('表格已下载，但无法打开：请在电脑端或 H5 中导出');
+    }
+    return { status: r.statusCode, body: '' };
   },
 
   async openLocation({ lat, lng, name, address }) {

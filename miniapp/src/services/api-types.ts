@@ -100,6 +100,13 @@ export type AppealDecisionBody = z.input<typeof appealDecisionBody>;
 
 /** The answer of `POST /api/v1/admin/customers/import` (the same for a dry run and the real run of one file). */
 export interface ImportReport {
+/** The filters of `GET /api/v1/admin/customers/export.xlsx`; each left out exports all. */
+export interface CustomerExportFilter {
+  poolId?: number;
+  status?: 'pool' | 'owned';
+  ownerId?: string;
+}
+
   dryRun: boolean;
   rows: number;
   created: number;

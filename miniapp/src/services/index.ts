@@ -13,6 +13,7 @@ export const client = new ApiClient({
   store: taroSessionStore,
   loginCode: () => platform.loginCode(),
   upload: (request) => platform.upload(request),
+  saveDocument: (request) => platform.saveDocument(request),
 });
 
 export const api = createApi(client);

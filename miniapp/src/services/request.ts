@@ -1,4 +1,4 @@
-import type { LoginCode, Photo, UploadRequest, UploadResult } from '@/platform/platform';
+import type { DocumentRequest, DocumentResult, LoginCode, Photo, UploadRequest, UploadResult } from '@/platform/platform';
 import type { LoginResult } from './api-types';
 import { ApiError, NetworkError, messageFor } from './errors';
 import { randomKey } from '@/utils/random-key';
@@ -31,6 +31,8 @@ export interface ApiClientOptions {
   loginCode: () => Promise<LoginCode>;
   /** Multipart upload through the platform seam. */
   upload: (request: UploadRequest) => Promise<UploadResult>;
+  /** Hands an authenticated document to the user through the platform seam (`platform.saveDocument`). */
+  saveDocument?: (request: DocumentRequest) => Promise<DocumentResult>;
   /** Retries after a network failure (same idempotency key each time). Default 2. */
   networkRetries?: number;
   /** Waits between retries; injected so tests do not sleep. */
@@ -178,6 +180,30 @@ export class ApiClient {
     const body = parseBody(res.body);
     if (res.status >= 200 && res.status < 300) return body as T;
     throw errorFrom(res.status, body);
+  }
+
+  /**
+   * Downloads a file behind the JWT and hands it to the user (saved in a browser, opened in the WeCom viewer). A
+   * refusal is an ApiError with the server's message, no answer a NetworkError; an expired token logs in again once.
+   */
+  async saveFile(path: string, file: { query?: RequestOptions['query']; filename: string; fileType: DocumentRequest['fileType'] }): Promise<void> {
+    const save = this.options.saveDocument;
+    if (!save) throw new Error('当前版本不支持下载文件');
+    const send = async () =>
+      save({
+        url: `${this.options.origin}${path}${queryString(file.query)}`,
+        headers: { authorization: `Bearer ${(await this.ensureSession()).token}` },
+        filename: file.filename,
+        fileType: file.fileType,
+      });
+    let res = await send();
+    if (res.status === 401) {
+      await this.silentLogin(true);
+      res = await send();
+    }
+    if (res.status === 0) throw new NetworkError();
+    if (res.status >= 200 && res.status < 300) return;
+    throw errorFrom(res.status, parseBody(res.body));
   }
 
   /** Network failures and "the first try is still running" (409 request_in_progress) are retried with the same key. */

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ddPlatform } from '../dd';
-import { detectHost, h5Platform } from '../h5';
+import { REVOKE_AFTER_MS, detectHost, h5Platform } from '../h5';
 import { DemoLoginRequired, PlatformUnsupported, amapMarkerUrl, type PlatformApi } from '../platform';
 import { qywxPlatform } from '../qywx';
 
 /** Every member of PlatformApi; the type below fails to compile when the interface gains one this list lacks. */
-const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'chooseFile', 'download', 'openLocation', 'openChat', 'openProfile'] as const;
+const MEMBERS = ['name', 'loginCode', 'ready', 'locate', 'connectedWifi', 'device', 'takePhoto', 'upload', 'chooseFile', 'download', 'saveDocument', 'openLocation', 'openChat', 'openProfile'] as const;
 type Missing = Exclude<keyof PlatformApi, (typeof MEMBERS)[number]>;
 const complete: [Missing] extends [never] ? true : false = true;
 
@@ -295,6 +295,51 @@ describe('the platform seam', () => {
       await expect(ddPlatform.chooseFile()).rejects.toThrow('钉钉小程序不能选择表格文件：请在电脑端或 H5 中导入');
     });
 
+    it('says the DingTalk mini-program cannot open an exported sheet, without downloading it', async () => {
+      const { api, calls } = scripted({ downloadFile: () => ({ filePath: 'dd://x.xlsx' }) });
+      g.dd = api;
+      const asked = ddPlatform.saveDocument({ url: 'http://x/api/v1/admin/customers/export.xlsx', headers: {}, filename: '客户导出-2026-12-07.xlsx', fileType: 'xlsx' });
+      await expect(asked).rejects.toEqual(new PlatformUnsupported('钉钉小程序不能打开表格文件：请在电脑端或 H5 中导出'));
+      expect(calls).toEqual([]);
+    });
+
+    it('downloads an export with the header and opens it in WeCom\'s viewer with the forward/save menu', async () => {
+      const answers = [
+        { statusCode: 200, tempFilePath: 'wxfile://tmp_export.xlsx' },
+        { statusCode: 403, tempFilePath: 'wxfile://tmp_refusal' },
+      ];
+      const { api, calls } = scripted({ downloadFile: () => answers.shift(), openDocument: () => ({ errMsg: 'openDocument:ok' }) });
+      g.wx = { qy: {}, ...api };
+      const request = { url: 'http://x/api/v1/admin/customers/export.xlsx?poolId=3', headers: { authorization: 'Bearer t' }, filename: '客户导出-2026-12-07.xlsx', fileType: 'xlsx' } as const;
+      expect(await qywxPlatform.saveDocument(request)).toEqual({ status: 200, body: '' });
+      // A refusal is not opened as a sheet: the status goes back for the message.
+      expect(await qywxPlatform.saveDocument(request)).toEqual({ status: 403, body: '' });
+      expect(calls).toEqual([
+        { api: 'downloadFile', options: { url: 'http://x/api/v1/admin/customers/export.xlsx?poolId=3', header: { authorization: 'Bearer t' } } },
+        { api: 'openDocument', options: { filePath: 'wxfile://tmp_export.xlsx', fileType: 'xlsx', showMenu: true } },
+        { api: 'downloadFile', options: { url: 'http://x/api/v1/admin/customers/export.xlsx?poolId=3', header: { authorization: 'Bearer t' } } },
+      ]);
+    });
+
+    it('reports an export download that got no answer as status 0, and a viewer failure in words', async () => {
+      const offline = scripted({
+        downloadFile: () => {
+          throw { errMsg: 'downloadFile:fail timeout' };
+        },
+      });
+      g.wx = { qy: {}, ...offline.api };
+      const request = { url: 'http://x/e.xlsx', headers: {}, filename: 'e.xlsx', fileType: 'xlsx' } as const;
+      expect(await qywxPlatform.saveDocument(request)).toEqual({ status: 0, body: '' });
+      const noViewer = scripted({
+        downloadFile: () => ({ statusCode: 200, tempFilePath: 'wxfile://e.xlsx' }),
+        openDocument: () => {
+          throw { errMsg: 'openDocument:fail filetype not supported' };
+        },
+      });
+      g.wx = { qy: {}, ...noViewer.api };
+      await expect(qywxPlatform.saveDocument(request)).rejects.toThrow('表格已下载，但无法打开：请在电脑端或 H5 中导出');
+    });
+
     it('opens a colleague\'s profile and chat through wx.qy', async () => {
       const { api, calls } = scripted({ openUserProfile: () => ({}), openEnterpriseChat: () => ({}) });
       g.wx = { qy: api };
@@ -388,6 +433,70 @@ describe('the platform seam', () => {
       } finally {
         await new Promise((resolve) => server.close(resolve));
       }
+    });
+
+    it('saves an export with the JWT header as a named download, releases its URL later, and passes a refusal on', async () => {
+      const sheet = Buffer.from('PK\u0003\u0004 a sheet');
+      const server: Server = createServer((req, res) => {
+        if (req.headers.authorization !== 'Bearer good') {
+          res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":{"code":"forbidden","message":"只有管理员可以导出客户"}}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }).end(sheet);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      // The page's document, as wide as saveDocument uses it: a link that records what the browser would download.
+      const { resolveObjectURL } = await import('node:buffer');
+      const clicked: { download: string; bytes: Buffer; attached: boolean }[] = [];
+      const body = { children: new Set<unknown>(), appendChild: (el: unknown) => body.children.add(el) };
+      const link = () => {
+        const el = {
+          href: '',
+          download: '',
+          style: {} as Record<string, string>,
+          click: async () => {
+            const attached = body.children.has(el);
+            clicked.push({ download: el.download, bytes: Buffer.from(await resolveObjectURL(el.href)!.arrayBuffer()), attached });
+          },
+          remove: () => body.children.delete(el),
+        };
+        return el;
+      };
+      Object.defineProperty(globalThis, 'document', { value: { createElement: link, body }, configurable: true, writable: true });
+      // The release a minute later is taken, not waited for.
+      const later: { run: () => void; ms: number }[] = [];
+      const realSetTimeout = globalThis.setTimeout;
+      const timers = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((run: () => void, ms?: number, ...rest: unknown[]) => {
+        if (ms === REVOKE_AFTER_MS) {
+          later.push({ run, ms });
+          return 0 as never;
+        }
+        return realSetTimeout(run, ms, ...rest);
+      }) as typeof setTimeout);
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/admin/customers/export.xlsx?poolId=3`;
+        const ok = await h5Platform.saveDocument({ url, headers: { authorization: 'Bearer good' }, filename: '客户导出-2026-12-07.xlsx', fileType: 'xlsx' });
+        expect(ok).toEqual({ status: 200, body: '' });
+        await new Promise((resolve) => realSetTimeout(resolve, 0));
+        expect(clicked).toEqual([{ download: '客户导出-2026-12-07.xlsx', bytes: sheet, attached: true }]);
+        expect(body.children.size).toBe(0);
+        expect(later).toHaveLength(1);
+        const revoked = jest.spyOn(URL, 'revokeObjectURL');
+        later[0]!.run();
+        expect(revoked).toHaveBeenCalledTimes(1);
+        expect(resolveObjectURL(revoked.mock.calls[0]![0])).toBeUndefined();
+        revoked.mockRestore();
+
+        const refused = await h5Platform.saveDocument({ url, headers: { authorization: 'Bearer rep' }, filename: 'x.xlsx', fileType: 'xlsx' });
+        expect(refused).toEqual({ status: 403, body: '{"error":{"code":"forbidden","message":"只有管理员可以导出客户"}}' });
+        expect(clicked).toHaveLength(1);
+      } finally {
+        timers.mockRestore();
+        delete g.document;
+        await new Promise((resolve) => server.close(resolve));
+      }
+      // Nothing answering is status 0 (the client calls that a network failure).
+      expect(await h5Platform.saveDocument({ url: 'http://127.0.0.1:9/none.xlsx', headers: {}, filename: 'x.xlsx', fileType: 'xlsx' })).toEqual({ status: 0, body: '' });
     });
 
     it('points a plain browser at AMap\'s marker page for navigation', () => {
