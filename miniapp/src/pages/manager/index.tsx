@@ -115,6 +115,7 @@ function Flows({ d, screen }: { d: DashboardPools; screen: boolean }) {
           { key: 'reclaimed', label: '规则收回', value: t.inflow.reclaimed, tone: 'red' },
           { key: 'departed', label: '离职交回', value: t.inflow.departed, tone: 'purple' },
           { key: 'escalated', label: '下级升级', value: t.inflow.escalated, tone: 'orange' },
+          { key: 'other', label: '其他', value: t.inflow.other, tone: 'teal' },
         ]}
       />
       <Text className='mgr__sub'>流出去向</Text>
@@ -124,6 +125,7 @@ function Flows({ d, screen }: { d: DashboardPools; screen: boolean }) {
           { key: 'claimed', label: '领取', value: t.outflow.claimed, tone: 'green' },
           { key: 'assigned', label: '分配', value: t.outflow.assigned, tone: 'blue' },
           { key: 'escalated', label: '升级转出', value: t.outflow.escalated, tone: 'orange' },
+          { key: 'other', label: '其他', value: t.outflow.other, tone: 'teal' },
         ]}
       />
     </Card>

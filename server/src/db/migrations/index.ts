@@ -33,6 +33,7 @@ import * as m33 from './2026-12-07-33-pool-archive';
 import * as m35 from './2026-12-07-35-handovers-appeals';
 import * as m34 from './2026-12-07-34-customer-edits';
 import * as m36 from './2026-12-07-36-customer-dedupe-keys';
+import * as m37 from './2026-12-07-37-dashboard-other-flows';
 import * as m38 from './2026-12-07-38-customer-merges';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
@@ -71,5 +72,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-34-customer-edits': m34,
   '2026-12-07-35-handovers-appeals': m35,
   '2026-12-07-36-customer-dedupe-keys': m36,
+  '2026-12-07-37-dashboard-other-flows': m37,
   '2026-12-07-38-customer-merges': m38,
 };

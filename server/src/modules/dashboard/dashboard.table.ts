@@ -20,6 +20,9 @@ export interface DashboardSnapshotsTable {
   out_claimed: number;
   out_assigned: number;
   out_escalated: number;
+  /** Other flows in and out (migration 37): transfers to or from the pool, archive moves, appeal restores, merges. */
+  in_other: number;
+  out_other: number;
   /** JSON {ruleId: count}. */
   reclaimed_by_rule: string;
   /** JSON histogram {wholeDays: count}: how long the customers that left the pool that day had waited in it. */

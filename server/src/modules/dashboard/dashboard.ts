@@ -46,9 +46,13 @@ export interface DayRow {
   inReclaimed: number;
   inDeparted: number;
   inEscalated: number;
+  /** Into the pool otherwise: transferred to it, moved to it from an archived pool, or (as a pool customer) from another pool. */
+  inOther: number;
   outClaimed: number;
   outAssigned: number;
   outEscalated: number;
+  /** Out of the pool otherwise: transferred away, moved to another pool, restored to a rep on appeal, merged away. */
+  outOther: number;
   reclaimedByRule: Record<string, number>;
   waitDays: Record<string, number>;
   firstVisitHours: Record<string, number>;
@@ -75,6 +79,9 @@ export interface Inflow {
   departed: number;
   /** Moved up from a lower pool by the cascade. */
   escalated: number;
+  /** Transferred to the pool (from a rep or another pool) or moved to it from an archived pool (其他流入). */
+  other: number;
+  /** Every way in: inflow.total − outflow.total is the change in pool size over the range. */
   total: number;
   byRule: { ruleId: number; count: number }[];
 }
@@ -85,6 +92,8 @@ export interface Outflow {
   assigned: number;
   /** Moved on to the next pool by the cascade. */
   escalated: number;
+  /** Transferred to a rep or another pool, moved away from an archived pool, restored to a rep on appeal, merged into another record (其他流出). */
+  other: number;
   total: number;
 }
 

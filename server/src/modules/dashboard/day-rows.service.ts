@@ -69,9 +69,11 @@ export function blankRow(day: string, p: PoolInfo): DayRow {
     inReclaimed: 0,
     inDeparted: 0,
     inEscalated: 0,
+    inOther: 0,
     outClaimed: 0,
     outAssigned: 0,
     outEscalated: 0,
+    outOther: 0,
     reclaimedByRule: {},
     waitDays: {},
     firstVisitHours: {},
@@ -87,44 +89,67 @@ export function blankRow(day: string, p: PoolInfo): DayRow {
 }
 
 /**
+ * Whether a ledger row changes the membership of its pools: into its to-pool when the customer is in that pool
+ * (unowned) afterwards, out of its from-pool when it was in that pool (unowned) before — unless it stays in the same
+ * pool unowned (a merge's survivor waiting in the pool). Exactly what the stock replay moves (`poolSize`), so a day's
+ * inflow − outflow is the change in its pool size, whatever the row's type.
+ */
+export function poolFlowsOf(e: Pick<LedgerRow, 'from_user_id' | 'to_user_id' | 'from_pool_id' | 'to_pool_id'>): { into: boolean; out: boolean } {
+  const wasIn = e.from_pool_id !== null && e.from_user_id === null;
+  const isIn = e.to_pool_id !== null && e.to_user_id === null;
+  const stays = wasIn && isIn && e.from_pool_id === e.to_pool_id;
+  return { into: isIn && !stays, out: wasIn && !stays };
+}
+
+/**
  * What one ledger row adds to the flows of the rows of its day it moves into (`into`, its to-pool) and out of
  * (`outOf`, its from-pool), given the customer's earlier rows (`before`: newest first). It reads nothing later than the
  * row itself, so a row's share never changes once written: what lets today be summed from a checkpoint plus the rows
- * after it (today.service.ts).
+ * after it (today.service.ts). Whether it flows at all is poolFlowsOf's; its type only names the flow, and a type
+ * without a name of its own (a transfer to or from a pool, an archived pool's move, an appeal restore, a merge) counts
+ * as other (`inOther`, `outOther`).
  */
 export function countLedgerRow(e: LedgerRow, into: DayRow | undefined, outOf: DayRow | undefined, before: (customerId: number, id: number) => LedgerRow[]): void {
-  switch (e.type) {
-    case 'created':
-      if (into && e.to_user_id === null) into.inCreated += 1;
-      break;
-    case 'released':
-      if (into) into.inReleased += 1;
-      break;
-    case 'reclaimed':
-      if (into) {
+  const flows = poolFlowsOf(e);
+  if (into && flows.into) {
+    switch (e.type) {
+      case 'created':
+        into.inCreated += 1;
+        break;
+      case 'released':
+        into.inReleased += 1;
+        break;
+      case 'reclaimed':
         into.inReclaimed += 1;
         bump(into.reclaimedByRule, e.rule_id ?? 0);
-      }
-      // The rep who lost it, counted where the customer was owned.
-      if (outOf && e.from_user_id !== null) bump(outOf.repReclaims, e.from_user_id);
-      break;
-    case 'left_with_employee':
-      if (into && e.to_user_id === null) into.inDeparted += 1;
-      break;
-    case 'escalated':
-      if (into) into.inEscalated += 1;
-      if (outOf) outOf.outEscalated += 1;
-      break;
-    case 'claimed':
-      if (outOf && e.from_user_id === null) outOf.outClaimed += 1;
-      break;
-    case 'assigned':
-      if (outOf && e.from_user_id === null) outOf.outAssigned += 1;
-      break;
-    case 'transferred':
-      // Owner to owner: neither into nor out of the pool.
-      break;
+        break;
+      case 'left_with_employee':
+        into.inDeparted += 1;
+        break;
+      case 'escalated':
+        into.inEscalated += 1;
+        break;
+      default:
+        into.inOther += 1;
+    }
   }
+  if (outOf && flows.out) {
+    switch (e.type) {
+      case 'claimed':
+        outOf.outClaimed += 1;
+        break;
+      case 'assigned':
+        outOf.outAssigned += 1;
+        break;
+      case 'escalated':
+        outOf.outEscalated += 1;
+        break;
+      default:
+        outOf.outOther += 1;
+    }
+  }
+  // The rep who lost it to the rules, counted where the customer was owned.
+  if (e.type === 'reclaimed' && outOf && e.from_user_id !== null) bump(outOf.repReclaims, e.from_user_id);
   // Leaving the pool (claimed or assigned out of it, or moved up the cascade): how long since it entered, i.e.
   // since the customer's previous ledger row.
   if (outOf && e.from_user_id === null && (e.type === 'claimed' || e.type === 'assigned' || e.type === 'escalated')) {

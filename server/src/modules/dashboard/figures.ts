@@ -55,7 +55,7 @@ export function saturation(stock: { poolSize: number; owned: number; reps: numbe
   return { remainingCapacity: capacity, dailyClaimCapacity: daily, ratio, verdict, reason };
 }
 
-const COUNTS = ['inCreated', 'inReleased', 'inReclaimed', 'inDeparted', 'inEscalated', 'outClaimed', 'outAssigned', 'outEscalated', 'hoardClaims', 'hoardUnvisited', 'visitsVerified', 'visitsSuspect', 'visitsRejected', 'bounces'] as const;
+const COUNTS = ['inCreated', 'inReleased', 'inReclaimed', 'inDeparted', 'inEscalated', 'inOther', 'outClaimed', 'outAssigned', 'outEscalated', 'outOther', 'hoardClaims', 'hoardUnvisited', 'visitsVerified', 'visitsSuspect', 'visitsRejected', 'bounces'] as const;
 const HISTOGRAMS = ['reclaimedByRule', 'waitDays', 'firstVisitHours', 'repReclaims', 'bouncePairs'] as const;
 type Count = (typeof COUNTS)[number];
 type Histogram = (typeof HISTOGRAMS)[number];
@@ -116,8 +116,8 @@ export function sumRows(rows: DayRow[]): RowSums {
       day: r.day,
       poolSize: r.poolSize,
       owned: r.owned,
-      inflow: r.inCreated + r.inReleased + r.inReclaimed + r.inDeparted + r.inEscalated,
-      outflow: r.outClaimed + r.outAssigned + r.outEscalated,
+      inflow: r.inCreated + r.inReleased + r.inReclaimed + r.inDeparted + r.inEscalated + r.inOther,
+      outflow: r.outClaimed + r.outAssigned + r.outEscalated + r.outOther,
       reclaimed: r.inReclaimed,
     });
   }
@@ -147,8 +147,8 @@ export function figuresOfSums(s: RowSums, t: DashboardThresholds, names: Map<str
   const { poolSize, owned, reps, capacity, daily } = s.stock;
   const c = s.counts;
   const { reclaimedByRule: byRule, waitDays: waits, firstVisitHours: hours, repReclaims, bouncePairs: pairs } = s.histograms;
-  const inflow = { created: c.inCreated, released: c.inReleased, reclaimed: c.inReclaimed, departed: c.inDeparted, escalated: c.inEscalated };
-  const outflow = { claimed: c.outClaimed, assigned: c.outAssigned, escalated: c.outEscalated };
+  const inflow = { created: c.inCreated, released: c.inReleased, reclaimed: c.inReclaimed, departed: c.inDeparted, escalated: c.inEscalated, other: c.inOther };
+  const outflow = { claimed: c.outClaimed, assigned: c.outAssigned, escalated: c.outEscalated, other: c.outOther };
   const visits = { verified: c.visitsVerified, suspect: c.visitsSuspect, rejected: c.visitsRejected };
   const visitTotal = visits.verified + visits.suspect + visits.rejected;
   const reclaimed = histTotal(repReclaims);
@@ -162,12 +162,12 @@ export function figuresOfSums(s: RowSums, t: DashboardThresholds, names: Map<str
     saturation: saturation({ poolSize, owned, reps, capacity, daily }, t),
     inflow: {
       ...inflow,
-      total: inflow.created + inflow.released + inflow.reclaimed + inflow.departed + inflow.escalated,
+      total: inflow.created + inflow.released + inflow.reclaimed + inflow.departed + inflow.escalated + inflow.other,
       byRule: [...byRule]
         .map(([ruleId, count]) => ({ ruleId: Number(ruleId), count }))
         .sort((a, b) => b.count - a.count || a.ruleId - b.ruleId),
     },
-    outflow: { ...outflow, total: outflow.claimed + outflow.assigned + outflow.escalated },
+    outflow: { ...outflow, total: outflow.claimed + outflow.assigned + outflow.escalated + outflow.other },
     medianDaysInPool: histogramMedian(waits),
     waits: histTotal(waits),
     medianHoursToFirstVerifiedVisit: histogramMedian(hours),

@@ -239,6 +239,8 @@ function addFlows(row: DayRow, part: DayRow): void {
   row.outClaimed += part.outClaimed;
   row.outAssigned += part.outAssigned;
   row.outEscalated += part.outEscalated;
+  row.inOther += part.inOther;
+  row.outOther += part.outOther;
   row.bounces += part.bounces;
   mergeInto(row.reclaimedByRule, part.reclaimedByRule);
   mergeInto(row.waitDays, part.waitDays);

@@ -46,8 +46,8 @@ const east: Omit<PoolFigures, 'series' | 'poolId' | 'name'> = {
     verdict: 'understaffed',
     reason: '公海有 3 个客户，1 名业务员还能再领 1 个（每天最多 2 个），是可领容量的 3 倍（≥ 1 倍为人手不足）：客户在堆积，请增派业务员。',
   },
-  inflow: { created: 1, released: 2, reclaimed: 1, departed: 1, escalated: 0, total: 5, byRule: [{ ruleId: RULE_ID, count: 1 }] },
-  outflow: { claimed: 3, assigned: 1, escalated: 1, total: 5 },
+  inflow: { created: 1, released: 2, reclaimed: 1, departed: 1, escalated: 0, other: 0, total: 5, byRule: [{ ruleId: RULE_ID, count: 1 }] },
+  outflow: { claimed: 3, assigned: 1, escalated: 1, other: 0, total: 5 },
   medianDaysInPool: 2,
   waits: 5,
   medianHoursToFirstVerifiedVisit: 75.5,
@@ -72,8 +72,8 @@ const south: Omit<PoolFigures, 'series' | 'poolId' | 'name'> = {
     verdict: 'saturated',
     reason: '公海只剩 1 个客户，1 名业务员还能再领 199 个（每天最多 20 个），只有可领容量的 0.005 倍（≤ 0.25 倍为饱和）：区域已饱和。',
   },
-  inflow: { created: 0, released: 0, reclaimed: 0, departed: 0, escalated: 0, total: 0, byRule: [] },
-  outflow: { claimed: 1, assigned: 0, escalated: 0, total: 1 },
+  inflow: { created: 0, released: 0, reclaimed: 0, departed: 0, escalated: 0, other: 0, total: 0, byRule: [] },
+  outflow: { claimed: 1, assigned: 0, escalated: 0, other: 0, total: 1 },
   medianDaysInPool: 20,
   waits: 1,
   medianHoursToFirstVerifiedVisit: 24,
@@ -97,8 +97,8 @@ const company: Omit<PoolFigures, 'series' | 'poolId' | 'name'> = {
     verdict: 'saturated',
     reason: '公海只剩 1 个客户，2 名业务员还能再领 100 个（每天最多 20 个），只有可领容量的 0.01 倍（≤ 0.25 倍为饱和）：区域已饱和。',
   },
-  inflow: { created: 0, released: 0, reclaimed: 0, departed: 0, escalated: 1, total: 1, byRule: [] },
-  outflow: { claimed: 0, assigned: 0, escalated: 0, total: 0 },
+  inflow: { created: 0, released: 0, reclaimed: 0, departed: 0, escalated: 1, other: 0, total: 1, byRule: [] },
+  outflow: { claimed: 0, assigned: 0, escalated: 0, other: 0, total: 0 },
   medianDaysInPool: null,
   waits: 0,
   medianHoursToFirstVerifiedVisit: null,
@@ -161,8 +161,8 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
         verdict: 'saturated',
         reason: '公海只剩 5 个客户，4 名业务员还能再领 300 个（每天最多 42 个），只有可领容量的 0.017 倍（≤ 0.25 倍为饱和）：区域已饱和。',
       },
-      inflow: { created: 1, released: 2, reclaimed: 1, departed: 1, escalated: 1, total: 6, byRule: [{ ruleId: RULE_ID, count: 1 }] },
-      outflow: { claimed: 4, assigned: 1, escalated: 1, total: 6 },
+      inflow: { created: 1, released: 2, reclaimed: 1, departed: 1, escalated: 1, other: 0, total: 6, byRule: [{ ruleId: RULE_ID, count: 1 }] },
+      outflow: { claimed: 4, assigned: 1, escalated: 1, other: 0, total: 6 },
       medianDaysInPool: 3,
       waits: 6,
       medianHoursToFirstVerifiedVisit: 24,
@@ -209,7 +209,7 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
     expect([pool.poolSize, pool.owned, pool.outflow, pool.inflow.total, pool.medianDaysInPool, pool.hoarding, pool.visits.total]).toEqual([
       2,
       5,
-      { claimed: 1, assigned: 0, escalated: 0, total: 1 },
+      { claimed: 1, assigned: 0, escalated: 0, other: 0, total: 1 },
       0,
       56,
       { claims: 1, unvisited: 0, share: 0 },
@@ -299,7 +299,7 @@ describe.each(dialects)('the commander dashboard on %s', (dialect) => {
     expect(lines).toHaveLength(1 + 3 * 2 + 1);
     expect(lines[0]!.split(',').slice(0, 12)).toEqual(['开始日期', '结束日期', '大区', '公海', '层级', '公海客户数', '已领取客户数', '业务员数', '人均持有', '剩余可领容量', '每日可领容量', '饱和度比值']);
     expect(lines[2]).toBe(
-      '2026-11-20,2026-11-26,华东,华东公海,公海,3,4,1,4,1,2,3,understaffed,公海有 3 个客户，1 名业务员还能再领 1 个（每天最多 2 个），是可领容量的 3 倍（≥ 1 倍为人手不足）：客户在堆积，请增派业务员。,5,1,2,1,1,0,5,3,1,1,2,75.5,2,1,0.5,4,0.75,0,0.25,1,1,1',
+      '2026-11-20,2026-11-26,华东,华东公海,公海,3,4,1,4,1,2,3,understaffed,公海有 3 个客户，1 名业务员还能再领 1 个（每天最多 2 个），是可领容量的 3 倍（≥ 1 倍为人手不足）：客户在堆积，请增派业务员。,5,1,2,1,1,0,0,5,3,1,1,0,2,75.5,2,1,0.5,4,0.75,0,0.25,1,1,1',
     );
     expect(lines[7]!.startsWith('2026-11-20,2026-11-26,,,全部合计,5,5,4,1.25,300,42,0.017,saturated,')).toBe(true);
   });
