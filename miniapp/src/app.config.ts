@@ -21,6 +21,7 @@ export const pages = [
   'pages/admin-org/index',
   'pages/admin-onboarding/index',
   'pages/admin-import/index',
+  'pages/handovers/index',
 ];
 
 export default defineAppConfig({

@@ -22,6 +22,8 @@ import type { PhotoDto, VisitDto, checkInBody, finishBody, reviewBody, visitList
 import type { DashboardResponse, Figures as DashboardFigures, RegionFigures, SeriesPoint, SaturationVerdict } from '../../../server/src/modules/dashboard/dashboard';
 import type { LatestReclaim, LatestReclaimsResponse, TeamMember, TeamResponse } from '../../../server/src/modules/team/team';
 import type { AppealDto, ReclaimedItem, appealDecisionBody } from '../../../server/src/modules/reclaim/appeal';
+import type { PendingHandoverDto } from '../../../server/src/modules/org/handover';
+import type { TransferResult } from '../../../server/src/modules/pool/transfer';
 
 export type { AdminPool, AdminRule, AssignmentDto, AssignmentItemState, AssignmentStatus, CalendarDay, CustomerDto, OrgUserDto, PhotoDto, Pool, RuleKind, StarterPack, StarterPackItem, UnavailableCustomer, VisitDto };
 
@@ -116,3 +118,7 @@ export interface CustomerExportFilter {
   duplicates: { row: number; existingId: number | null; sameAsRow: number | null; reason: 'name' | 'phone' | 'place' }[];
   errors: { row: number; column: string | null; message: string }[];
 }
+
+/** 离职交接: a leaver waiting for a successor, and what a handover answers. */
+export type { PendingHandoverDto };
+export type HandoverResult = TransferResult & { reason: string };

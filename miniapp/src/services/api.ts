@@ -35,6 +35,8 @@ import type {
   NearbyQuery,
   OrgUserDto,
   OrgUsersQuery,
+  PendingHandoverDto,
+  HandoverResult,
   Page,
   PhotoDto,
   Pool,
@@ -144,6 +146,10 @@ export function exportFilename(today: Date): string {
       file: (customerId: number, reason: string) => post<{ appeal: AppealDto }>(`/api/v1/customers/${customerId}/appeal`, { reason }),
       list: (status: 'open' | 'accepted' | 'declined' | 'all' = 'open') => get<{ items: AppealDto[] }>('/api/v1/appeals', { status }),
       decide: (id: number, body: AppealDecisionBody) => post<{ appeal: AppealDto }>(`/api/v1/appeals/${id}/decision`, body),
+    },
+    handovers: {
+      pending: () => get<{ items: PendingHandoverDto[] }>('/api/v1/handovers', { status: 'pending' }),
+      handOver: (userId: string, toUserId: string, force = false) => post<HandoverResult>(`/api/v1/admin/users/${encodeURIComponent(userId)}/handover`, { toUserId, force }),
     },
     platform: {
       jsapiSignature: (url: string) =>

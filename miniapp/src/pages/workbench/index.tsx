@@ -30,6 +30,7 @@ const GROUPS: { role: Role; title: string; entries: Entry[] }[] = [
       { title: '团队', hint: '下属的客户、拜访与回收倒计时', url: '/pages/team/index' },
       { title: '待审拜访', hint: '可疑或被拒的签到', url: '/pages/review/index' },
       { title: '最近收回', hint: '规则收回公海的客户', url: '/pages/reclaims/index' },
+      { title: '离职交接', hint: '为离职员工的客户指定接手的同事，逾期退回公海', url: '/pages/handovers/index' },
     ],
   },
   {
@@ -48,6 +49,7 @@ const GROUPS: { role: Role; title: string; entries: Entry[] }[] = [
       { title: '组织与角色', hint: '大区与员工角色（业务员、经理、人事、管理员）', url: '/pages/admin-org/index' },
       { title: '公海池', hint: '新建、修改、归档公海，成员部门与回收规则', url: '/pages/admin-pools/index' },
       { title: '导入客户', hint: '从 Excel/CSV 批量导入客户，先试导入再确认', url: '/pages/admin-import/index' },
+      { title: '离职交接', hint: '为离职员工的客户指定接手的同事，逾期退回公海', url: '/pages/handovers/index' },
     ],
   },
 ];

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '离职交接', enablePullDownRefresh: true });
