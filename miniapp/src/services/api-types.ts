@@ -100,8 +100,6 @@ export type { DashboardFigures, LatestReclaim, LatestReclaimsResponse, RegionFig
 export type { AppealDto, ReclaimedItem };
 export type AppealDecisionBody = z.input<typeof appealDecisionBody>;
 
-/** The answer of `POST /api/v1/admin/customers/import` (the same for a dry run and the real run of one file). */
-export interface ImportReport {
 /** The filters of `GET /api/v1/admin/customers/export.xlsx`; each left out exports all. */
 export interface CustomerExportFilter {
   poolId?: number;
@@ -109,6 +107,8 @@ export interface CustomerExportFilter {
   ownerId?: string;
 }
 
+/** The answer of `POST /api/v1/admin/customers/import` (the same for a dry run and the real run of one file). */
+export interface ImportReport {
   dryRun: boolean;
   rows: number;
   created: number;

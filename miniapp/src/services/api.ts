@@ -56,14 +56,14 @@ import type {
 } from './api-types';
 import type { ApiClient } from './request';
 
-/** Typed calls for every endpoint of DESIGN §9 the app uses; each is one line over ApiClient. */
-export function createApi(client: ApiClient) {
 /** The export's file name by the local date: 客户导出-2026-12-07.xlsx. */
 export function exportFilename(today: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `客户导出-${today.getFullYear()}-${two(today.getMonth() + 1)}-${two(today.getDate())}.xlsx`;
 }
 
+/** Typed calls for every endpoint of DESIGN §9 the app uses; each is one line over ApiClient. */
+export function createApi(client: ApiClient) {
   const get = <T>(path: string, query?: Record<string, string | number | boolean | undefined | null>) => client.request<T>('GET', path, { query });
   const post = <T>(path: string, body?: unknown, idempotencyKey?: string) => client.request<T>('POST', path, { body: body ?? {}, idempotencyKey });
   const put = <T>(path: string, body: unknown) => client.request<T>('PUT', path, { body });
@@ -119,11 +119,11 @@ export function exportFilename(today: Date): string {
       setCalendar: (body: CalendarBody) => put<{ year: number; days: CalendarDay[] }>('/api/v1/admin/calendar', body),
       importCustomers: (file: Photo, filename: string, poolId: number, dryRun: boolean) =>
         client.uploadFile<ImportReport>('/api/v1/admin/customers/import', file, { field: 'file', filename, fields: { poolId: String(poolId), dryRun: String(dryRun) } }),
-      verifyEvidence: () => get<{ ok: boolean; entries: number; firstBrokenSeq: number | null }>('/api/v1/admin/evidence/verify'),
-    },
       /** Saves (H5) or opens (WeCom) the customers as .xlsx, `客户导出-YYYY-MM-DD.xlsx` by the device's date. */
       exportCustomers: (filter: CustomerExportFilter, today: Date = new Date()) =>
         client.saveFile('/api/v1/admin/customers/export.xlsx', { query: { ...filter }, filename: exportFilename(today), fileType: 'xlsx' }),
+      verifyEvidence: () => get<{ ok: boolean; entries: number; firstBrokenSeq: number | null }>('/api/v1/admin/evidence/verify'),
+    },
     assignments: {
       create: (body: CreateAssignmentBody, idempotencyKey?: string) => post<CreateAssignmentResult>('/api/v1/assignments', body, idempotencyKey),
       suggest: (q: SuggestQuery) => get<StarterPack>('/api/v1/assignments/suggest', q as Record<string, string | number>),
