@@ -1,4 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
+import ExcelJS from 'exceljs';
+import type { Browser, Download, Page } from 'playwright-core';
 import { apiAs, type Get } from '../support/api';
 import { launchBrowser, loginAs, phoneContext } from '../support/browser';
 import { ensureH5Build } from '../support/build';
@@ -19,10 +20,22 @@ interface AdminPoolSeen {
   archivedAt: string | null;
 }
 
+/** The rows of a downloaded .xlsx (first worksheet), each cell as the file holds it; an empty cell reads as ''. */
+async function downloadedRows(download: Download): Promise<string[][]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await download.createReadStream())!) chunks.push(chunk as Buffer);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+  const rows: string[][] = [];
+  const sheet = wb.worksheets[0]!;
+  sheet.eachRow((row) => rows.push(Array.from({ length: sheet.columnCount }, (_, i) => String(row.getCell(i + 1).value ?? ''))));
+  return rows;
+}
+
 /** rep05 (陈静) works in 杭州一组: the rep who is made HR here, in this file's own server (its own fresh demo). */
 const REP = { id: 'rep05', name: '陈静' };
 
-describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与角色, 公海池, 导入客户), and the new HR opens 新人分配', () => {
+describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与角色, 公海池, 导入导出客户), and the new HR opens 新人分配', () => {
   let server: RunningServer;
   let browser: Browser;
   let admin: Get;
@@ -43,7 +56,7 @@ describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与�
     await page.getByText(entry, { exact: true }).click();
   };
 
-  it('admin01 reads the checklist, grants 人事 to rep05, creates a pool for 杭州一组 and imports a file into it; rep05 then opens 新人分配', async () => {
+  it('admin01 reads the checklist, grants 人事 to rep05, creates a pool for 杭州一组, imports a file into it and exports it; rep05 then opens 新人分配', async () => {
     const context = await phoneContext(browser, server.baseUrl);
     const page = await context.newPage();
     await loginAs(page, server.baseUrl, 'admin01');
@@ -123,6 +136,26 @@ describe('H5 in Chromium: admin01 takes a company live (开通向导, 组织与�
     await report.filter({ hasText: '已导入' }).waitFor();
     expect(await report.textContent()).toMatch(/^已导入：共 2 行，新建 2，跳过 0/);
     expect((await admin<{ items: { poolId: number; poolCustomers: number; ownedCustomers: number }[] }>('/api/v1/admin/pool-counts')).items.find((c) => c.poolId === created.id)).toEqual({ poolId: created.id, poolCustomers: 2, ownedCustomers: 0 });
+
+    // 导出客户: the new pool as .xlsx, downloaded with the JWT, named by the phone's date (Asia/Shanghai here).
+    await page.getByTestId(`export-pool-${created.id}`).click();
+    const exportButton = page.getByTestId('export-xlsx');
+    expect(await exportButton.textContent()).toBe('导出 Excel');
+    const [download] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    expect(download.suggestedFilename()).toBe(`客户导出-${today}.xlsx`);
+    const rows = await downloadedRows(download);
+    expect(rows[0]).toEqual(['客户名称', '地址', '纬度', '经度', '坐标系', '级别', '标签', '联系人', '职务', '电话', '负责人', '状态', '负责人姓名', '最近有效拜访', '回收到期']);
+    // Both imported customers, in the pool: status 公海, no owner, no verified visit, nothing due.
+    expect(rows.slice(1).map((r) => [r[0], r[6], r[7], r[9], r[10], r[11], r[12], r[13], r[14]])).toEqual([
+      ['龙井问茶茶社', '茶叶;老客户', '王老板', '13812340001', '', '公海', '', '', ''],
+      ['钱江五金商行', '五金', '李经理', '13812340002', '', '公海', '', '', ''],
+    ]);
+    await page.getByTestId('export-done').waitFor();
+    // 已领取 of the same pool: none yet, so the file holds the header row alone.
+    await page.getByTestId('export-status-owned').click();
+    const [ownedOnly] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+    expect(await downloadedRows(ownedOnly)).toEqual([rows[0]]);
     await context.close();
 
     // rep05 logs in again: now also 人事, with 新人分配 on the 工作台, whose picker loads the people to assign to.

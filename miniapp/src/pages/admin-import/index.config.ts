@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '导入客户' });
+export default definePageConfig({ navigationBarTitleText: '导入导出客户' });

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBanner } from '@/components/error-banner';
 import { SessionGate } from '@/components/session-gate';
 import { platform, PlatformUnsupported, type Photo } from '@/platform';
-import { api, type AdminPool, type ImportReport } from '@/services';
+import { api, type AdminPool, type CustomerExportFilter, type ImportReport } from '@/services';
 import './index.scss';
 
 const REASONS: Record<ImportReport['duplicates'][number]['reason'], string> = { name: '名称相同', phone: '电话相同', place: '同名且 200 米内' };
@@ -35,6 +35,75 @@ function Report({ report }: { report: ImportReport }) {
           </Text>
         </View>
       ))}
+    </View>
+  );
+}
+
+const STATUSES: { key: CustomerExportFilter['status']; label: string }[] = [
+  { key: undefined, label: '全部' },
+  { key: 'pool', label: '公海中' },
+  { key: 'owned', label: '已领取' },
+];
+
+/**
+ * 导出客户: one pool or all, by status, as .xlsx — saved by a browser, opened in WeCom's viewer (whose menu forwards or
+ * saves it); the DingTalk mini-program cannot open a sheet and says where to export instead.
+ */
+function ExportCustomers({ pools }: { pools: AdminPool[] }) {
+  const [poolId, setPoolId] = useState<number | undefined>(undefined);
+  const [status, setStatus] = useState<CustomerExportFilter['status']>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+
+  const run = async () => {
+    if (busy) return;
+    setBusy(true);
+    setFailure(null);
+    setDone(false);
+    try {
+      await api.admin.exportCustomers({ poolId, status });
+      setDone(true);
+    } catch (err) {
+      setFailure(err instanceof Error ? err.message : '导出失败，请重试');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <View className='import__section'>
+      <Text className='import__title'>导出客户</Text>
+      {failure ? <ErrorBanner title='没有导出' message={failure} /> : null}
+      <View className='import__chips'>
+        {[{ id: undefined, name: '全部公海' }, ...pools].map((p) => (
+          <Text key={p.id ?? 'all'} className={`import__chip ${poolId === p.id ? 'import__chip--on' : ''}`} onClick={() => setPoolId(p.id)} data-testid={`export-pool-${p.id ?? 'all'}`}>
+            {p.name}
+          </Text>
+        ))}
+      </View>
+      <View className='import__chips'>
+        {STATUSES.map((s) => (
+          <Text key={s.label} className={`import__chip ${status === s.key ? 'import__chip--on' : ''}`} onClick={() => setStatus(s.key)} data-testid={`export-status-${s.key ?? 'all'}`}>
+            {s.label}
+          </Text>
+        ))}
+      </View>
+      <Text className='import__hint'>
+        表格含导入的各列，另有状态、负责人姓名、最近有效拜访和回收到期；可改后再导入（已有的客户按重复跳过）。
+        {platform.name === 'dd' ? '钉钉小程序不能打开表格，请在电脑端或 H5 中导出。' : ''}
+      </Text>
+      <View className='import__actions'>
+        <Text className={`import__button ${busy ? 'import__button--off' : ''}`} onClick={run} data-testid='export-xlsx'>
+          导出 Excel
+        </Text>
+      </View>
+      {busy ? <Text className='import__hint'>正在导出，请稍候…</Text> : null}
+      {done ? (
+        <Text className='import__done' data-testid='export-done'>
+          {platform.name === 'h5' ? '已导出，请在浏览器的下载中查看。' : '已导出。'}
+        </Text>
+      ) : null}
     </View>
   );
 }
@@ -134,15 +203,19 @@ function ImportCustomers() {
         {report && !report.dryRun ? <Text className='import__done'>导入完成。</Text> : null}
       </View>
       {report ? <Report report={report} /> : null}
+      <ExportCustomers pools={pools} />
     </View>
   );
 }
 
-/** 导入客户 (admin): choose a pool and an .xlsx/.csv, 试导入 (dry run) shows the report, 确认导入 writes it. */
+/**
+ * 导入导出客户 (admin): choose a pool and an .xlsx/.csv, 试导入 (dry run) shows the report, 确认导入 writes it; below,
+ * 导出客户 downloads the customers as .xlsx.
+ */
 export default function AdminImportPage() {
   return (
     <SessionGate>
-      {(session) => (session.user.roles.includes('admin') ? <ImportCustomers /> : <ErrorBanner title='没有权限' message='导入客户只对管理员开放；请联系管理员。' />)}
+      {(session) => (session.user.roles.includes('admin') ? <ImportCustomers /> : <ErrorBanner title='没有权限' message='导入导出客户只对管理员开放；请联系管理员。' />)}
     </SessionGate>
   );
 }
