@@ -70,4 +70,33 @@ describe('H5 in Chromium: the manager picks a leaver’s successor (离职交接
     expect(await ownedIds(rep07!)).toEqual([...held, ...leaving].sort((a, b) => a - b));
     await context.close();
   });
+
+  it('admin01 hands 陈静’s customers to 周杰 of 华南, outside their pool: the refusal is shown, 强制交接 moves them', async () => {
+    const [admin, rep05, rep09] = await Promise.all(['admin01', 'rep05', 'rep09'].map(tokenFor));
+    const leaving = await ownedIds(rep05!);
+    const held = await ownedIds(rep09!);
+    expect(await json('DELETE', '/sandbox/dingtalk/_control/org/users/rep05')).toMatchObject({ status: 200, body: { delivered: true } });
+
+    const context = await phoneContext(browser, server.baseUrl);
+    const page = await context.newPage();
+    await loginAs(page, server.baseUrl, 'admin01');
+    await page.getByText('工作台', { exact: true }).last().click();
+    await page.getByText('离职交接', { exact: true }).click();
+    const card = page.getByTestId('handover-rep05');
+    await card.getByTestId('pick-successor').click();
+    await card.getByTestId('search-successor').locator('input').fill('周杰');
+    await card.getByTestId('successor-rep09').click();
+    await card.getByTestId('handover-submit').click();
+    // The server's own words, and the way past them.
+    const warning = card.getByTestId('banner-warning');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(`这 ${leaving.length} 个客户都没有转交`);
+    expect(await ownedIds(rep09!)).toEqual(held);
+    await card.getByTestId('handover-force').click();
+    await page.getByTestId('handover-banner').waitFor();
+    expect(await page.getByTestId('handover-banner').textContent()).toBe(`已交接：陈静 的 ${leaving.length} 个客户已转到 周杰 名下，已通知对方`);
+    expect(await ownedIds(rep09!)).toEqual([...held, ...leaving].sort((a, b) => a - b));
+    expect((await json('GET', '/api/v1/handovers?status=pending', undefined, admin)).body).toEqual({ items: [] });
+    await context.close();
+  });
 });
