@@ -1,6 +1,7 @@
 import { startThrowawayMariadb, stopThrowawayMariadb, type ThrowawayMariadb } from '../server/test/mariadb-server';
 import { runCheckinBench } from './checkin.bench';
 import { runClaimsBench } from './claims.bench';
+import { runDedupeBench } from './dedupe.bench';
 import { runDashboardBench } from './dashboard.bench';
 import { runImportBench } from './import.bench';
 import { runNearbyBench } from './nearby.bench';
@@ -8,7 +9,7 @@ import { runSweepBench } from './sweep.bench';
 import { printTargets, saveResult, type BenchResult } from './results';
 
 /**
- * `npm run bench [-- nearby|claims|checkin|sweep|dashboard|import]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
+ * `npm run bench [-- nearby|claims|checkin|sweep|dashboard|import|dedupe]`: the DESIGN §14 benchmarks against MariaDB (MYSQL_URL, or a throwaway server
  * started here). Prints PASS/FAIL per target and exits 0 either way; exits 1 only when the bench broke or a
  * correctness check failed (a double owner, a quota overrun, a nearby answer that differs from the full scan).
  */
@@ -19,6 +20,7 @@ const benches: Record<string, (serverUrl: string, say: (line: string) => void) =
   sweep: runSweepBench,
   dashboard: runDashboardBench,
   import: runImportBench,
+  dedupe: runDedupeBench,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -1,7 +1,7 @@
 import { isMysql, type Db } from '../../db/create-db';
 import { containsText } from '../../db/like';
-import type { Selectable } from 'kysely';
-import { DuplicateIndex, nameKey, phoneKey, type DedupeCandidate } from './duplicates';
+import { sql, type Selectable } from 'kysely';
+import { DuplicateIndex, nameKey, phoneKey, type DedupeCandidate, type DedupeCustomer } from './duplicates';
 import type { CustomersTable } from './customers.table';
 
 export type CustomerRow = Selectable<CustomersTable>;
@@ -88,32 +88,43 @@ const chunks = <T>(xs: readonly T[]): T[][] => {
 /**
  * The tenant's customers the given new customers might duplicate, found by their keys (`name_key`, contacts'
  * `phone_key`: indexed equality lookups, see duplicates.ts `nameKey`) so a creation reads a handful of rows, not the
- * tenant; an import passes all its rows at once (a few queries per 500 rows). The rule then decides on them exactly as
- * on the whole tenant (a same place is a same name, so the name lookup covers it).
+ * tenant, in one round trip; an import passes all its rows at once (one query per 500 keys). The rule then decides on
+ * them exactly as on the whole tenant (a same place is a same name, so the name lookup covers it).
  */
 export async function duplicateCandidates(db: Db, tenantId: string, candidates: readonly DedupeCandidate[]): Promise<DuplicateIndex> {
-  const columns = ['id', 'name', 'lat', 'lng', 'status', 'pool_id', 'owner_id'] as const;
-  const names = [...new Set(candidates.map((c) => nameKey(c.name)))];
-  const phones = [...new Set(candidates.flatMap((c) => c.phones.map(phoneKey)).filter((p): p is string => p !== null))];
-  const byName = [];
-  for (const part of chunks(names)) {
-    byName.push(...(await db.selectFrom('customers').select(columns).where('tenant_id', '=', tenantId).where('name_key', 'in', part).orderBy('id').execute()));
+  const nameParts = chunks([...new Set(candidates.map((c) => nameKey(c.name)))]);
+  const phoneParts = chunks([...new Set(candidates.flatMap((c) => c.phones.map(phoneKey)).filter((p): p is string => p !== null))]);
+  const byName = (keys: string[]) =>
+    db
+      .selectFrom('customers as c')
+      .select(['c.id', 'c.name', 'c.lat', 'c.lng', 'c.status', 'c.pool_id', 'c.owner_id', sql<number | null>`null`.as('contact_id'), sql<string | null>`null`.as('phone')])
+      .where('c.tenant_id', '=', tenantId)
+      .where('c.name_key', 'in', keys);
+  const byPhone = (keys: string[]) =>
+    db
+      .selectFrom('customer_contacts as cc')
+      .innerJoin('customers as c', (j) => j.onRef('c.id', '=', 'cc.customer_id').onRef('c.tenant_id', '=', 'cc.tenant_id'))
+      .select(['c.id', 'c.name', 'c.lat', 'c.lng', 'c.status', 'c.pool_id', 'c.owner_id', 'cc.id as contact_id', 'cc.phone'])
+      .where('cc.tenant_id', '=', tenantId)
+      .where('cc.phone_key', 'in', keys);
+  const rows = [];
+  for (let i = 0; i < Math.max(nameParts.length, phoneParts.length); i++) {
+    const names = nameParts[i];
+    const phones = phoneParts[i];
+    // A creation's name and phones in one statement (one round trip inside its locked transaction).
+    const query = names && phones ? byName(names).unionAll(byPhone(phones)) : names ? byName(names) : byPhone(phones!);
+    rows.push(...(await query.execute()));
   }
-  const phoneRows = [];
-  for (const part of chunks(phones)) {
-    phoneRows.push(
-      ...(await db.selectFrom('customer_contacts').select(['customer_id', 'phone']).where('tenant_id', '=', tenantId).where('phone_key', 'in', part).orderBy('id').execute()),
-    );
+  const customers = new Map<number, DedupeCustomer>();
+  for (const c of [...rows].sort((a, b) => Number(a.id) - Number(b.id))) {
+    if (!customers.has(Number(c.id))) {
+      customers.set(Number(c.id), { id: Number(c.id), name: c.name, lat: Number(c.lat), lng: Number(c.lng), status: c.status, poolId: Number(c.pool_id), ownerId: c.owner_id });
+    }
   }
-  const known = new Set(byName.map((c) => Number(c.id)));
-  const more = [...new Set(phoneRows.map((p) => Number(p.customer_id)))].filter((id) => !known.has(id));
-  const byPhone = [];
-  for (const part of chunks(more)) {
-    byPhone.push(...(await db.selectFrom('customers').select(columns).where('tenant_id', '=', tenantId).where('id', 'in', part).orderBy('id').execute()));
-  }
+  const phones = rows.filter((r) => r.contact_id !== null).sort((a, b) => Number(a.contact_id) - Number(b.contact_id));
   return new DuplicateIndex(
-    [...byName, ...byPhone].map((c) => ({ id: Number(c.id), name: c.name, lat: Number(c.lat), lng: Number(c.lng), status: c.status, poolId: Number(c.pool_id), ownerId: c.owner_id })),
-    phoneRows.map((p) => ({ customerId: Number(p.customer_id), phone: p.phone })),
+    customers.values(),
+    phones.map((p) => ({ customerId: Number(p.id), phone: p.phone })),
   );
 }
 
