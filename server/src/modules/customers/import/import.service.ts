@@ -159,8 +159,9 @@ export async function importCustomers(
   const day = localDate(now, actor.timeZone);
   const writeBatch = async (trx: Db, batch: PlacedRow[]) => {
     // Under the tenant's creation lock, the batch's rows again against the customers now stored: one created since the
-    // check above (a rep's 新建, another import) makes its row a duplicate, never a second customer (撞单).
-    await lockTenantCustomerCreation(trx, tenantId);
+    // check above (a rep's 新建, another import) makes its row a duplicate, never a second customer (撞单). A dry run
+    // writes nothing that stays, so it does not hold up the tenant's creations for its whole length.
+    if (!input.dryRun) await lockTenantCustomerCreation(trx, tenantId);
     const stored = await duplicateCandidates(trx, tenantId, batch.map(candidateOf));
     const rows = batch.filter((r) => {
       const match = stored.match(candidateOf(r));
