@@ -1,9 +1,10 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlAdapter, MysqlDialect, SqliteDialect } from 'kysely';
+import { Kysely, MysqlAdapter, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Database } from './database';
+import { RowLockMysqlDialect } from './migration-lock';
 import { checkpointInBackground } from './sqlite-checkpointer';
 
 export type DatabaseTarget = { dialect: 'sqlite'; file: string } | { dialect: 'mysql'; url: string };
@@ -48,7 +49,8 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
     pool.on('connection', (conn) => {
       conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     });
-    db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+    // Migrations lock with a row, not GET_LOCK (node-local on Galera): migration-lock.ts.
+    db = new Kysely<Database>({ dialect: new RowLockMysqlDialect({ pool }) });
   }
   return db;
 }

@@ -15,7 +15,11 @@ function unwrap(result: MigrationResultSet): string[] {
   return (result.results ?? []).map((r) => r.migrationName);
 }
 
-/** Brings the schema to the newest version; returns the names of the migrations it applied. */
+/**
+ * Brings the schema to the newest version; returns the names of the migrations it applied. On MySQL it runs under the
+ * cluster-wide lock row (migration-lock.ts): of several instances at once, one migrates and the others wait for it,
+ * then find nothing left to do.
+ */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   return unwrap(await migrator(db).migrateToLatest());
 }
@@ -34,4 +38,10 @@ export async function migrateDownAll(db: Db): Promise<string[]> {
     if (names.length === 0) return done;
     done.push(...names);
   }
+}
+
+/** The migrations this code has that the database has not run yet, oldest first (empty when the schema is current). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const infos = await migrator(db).getMigrations();
+  return infos.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
