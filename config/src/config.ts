@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { envSchema } from './schema';
+import { envSchema, type Env } from './schema';
 
 export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
@@ -18,6 +18,11 @@ export interface AppConfig {
    */
   readonly sandbox: 'on' | 'off' | 'auto';
   readonly jobs: boolean;
+  /**
+   * Whether `npm start` migrates the database (MIGRATE_ON_START): on by default for SQLite, off for MySQL, where
+   * `npm run migrate` is the deploy step and a server on an older schema refuses to start.
+   */
+  readonly migrateOnStart: boolean;
   readonly timeZone: string;
   /** Where this server is reachable from itself; the sandboxes' base URLs hang off it. */
   readonly publicBaseUrl: string;
@@ -48,31 +53,24 @@ function persistedSecret(dataDir: string, file: string, bytes: number): string {
  * every offending variable and says what it must be.
  */
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(environment)';
-      return `  ${name}=${JSON.stringify(cleaned[name] ?? '')}: ${issue.message}`;
-    });
-    throw new ConfigError(`配置错误 (invalid configuration), fix these environment variables:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(source);
   const production = e.NODE_ENV === 'production';
+  const missing = (['JWT_SECRET', 'MASTER_KEY'] as const).filter((name) => !e[name]);
+  if (e.DATABASE_URL?.startsWith('mysql://') && missing.length > 0) {
+    // Generated per DATA_DIR they would differ on every instance: tokens and sealed tenant secrets would not carry over.
+    throw new ConfigError(
+      `配置错误：使用 MySQL 数据库（DATABASE_URL=mysql://…）时必须设置 ${missing.join('、')}。` +
+        '所有实例必须共用同一个 JWT_SECRET 和 MASTER_KEY，否则一个实例签发的登录令牌、加密保存的企业密钥在其他实例上都无法使用。' +
+        '请给每个实例设置相同的值（可用 openssl rand -hex 32 生成：JWT_SECRET 至少 32 个字符，MASTER_KEY 为 64 位十六进制）。',
+    );
+  }
   if (production && !e.JWT_SECRET) throw new ConfigError('配置错误: JWT_SECRET is required when NODE_ENV=production');
   if (production && !e.MASTER_KEY) throw new ConfigError('配置错误: MASTER_KEY is required when NODE_ENV=production');
   if (production && e.PLATFORM_SANDBOX === 'on') {
     throw new ConfigError('配置错误: PLATFORM_SANDBOX=on is not allowed when NODE_ENV=production');
   }
   const dataDir = path.resolve(e.DATA_DIR);
-  let database: AppConfig['database'];
-  if (!e.DATABASE_URL) database = { dialect: 'sqlite', file: path.join(dataDir, 'gonghai.db') };
-  else if (e.DATABASE_URL.startsWith('mysql://')) database = { dialect: 'mysql', url: e.DATABASE_URL };
-  else {
-    const file = e.DATABASE_URL.slice('sqlite:'.length);
-    if (!file) throw new ConfigError('配置错误: DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/gonghai.db or sqlite::memory:');
-    database = { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
-  }
+  const database = databaseFrom(e, dataDir);
   const config: AppConfig = {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -84,11 +82,42 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     photoStore: e.PHOTO_STORE ?? path.join(dataDir, 'photos'),
     sandbox: e.PLATFORM_SANDBOX ?? (production ? 'off' : 'auto'),
     jobs: e.JOBS === 'on',
+    migrateOnStart: e.MIGRATE_ON_START ? e.MIGRATE_ON_START === 'on' : database.dialect === 'sqlite',
     timeZone: e.TZ_DEFAULT,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
   };
   return deepFreeze(config);
+}
+
+/**
+ * Only the database, for `npm run migrate`: the same validation as loadConfig, without requiring the secrets a
+ * migration does not use (a deploy step may run with DATABASE_URL alone).
+ */
+export function loadDatabaseConfig(source: Record<string, string | undefined> = process.env): Pick<AppConfig, 'database'> {
+  const e = parseEnv(source);
+  return deepFreeze({ database: databaseFrom(e, path.resolve(e.DATA_DIR)) });
+}
+
+function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `  ${name}=${JSON.stringify(cleaned[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`配置错误 (invalid configuration), fix these environment variables:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+function databaseFrom(e: Env, dataDir: string): AppConfig['database'] {
+  if (!e.DATABASE_URL) return { dialect: 'sqlite', file: path.join(dataDir, 'gonghai.db') };
+  if (e.DATABASE_URL.startsWith('mysql://')) return { dialect: 'mysql', url: e.DATABASE_URL };
+  const file = e.DATABASE_URL.slice('sqlite:'.length);
+  if (!file) throw new ConfigError('配置错误: DATABASE_URL=sqlite: needs a file path, e.g. sqlite:./data/gonghai.db or sqlite::memory:');
+  return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError } from './config';
+export { loadConfig, loadDatabaseConfig, ConfigError } from './config';
 export type { AppConfig } from './config';
 export { envSchema } from './schema';
 export * from './demo';

@@ -21,6 +21,7 @@ export const envSchema = z.object({
   PHOTO_STORE: z.string().min(1).optional(),
   PLATFORM_SANDBOX: onOff.optional(),
   JOBS: onOff.default('on'),
+  MIGRATE_ON_START: onOff.optional(),
   TZ_DEFAULT: z
     .string()
     .refine((zone) => {

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { buildApp } from './app';
 import { createDb } from './db/create-db';
-import { migrateToLatest } from './db/migrate';
+import { migrateToLatest, pendingMigrations } from './db/migrate';
 import { demoOrgFixtures } from './demo/demo-org';
 import { seedDemo } from './demo/seed-demo';
 import type { Job } from './jobs/job';
@@ -32,8 +32,9 @@ import { countTenantsByKind, listTenants } from './modules/tenants/tenants.repos
 import { createRuntime, loadConfigOrExit } from './runtime';
 
 /**
- * `npm start`: migrate, decide the sandbox from the database, seed the demo once (sandbox mode), serve API + sandboxes
- * on PORT; `/healthz` says ready once the jobs are scheduled.
+ * `npm start`: migrate (SQLite; MySQL only with MIGRATE_ON_START=on, otherwise refuse an out-of-date schema), decide
+ * the sandbox from the database, seed the demo once (sandbox mode), serve API + sandboxes on PORT; `/healthz` says
+ * ready once the jobs are scheduled.
  */
 async function main(): Promise<void> {
   installProcessGuards();
@@ -41,8 +42,17 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`公海 Gonghai 正在启动（数据库：${config.database.dialect === 'sqlite' ? `SQLite ${config.database.file}` : 'MySQL'}）…`);
   const db = createDb(config.database);
-  const applied = await migrateToLatest(db);
-  if (applied.length) say(`  已执行 ${applied.length} 个数据库迁移`);
+  // On MySQL the migration is a deploy step (`npm run migrate`, DESIGN §10); MIGRATE_ON_START=on runs the same locked one.
+  if (config.migrateOnStart) {
+    const applied = await migrateToLatest(db);
+    if (applied.length) say(`  已执行 ${applied.length} 个数据库迁移`);
+  } else {
+    const pending = await pendingMigrations(db);
+    if (pending.length > 0) {
+      await db.destroy();
+      throw new Error(`数据库结构不是最新（缺少 ${pending.length} 个迁移）：请先运行 npm run migrate（或设置 MIGRATE_ON_START=on 让启动时迁移）`);
+    }
+  }
   // The sandboxes and the demo never sit beside a real company (DESIGN §11): the database decides, and
   // PLATFORM_SANDBOX=on beside a production tenant stops the start.
   const decision = decideSandbox(config.sandbox, await countTenantsByKind(db));

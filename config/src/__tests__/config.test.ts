@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../index';
+import { ConfigError, loadConfig, loadDatabaseConfig } from '../index';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'gonghai-config-'));
 
@@ -35,7 +35,7 @@ describe('configuration', () => {
   });
 
   it('is frozen all the way down', () => {
-    const config = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'mysql://u:p@db:3306/gonghai' });
+    const config = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'mysql://u:p@db:3306/gonghai', JWT_SECRET: 'x'.repeat(40), MASTER_KEY: 'a'.repeat(64) });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.database)).toBe(true);
     expect(config.database).toEqual({ dialect: 'mysql', url: 'mysql://u:p@db:3306/gonghai' });
@@ -70,5 +70,38 @@ describe('configuration', () => {
     const secrets = { ...base, JWT_SECRET: 'x'.repeat(40), MASTER_KEY: 'a'.repeat(64) };
     expect(loadConfig(secrets).sandbox).toBe('off');
     expect(() => loadConfig({ ...secrets, PLATFORM_SANDBOX: 'on' })).toThrow(/PLATFORM_SANDBOX=on is not allowed/);
+  });
+
+  // Issue 20 item 4: instances on one MySQL database must share the secrets; per-DATA_DIR files would differ on each.
+  it('requires JWT_SECRET and MASTER_KEY with a MySQL DATABASE_URL, naming the missing ones, and writes no secret files', () => {
+    const dir = tmp();
+    const mysql = { DATA_DIR: dir, DATABASE_URL: 'mysql://u:p@db:3306/gonghai' };
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    const both = refusal(mysql);
+    expect(both).toContain('使用 MySQL 数据库（DATABASE_URL=mysql://…）时必须设置 JWT_SECRET、MASTER_KEY。');
+    expect(both).not.toContain('u:p@db');
+    expect(refusal({ ...mysql, JWT_SECRET: 'x'.repeat(40) })).toContain('时必须设置 MASTER_KEY。');
+    expect(refusal({ ...mysql, MASTER_KEY: 'a'.repeat(64) })).toContain('时必须设置 JWT_SECRET。');
+    expect(existsSync(path.join(dir, 'jwt-secret'))).toBe(false);
+    expect(existsSync(path.join(dir, 'master-key'))).toBe(false);
+    // The migration needs only the database.
+    expect(loadDatabaseConfig(mysql)).toEqual({ database: { dialect: 'mysql', url: 'mysql://u:p@db:3306/gonghai' } });
+  });
+
+  it('migrates on start by default only on SQLite; MIGRATE_ON_START says otherwise', () => {
+    const secrets = { JWT_SECRET: 'x'.repeat(40), MASTER_KEY: 'a'.repeat(64) };
+    const mysql = { DATA_DIR: tmp(), DATABASE_URL: 'mysql://u:p@db:3306/gonghai', ...secrets };
+    expect(loadConfig({ DATA_DIR: tmp() }).migrateOnStart).toBe(true);
+    expect(loadConfig(mysql).migrateOnStart).toBe(false);
+    expect(loadConfig({ ...mysql, MIGRATE_ON_START: 'on' }).migrateOnStart).toBe(true);
+    expect(loadConfig({ DATA_DIR: tmp(), MIGRATE_ON_START: 'off' }).migrateOnStart).toBe(false);
   });
 });

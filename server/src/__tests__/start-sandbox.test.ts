@@ -7,6 +7,8 @@ import { createTestDb, dialects, type TestDb } from '../../test/databases';
 
 const root = path.resolve(__dirname, '../../..');
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+/** Required with a MySQL DATABASE_URL (instances share them); harmless on SQLite. */
+const sharedSecrets = { JWT_SECRET: 'shared-secret-shared-secret-shared-0123', MASTER_KEY: 'ab'.repeat(32) };
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -51,7 +53,7 @@ describe.each(dialects)('npm start beside a production tenant on %s', (dialect) 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-prod-'));
     t = await createTestDb(dialect, { migrate: false, sqliteFile: path.join(dir, 'gonghai.db') });
-    env = { DATA_DIR: dir, DATABASE_URL: t.target.dialect === 'sqlite' ? `sqlite:${t.target.file}` : t.target.url, LOG_LEVEL: 'silent', JOBS: 'off', NODE_OPTIONS: '', PLATFORM_SANDBOX: '' };
+    env = { DATA_DIR: dir, DATABASE_URL: t.target.dialect === 'sqlite' ? `sqlite:${t.target.file}` : t.target.url, LOG_LEVEL: 'silent', JOBS: 'off', NODE_OPTIONS: '', PLATFORM_SANDBOX: '', ...sharedSecrets };
     const add = spawnSync(
       process.execPath,
       [tsx, path.join(root, 'server/src/cli/tenant.ts'), 'add', '--id', 'acme', '--name', '阿克米贸易', '--platform', 'dingtalk', '--corp-id', 'dingacme', '--app-key', 'dingacmekey', '--app-secret', 'acme-real-secret', '--agent-id', '1000005'],
