@@ -91,6 +91,12 @@ if (!haveChromium()) {
   }
 }
 
+// 1d. Galera for the cluster suites (server/test/cluster): three MariaDB nodes in one cluster; missing is a failure.
+{
+  const { ensureGalera } = await import('./galera.mjs');
+  if (!ensureGalera(say)) finish(0, 1);
+}
+
 // 2. Types: the strict build of every workspace package.
 if (!quick) {
   say('== 类型检查 (tsc -b, bench, miniapp)');
