@@ -8,6 +8,8 @@ export class AppError extends Error {
     message: string,
     /** Extra fields for the client, merged into the `error` object (e.g. `until`). */
     readonly details: Record<string, unknown> = {},
+    /** Response headers that go with the answer (e.g. `Retry-After` on a 503). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -40,9 +40,9 @@ export function createDb(target: DatabaseTarget, options: { poolSize?: number } 
       decimalNumbers: true,
       // affectedRows counts changed rows, not matched ones: the claim counter's conditional upsert relies on it.
       flags: ['-FOUND_ROWS'],
-      // The claim sends its statements as one batch (one round trip instead of five). Every statement is built by
-      // Kysely with bound parameters; nothing concatenates input into SQL.
-      multipleStatements: true,
+      // One statement per query: Galera can abort the transaction of a multi-statement packet under one of its INSERTs
+      // and still answer OK for the rest, run outside it (DESIGN §10); without this flag the server refuses such a packet.
+      multipleStatements: false,
     });
     // Read committed everywhere: every check that matters is a conditional write or runs under a row lock, and
     // fresh reads after taking a lock are what those checks need (TiDB behaves the same way).

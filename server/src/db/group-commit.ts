@@ -1,6 +1,3 @@
-import { sql } from 'kysely';
-import type { Db } from './create-db';
-
 export interface GroupCommitOptions<T, R> {
   /** Items of one key may share a batch; items of different keys never do (a tenant, say). */
   keyOf(item: T): string;
@@ -72,28 +69,6 @@ export class GroupCommit<T, R> {
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
       for (const w of batch) w.reject(err);
-    }
-  }
-}
-
-/** MySQL/MariaDB rolled the transaction back to break a deadlock (1213), or a lock wait timed out (1205). */
-export function isLockConflict(err: unknown): boolean {
-  const errno = (err as { errno?: number } | undefined)?.errno;
-  return errno === 1213 || errno === 1205;
-}
-
-/**
- * Runs `attempt` and retries a deadlock or lock wait timeout up to `retries` times (InnoDB has undone it), throwing
- * anything else. With `conn`, `attempt` starts and commits its own transaction there (statements written out on one
- * MySQL connection, such as the group commits) and every failure rolls it back; with `null`, it is a lone statement.
- */
-export async function retryLockConflicts<T>(conn: Db | null, attempt: () => Promise<T>, retries = 3): Promise<T> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (conn !== null) await sql.raw('rollback').execute(conn);
-      if (tries > retries || !isLockConflict(err)) throw err;
     }
   }
 }

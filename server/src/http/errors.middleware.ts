@@ -43,6 +43,7 @@ function methodNotAllowed(ctx: Context): void {
 export function renderError(ctx: Context, err: unknown): void {
       if (err instanceof AppError) {
         ctx.status = err.status;
+        ctx.set(err.headers);
         ctx.body = { error: { code: err.code, message: err.message, ...err.details } };
         return;
       }

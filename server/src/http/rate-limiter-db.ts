@@ -1,7 +1,8 @@
 import type { Clock } from '@gonghai/plugin-core';
 import { RateLimiterRes, type RateLimiterStoreAbstract as StoreAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../db/create-db';
-import { GroupCommit, retryLockConflicts } from '../db/group-commit';
+import { GroupCommit } from '../db/group-commit';
+import { withWriteRetry } from '../db/write-retry';
 import { addRateLimitPoints, deleteRateLimit, findRateLimits, setRateLimitPoints, type RateLimitRow } from './rate-limit.repository';
 
 // The package's types declare its store base class, but its index (v11) does not export it; its own stores take it by path.
@@ -51,7 +52,7 @@ export class RateLimiterDb extends RateLimiterStoreAbstract {
   _upsert(key: string, points: number, msDuration: number, forceExpire = false): Promise<Counted> {
     if (forceExpire) {
       const expiresAt = msDuration > 0 ? this.clock.now() + msDuration : null;
-      return retryLockConflicts(null, () => setRateLimitPoints(this.db, { limit_key: key, points, expires_at: expiresAt })).then(() => ({ points, expiresAt }));
+      return withWriteRetry(this.db, () => setRateLimitPoints(this.db, { limit_key: key, points, expires_at: expiresAt })).then(() => ({ points, expiresAt }));
     }
     return this.batches.submit({ key, points, msDuration });
   }
@@ -93,7 +94,7 @@ export function rateLimitBatches(db: Db, clock: Clock): GroupCommit<Change, Coun
         if (row) row.points += c.points;
         else byKey.set(c.key, { limit_key: c.key, points: c.points, expires_at: c.msDuration > 0 ? now + c.msDuration : null });
       }
-      await retryLockConflicts(null, () => addRateLimitPoints(db, [...byKey.values()], now));
+      await withWriteRetry(db, () => addRateLimitPoints(db, [...byKey.values()], now));
       const stored = new Map((await findRateLimits(db, [...byKey.keys()])).map((r) => [r.limit_key, r]));
       const counted: Counted[] = new Array(changes.length);
       const after = new Map<string, number>();

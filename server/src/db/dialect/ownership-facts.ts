@@ -19,8 +19,8 @@ export interface FactRows {
 }
 
 /** The dialect's reader (db/dialect/<dialect>/ownership-facts.ts: the same file set for both). */
-export function readOwnershipFacts(db: Db, tenantId: string, day: string, items: FactsItem[], options: { begin: boolean }): Promise<FactRows> {
-  return (isMysql(db) ? mysql : sqlite).readOwnershipFacts(db, tenantId, day, items, options);
+export function readOwnershipFacts(db: Db, tenantId: string, day: string, items: FactsItem[]): Promise<FactRows> {
+  return (isMysql(db) ? mysql : sqlite).readOwnershipFacts(db, tenantId, day, items);
 }
 
 /** The dialect's reader of a creation's facts: the creator as the receiver of a customer not yet in `poolId`. */

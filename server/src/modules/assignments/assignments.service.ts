@@ -42,6 +42,7 @@ import {
   type AssignmentRow,
 } from './assignments.repository';
 import type { AssignmentItemState } from './assignments.table';
+import { writeTransaction } from '../../db/write-retry';
 
 const HOUR_MS = 3_600_000;
 /** How long an approval result may wait for its request to record the approval's id before it is thought foreign. */
@@ -121,7 +122,7 @@ export async function createAssignment(
   let reserved: number[] = [];
   let unavailable: UnavailableCustomer[] = [];
   let rows = first.byId;
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     id = await insertRequest(trx, {
       tenant_id: tenantId,
       assignee_id: assignee.id,
@@ -176,7 +177,7 @@ export async function createAssignment(
     // No approval means no result will ever come: give the customers back now rather than at expiry.
     // An instance id another request holds (the unique index refuses it) would apply one decision to two requests.
     const why = error instanceof PlatformError ? error.message : isUniqueViolation(error) ? '平台返回的审批单号已被另一条分配申请使用' : '未知错误';
-    await db.transaction().execute(async (trx) => {
+    await writeTransaction(db, async (trx) => {
       if (await decideRequest(trx, tenantId, id, 'failed', deps.clock.now())) {
         await releaseCustomers(trx, tenantId, id, reserved);
         await setItemState(trx, tenantId, id, reserved, 'released', 'approval_failed');
@@ -266,7 +267,7 @@ async function release(deps: AppDeps, request: AssignmentRow, status: 'refused' 
   const { db } = deps;
   const tenant = await tenantOf(db, request.tenant_id);
   const assignee = await findUser(db, request.tenant_id, request.assignee_id);
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     if (!(await decideRequest(trx, request.tenant_id, request.id, status, now))) return false;
     const held = (await itemsOf(trx, request.tenant_id, [request.id])).filter((i) => i.state === 'reserved').map((i) => i.customer_id);
     await releaseCustomers(trx, request.tenant_id, request.id, held);
@@ -305,7 +306,7 @@ async function approve(deps: AppDeps, request: AssignmentRow, now: number): Prom
   const tenant = await tenantOf(db, tenantId);
   const assignee = await findUser(db, tenantId, request.assignee_id);
   const day = localDate(now, tenant.timeZone);
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     if (!(await decideRequest(trx, tenantId, request.id, 'approved', now))) return;
     const items = (await itemsOf(trx, tenantId, [request.id])).filter((i) => i.state === 'reserved');
     const assigned: { id: number; name: string }[] = [];

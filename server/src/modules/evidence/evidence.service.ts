@@ -18,6 +18,7 @@ import {
   visitsByIds,
 } from './evidence.repository';
 import type { EvidenceKind } from './evidence.table';
+import { writeTransaction } from '../../db/write-retry';
 
 /** The server key entries are signed with, derived from MASTER_KEY so no second secret has to be kept. */
 export function evidenceKey(masterKey: string): Buffer {
@@ -224,7 +225,7 @@ export class EvidenceChain {
 
   private async write(tenantId: string, batch: EvidenceEntry[]): Promise<number> {
     await ensureTip(this.db, tenantId);
-    return this.db.transaction().execute(async (trx) => {
+    return writeTransaction(this.db, async (trx) => {
       const { firstSeq, prevHash } = await takeSeqs(trx, tenantId, batch.length);
       await insertEntries(trx, tenantId, this.seal(firstSeq, prevHash, batch));
       return firstSeq;

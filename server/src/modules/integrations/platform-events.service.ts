@@ -6,6 +6,7 @@ import { handleDeparture } from '../org/departure.service';
 import { syncDepartments, syncUser } from '../org/org-sync.service';
 import { renameUserEverywhere } from '../org/org.repository';
 import { markEventFailed, markEventHandled, recordEventArrival } from './platform-events.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 /**
  * Handles what one callback (or Stream frame) carried, in order. Each event is recorded first, keyed by its id, so a
@@ -54,7 +55,7 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       await handleDeparture(deps, tenantId, event.userId, now, adapter.messages);
       return;
     case 'contact.user_renamed': {
-      await deps.db.transaction().execute((trx) => renameUserEverywhere(trx, tenantId, event.userId, event.newUserId));
+      await writeTransaction(deps.db, (trx) => renameUserEverywhere(trx, tenantId, event.userId, event.newUserId));
       // The old id no longer exists: tokens that carry it are refused from now on.
       deps.users.invalidate(tenantId, event.userId);
       const user = await adapter.directory.user(event.newUserId);

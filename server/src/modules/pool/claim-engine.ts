@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { isMysql, type Db } from '../../db/create-db';
-import { GroupCommit, retryLockConflicts } from '../../db/group-commit';
+import { GroupCommit } from '../../db/group-commit';
+import { writeTransaction } from '../../db/write-retry';
 import { applyOwnershipChanges, changeOf, type OwnershipChange } from './ownership-writer';
 import { OwnershipFacts, type CustomerRow } from './ownership-facts';
 import { decideChange, type Decision, type Proximity } from './ownership-rules';
@@ -60,30 +60,21 @@ function decideClaims(facts: OwnershipFacts, claims: ClaimAttempt[]): { outcomes
 
 /**
  * One batch of claims, on either dialect: read the facts under their locks, decide every claim with the one decision,
- * write the granted ones with the one writer, commit. On MySQL/MariaDB the reads (and the transaction's start) go in one
- * round trip on one connection, and a lock conflict retries the batch; on SQLite the transaction is the lock.
+ * write the granted ones with the one writer, commit — one transaction, retried whole when it loses a conflict
+ * (write-retry.ts). Every statement is its own round trip: Galera can answer OK for a multi-statement packet it aborted
+ * (DESIGN §10), so a batch shares the transaction and its commit, never a packet.
  */
 export async function runClaimBatch(db: Db, claims: ClaimAttempt[]): Promise<ClaimOutcome[]> {
   const { tenantId, day } = claims[0]!;
   if (claims.some((c) => c.tenantId !== tenantId || c.day !== day)) throw new Error('a claim batch holds one tenant and one day');
   const items = claims.map((c) => ({ customerId: c.customerId, userId: c.userId }));
-  if (!isMysql(db)) {
-    return db.transaction().execute(async (trx) => {
-      const { outcomes, changes } = decideClaims(await OwnershipFacts.read(trx, tenantId, day, items), claims);
-      await applyOwnershipChanges(trx, changes, { mustApply: true });
-      return outcomes;
-    });
-  }
-  return db.connection().execute((conn) =>
-    retryLockConflicts(conn, async () => {
-      const { outcomes, changes } = decideClaims(await OwnershipFacts.read(conn, tenantId, day, items, { begin: true }), claims);
-      // The customers stay locked from the read, so every granted change applies; if one ever did not, the writer throws
-      // and the batch rolls back rather than commit a ledger that disagrees with the rows.
-      await applyOwnershipChanges(conn, changes, { mustApply: true });
-      await sql.raw('commit').execute(conn);
-      return outcomes;
-    }),
-  );
+  return writeTransaction(db, async (trx) => {
+    const { outcomes, changes } = decideClaims(await OwnershipFacts.read(trx, tenantId, day, items), claims);
+    // The customers stay locked from the read, so every granted change applies; if one ever did not, the writer throws
+    // and the batch rolls back rather than commit a ledger that disagrees with the rows.
+    await applyOwnershipChanges(trx, changes, { mustApply: true });
+    return outcomes;
+  });
 }
 
 const engines = new WeakMap<Db, GroupCommit<ClaimAttempt, ClaimOutcome>>();

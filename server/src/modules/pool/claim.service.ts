@@ -1,6 +1,7 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
+import { writeTransaction } from '../../db/write-retry';
 import { AppError, notFound } from '../../errors';
 import { localDate } from '../../time';
 import { customerDtos, loadVisibleCustomer } from '../customers/customers.service';
@@ -41,7 +42,7 @@ export async function claimCustomer(db: Db, clock: Clock, actor: Actor, customer
 /**
  * One change of hands that is not a claim (release, assign, transfer …), on either dialect: in one transaction, the
  * facts under their locks (the receiver's user row shared, the customer row exclusive, the receiver's counter row), the
- * one decision, the one writer. Throws the decision's refusal.
+ * one decision, the one writer; retried whole on a conflict (write-retry.ts). Throws the decision's refusal.
  */
 export async function changeHands(
   db: Db,
@@ -52,7 +53,7 @@ export async function changeHands(
   request: (facts: OwnershipFacts) => ChangeRequest,
   options: { reason?: string | null; evidence?: Record<string, unknown>; actorId?: string } = {},
 ): Promise<Grant> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const facts = await OwnershipFacts.read(trx, tenantId, day, [{ customerId, userId: receiverId }]);
     const row = facts.row(customerId);
     const pool = row ? facts.pool(row.pool_id) : null;

@@ -47,9 +47,9 @@ export class OwnershipFacts {
 
   private constructor(private readonly day: string) {}
 
-  /** Reads the facts of `items` (in the caller's transaction, or starting it with `begin` on MySQL). */
-  static async read(db: Db, tenantId: string, day: string, items: FactsItem[], options: { begin: boolean } = { begin: false }): Promise<OwnershipFacts> {
-    return OwnershipFacts.of(await readOwnershipFacts(db, tenantId, day, items, options), items, day);
+  /** Reads the facts of `items`, in the caller's transaction. */
+  static async read(db: Db, tenantId: string, day: string, items: FactsItem[]): Promise<OwnershipFacts> {
+    return OwnershipFacts.of(await readOwnershipFacts(db, tenantId, day, items), items, day);
   }
 
   /**

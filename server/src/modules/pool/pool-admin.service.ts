@@ -36,6 +36,7 @@ import {
 import { invalidateRules } from './pool-rules.repository';
 import { listPools, refreshPoolMembers, toPool } from './pool.repository';
 import type { PoolRulesTable, PoolsTable } from './pool.table';
+import { writeTransaction } from '../../db/write-retry';
 
 type PoolRow = Pick<Selectable<PoolsTable>, 'id' | 'name' | 'parent_pool_id' | 'escalate_to_pool_id' | 'archived_at'>;
 
@@ -215,7 +216,7 @@ export async function updatePool(deps: { db: Db; clock: Clock }, actor: Actor, p
   const { db } = deps;
   const { tenantId } = actor;
   const now = deps.clock.now();
-  const departmentsChanged = await db.transaction().execute(async (trx) => {
+  const departmentsChanged = await writeTransaction(db, async (trx) => {
     const pools = await lockTenantPools(trx, tenantId);
     const self = pools.find((p) => p.id === poolId);
     if (self === undefined) throw notFound('公海');
@@ -237,7 +238,7 @@ export async function createPool(deps: { db: Db; clock: Clock }, actor: Actor, b
   const { db } = deps;
   const { tenantId } = actor;
   const now = deps.clock.now();
-  const { poolId, departmentsChanged } = await db.transaction().execute(async (trx) => {
+  const { poolId, departmentsChanged } = await writeTransaction(db, async (trx) => {
     const pools = await lockTenantPools(trx, tenantId);
     // Before the insert: the unique index would otherwise answer a taken name with a database error.
     checkNameFree(pools, null, body.name);
@@ -274,7 +275,7 @@ export async function archivePool(deps: { db: Db; clock: Clock }, actor: Actor, 
   const { tenantId, timeZone } = actor;
   const now = deps.clock.now();
   const field = { field: 'moveCustomersToPoolId' };
-  const { self, target } = await db.transaction().execute(async (trx) => {
+  const { self, target } = await writeTransaction(db, async (trx) => {
     const pools = await lockTenantPools(trx, tenantId);
     const self = pools.find((p) => p.id === poolId);
     if (self === undefined) throw notFound('公海');
@@ -318,9 +319,11 @@ export async function archivePool(deps: { db: Db; clock: Clock }, actor: Actor, 
       const ids = await customerIdsInPool(db, tenantId, poolId, status, afterId, ARCHIVE_PAGE);
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1]!;
-      await db.transaction().execute(async (trx) => {
+      // Counted per page and added once it committed: a retried page counts afresh.
+      const page = await writeTransaction(db, async (trx) => {
         const facts = await OwnershipFacts.read(trx, tenantId, day, ids.map((customerId) => ({ customerId, userId: null })));
         const changes: OwnershipChange[] = [];
+        const counted = { poolCustomers: 0, ownedCustomers: 0 };
         for (const customerId of ids) {
           const row = facts.row(customerId);
           // Moved out meanwhile (an escalation committed between the read and the lock): nothing left to move.
@@ -330,11 +333,14 @@ export async function archivePool(deps: { db: Db; clock: Clock }, actor: Actor, 
           if (!decision.ok) throw refusalError(decision);
           facts.granted(customerId, decision, now);
           changes.push(changeOf(tenantId, customerId, decision, now));
-          if (decision.toUserId === null) moved.poolCustomers++;
-          else moved.ownedCustomers++;
+          if (decision.toUserId === null) counted.poolCustomers++;
+          else counted.ownedCustomers++;
         }
         await applyOwnershipChanges(trx, changes, { mustApply: true });
+        return counted;
       });
+      moved.poolCustomers += page.poolCustomers;
+      moved.ownedCustomers += page.ownedCustomers;
     }
   }
   return { pool: await adminPool(db, tenantId, poolId), moved };

@@ -4,6 +4,7 @@ import { isMysql } from '../../db/create-db';
 import type { GeohashRange } from '../../geo/geo';
 import type { Pool } from './pool';
 import type { PoolsTable } from './pool.table';
+import { writeTransaction } from '../../db/write-retry';
 
 export function toPool(row: Selectable<PoolsTable>): Pool {
   return {
@@ -109,7 +110,7 @@ export async function refreshPoolMembers(db: Db, tenantId: string): Promise<numb
       }
     }
   }
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await trx.deleteFrom('pool_members').where('tenant_id', '=', tenantId).execute();
     const all = [...rows.values()];
     for (let i = 0; i < all.length; i += 500) await trx.insertInto('pool_members').values(all.slice(i, i + 500)).execute();

@@ -12,6 +12,7 @@ import { findPool, memberPoolIds } from './pool.repository';
 import { poolError } from './pool.errors';
 import { TRANSFER_MAX, type TransferBody, type TransferResult } from './transfer';
 import { customersOwnedBy, transferCandidates, type TransferCandidate } from './transfer.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 /** Customers decided and written per facts read; every page sits in the one transaction of the request. */
 const PAGE = 200;
@@ -175,7 +176,7 @@ export async function transferCustomers(deps: AppDeps, actor: Actor, body: Trans
     throw poolError(403, 'forbidden', outside === to?.id ? `${name} 不在你管理的部门内，不能把客户转交给他/她。` : `${name} 不在你管理的部门内，你不能转交其名下的客户。`);
   }
 
-  const moved = await db.transaction().execute(async (trx) => {
+  const moved = await writeTransaction(db, async (trx) => {
     const moved = await moveCustomers(trx, {
       tenantId,
       timeZone: actor.timeZone,

@@ -14,6 +14,7 @@ import { defaultTenantSettings } from '../tenants/tenants';
 import { findTenantById } from '../tenants/tenants.repository';
 import type { AppealBody, AppealDecisionBody, AppealDto, AppealsQuery, ReclaimedItem } from './appeal';
 import { decideAppealRow, findAppeal, findAppealByReclaim, insertAppeal, lastOwnershipEvent, listAppeals, reclaimedFrom, type AppealListRow } from './appeal.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 /** Where a manager decides appeals (the 待审拜访 page's 申诉 tab). */
 const MANAGER_PAGE = 'pages/review/index';
@@ -72,7 +73,7 @@ export async function fileAppeal(deps: AppDeps, actor: Actor, customerId: number
   if (existing !== undefined) throw already();
   const me = await findUser(db, tenantId, userId);
   const manager = me?.managerId ? await findUser(db, tenantId, me.managerId) : undefined;
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await writeTransaction(db, async (trx) => {
     let id: number;
     try {
       id = await insertAppeal(trx, { tenant_id: tenantId, customer_id: customerId, user_id: userId, reclaim_event_id: Number(last.id), reason: body.reason, status: 'open', created_at: now });
@@ -164,7 +165,7 @@ export async function decideAppeal(deps: AppDeps, actor: Actor, appealId: number
   if (appeal.status !== 'open') throw decided();
   const customer = (await findCustomer(db, tenantId, appeal.customer_id))!;
   const note = body.note === undefined || body.note === '' ? null : body.note;
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     if (!(await decideAppealRow(trx, tenantId, appeal.id, { status: body.decision, by: actor.userId, at: now, note }))) {
       throw new AppError(409, 'already_decided', '这条申诉刚刚已被处理过了，刷新列表即可看到结果。');
     }

@@ -4,6 +4,7 @@ import { localDate } from '../../time';
 import { invalidateRules } from '../pool/pool-rules.repository';
 import type { CalendarBody, CalendarDay } from './calendar-admin';
 import { calendarDays, replaceCalendarDays } from './calendar-admin.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 const yearRange = (year: number) => ({ from: `${year}-01-01`, to: `${year}-12-31` });
 
@@ -16,7 +17,7 @@ export async function tenantCalendar(db: Db, tenantId: string, year: number): Pr
 /** Replaces one year's exceptions of the tenant's working-day calendar. */
 export async function replaceCalendar(db: Db, tenantId: string, body: CalendarBody): Promise<{ year: number; days: CalendarDay[] }> {
   const { from, to } = yearRange(body.year);
-  await db.transaction().execute((trx) => replaceCalendarDays(trx, tenantId, from, to, body.days));
+  await writeTransaction(db, (trx) => replaceCalendarDays(trx, tenantId, from, to, body.days));
   // Countdowns shown from cached rules may count working days.
   invalidateRules(db, tenantId);
   return tenantCalendar(db, tenantId, body.year);

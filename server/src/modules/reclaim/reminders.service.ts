@@ -8,6 +8,7 @@ import { anchorOf, clockSubjectOf } from './clocks';
 import { dueCustomerIds, ownerContext, sweepRules, workCalendar, type SweepRule } from './reclaim.repository';
 import { ruleReason } from './sweep.service';
 import { latestDueAnchorDay, type WorkCalendar } from './work-calendar';
+import { writeTransaction } from '../../db/write-retry';
 
 const PAGE = 1000;
 
@@ -58,7 +59,7 @@ export async function runReminders(db: Db, tenantId: string, now: number): Promi
   }
   if (found.length === 0) return { reminded: 0, messages: 0 };
   const owners = await ownerContext(db, tenantId, found.map((r) => r.ownerId));
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const fresh: Reminder[] = [];
     for (const r of found) {
       const row = { tenant_id: tenantId, customer_id: r.customerId, rule_id: r.rule.id, days_before: r.daysBefore, anchor: r.anchor, sent_at: now };

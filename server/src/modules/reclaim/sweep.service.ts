@@ -28,6 +28,7 @@ import {
   type SweepRule,
 } from './reclaim.repository';
 import { latestDueAnchorDay } from './work-calendar';
+import { writeTransaction } from '../../db/write-retry';
 
 /** Customers per page: big enough that round trips and statement overheads vanish, small enough to lock briefly. */
 const PAGE = 2000;
@@ -156,7 +157,7 @@ export async function runSweep(deps: { db: Db; logger: Logger; secrets: SecretBo
     const reclaimPage = async (ids: number[]): Promise<LockedCustomer[]> => {
       if (dryRun) return lockDueCustomers(db, { tenantId, ids, rule, threshold });
       await options.hooks?.afterSelect?.(ids);
-      return db.transaction().execute(async (trx) => {
+      return writeTransaction(db, async (trx) => {
         const rows = await lockDueCustomers(trx, { tenantId, ids, rule, threshold });
         const changes: BatchedChange[] = rows.map((row) => ({
           customerId: row.id,
@@ -201,7 +202,7 @@ export async function runSweep(deps: { db: Db; logger: Logger; secrets: SecretBo
       afterId = ids[ids.length - 1]!;
       const rows = await db.selectFrom('customers').select(['id', 'name', 'pool_id', 'pool_entered_at']).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
       if (!dryRun) {
-        await db.transaction().execute((trx) =>
+        await writeTransaction(db, (trx) =>
           applySweepPage(trx, {
             tenantId,
             type: 'escalated',
@@ -228,7 +229,7 @@ export async function runSweep(deps: { db: Db; logger: Logger; secrets: SecretBo
   const all = resumed ? await takenByRun(db, tenantId, runDate, runStartedAt) : taken;
   const summary = await summarize(db, tenantId, runDate, now, all, false);
   const digests = await digestMessages(db, deps.secrets, tenantId, tenant.settings, runDate, all);
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await enqueueMessages(trx, digests, now);
     await finishRun(trx, tenantId, runDate, now, summary);
   });

@@ -1,7 +1,8 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Actor } from '../../context';
 import { isMysql, type Db } from '../../db/create-db';
-import { GroupCommit, retryLockConflicts } from '../../db/group-commit';
+import { GroupCommit } from '../../db/group-commit';
+import { writeTransaction } from '../../db/write-retry';
 import { notFound } from '../../errors';
 import { haversineM, toGcj02 } from '../../geo/geo';
 import { loadVisibleCustomer } from '../customers/customers.service';
@@ -87,25 +88,17 @@ interface StatementResult {
 const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
 
 /**
- * Runs statements in order and returns each one's result. MySQL gets them as one multi-statement query (one round
- * trip; the pool allows it, and every value is a bound parameter); SQLite runs them one by one on the connection,
- * which costs no round trip.
+ * Runs statements in order, one round trip each on MySQL, and returns each one's result. Never one multi-statement
+ * packet: Galera can abort the transaction under a packet's INSERT and still answer OK for the rest, run outside it
+ * (DESIGN §10). SQLite runs them on the connection, which costs no round trip.
  */
-async function run(conn: Db, mysql: boolean, statements: Statement[]): Promise<StatementResult[]> {
-  if (!mysql || statements.length === 1) {
-    const results: StatementResult[] = [];
-    for (const s of statements) {
-      const r = await conn.executeQuery<Record<string, any>>(CompiledQuery.raw(s.sql, s.parameters));
-      results.push({ rows: r.rows, affectedRows: Number(r.numAffectedRows ?? 0), insertId: Number(r.insertId ?? 0) });
-    }
-    return results;
+async function run(conn: Db, statements: Statement[]): Promise<StatementResult[]> {
+  const results: StatementResult[] = [];
+  for (const s of statements) {
+    const r = await conn.executeQuery<Record<string, any>>(CompiledQuery.raw(s.sql, s.parameters));
+    results.push({ rows: r.rows, affectedRows: Number(r.numAffectedRows ?? 0), insertId: Number(r.insertId ?? 0) });
   }
-  const r = await conn.executeQuery(CompiledQuery.raw(statements.map((s) => s.sql).join(';\n'), statements.flatMap((s) => s.parameters)));
-  return (r.rows as unknown[]).map((one) =>
-    Array.isArray(one)
-      ? { rows: one as Record<string, any>[], affectedRows: 0, insertId: 0 }
-      : { rows: [], affectedRows: Number((one as { affectedRows?: number }).affectedRows ?? 0), insertId: Number((one as { insertId?: number }).insertId ?? 0) },
-  );
+  return results;
 }
 
 /** Statements numbered as they are added, so results can be found again by name. */
@@ -143,7 +136,6 @@ function readScript(tenantId: string, requests: CheckInRequest[], mysql: boolean
   const lock = mysql && inTransaction ? ' for update' : '';
   const script = new Script();
   const at: Record<string, number> = {};
-  if (mysql && inTransaction) script.add('start transaction');
   const nonces = [...new Set(requests.map((r) => r.nonce).filter((n): n is string => n !== undefined && n !== ''))];
   if (nonces.length > 0) {
     at.nonces = script.add(`select nonce, user_id, used_at, expires_at from visit_nonces where tenant_id = ? and nonce in (${marks(nonces.length)})${lock}`, [tenantId, ...nonces]);
@@ -307,7 +299,7 @@ function factsOf(state: JudgeState, req: CheckInRequest, customer: CustomerState
 export async function readCheckInFacts(db: Db, req: CheckInRequest): Promise<CheckInFacts | undefined> {
   const mysql = isMysql(db);
   const reads = readScript(req.actor.tenantId, [req], mysql, false);
-  const state = judgeState(await run(db, mysql, reads.script.statements), reads.at);
+  const state = judgeState(await run(db, reads.script.statements), reads.at);
   const customer = state.customers.get(req.customerId);
   return customer === undefined ? undefined : factsOf(state, req, customer);
 }
@@ -434,7 +426,8 @@ function writeScript(
   }
   const visits = decided.map((d) => script.add(INSERT_VISIT, VISIT_COLUMNS.map((c) => d.values[c])));
   // The chain tip last, locked until the commit: taken after every other lock (nothing takes a customer or a nonce
-  // after the tip, so no cycle) and held for one round trip only, so another batch's reads and writes overlap this one.
+  // after the tip, so no cycle) and held only for the chain's few statements and the commit, so another batch's reads
+  // and writes overlap this one.
   const tip = script.add(`select seq, hash from evidence_tips where tenant_id = ?${mysql ? ' for update' : ''}`, [tenantId]);
   return { script, visits, tip, nonceUpdate, clockUpdate, nonces: used.length, clocks: clocks.size };
 }
@@ -498,10 +491,11 @@ function chainScript(tenantId: string, visits: VisitRow[], decided: Decided[], e
 
 /**
  * Check-ins of one tenant, judged, stored and chained together: one transaction and one commit for all of them, the
- * chain entries inside it (so a stored check-in is never left unchained). On MySQL three round trips whatever the
- * batch size (reads under lock; visit rows; access points, chain and commit); on SQLite each statement is prepared
- * once and runs without a round trip. Returns, per request in order, the stored visit or why it was refused (unknown
- * or invisible customer); a database failure rejects the whole batch, and nothing of it stays.
+ * chain entries inside it (so a stored check-in is never left unchained). A statement's size does not grow the number
+ * of statements (reads under lock; one row per visit; access points and chain); on SQLite each statement is prepared
+ * once and runs without a round trip. A conflict retries the whole batch (write-retry.ts). Returns, per request in
+ * order, the stored visit or why it was refused (unknown or invisible customer); a database failure rejects the whole
+ * batch, and nothing of it stays.
  */
 export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: CheckInRequest[]): Promise<Outcome[]> {
   const tenantId = requests[0]!.actor.tenantId;
@@ -511,7 +505,7 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
   const attempt = async (conn: Db): Promise<Outcome[]> => {
     const refused = new Map<number, unknown>();
     const reads = readScript(tenantId, requests, mysql);
-    const readResults = await run(conn, mysql, reads.script.statements);
+    const readResults = await run(conn, reads.script.statements);
     // Customers the rep does not own: the full visibility rules (pool members, managers, admins), rarely needed.
     const customerRows = new Map(readResults[reads.at.customers!]!.rows.map((r) => [Number(r.id), r]));
     for (const [index, req] of requests.entries()) {
@@ -521,12 +515,9 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
     }
     const decided = decide(tenantId, requests, readResults, reads.at, refused);
     const outcomes: Outcome[] = requests.map((_, index) => ({ error: refused.get(index) }));
-    if (decided.length === 0) {
-      if (mysql) await sql.raw('commit').execute(conn);
-      return outcomes;
-    }
+    if (decided.length === 0) return outcomes;
     const writes = writeScript(tenantId, requests, decided, mysql);
-    const written = await run(conn, mysql, writes.script.statements);
+    const written = await run(conn, writes.script.statements);
     if (writes.nonceUpdate !== undefined && written[writes.nonceUpdate]!.affectedRows !== writes.nonces) {
       throw new Error(`check-in batch used ${written[writes.nonceUpdate]!.affectedRows} of ${writes.nonces} locked nonces`);
     }
@@ -543,14 +534,12 @@ export async function runCheckInBatch(db: Db, chain: EvidenceChain, requests: Ch
       visits.map((v) => ({ kind: 'check_in' as const, refId: v.id, payload: checkInPayload(v), now: v.checked_in_at })),
     );
     const chained = chainScript(tenantId, visits, decided, entries, tip, mysql);
-    if (mysql) chained.script.add('commit');
-    const done = await run(conn, mysql, chained.script.statements);
+    const done = await run(conn, chained.script.statements);
     if (done[chained.tipUpdate]!.affectedRows !== 1) throw new Error(`the evidence chain tip of tenant ${tenantId} moved under a check-in batch`);
     decided.forEach((d, i) => (outcomes[d.index] = { done: { visit: visits[i]!, assessment: d.assessment } }));
     return outcomes;
   };
-  if (!mysql) return db.transaction().execute(attempt);
-  return db.connection().execute((conn) => retryLockConflicts(conn, () => attempt(conn)));
+  return writeTransaction(db, attempt);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ReviewBody, VisitDto } from './visits';
 import { toVisitDto } from './visits.dto';
 import { visitError } from './visits.errors';
 import { findVisit, lockCustomerClock, photoChainSeqs, photosOfVisits, recordReview, setVerifiedVisitClock } from './visits.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 /** Whether the actor may decide visits of `userId`: admins all, managers their departments' subtrees. */
 async function mayReview(deps: AppDeps, actor: Actor, userId: string): Promise<boolean> {
@@ -30,7 +31,7 @@ export async function reviewVisit(deps: AppDeps, actor: Actor, visitId: number, 
   const now = clock.now();
   const reviewedAs = actor.roles.includes('manager') ? 'manager' : 'admin';
   await deps.evidence.prepare(tenantId);
-  const row = await db.transaction().execute(async (trx) => {
+  const row = await writeTransaction(db, async (trx) => {
     // Customer first, then the visit, then the chain tip: the order check-ins take their locks in.
     const customer = await lockCustomerClock(trx, tenantId, found.customer_id);
     const visit = (await findVisit(trx, tenantId, visitId))!;

@@ -32,6 +32,7 @@ import {
   type PhotoRow,
   type VisitRow,
 } from './visits.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 /** A nonce lives this long: long enough to take the fixes, too short to keep one for later. */
 export const NONCE_TTL_MS = 5 * 60_000;
@@ -196,7 +197,7 @@ export async function uploadPhoto(deps: AppDeps, actor: Actor, grant: PhotoUploa
   await deps.photos.put(originalKey, processed.original.bytes);
   await deps.photos.put(watermarkedKey, processed.watermarked.bytes);
   const [b0, b1, b2, b3] = phashBands(processed.phash);
-  const photo = await db.transaction().execute(async (trx) => {
+  const photo = await writeTransaction(db, async (trx) => {
     const id = await insertPhoto(trx, {
       tenant_id: tenantId,
       visit_id: visit.id,
@@ -243,7 +244,7 @@ export async function finishVisit(deps: AppDeps, actor: Actor, visitId: number, 
   const now = clock.now();
   const dwellS = Math.max(0, Math.round((now - visit.checked_in_at) / 1000));
   const photos = await countPhotos(db, tenantId, visit.id);
-  const row = await db.transaction().execute(async (trx) => {
+  const row = await writeTransaction(db, async (trx) => {
     // Re-checked in the statement: two finishes racing close the visit once.
     const closed = await trx
       .updateTable('visits')

@@ -5,19 +5,17 @@ import type { FactRows, FactsItem } from '../ownership-facts';
 const marks = (n: number) => new Array<string>(n).fill('?').join(', ');
 
 /**
- * The facts of a batch of ownership changes on MySQL/MariaDB, read in ONE round trip (a multi-statement packet), under
- * the locks that make the decision safe: the receivers' user rows shared (a departure waits for the batch and then finds
+ * The facts of a batch of ownership changes on MySQL/MariaDB, inside the caller's transaction, under the locks that
+ * make the decision safe: the receivers' user rows shared (a departure waits for the batch and then finds
  * what it gave them), the customers exclusive (ascending id, as InnoDB walks the IN list), the receivers' counter rows of
  * the day upserted (so locked, in key order), and what the receivers own, read under those locks. Lock order as
- * everywhere: user rows, customer rows, counter rows. `begin` starts the transaction in the same packet (the claim
- * batch); otherwise the caller is inside one. Raw SQL because the packet is the point: Kysely sends one statement each.
+ * everywhere: user rows, customer rows, counter rows.
  */
-export async function readOwnershipFacts(conn: Db, tenantId: string, day: string, items: FactsItem[], options: { begin: boolean }): Promise<FactRows> {
+export async function readOwnershipFacts(conn: Db, tenantId: string, day: string, items: FactsItem[]): Promise<FactRows> {
   const ids = [...new Set(items.map((c) => c.customerId))];
   const users = [...new Set(items.flatMap((c) => (c.userId === null ? [] : [c.userId])))];
   const pairs = items.filter((c) => c.userId !== null);
   const statements: [string, unknown[]][] = [];
-  if (options.begin) statements.push(['start transaction', []]);
   statements.push([users.length ? `select id, name, active from users where tenant_id = ? and id in (${marks(users.length)}) lock in share mode` : 'select 1 from dual where false', users.length ? [tenantId, ...users] : []]);
   statements.push([`select * from customers where tenant_id = ? and id in (${marks(ids.length)}) for update`, [tenantId, ...ids]]);
   statements.push([`select * from pools where tenant_id = ? and id in (select pool_id from customers where tenant_id = ? and id in (${marks(ids.length)}))`, [tenantId, tenantId, ...ids]]);
@@ -34,25 +32,24 @@ export async function readOwnershipFacts(conn: Db, tenantId: string, day: string
     ]);
     statements.push(...holdingStatements(tenantId, day, users));
   }
-  const sets = await sendPacket(conn, statements);
-  const at = options.begin ? 1 : 0;
+  const sets = await runInTurn(conn, statements);
   return {
-    users: sets[at]!,
-    customers: sets[at + 1]!,
-    pools: sets[at + 2]!,
-    members: users.length ? sets[at + 3]! : [],
-    counters: users.length ? sets[at + 5]! : [],
-    holdings: users.length ? sets[at + 6]! : [],
+    users: sets[0]!,
+    customers: sets[1]!,
+    pools: sets[2]!,
+    members: users.length ? sets[3]! : [],
+    counters: users.length ? sets[5]! : [],
+    holdings: users.length ? sets[6]! : [],
   };
 }
 
 /**
- * The facts of a customer about to be created by `userId` in `poolId`, in the caller's transaction and ONE round trip:
+ * The facts of a customer about to be created by `userId` in `poolId`, in the caller's transaction:
  * the creator's user row shared, their counter row of the day upserted when they belong to the pool (so two creations,
  * or a creation and a claim, of one rep in one pool take turns, as two claims do), then what they own, read under it.
  */
 export async function readCreationFacts(conn: Db, tenantId: string, day: string, userId: string, poolId: number): Promise<FactRows> {
-  const sets = await sendPacket(conn, [
+  const sets = await runInTurn(conn, [
     ['select id, name, active from users where tenant_id = ? and id = ? lock in share mode', [tenantId, userId]],
     ['select * from pools where tenant_id = ? and id = ?', [tenantId, poolId]],
     ['select pool_id, user_id from pool_members where tenant_id = ? and user_id = ?', [tenantId, userId]],
@@ -79,9 +76,13 @@ function holdingStatements(tenantId: string, day: string, users: string[]): [str
   ];
 }
 
-/** Sends statements as one multi-statement packet; the rows of each, in order. */
-async function sendPacket(conn: Db, statements: [string, unknown[]][]): Promise<Record<string, unknown>[][]> {
-  const result = (await conn.executeQuery(CompiledQuery.raw(statements.map(([s]) => s).join(';\n'), statements.flatMap(([, p]) => p)))).rows as unknown;
-  // One statement answers with its rows; a packet with an array per statement.
-  return (statements.length === 1 ? [result] : (result as unknown[])) as Record<string, unknown>[][];
+/**
+ * Runs the statements one round trip each, in order; the rows of each. Never as one multi-statement packet: Galera can
+ * abort the transaction under a packet's INSERT and still answer OK for the rest, run outside it (DESIGN §10). Reads
+ * alone would be safe in a packet, but this one holds the counter upsert, so it is sent like every write.
+ */
+async function runInTurn(conn: Db, statements: [string, unknown[]][]): Promise<Record<string, unknown>[][]> {
+  const sets: Record<string, unknown>[][] = [];
+  for (const [text, parameters] of statements) sets.push((await conn.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parameters))).rows as Record<string, unknown>[]);
+  return sets;
 }

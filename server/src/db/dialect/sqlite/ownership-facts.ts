@@ -3,9 +3,9 @@ import type { FactRows, FactsItem } from '../ownership-facts';
 
 /**
  * The facts of a batch of ownership changes on SQLite: the same rows as the MySQL reader, one Kysely statement each,
- * inside the caller's transaction (SQLite has one writer at a time, so the transaction is the lock; `begin` is ignored).
+ * inside the caller's transaction (SQLite has one writer at a time, so the transaction is the lock).
  */
-export async function readOwnershipFacts(trx: Db, tenantId: string, day: string, items: FactsItem[], _options: { begin: boolean }): Promise<FactRows> {
+export async function readOwnershipFacts(trx: Db, tenantId: string, day: string, items: FactsItem[]): Promise<FactRows> {
   const ids = [...new Set(items.map((c) => c.customerId))];
   const users = [...new Set(items.flatMap((c) => (c.userId === null ? [] : [c.userId])))];
   const customers = await trx.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
