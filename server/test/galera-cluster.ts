@@ -22,6 +22,8 @@ export interface GaleraNode {
   socket: string;
   /** mysql2/createDb URL of the server (no database): `mysql://root@localhost/?socketPath=…`. */
   url: string;
+  /** Its error log (state transfers, recovery): what a test reads to see how the node joined. */
+  errorLog: string;
 }
 
 export interface GaleraCluster {
@@ -168,7 +170,7 @@ export async function startGaleraCluster(options: { nodes?: number; timeoutMs?: 
         '',
       ].join('\n'),
     );
-    return { node: { name, port: p.mysql, socket, url: `mysql://root@localhost/?socketPath=${encodeURIComponent(socket)}` }, dir: nodeDir, cnf, log, child: null };
+    return { node: { name, port: p.mysql, socket, url: `mysql://root@localhost/?socketPath=${encodeURIComponent(socket)}`, errorLog: log }, dir: nodeDir, cnf, log, child: null };
   });
 
   // Only the first node is initialised: the others join empty and receive its state by SST.
