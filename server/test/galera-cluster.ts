@@ -60,6 +60,55 @@ function installExitHook(): void {
   });
 }
 
+const DIR_PREFIX = 'gonghai-galera-';
+
+/**
+ * Removes the clusters of test processes that died without stopping them (a Ctrl-C, a killed Jest worker): each cluster
+ * folder names the process that started it (`owner.pid`); when that process is gone, its nodes are killed and the folder
+ * deleted.
+ */
+async function sweepOrphans(): Promise<void> {
+  for (const entry of readdirSync(os.tmpdir())) {
+    if (!entry.startsWith(DIR_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), entry);
+    const owner = Number(readFileIfExists(path.join(dir, 'owner.pid')));
+    if (!owner || alive(owner)) continue;
+    const pids: number[] = [];
+    for (const node of readdirSync(dir)) {
+      const pid = Number(readFileIfExists(path.join(dir, node, 'mysqld.pid')));
+      // Only the node of this folder: a pid file can outlive its process, and the pid be another's by now.
+      if (pid && alive(pid) && readFileIfExists(`/proc/${pid}/cmdline`).includes(dir)) {
+        process.kill(pid, 'SIGKILL');
+        pids.push(pid);
+      }
+    }
+    // A killed node may still be writing its files for a moment: delete the folder once it is gone.
+    for (let i = 0; i < 50 && pids.some(alive); i++) await sleep(100);
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // left for the next sweep
+    }
+  }
+}
+
+function readFileIfExists(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -121,7 +170,9 @@ export async function startGaleraCluster(options: { nodes?: number; timeoutMs?: 
   const user = serverUser();
   installExitHook();
 
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gonghai-galera-'));
+  await sweepOrphans();
+  const dir = mkdtempSync(path.join(os.tmpdir(), DIR_PREFIX));
+  writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   const ports = await Promise.all(Array.from({ length: count }, async () => ({ mysql: await freePort(), gcomm: await freePort(), ist: await freePort(), sst: await freePort() })));
   const clusterAddress = `gcomm://${ports.map((p) => `127.0.0.1:${p.gcomm}`).join(',')}`;
   const states: NodeState[] = ports.map((p, i) => {
