@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { createConnection } from 'mysql2/promise';
 import { Client, Pool, type Dispatcher } from 'undici';
 import { peoplesSquare } from '@gonghai/config';
 import type { Db } from '../server/src/db/create-db';
@@ -27,6 +28,24 @@ const CLAIMS_PER_S_TARGET = 1000;
 const RACE_REPS = 80;
 const RACE_TAPS = 25;
 const RACE_CONNECTIONS = 500;
+/**
+ * `BENCH_CLAIM_COMPARE_FLUSH=2` (or 1) times the storms once more with the server's innodb_flush_log_at_trx_commit set
+ * to that value, in the same run, for comparison; the targets are judged at the server's own setting (1 on the
+ * throwaway server: durable, as production runs).
+ */
+const COMPARE_FLUSH = process.env.BENCH_CLAIM_COMPARE_FLUSH === '1' || process.env.BENCH_CLAIM_COMPARE_FLUSH === '2' ? Number(process.env.BENCH_CLAIM_COMPARE_FLUSH) : null;
+
+/** The server's innodb_flush_log_at_trx_commit, set to `value` when given (a global: every connection sees it). */
+async function flushSetting(serverUrl: string, value?: number): Promise<number> {
+  const conn = await createConnection({ uri: serverUrl });
+  try {
+    if (value !== undefined) await conn.query(`SET GLOBAL innodb_flush_log_at_trx_commit = ${value}`);
+    const [rows] = await conn.query('SELECT @@GLOBAL.innodb_flush_log_at_trx_commit AS v');
+    return Number((rows as { v: number }[])[0]!.v);
+  } finally {
+    await conn.end();
+  }
+}
 
 /**
  * A rep for one round. Each round signs in a fresh set of reps on the same phones (connections), so no round starts
@@ -213,9 +232,11 @@ async function verify(db: Db, poolId: number, winners: Map<number, string[]>, af
 
 /**
  * Puts every customer back in the pool (a bench database: without the ledger rows a real release would write) and
- * returns the ledger's last id, after which the next round's claims are checked.
+ * returns the ledger's last id, after which the next round's claims are checked. `forgetQuota` also clears the day's
+ * claim counters, for reps that claim in a second round.
  */
-async function resetCustomers(db: Db, now: number): Promise<number> {
+async function resetCustomers(db: Db, now: number, options: { forgetQuota?: boolean } = {}): Promise<number> {
+  if (options.forgetQuota) await db.deleteFrom('claim_counters').where('tenant_id', '=', TENANT).execute();
   await db
     .updateTable('customers')
     .set({ status: 'pool', owner_id: null, owned_since: null, pool_entered_at: now, updated_at: now })
@@ -411,11 +432,26 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
 
     const warmup = await stormRound(db, repsOfRound(0), customerIds, poolId, await resetCustomers(db, Date.now()));
     say(roundLine('warm-up storm (not counted)', warmup));
+    const flush = await flushSetting(serverUrl);
     const rounds: RoundResult[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
       const r = await stormRound(db, repsOfRound(i), customerIds, poolId, await resetCustomers(db, Date.now()));
       rounds.push(r);
-      say(roundLine(`storm ${i} / ${ROUNDS}`, r));
+      say(roundLine(`storm ${i} / ${ROUNDS} (innodb_flush_log_at_trx_commit=${flush})`, r));
+    }
+    const compared: RoundResult[] = [];
+    if (COMPARE_FLUSH !== null) {
+      await flushSetting(serverUrl, COMPARE_FLUSH);
+      try {
+        // The same reps again: their quota day is used up, so a new day's counters (the customers go back to the pool).
+        for (let i = 1; i <= ROUNDS; i++) {
+          const r = await stormRound(db, repsOfRound(i), customerIds, poolId, await resetCustomers(db, Date.now(), { forgetQuota: true }));
+          compared.push(r);
+          say(roundLine(`storm ${i} / ${ROUNDS} (innodb_flush_log_at_trx_commit=${COMPARE_FLUSH}, comparison)`, r));
+        }
+      } finally {
+        await flushSetting(serverUrl, flush);
+      }
     }
 
     say(`  quota race: ${RACE_REPS} reps × ${RACE_TAPS} simultaneous claims each (limit ${DAILY_CLAIM_LIMIT}/day) …`);
@@ -426,7 +462,7 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
         `${race.repsUnderLimit} fewer, max ${race.maxClaimsByOneRep}; quota overruns ${race.check.quotaOverruns}, double owners ${race.check.doubleOwners}`,
     );
 
-    const storms = [warmup, ...rounds];
+    const storms = [warmup, ...rounds, ...compared];
     const doubleOwners = [...storms, race].reduce((s, r) => s + r.check.doubleOwners, 0);
     const overruns = [...storms, race].reduce((s, r) => s + r.check.quotaOverruns + r.check.capOverruns, 0);
     const incomplete = storms.filter((r) => r.check.owned !== CUSTOMERS || r.claims !== CUSTOMERS).length;
@@ -436,8 +472,11 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
     const mid = [...rounds].sort((a, b) => a.claimsPerS - b.claimsPerS)[Math.ceil(rounds.length / 2) - 1]!;
     const medianClaims = mid.claimsPerS;
 
+    const comparedMid = compared.length ? [...compared].sort((a, b) => a.claimsPerS - b.claimsPerS)[Math.ceil(compared.length / 2) - 1]! : null;
+
     say('');
-    say(`  median storm: ${thousands(medianClaims)} claims/s (${thousands(mid.requestsPerS)} requests/s incl. lost races); claim p50 ${ms(mid.claimLatency.p50Ms)} p99 ${ms(mid.claimLatency.p99Ms)}; all requests p99 ${ms(mid.latency.p99Ms)}`);
+    if (comparedMid) say(`  comparison, innodb_flush_log_at_trx_commit=${COMPARE_FLUSH}: median storm ${thousands(comparedMid.claimsPerS)} claims/s; claim p99 ${ms(comparedMid.claimLatency.p99Ms)}`);
+    say(`  median storm (innodb_flush_log_at_trx_commit=${flush}): ${thousands(medianClaims)} claims/s (${thousands(mid.requestsPerS)} requests/s incl. lost races); claim p50 ${ms(mid.claimLatency.p50Ms)} p99 ${ms(mid.claimLatency.p99Ms)}; all requests p99 ${ms(mid.latency.p99Ms)}`);
     say(`  answers in that storm: ${Object.entries(mid.responses).map(([k, n]) => `${k} ×${thousands(n)}`).join(', ')}`);
     say(`  HTTP floor (healthz, one select 1): ${thousands(healthz.requestsPerS)} requests/s; the storm's request rate is ${((mid.requestsPerS / healthz.requestsPerS) * 100).toFixed(0)}% of it`);
     say(`  all storms + race: double owners ${doubleOwners}, quota/cap overruns ${overruns}, storms not ending with all ${thousands(CUSTOMERS)} owned ${incomplete}, 5xx ${serverErrors}, transport errors ${transportErrors}`);
@@ -454,7 +493,7 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
       {
         name: `claims/s through HTTP, ${REPS} reps, ${thousands(CUSTOMERS)} customers`,
         target: `≥ ${thousands(CLAIMS_PER_S_TARGET)}/s`,
-        actual: `${thousands(medianClaims)}/s (median of ${ROUNDS}; claim p99 ${ms(mid.claimLatency.p99Ms)}; healthz floor ${thousands(healthz.requestsPerS)} req/s)`,
+        actual: `${thousands(medianClaims)}/s (median of ${ROUNDS}, innodb_flush_log_at_trx_commit=${flush}; claim p99 ${ms(mid.claimLatency.p99Ms)}; healthz floor ${thousands(healthz.requestsPerS)} req/s)`,
         pass: medianClaims >= CLAIMS_PER_S_TARGET,
       },
     ];
@@ -474,11 +513,13 @@ export async function runClaimsBench(serverUrl: string, say: (line: string) => v
         rounds: ROUNDS,
         quotaRace: { reps: RACE_REPS, simultaneousClaimsPerRep: RACE_TAPS, connections: RACE_CONNECTIONS },
         server: 'production app (createRuntime + buildApp) in a child process, default DB pool',
+        mariadbFlushLogAtTrxCommit: flush,
         storm: "POST /api/v1/customers/:id/claim {} with each rep's JWT on its own keep-alive connection (undici), one request at a time; a rep picks random customers not yet seen claimed and not refused to it, until all are owned; each round signs in 200 new reps on the same connections, and customers go back to the pool between rounds by direct SQL",
       },
       healthz: { seconds: HEALTHZ_SECONDS, connections: REPS, requests: healthz.requests, requestsPerS: Math.round(healthz.requestsPerS), latency: healthz.latency, errors: healthz.errors },
       medianStorm: roundFigures(mid),
       storms: rounds.map(roundFigures),
+      ...(comparedMid ? { flushComparison: { mariadbFlushLogAtTrxCommit: COMPARE_FLUSH, medianStorm: roundFigures(comparedMid), storms: compared.map(roundFigures) } } : {}),
       warmupStorm: roundFigures(warmup),
       quotaRace: { ...roundFigures(race), repsAtExactLimit: race.repsAtExactLimit, repsUnderLimit: race.repsUnderLimit },
       totals: { doubleOwners, overruns, incompleteStorms: incomplete, serverErrors, transportErrors },

@@ -36,8 +36,10 @@ async function main(): Promise<number> {
   let server: ThrowawayMariadb | null = null;
   let serverUrl = process.env.MYSQL_URL;
   if (!serverUrl) {
-    say('MYSQL_URL not set: starting a throwaway MariaDB …');
-    server = await startThrowawayMariadb();
+    // Durable commits by default, as production runs (DESIGN §14); BENCH_MARIADB_FLUSH=2 to compare with the lax setting.
+    const flush = process.env.BENCH_MARIADB_FLUSH === '2' ? 2 : 1;
+    say(`MYSQL_URL not set: starting a throwaway MariaDB (innodb_flush_log_at_trx_commit=${flush}) …`);
+    server = await startThrowawayMariadb({ flushLogAtTrxCommit: flush });
     serverUrl = server.url;
   }
   const stop = async () => {

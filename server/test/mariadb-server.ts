@@ -39,9 +39,10 @@ export interface ThrowawayMariadb {
 
 /**
  * Starts a throwaway mariadbd in a temp folder (no grants: it only listens on 127.0.0.1 and is deleted afterwards),
- * tuned for tests rather than durability.
+ * tuned for tests rather than durability: a commit reaches the log file, not the disk
+ * (`innodb_flush_log_at_trx_commit=2`), unless `flushLogAtTrxCommit` says 1 (durable, as production runs; the benches).
  */
-export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
+export async function startThrowawayMariadb(options: { flushLogAtTrxCommit?: 1 | 2 } = {}): Promise<ThrowawayMariadb> {
   const bin = findMariadbd();
   if (!bin) {
     throw new Error(
@@ -79,7 +80,7 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
       '--max-connections=1000',
       '--innodb-buffer-pool-size=1G',
       '--innodb-log-file-size=256M',
-      '--innodb-flush-log-at-trx-commit=2',
+      `--innodb-flush-log-at-trx-commit=${options.flushLogAtTrxCommit ?? 2}`,
       '--innodb-doublewrite=0',
       '--character-set-server=utf8mb4',
       '--collation-server=utf8mb4_unicode_ci',
