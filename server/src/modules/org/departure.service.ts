@@ -13,6 +13,7 @@ import { findTenantById } from '../tenants/tenants.repository';
 import type { User } from './org';
 import { countOwnedBy, insertHandover, openHandoverOf } from './handover.repository';
 import { findUser, markUserLeft } from './org.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 export interface DepartureResult {
   userId: string;
@@ -87,7 +88,7 @@ async function awaitSuccessor(db: Db, tenant: Tenant, userId: string, leaver: Us
   const dueAt = now + SUCCESSOR_WINDOW_MS;
   if (owned === 0) return { userId, returned: 0, destination: 'pool', notified: false };
   const asked = manager?.active === true ? manager.id : null;
-  const queued = await db.transaction().execute(async (trx) => {
+  const queued = await writeTransaction(db, async (trx) => {
     if ((await openHandoverOf(trx, tenant.id, userId)) !== undefined) return false;
     const id = await insertHandover(trx, { tenant_id: tenant.id, user_id: userId, manager_id: asked, customers: owned, due_at: dueAt, created_at: now });
     if (asked === null) return false;
@@ -139,7 +140,8 @@ export async function departCustomers(db: Db, tenant: Tenant, userId: string, to
       .execute();
     if (owned.length === 0) break;
     const before = moved.length;
-    await db.transaction().execute(async (trx) => {
+    // What moved is added once the page committed: a retried page starts afresh.
+    const page = await writeTransaction(db, async (trx) => {
       const facts = await OwnershipFacts.read(trx, tenantId, day, owned.map((c) => ({ customerId: c.id, userId: toManager })));
       const changes: OwnershipChange[] = [];
       const names: { id: number; name: string }[] = [];
@@ -162,8 +164,9 @@ export async function departCustomers(db: Db, tenant: Tenant, userId: string, to
       }
       // The rows are locked by the facts read (the transaction on SQLite), so every grant applies.
       await applyOwnershipChanges(trx, changes, { mustApply: true });
-      moved.push(...names);
+      return names;
     });
+    moved.push(...page);
     // Nothing moved means someone else changed them all meanwhile; do not spin on the same rows.
     if (owned.length < BATCH || moved.length === before) break;
   }

@@ -16,6 +16,7 @@ import {
   type UserRecord,
 } from './org.repository';
 import { usersWithRolesSetByHand } from './roles.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 export interface OrgSyncResult {
   departments: number;
@@ -59,7 +60,7 @@ export async function syncOrg(
   const pathOf = new Map(records.map((d) => [d.id, d.path]));
   const rows = [...users.values()].map((u) => userRecord(u, known.get(u.userId)?.roles ?? [], sources, () => nearestLeader(u, pathOf, leadersOf)));
   let addedIds: string[] = [];
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await replaceDepartments(trx, tenantId, records, now);
     addedIds = (await upsertUsers(trx, tenantId, rows, now)).addedIds;
   });
@@ -85,7 +86,7 @@ export async function syncTenantOrg(deps: AppDeps, tenantId: string, progress: (
 /** Re-reads the department tree only (a department event); memberships of removed departments go with them. */
 export async function syncDepartments(db: Db, tenantId: string, directory: PlatformDirectory, now: number): Promise<void> {
   const records = departmentRecords(await collectDepartments(directory));
-  await db.transaction().execute((trx) => replaceDepartments(trx, tenantId, records, now));
+  await writeTransaction(db, (trx) => replaceDepartments(trx, tenantId, records, now));
   await refreshPoolMembers(db, tenantId);
 }
 
@@ -99,7 +100,7 @@ export async function syncUser(db: Db, tenantId: string, user: PlatformUser, now
   for (const [departmentId, leaders] of stored) stored.set(departmentId, leaders.filter((id) => id !== user.userId));
   for (const departmentId of user.leaderOf) stored.set(departmentId, [...(stored.get(departmentId) ?? []), user.userId]);
   const record = userRecord(user, known.get(user.userId)?.roles ?? [], await roleSourcesOf(db, tenantId), () => nearestLeader(user, pathOf, stored));
-  const { added } = await db.transaction().execute((trx) => upsertUsers(trx, tenantId, [record], now));
+  const { added } = await writeTransaction(db, (trx) => upsertUsers(trx, tenantId, [record], now));
   await refreshPoolMembers(db, tenantId);
   return added === 1;
 }

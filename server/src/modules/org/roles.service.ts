@@ -3,6 +3,7 @@ import { AppError, notFound } from '../../errors';
 import type { Role } from './org';
 import { canonicalRoles, type AdminUserDto } from './roles';
 import { countActiveAdmins, findUserForAdmin, lockTenantRoles, userRolesForUpdate, writeRoleChange } from './roles.repository';
+import { writeTransaction } from '../../db/write-retry';
 
 /**
  * Whether `target` may be given `next`: refused when it would take `admin` from the tenant's last active admin
@@ -27,7 +28,7 @@ export function lastAdminRefusal(target: { active: boolean; roles: readonly Role
 export async function setUserRoles(deps: AppDeps, actor: Actor, userId: string, roles: Role[]): Promise<AdminUserDto> {
   const { tenantId } = actor;
   const next = canonicalRoles(roles);
-  await deps.db.transaction().execute(async (trx) => {
+  await writeTransaction(deps.db, async (trx) => {
     await lockTenantRoles(trx, tenantId);
     const target = await userRolesForUpdate(trx, tenantId, userId);
     if (!target) throw notFound('员工');
