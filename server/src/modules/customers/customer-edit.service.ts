@@ -1,6 +1,7 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
+import { writeTransaction } from '../../db/write-retry';
 import { AppError, notFound } from '../../errors';
 import { encodeGeohash, toGcj02 } from '../../geo/geo';
 import { localDate } from '../../time';
@@ -64,7 +65,7 @@ const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every(
  */
 export async function editCustomer(db: Db, clock: Clock, actor: Actor, id: number, input: UpdateCustomerInput) {
   const now = clock.now();
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     const row = await loadEditableCustomer(trx, actor, id);
     const changes: FieldChange[] = [];
     const set: Parameters<typeof updateCustomerColumns>[3] = {};
@@ -111,7 +112,7 @@ const contactNamed = (from: string | null, to: string | null): FieldChange => ({
 
 export async function addContact(db: Db, clock: Clock, actor: Actor, customerId: number, input: ContactInput) {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await loadEditableCustomer(trx, actor, customerId);
     const contact = { name: input.name, title: input.title ?? null, phone: input.phone ?? null };
     const id = await insertContact(trx, { tenantId: actor.tenantId, customerId, ...contact, now });
@@ -127,7 +128,7 @@ export async function addContact(db: Db, clock: Clock, actor: Actor, customerId:
 
 export async function editContact(db: Db, clock: Clock, actor: Actor, customerId: number, contactId: number, input: UpdateContactInput) {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await loadEditableCustomer(trx, actor, customerId);
     const before = await findContact(trx, actor.tenantId, customerId, contactId);
     if (!before) throw notFound('联系人');
@@ -143,7 +144,7 @@ export async function editContact(db: Db, clock: Clock, actor: Actor, customerId
 
 export async function removeContact(db: Db, clock: Clock, actor: Actor, customerId: number, contactId: number): Promise<void> {
   const now = clock.now();
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await loadEditableCustomer(trx, actor, customerId);
     const before = await findContact(trx, actor.tenantId, customerId, contactId);
     if (!before) throw notFound('联系人');

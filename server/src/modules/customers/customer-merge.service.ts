@@ -1,4 +1,5 @@
 import type { Actor, AppDeps } from '../../context';
+import { writeTransaction } from '../../db/write-retry';
 import { AppError, notFound } from '../../errors';
 import { mergePayload } from '../evidence/evidence.service';
 import { recordMerge } from '../pool/ownership-writer';
@@ -23,7 +24,7 @@ export async function mergeCustomers(deps: AppDeps, actor: Actor, id: number, in
   if (id === intoId) throw new AppError(422, 'merge_into_self', '不能把客户合并到它自己；请选择另一条重复的客户记录。');
   const now = clock.now();
   await deps.evidence.prepare(actor.tenantId);
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     const rows = await lockCustomers(trx, actor.tenantId, [id, intoId]);
     const merged = rows.get(id);
     const survivor = rows.get(intoId);

@@ -1,6 +1,7 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../context';
 import type { Db } from '../../db/create-db';
+import { writeTransaction } from '../../db/write-retry';
 import { AppError, notFound } from '../../errors';
 import { encodeGeohash, toGcj02 } from '../../geo/geo';
 import { formatLocal, localDate, toIso } from '../../time';
@@ -105,7 +106,7 @@ export async function loadOwnedCustomer(db: Db, actor: Actor, id: number): Promi
 export async function createCustomer(db: Db, clock: Clock, actor: Actor, input: CreateCustomerInput): Promise<CustomerDto> {
   const { lat, lng } = toGcj02(input.lat, input.lng, input.coord);
   const now = clock.now();
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await writeTransaction(db, async (trx) => {
     await assertNotDuplicate(trx, actor, { name: input.name, lat, lng, phones: input.contacts.map((c) => c.phone) });
     const owned = input.poolId === undefined;
     const poolId = input.poolId ?? (await homePoolId(trx, actor.tenantId, actor.userId));
@@ -285,7 +286,7 @@ export async function addFollowUp(
   input: { kind: 'call' | 'note' | 'message'; content: string },
 ) {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await loadOwnedCustomer(trx, actor, customerId);
     const result = await trx
       .insertInto('follow_ups')
@@ -313,7 +314,7 @@ export async function addDeal(
   input: { title: string; amount: number; status: 'open' | 'won' | 'lost' },
 ) {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await loadOwnedCustomer(trx, actor, customerId);
     const closedAt = input.status === 'open' ? null : now;
     const result = await trx
@@ -344,7 +345,7 @@ export async function setDealStatus(
   status: 'open' | 'won' | 'lost',
 ) {
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     await loadOwnedCustomer(trx, actor, customerId);
     const deal = await trx
       .selectFrom('deals')

@@ -1,5 +1,6 @@
 import type { PlatformMessage } from '@gonghai/plugin-core';
 import type { Db } from '../../db/create-db';
+import { writeTransaction } from '../../db/write-retry';
 import { appPageUrl } from '../../http/app-links';
 import { addDays, localDate } from '../../time';
 import { enqueueMessages } from '../notify/outbox.service';
@@ -92,5 +93,5 @@ export async function sendDashboardDigests(
     messages.push({ tenantId: tenant.id, dedupeKey: `dashboard-digest:${day}:${m.userId}`, target: { kind: 'users', userIds: [m.userId] }, message });
   }
   if (messages.length === 0) return 0;
-  return db.transaction().execute((trx) => enqueueMessages(trx, messages, now));
+  return writeTransaction(db, (trx) => enqueueMessages(trx, messages, now));
 }

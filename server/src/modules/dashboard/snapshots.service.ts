@@ -1,4 +1,5 @@
 import type { Db } from '../../db/create-db';
+import { writeTransaction } from '../../db/write-retry';
 import { addDays, localDate, startOfLocalDate } from '../../time';
 import { firstLedgerAt, replaceSnapshots, snapshotDays } from './dashboard.repository';
 import { tenantPools } from './dashboard.service';
@@ -48,7 +49,7 @@ export async function snapshotTenant(db: Db, tenant: { id: string; timeZone: str
     const last = chunk[chunk.length - 1]!;
     const counts = await stockAt(db, tenant.id, startOfLocalDate(addDays(last, 1), zone));
     const rows = await computeDayRows(db, tenant.id, zone, pools, chunk[0]!, last, { at: 'end', counts });
-    await db.transaction().execute((trx) => replaceSnapshots(trx, tenant.id, rows, now));
+    await writeTransaction(db, (trx) => replaceSnapshots(trx, tenant.id, rows, now));
     written.unshift(...chunk);
   }
   return { written };

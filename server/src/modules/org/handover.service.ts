@@ -1,5 +1,6 @@
 import type { Actor, AppDeps } from '../../context';
 import type { Db } from '../../db/create-db';
+import { writeTransaction } from '../../db/write-retry';
 import { AppError, notFound } from '../../errors';
 import { formatLocal } from '../../time';
 import { enqueueMessages } from '../notify/outbox.service';
@@ -79,7 +80,7 @@ export async function handOver(deps: AppDeps, actor: Actor, userId: string, body
   const customers = await allOwnedBy(db, tenantId, from.id);
   if (customers.length === 0) throw new AppError(409, 'nothing_to_hand_over', `${from.name} 名下没有客户需要交接。`);
   const reason = from.active ? '调岗交接' : '离职交接';
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await moveCustomers(trx, { tenantId, timeZone: actor.timeZone, customers, fromUserId: from.id, toUserId: to.id, authority, force: body.force, reason, now });
     const pending = await openHandoverOf(trx, tenantId, from.id);
     if (pending !== undefined) await resolveHandover(trx, tenantId, pending.id, { status: 'handed_over', at: now, by: actor.userId, toUserId: to.id });
@@ -98,10 +99,10 @@ export async function expireHandovers(deps: Pick<AppDeps, 'db'>, tenant: Tenant,
   let expired = 0;
   for (const pending of await dueHandovers(db, tenant.id, now)) {
     const moved = await departCustomers(db, tenant, pending.user_id, null, now);
-    await db.transaction().execute(async (trx) => {
-      if (!(await resolveHandover(trx, tenant.id, pending.id, { status: 'to_pool', at: now, by: null, toUserId: null }))) return;
-      expired++;
-      if (pending.manager_id === null || moved.length === 0) return;
+    // Counted once it committed: a retried run must not count it twice.
+    const closed = await writeTransaction(db, async (trx) => {
+      if (!(await resolveHandover(trx, tenant.id, pending.id, { status: 'to_pool', at: now, by: null, toUserId: null }))) return false;
+      if (pending.manager_id === null || moved.length === 0) return true;
       const name = (await userNames(trx, tenant.id, [pending.user_id])).get(pending.user_id) ?? pending.user_id;
       const title = `${name} 的 ${moved.length} 个客户未指定交接人，已退回公海`;
       await enqueueMessages(
@@ -116,7 +117,9 @@ export async function expireHandovers(deps: Pick<AppDeps, 'db'>, tenant: Tenant,
         ],
         now,
       );
+      return true;
     });
+    if (closed) expired++;
   }
   return expired;
 }

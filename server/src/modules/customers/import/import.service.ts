@@ -1,6 +1,7 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Actor } from '../../../context';
 import type { Db } from '../../../db/create-db';
+import { writeTransaction } from '../../../db/write-retry';
 import { AppError } from '../../../errors';
 import type { Geocoder } from '../../../geo/geocoder';
 import { encodeGeohash, toGcj02 } from '../../../geo/geo';
@@ -45,7 +46,12 @@ interface PlacedRow extends ImportRow {
   ownerId: string | null;
 }
 
-class DryRunRollback extends Error {}
+/** Thrown to roll a dry run back, carrying what it would have written. */
+class DryRunRollback extends Error {
+  constructor(readonly outcomes: { created: number; geocoded: number; duplicates: ImportReport['duplicates']; errors: RowError[] }[]) {
+    super('dry run');
+  }
+}
 
 /** Runs `work` on each item with at most `limit` in flight; answers results in order. */
 async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -157,7 +163,10 @@ export async function importCustomers(
   // 5. Writes, batch by batch.
   const now = clock.now();
   const day = localDate(now, actor.timeZone);
-  const writeBatch = async (trx: Db, batch: PlacedRow[]) => {
+  /** What one batch's transaction found; merged into the report only once it committed (a retried run starts afresh). */
+  type BatchOutcome = Pick<ImportReport, 'created' | 'geocoded' | 'duplicates' | 'errors'>;
+  const writeBatch = async (trx: Db, batch: PlacedRow[]): Promise<BatchOutcome> => {
+    const out: BatchOutcome = { created: 0, geocoded: 0, duplicates: [], errors: [] };
     // Under the tenant's creation lock, the batch's rows again against the customers now stored: one created since the
     // check above (a rep's 新建, another import) makes its row a duplicate, never a second customer (撞单). A dry run
     // writes nothing that stays, so it does not hold up the tenant's creations for its whole length.
@@ -165,7 +174,7 @@ export async function importCustomers(
     const stored = await duplicateCandidates(trx, tenantId, batch.map(candidateOf));
     const rows = batch.filter((r) => {
       const match = stored.match(candidateOf(r));
-      if (match) report.duplicates.push({ row: r.row, existingId: match.existing.id, sameAsRow: null, reason: match.reason });
+      if (match) out.duplicates.push({ row: r.row, existingId: match.existing.id, sameAsRow: null, reason: match.reason });
       return !match;
     });
     // The owners' counts in the pool, read under the lock their claims there take, kept current row by row.
@@ -190,7 +199,7 @@ export async function importCustomers(
           { kind: 'assign', actor: { id: actor.userId, roles: actor.roles, inScope: true }, to: f.party(r.ownerId, pool.id), force: false, reason: REASON, now, timeZone: actor.timeZone },
         );
         if (!decision.ok) {
-          report.errors.push({ row: r.row, column: '负责人', message: decision.message });
+          out.errors.push({ row: r.row, column: '负责人', message: decision.message });
           continue;
         }
         grant = decision;
@@ -212,29 +221,36 @@ export async function importCustomers(
       creations.push({ tenantId, customerId, toUserId: null, toPoolId: pool.id, actorId: actor.userId, reason: REASON, now });
       if (grant) changes.push(changeOf(tenantId, customerId, grant, now));
       if (r.contact) contacts.push({ tenantId, customerId, ...r.contact, now });
-      report.created++;
-      if (r.geocoded) report.geocoded++;
+      out.created++;
+      if (r.geocoded) out.geocoded++;
     }
     await insertContacts(trx, contacts);
     await recordCreations(trx, creations);
     await applyOwnershipChanges(trx, changes, { mustApply: true });
+    return out;
+  };
+  const merge = (out: BatchOutcome) => {
+    report.created += out.created;
+    report.geocoded += out.geocoded;
+    report.duplicates.push(...out.duplicates);
+    report.errors.push(...out.errors);
   };
 
   const batches: PlacedRow[][] = [];
   for (let i = 0; i < fresh.length; i += IMPORT_BATCH) batches.push(fresh.slice(i, i + IMPORT_BATCH));
   if (input.dryRun) {
     // Every batch in one transaction, rolled back: later batches see the earlier ones' owners, as in the real run.
-    await db
-      .transaction()
-      .execute(async (trx) => {
-        for (const batch of batches) await writeBatch(trx, batch);
-        throw new DryRunRollback();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof DryRunRollback)) throw e;
-      });
+    const outcomes = await writeTransaction(db, async (trx) => {
+      const all: BatchOutcome[] = [];
+      for (const batch of batches) all.push(await writeBatch(trx, batch));
+      throw new DryRunRollback(all);
+    }).catch((e: unknown) => {
+      if (!(e instanceof DryRunRollback)) throw e;
+      return e.outcomes;
+    });
+    outcomes.forEach(merge);
   } else {
-    for (const batch of batches) await db.transaction().execute((trx) => writeBatch(trx, batch));
+    for (const batch of batches) merge(await writeTransaction(db, (trx) => writeBatch(trx, batch)));
   }
 
   report.errors.sort((a, b) => a.row - b.row);
