@@ -70,6 +70,7 @@ export const routes: RouteSpec[] = [
   { method: 'POST', path: '/api/v1/customers/transfer', as: 'mgr-east', body: { customerIds: a(), fromUserId: s(), toUserId: s(), toPoolId: i(), reason: s(true), force: b() } },
   { method: 'POST', path: '/api/v1/customers/:customerId/appeal', as: 'rep01', body: { reason: s(true) } },
   { method: 'GET', path: '/api/v1/appeals', as: 'mgr-east', query: { status: e() } },
+  { method: 'GET', path: '/api/v1/handovers', as: 'mgr-east', query: { status: e() } },
   { method: 'GET', path: '/api/v1/me/reclaimed', as: 'rep01' },
   { method: 'POST', path: '/api/v1/appeals/:appealId/decision', as: 'mgr-east', body: { decision: e(true), note: s(), force: b() } },
 
