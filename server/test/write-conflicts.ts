@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { PoolConnection } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 
 /**
@@ -54,4 +55,55 @@ export function captureSqliteBusy(): Error {
     b.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type QueryCallback = (err: unknown, result?: unknown) => void;
+
+/** What `injectStatementFailures` controls: the SQL texts it records, and the statements it makes fail. */
+export interface StatementFailures {
+  /** SQL texts the app's MySQL connections sent while this is an array (set it to [] to record, null to stop). */
+  sent: string[] | null;
+  /** The next `times` statements matching `pattern` fail with the error given. */
+  fail(pattern: RegExp, times: number): void;
+  /** How many injected failures are still to come. */
+  readonly left: number;
+  /** Stops failing and recording (the spy stays until `jest.restoreAllMocks()`). */
+  reset(): void;
+}
+
+/**
+ * Wraps mysql2's connection `query` (a Jest spy): statements matching the pattern fail with `error` (a real errno 1213
+ * from `captureMysqlDeadlock`) while failures are left, as a conflicting write on another Galera node would make them.
+ */
+export function injectStatementFailures(error: Error): StatementFailures {
+  const query = PoolConnection.prototype.query;
+  let pattern: RegExp | null = null;
+  let left = 0;
+  const control: StatementFailures = {
+    sent: null,
+    fail(p, times) {
+      pattern = p;
+      left = times;
+    },
+    get left() {
+      return left;
+    },
+    reset() {
+      control.sent = null;
+      pattern = null;
+      left = 0;
+    },
+  };
+  jest.spyOn(PoolConnection.prototype, 'query').mockImplementation(function (this: PoolConnection, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : '';
+    control.sent?.push(text);
+    const callback = args[args.length - 1];
+    if (pattern?.test(text) && left > 0 && typeof callback === 'function') {
+      left--;
+      process.nextTick(() => (callback as QueryCallback)(error));
+      return undefined as never;
+    }
+    return (query as (...a: unknown[]) => never).apply(this, args);
+  });
+  return control;
 }

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { PoolConnection } from 'mysql2';
 import { addReps, poolCustomerIds, poolIdByName } from '../../../../test/factories';
 import { startHarness, type Harness } from '../../../../test/harness';
-import { captureMysqlDeadlock } from '../../../../test/write-conflicts';
+import { captureMysqlDeadlock, injectStatementFailures, type StatementFailures } from '../../../../test/write-conflicts';
 import { setWriteRetryPolicy } from '../../../db/write-retry';
 import type { Role } from '../../org/org';
 import { checkInRequest, runCheckInBatch } from '../../visits/check-in-batch';
 import { defaultRiskPolicy } from '../../visits/risk';
 
 const T = 'demo-dingtalk';
-type QueryCallback = (err: unknown, result?: unknown) => void;
 
 /**
  * On MariaDB (and Galera, where a certification failure or brute-force abort arrives as the same errno 1213): every
@@ -19,40 +17,21 @@ type QueryCallback = (err: unknown, result?: unknown) => void;
 describe('write conflicts on mysql', () => {
   let h: Harness;
   let east: number;
-  let deadlock: Error;
+  let statements: StatementFailures;
   const slept: number[] = [];
-  /** SQL texts the app's connections sent, while recording. */
-  let sent: string[] | null = null;
-  /** Statements matching `failOn` fail with the captured deadlock while `failures` lasts. */
-  let failOn: RegExp | null = null;
-  let failures = 0;
-  const query = PoolConnection.prototype.query;
 
   beforeAll(async () => {
     h = await startHarness('mysql');
     east = await poolIdByName(h.db, T, '华东公海');
-    deadlock = await captureMysqlDeadlock(process.env.MYSQL_URL!);
+    statements = injectStatementFailures(await captureMysqlDeadlock(process.env.MYSQL_URL!));
     setWriteRetryPolicy(h.db, { random: () => 0.5, sleep: async (ms) => void slept.push(ms) });
-    jest.spyOn(PoolConnection.prototype, 'query').mockImplementation(function (this: PoolConnection, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : '';
-      sent?.push(text);
-      const callback = args[args.length - 1];
-      if (failOn?.test(text) && failures > 0 && typeof callback === 'function') {
-        failures--;
-        process.nextTick(() => (callback as QueryCallback)(deadlock));
-        return undefined as never;
-      }
-      return (query as (...a: unknown[]) => never).apply(this, args);
-    });
   });
   afterAll(async () => {
     jest.restoreAllMocks();
     await h.close();
   });
   afterEach(() => {
-    sent = null;
-    failOn = null;
-    failures = 0;
+    statements.reset();
     slept.length = 0;
   });
 
@@ -68,7 +47,8 @@ describe('write conflicts on mysql', () => {
     const reps = await addReps(h.db, T, 12, { prefix: 'packet', now: h.clock.now() });
     const targets = await poolCustomerIds(h.db, T, east, 12);
     const tokens = await Promise.all(reps.map((r) => h.tokenFor(T, r)));
-    sent = [];
+    statements.sent = [];
+    const sent = statements.sent;
     const claimed = await Promise.all(tokens.map((token, i) => claim(token, targets[i]!)));
     expect(claimed.map((r) => r.status)).toEqual(Array(12).fill(200));
 
@@ -96,11 +76,10 @@ describe('write conflicts on mysql', () => {
   it('runs a claim that lost a conflict again, and it claims once: one owner, one ledger row, one count', async () => {
     const [rep] = await addReps(h.db, T, 1, { prefix: 'retried', now: h.clock.now() });
     const [id] = await poolCustomerIds(h.db, T, east, 1);
-    failOn = /^update `customers`/;
-    failures = 2;
+    statements.fail(/^update `customers`/, 2);
     const res = await claim(await h.tokenFor(T, rep!), id!);
     expect(res.status).toBe(200);
-    expect(failures).toBe(0);
+    expect(statements.left).toBe(0);
     expect(slept).toEqual([2, 5]);
     expect(await owner(id!)).toEqual({ status: 'owned', owner_id: rep });
     expect(await ledger(id!)).toEqual([{ type: 'claimed', to_user_id: rep }]);
@@ -112,18 +91,17 @@ describe('write conflicts on mysql', () => {
     const token = await h.tokenFor(T, rep!);
     const [id] = await poolCustomerIds(h.db, T, east, 1);
     const headers = { 'Idempotency-Key': `busy-claim-${id}` };
-    failOn = /^update `customers`/;
-    failures = 100;
+    statements.fail(/^update `customers`/, 100);
     const busy = await claim(token, id!, headers);
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('1');
     expect(busy.body).toEqual({ error: { code: 'busy', message: '系统繁忙（多人同时操作同一数据），请稍后重试。' } });
-    expect(100 - failures).toBe(5);
+    expect(100 - statements.left).toBe(5);
     expect(await owner(id!)).toEqual({ status: 'pool', owner_id: null });
     expect(await ledger(id!)).toEqual([]);
     expect(await claimsCounted(rep!)).toBe(0);
 
-    failures = 0;
+    statements.reset();
     const again = await claim(token, id!, headers);
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBeNull();
@@ -139,15 +117,14 @@ describe('write conflicts on mysql', () => {
     const token = await h.tokenFor(T, rep!);
     const [id] = await poolCustomerIds(h.db, T, east, 1);
     expect((await claim(token, id!)).status).toBe(200);
-    failOn = /^update `customers`/;
-    failures = 1;
+    statements.fail(/^update `customers`/, 1);
     const released = await h.request('POST', `/api/v1/customers/${id}/release`, { token, body: { reason: '客户已合作其他供应商' } });
     expect(released.status).toBe(200);
-    expect(failures).toBe(0);
-    failures = 1;
+    expect(statements.left).toBe(0);
+    statements.fail(/^update `customers`/, 1);
     const assigned = await h.request('POST', `/api/v1/customers/${id}/assign`, { token: await h.tokenFor(T, 'admin01'), body: { userId: rep, reason: '重新分配' } });
     expect(assigned.status).toBe(200);
-    expect(failures).toBe(0);
+    expect(statements.left).toBe(0);
     expect((await ledger(id!)).map((r) => r.type)).toEqual(['claimed', 'released', 'assigned']);
     expect(await owner(id!)).toEqual({ status: 'owned', owner_id: rep });
   });

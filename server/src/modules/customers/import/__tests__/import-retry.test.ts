@@ -1,11 +1,9 @@
-import { PoolConnection } from 'mysql2';
 import { poolIdByName } from '../../../../../test/factories';
 import { startHarness, type Harness } from '../../../../../test/harness';
-import { captureMysqlDeadlock } from '../../../../../test/write-conflicts';
+import { captureMysqlDeadlock, injectStatementFailures, type StatementFailures } from '../../../../../test/write-conflicts';
 import { setWriteRetryPolicy } from '../../../../db/write-retry';
 
 const T = 'demo-dingtalk';
-type QueryCallback = (err: unknown, result?: unknown) => void;
 
 /**
  * An import batch that loses a write conflict (errno 1213: a deadlock, or on Galera a certification failure) runs
@@ -15,27 +13,14 @@ describe('an import batch that loses a conflict on mysql', () => {
   let h: Harness;
   let admin: string;
   let east: number;
-  let deadlock: Error;
-  let failures = 0;
-  const query = PoolConnection.prototype.query;
+  let statements: StatementFailures;
 
   beforeAll(async () => {
     h = await startHarness('mysql');
     admin = await h.tokenFor(T, 'admin01');
     east = await poolIdByName(h.db, T, '华东公海');
-    deadlock = await captureMysqlDeadlock(process.env.MYSQL_URL!);
+    statements = injectStatementFailures(await captureMysqlDeadlock(process.env.MYSQL_URL!));
     setWriteRetryPolicy(h.db, { random: () => 0.5, sleep: async () => undefined });
-    // The batch's ledger insert fails while `failures` lasts, after its customers were inserted in the same transaction.
-    jest.spyOn(PoolConnection.prototype, 'query').mockImplementation(function (this: PoolConnection, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : '';
-      const callback = args[args.length - 1];
-      if (/^insert into `ownership_events`/.test(text) && failures > 0 && typeof callback === 'function') {
-        failures--;
-        process.nextTick(() => (callback as QueryCallback)(deadlock));
-        return undefined as never;
-      }
-      return (query as (...a: unknown[]) => never).apply(this, args);
-    });
   });
   afterAll(async () => {
     jest.restoreAllMocks();
@@ -55,13 +40,14 @@ describe('an import batch that loses a conflict on mysql', () => {
   it('reports each row once after the retry, in the dry run and in the real run, and writes each customer once', async () => {
     const csv = ['客户名称,地址,纬度,经度,负责人', '重试导入甲,上海市黄浦区,31.2001,121.4001,', '重试导入乙,上海市黄浦区,31.2101,121.4101,rep01', '重试导入乙,上海市黄浦区,31.2101,121.4101,'].join('\n');
     const expected = { rows: 3, created: 2, updated: 0, skipped: 1, geocoded: 0, errors: [], duplicates: [{ row: 4, existingId: null, sameAsRow: 3, reason: 'place' }] };
-    failures = 1;
+    // The batch's ledger insert fails once, after its customers were inserted in the same transaction.
+    statements.fail(/^insert into `ownership_events`/, 1);
     const dry = await upload(csv, true);
-    expect({ status: dry.status, failuresLeft: failures }).toEqual({ status: 200, failuresLeft: 0 });
+    expect({ status: dry.status, failuresLeft: statements.left }).toEqual({ status: 200, failuresLeft: 0 });
     expect(dry.body).toEqual({ dryRun: true, ...expected });
-    failures = 1;
+    statements.fail(/^insert into `ownership_events`/, 1);
     const real = await upload(csv, false);
-    expect({ status: real.status, failuresLeft: failures }).toEqual({ status: 200, failuresLeft: 0 });
+    expect({ status: real.status, failuresLeft: statements.left }).toEqual({ status: 200, failuresLeft: 0 });
     expect(real.body).toEqual({ dryRun: false, ...expected });
     expect(await named('重试导入')).toBe(2);
     const owner = await h.db.selectFrom('customers').select('owner_id').where('tenant_id', '=', T).where('name', '=', '重试导入乙').executeTakeFirstOrThrow();
