@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDb, type TestDb } from '../../test/databases';
+import { freePort, startServerProcess } from '../../test/server-process';
 import { pendingMigrations } from '../db/migrate';
 import { migrations } from '../db/migrations';
 
@@ -11,38 +11,7 @@ const root = path.resolve(__dirname, '../../..');
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const secrets = { JWT_SECRET: 'shared-secret-shared-secret-shared-0123', MASTER_KEY: 'ab'.repeat(32) };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
-/** The server entry npm start runs, until it says it is ready or exits. */
-function startServer(env: Record<string, string>): Promise<{ out: () => string; exit: Promise<number | null>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [tsx, path.join(root, 'server/src/main.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c) => (out += String(c)));
-  child.stderr.on('data', (c) => (out += String(c)));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exit;
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`neither ready nor stopped:\n${out}`)), 150_000);
-    const settle = () => {
-      clearTimeout(timer);
-      resolve({ out: () => out, exit, stop });
-    };
-    child.stdout.on('data', () => {
-      if (out.includes('公海已就绪')) settle();
-    });
-    void exit.then(settle);
-  });
-}
+const startServer = (env: Record<string, string>) => startServerProcess(env, 150_000);
 
 // Issue 20 items 3 and 4: on MySQL the instances share the secrets and the schema; migrating is a deploy step.
 describe('npm start on MySQL', () => {
