@@ -72,6 +72,8 @@ async function main(): Promise<void> {
     ? createSandboxes(demoOrgFixtures(deps.clock.now(), config.timeZone, () => config.publicBaseUrl), deps.clock)
     : undefined;
   const app = buildApp(deps, { sandboxes, readiness });
+  // Other instances' changes to rules, memberships and users reach this one's caches within a poll (db/change-stamps.ts).
+  deps.stamps.start((err) => logger.warn({ err }, 'change stamp poll failed'));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     stopJobs();
+    deps.stamps.stop();
     closeStreams();
     server.close(() => {
       void db.destroy().then(() => process.exit(0));

@@ -4,7 +4,10 @@ import pino from 'pino';
 import type { AppDeps } from './context';
 import { SecretBox } from './crypto/secret-box';
 import { createDb, type Db } from './db/create-db';
+import { StampWatcher } from './db/change-stamps';
 import { CurrentUsers } from './modules/auth/current-users';
+import { invalidateMemberships } from './modules/pool/nearby.service';
+import { invalidateRules } from './modules/pool/pool-rules.repository';
 import { EvidenceChain, evidenceKey } from './modules/evidence/evidence.service';
 import { LocalPhotoStore } from './modules/evidence/photo-store';
 import { createPlatformRegistry } from './platform/registry';
@@ -18,6 +21,8 @@ export function createRuntime(
   options: { config?: AppConfig; clock?: Clock; db?: Db; sandbox?: boolean; sandboxBaseUrl?: () => string } = {},
 ): AppDeps & {
   secrets: SecretBox;
+  /** Drops this process's cached rules, memberships and users when another process changed them (start/stop by the caller). */
+  stamps: StampWatcher;
 } {
   const config = options.config ?? loadConfigOrExit();
   const clock = options.clock ?? systemClock;
@@ -37,7 +42,15 @@ export function createRuntime(
   }
   const photos = new LocalPhotoStore(config.photoStore);
   const key = evidenceKey(config.masterKey);
-  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: key, evidence: new EvidenceChain(db, key), users: new CurrentUsers(db, clock) };
+  const users = new CurrentUsers(db, clock);
+  const stamps = new StampWatcher(db, {
+    pools: (tenantId) => {
+      invalidateRules(db, tenantId);
+      invalidateMemberships(db, tenantId);
+    },
+    users: (tenantId) => users.invalidate(tenantId),
+  });
+  return { config, db, clock, logger, platforms, secrets, photos, evidenceKey: key, evidence: new EvidenceChain(db, key), users, stamps };
 }
 
 export function loadConfigOrExit(): AppConfig {

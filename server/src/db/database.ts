@@ -10,6 +10,7 @@ import type {
   FollowUpsTable,
 } from '../modules/customers/customers.table';
 import type { CustomerMergesTable } from '../modules/customers/customer-merge.table';
+import type { ChangeStampsTable } from './change-stamps';
 import type { DepartmentsTable, UserDepartmentsTable, UsersTable } from '../modules/org/org.table';
 import type { RoleChangesTable } from '../modules/org/roles.table';
 import type { PendingHandoversTable } from '../modules/org/handover.table';
@@ -48,6 +49,7 @@ export interface Database {
   customer_contacts: CustomerContactsTable;
   customer_edits: CustomerEditsTable;
   customer_merges: CustomerMergesTable;
+  change_stamps: ChangeStampsTable;
   ownership_events: OwnershipEventsTable;
   follow_ups: FollowUpsTable;
   deals: DealsTable;

@@ -35,6 +35,7 @@ import * as m34 from './2026-12-07-34-customer-edits';
 import * as m36 from './2026-12-07-36-customer-dedupe-keys';
 import * as m37 from './2026-12-07-37-dashboard-other-flows';
 import * as m38 from './2026-12-07-38-customer-merges';
+import * as m39 from './2026-12-07-39-change-stamps';
 
 /** Every migration, in order. Listed statically so the same list works under tsx, Jest and a bundler. */
 export const migrations: Record<string, Migration> = {
@@ -74,4 +75,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-36-customer-dedupe-keys': m36,
   '2026-12-07-37-dashboard-other-flows': m37,
   '2026-12-07-38-customer-merges': m38,
+  '2026-12-07-39-change-stamps': m39,
 };

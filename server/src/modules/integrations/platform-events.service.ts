@@ -7,6 +7,7 @@ import { syncDepartments, syncUser } from '../org/org-sync.service';
 import { renameUserEverywhere } from '../org/org.repository';
 import { markEventFailed, markEventHandled, recordEventArrival } from './platform-events.repository';
 import { writeTransaction } from '../../db/write-retry';
+import { bumpStamp } from '../../db/change-stamps';
 
 /**
  * Handles what one callback (or Stream frame) carried, in order. Each event is recorded first, keyed by its id, so a
@@ -48,6 +49,9 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       const added = await syncUser(deps.db, tenantId, user, now);
       // Their roles may have changed (a leader no more): their next request sees it.
       deps.users.invalidate(tenantId, user.userId);
+      // Other processes forget them and the reps' pools (their departments may have moved) at their next stamp poll.
+      await bumpStamp(deps.db, tenantId, 'users', now);
+      await bumpStamp(deps.db, tenantId, 'pools', now);
       if (added) await promptHrForNewHire(deps, tenantId, user.userId, now);
       return;
     }
@@ -61,10 +65,12 @@ async function handleEvent(deps: AppDeps, tenantId: string, adapter: PlatformAda
       const user = await adapter.directory.user(event.newUserId);
       if (user !== null) await syncUser(deps.db, tenantId, user, now);
       deps.users.invalidate(tenantId, event.newUserId);
+      await bumpStamp(deps.db, tenantId, 'users', now);
       return;
     }
     case 'contact.department_changed':
       await syncDepartments(deps.db, tenantId, adapter.directory, now);
+      await bumpStamp(deps.db, tenantId, 'pools', now);
       return;
     case 'approval.finished':
     case 'approval.withdrawn':

@@ -14,6 +14,7 @@ import type { User } from './org';
 import { countOwnedBy, insertHandover, openHandoverOf } from './handover.repository';
 import { findUser, markUserLeft } from './org.repository';
 import { writeTransaction } from '../../db/write-retry';
+import { bumpStamp } from '../../db/change-stamps';
 
 export interface DepartureResult {
   userId: string;
@@ -50,7 +51,8 @@ export async function handleDeparture(
   const tenant = await findTenantById(db, tenantId);
   if (tenant === undefined) throw new Error(`tenant ${tenantId} does not exist`);
   await markUserLeft(db, tenantId, userId, now);
-  // Their next request is refused at once in this process (others see it within the cache's few seconds), and a claim
+  await bumpStamp(db, tenantId, 'users', now);
+  // Their next request is refused at once in this process (others at their next stamp poll), and a claim
   // already past the door is refused by its own transaction.
   deps.users.invalidate(tenantId, userId);
   const leaver = await findUser(db, tenantId, userId);

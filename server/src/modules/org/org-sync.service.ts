@@ -4,6 +4,7 @@ import type { Db } from '../../db/create-db';
 import { promptHrForNewHire } from '../assignments/new-hire.service';
 import { handleDeparture } from './departure.service';
 import { refreshPoolMembers } from '../pool/pool.repository';
+import { bumpStamp } from '../../db/change-stamps';
 import { findTenantById } from '../tenants/tenants.repository';
 import type { Role } from './org';
 import {
@@ -75,6 +76,9 @@ export async function syncTenantOrg(deps: AppDeps, tenantId: string, progress: (
   const result = await syncOrg(deps.db, tenantId, adapter.directory, deps.clock.now(), progress);
   // Anyone's roles may have changed (a leader no more, a returning employee active again).
   deps.users.invalidate(tenantId);
+  // Other processes forget the users and the reps' pools (membership was rebuilt) at their next stamp poll.
+  await bumpStamp(deps.db, tenantId, 'users', deps.clock.now());
+  await bumpStamp(deps.db, tenantId, 'pools', deps.clock.now());
   for (const userId of result.newcomers) await promptHrForNewHire(deps, tenantId, userId, deps.clock.now());
   for (const userId of result.left) {
     const departure = await handleDeparture(deps, tenantId, userId, deps.clock.now(), adapter.messages);

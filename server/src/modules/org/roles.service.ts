@@ -4,6 +4,7 @@ import type { Role } from './org';
 import { canonicalRoles, type AdminUserDto } from './roles';
 import { countActiveAdmins, findUserForAdmin, lockTenantRoles, userRolesForUpdate, writeRoleChange } from './roles.repository';
 import { writeTransaction } from '../../db/write-retry';
+import { bumpStamp } from '../../db/change-stamps';
 
 /**
  * Whether `target` may be given `next`: refused when it would take `admin` from the tenant's last active admin
@@ -23,7 +24,7 @@ export function lastAdminRefusal(target: { active: boolean; roles: readonly Role
  * Sets a user's roles (admin only, checked by the route). Inside one transaction: the tenant's role changes take turns,
  * the last-admin rule is checked on what is committed, and the change is written with its audit row (who, when, before,
  * after); setting the roles a user already has writes nothing. The user's next request sees the new roles: this
- * process forgets what it remembered about them (others within CURRENT_USER_TTL_MS).
+ * process forgets what it remembered about them (others at their next stamp poll, db/change-stamps.ts).
  */
 export async function setUserRoles(deps: AppDeps, actor: Actor, userId: string, roles: Role[]): Promise<AdminUserDto> {
   const { tenantId } = actor;
@@ -37,6 +38,7 @@ export async function setUserRoles(deps: AppDeps, actor: Actor, userId: string, 
     const refusal = lastAdminRefusal(target, next, await countActiveAdmins(trx, tenantId));
     if (refusal) throw refusal;
     await writeRoleChange(trx, { tenantId, userId, actorId: actor.userId, before, after: next, at: deps.clock.now() });
+    await bumpStamp(trx, tenantId, 'users', deps.clock.now());
   });
   deps.users.invalidate(tenantId, userId);
   const user = await findUserForAdmin(deps.db, tenantId, userId);

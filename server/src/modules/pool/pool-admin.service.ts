@@ -34,6 +34,7 @@ import {
   updateRule,
 } from './pool-admin.repository';
 import { invalidateRules } from './pool-rules.repository';
+import { bumpStamp } from '../../db/change-stamps';
 import { listPools, refreshPoolMembers, toPool } from './pool.repository';
 import type { PoolRulesTable, PoolsTable } from './pool.table';
 import { writeTransaction } from '../../db/write-retry';
@@ -199,13 +200,15 @@ async function saveRulesAndDepartments(trx: Db, actor: Actor, pools: PoolRow[], 
 }
 
 /** After a pool's settings committed: countdowns re-read the rules, and membership follows the departments. */
-async function afterSave(db: Db, tenantId: string, departmentsChanged: boolean): Promise<void> {
+async function afterSave(db: Db, tenantId: string, departmentsChanged: boolean, now: number): Promise<void> {
   invalidateRules(db, tenantId);
   // Its own transaction (it rebuilds the tenant's membership table); a crash before it is repaired by the next org sync.
   if (departmentsChanged) {
     await refreshPoolMembers(db, tenantId);
     invalidateMemberships(db, tenantId);
   }
+  // Other processes forget at their next stamp poll (after the membership rebuild, which they must see too).
+  await bumpStamp(db, tenantId, 'pools', now);
 }
 
 /**
@@ -225,7 +228,7 @@ export async function updatePool(deps: { db: Db; clock: Clock }, actor: Actor, p
     await updatePoolSettings(trx, tenantId, poolId, body, now);
     return changed;
   });
-  await afterSave(db, tenantId, departmentsChanged);
+  await afterSave(db, tenantId, departmentsChanged, now);
   return adminPool(db, tenantId, poolId);
 }
 
@@ -247,7 +250,7 @@ export async function createPool(deps: { db: Db; clock: Clock }, actor: Actor, b
     const departmentsChanged = await saveRulesAndDepartments(trx, actor, [...pools, self], self, body, now);
     return { poolId, departmentsChanged };
   });
-  await afterSave(db, tenantId, departmentsChanged);
+  await afterSave(db, tenantId, departmentsChanged, now);
   return adminPool(db, tenantId, poolId);
 }
 
@@ -309,6 +312,7 @@ export async function archivePool(deps: { db: Db; clock: Clock }, actor: Actor, 
   invalidateRules(db, tenantId);
   await refreshPoolMembers(db, tenantId);
   invalidateMemberships(db, tenantId);
+  await bumpStamp(db, tenantId, 'pools', now);
 
   const day = localDate(now, timeZone);
   const reason = `公海「${self.name}」归档，客户移入「${target.name}」`;

@@ -17,7 +17,7 @@ export function calendarAdminRoutes(deps: AppDeps): Router<AppState> {
   });
 
   router.put('/api/v1/admin/calendar', requireRole('admin'), async (ctx) => {
-    ctx.body = await replaceCalendar(db, ctx.state.actor!.tenantId, parse(calendarBody, ctx.request.body));
+    ctx.body = await replaceCalendar(db, ctx.state.actor!.tenantId, parse(calendarBody, ctx.request.body), deps.clock.now());
   });
 
   return router;

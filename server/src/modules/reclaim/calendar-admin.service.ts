@@ -1,6 +1,7 @@
 import type { Clock } from '@gonghai/plugin-core';
 import type { Db } from '../../db/create-db';
 import { localDate } from '../../time';
+import { bumpStamp } from '../../db/change-stamps';
 import { invalidateRules } from '../pool/pool-rules.repository';
 import type { CalendarBody, CalendarDay } from './calendar-admin';
 import { calendarDays, replaceCalendarDays } from './calendar-admin.repository';
@@ -15,10 +16,13 @@ export async function tenantCalendar(db: Db, tenantId: string, year: number): Pr
 }
 
 /** Replaces one year's exceptions of the tenant's working-day calendar. */
-export async function replaceCalendar(db: Db, tenantId: string, body: CalendarBody): Promise<{ year: number; days: CalendarDay[] }> {
+export async function replaceCalendar(db: Db, tenantId: string, body: CalendarBody, now: number): Promise<{ year: number; days: CalendarDay[] }> {
   const { from, to } = yearRange(body.year);
-  await writeTransaction(db, (trx) => replaceCalendarDays(trx, tenantId, from, to, body.days));
-  // Countdowns shown from cached rules may count working days.
+  await writeTransaction(db, async (trx) => {
+    await replaceCalendarDays(trx, tenantId, from, to, body.days);
+    await bumpStamp(trx, tenantId, 'pools', now);
+  });
+  // Countdowns shown from cached rules may count working days (other processes: at their next stamp poll).
   invalidateRules(db, tenantId);
   return tenantCalendar(db, tenantId, body.year);
 }
