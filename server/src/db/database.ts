@@ -11,6 +11,7 @@ import type {
 } from '../modules/customers/customers.table';
 import type { CustomerMergesTable } from '../modules/customers/customer-merge.table';
 import type { ChangeStampsTable } from './change-stamps';
+import type { DashboardCheckpointsTable } from '../modules/dashboard/checkpoint.repository';
 import type { DepartmentsTable, UserDepartmentsTable, UsersTable } from '../modules/org/org.table';
 import type { RoleChangesTable } from '../modules/org/roles.table';
 import type { PendingHandoversTable } from '../modules/org/handover.table';
@@ -50,6 +51,7 @@ export interface Database {
   customer_edits: CustomerEditsTable;
   customer_merges: CustomerMergesTable;
   change_stamps: ChangeStampsTable;
+  dashboard_checkpoints: DashboardCheckpointsTable;
   ownership_events: OwnershipEventsTable;
   follow_ups: FollowUpsTable;
   deals: DealsTable;

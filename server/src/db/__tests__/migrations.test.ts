@@ -3,7 +3,7 @@ import { createTestDb, dialects, type TestDb } from '../../../test/databases';
 import { migrateDownAll, migrateTo, migrateToLatest } from '../migrate';
 import { migrations } from '../migrations';
 
-const tables = ['appeals', 'assignment_items', 'assignment_requests', 'bssid_sightings', 'change_stamps', 'claim_counters', 'customer_contacts', 'customer_edits', 'customer_merges', 'customers', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'pending_handovers', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'rate_limits', 'reclaim_reminders', 'reclaim_runs', 'rep_devices', 'rep_last_fixes', 'role_changes', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_nonces', 'visit_photos', 'visits'];
+const tables = ['appeals', 'assignment_items', 'assignment_requests', 'bssid_sightings', 'change_stamps', 'claim_counters', 'customer_contacts', 'customer_edits', 'customer_merges', 'customers', 'dashboard_checkpoints', 'dashboard_snapshots', 'deals', 'departments', 'evidence_chain', 'evidence_heads', 'evidence_tips', 'follow_ups', 'idempotency_keys', 'job_leases', 'outbox', 'outbox_robot_sends', 'ownership_events', 'pending_handovers', 'platform_events', 'pool_departments', 'pool_members', 'pool_rule_versions', 'pool_rules', 'pools', 'rate_limits', 'reclaim_reminders', 'reclaim_runs', 'rep_devices', 'rep_last_fixes', 'role_changes', 'tenant_calendar_days', 'tenants', 'user_departments', 'users', 'visit_nonces', 'visit_photos', 'visits'];
 
 describe.each(dialects)('migrations on %s', (dialect) => {
   let t: TestDb;

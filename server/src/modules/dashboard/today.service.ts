@@ -2,6 +2,7 @@ import type { Db } from '../../db/create-db';
 import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
 import { ledgerBetween, ledgerOfCustomers, visitsBetween, visitsOfCustomers, visitVerdicts, visitVerdictsBetween, type LedgerRow, type VisitRow } from './dashboard.repository';
+import { readCheckpointRow, writeCheckpointRow } from './checkpoint.repository';
 import { blankRow, bump, countLedgerRow, HOUR_MS, ledgerLookups, type PoolInfo, type StockBase } from './day-rows.service';
 
 /**
@@ -250,11 +251,31 @@ function addFlows(row: DayRow, part: DayRow): void {
 
 /** Per database handle and tenant: the latest checkpoint (or the one being built, shared by requests meanwhile). */
 const checkpoints = new WeakMap<Db, Map<string, Promise<Checkpoint>>>();
+/** Handles whose checkpoints were forgotten: they rebuild from the ledger rather than take the stored one. */
+const forgotten = new WeakSet<Db>();
+
+/** Builds a checkpoint and stores it for every process (the newer one stays when two build at once). */
+async function buildAndStore(db: Db, tenant: { id: string; timeZone: string }, day: string, upTo: number, now: number): Promise<Checkpoint> {
+  const cp = await buildCheckpoint(db, tenant, day, upTo, now);
+  await writeCheckpointRow(db, tenant.id, cp);
+  forgotten.delete(db);
+  return cp;
+}
+
+/** The stored checkpoint (built by any process) when it may answer, else a new one built and stored. */
+async function storedOrBuilt(db: Db, tenant: { id: string; timeZone: string }, day: string, dayStart: number, upTo: number, now: number): Promise<Checkpoint> {
+  if (!forgotten.has(db)) {
+    const stored = await readCheckpointRow<Checkpoint>(db, tenant.id);
+    if (stored && checkpointUsable(stored, day, dayStart, now)) return stored;
+  }
+  return buildAndStore(db, tenant, day, upTo, now);
+}
 
 /**
  * The tenant's checkpoint for `day` at `now`: the one held when usable, else a new one up to CHECKPOINT_LAG_MS before
  * now (built by this request, and shared with requests arriving meanwhile); null early in the day, when the whole day
- * so far is small. Held in this process: another process builds its own on its first request.
+ * so far is small. Held in this process and stored in `dashboard_checkpoints`: a process that holds none usable takes the
+ * stored one when it is usable (whichever instance built it), and stores what it builds.
  */
 export async function checkpointFor(db: Db, tenant: { id: string; timeZone: string }, day: string, now: number): Promise<Checkpoint | null> {
   const dayStart = startOfLocalDate(day, tenant.timeZone);
@@ -273,7 +294,7 @@ export async function checkpointFor(db: Db, tenant: { id: string; timeZone: stri
     const cp = await current.catch(() => null);
     if (cp && checkpointUsable(cp, day, dayStart, now)) return cp;
   }
-  const building = buildCheckpoint(db, tenant, day, upTo, now);
+  const building = storedOrBuilt(db, tenant, day, dayStart, upTo, now);
   held.set(tenant.id, building);
   building.catch(() => {
     if (held.get(tenant.id) === building) held.delete(tenant.id);
@@ -291,7 +312,7 @@ export async function refreshCheckpoint(db: Db, tenant: { id: string; timeZone: 
   const day = localDate(now, tenant.timeZone);
   const upTo = now - CHECKPOINT_LAG_MS;
   if (upTo <= startOfLocalDate(day, tenant.timeZone)) return null;
-  const building = buildCheckpoint(db, tenant, day, upTo, now);
+  const building = buildAndStore(db, tenant, day, upTo, now);
   // The held one keeps answering until this one is ready.
   const cp = await building;
   held.set(tenant.id, building);
@@ -301,6 +322,7 @@ export async function refreshCheckpoint(db: Db, tenant: { id: string; timeZone: 
 /** Drops the checkpoints held for a database handle (for tests that rewrite the ledger rather than append to it). */
 export function forgetCheckpoints(db: Db): void {
   checkpoints.delete(db);
+  forgotten.add(db);
 }
 
 /** Today's rows of `pools` at `now`, live: the tenant's checkpoint plus the rest of the day. */
