@@ -15,6 +15,11 @@ const replacer = (_key: string, value: unknown) => (value instanceof Map ? { $ma
 const reviver = (_key: string, value: unknown) =>
   value !== null && typeof value === 'object' && '$map' in value && Array.isArray((value as { $map: unknown }).$map) ? new Map((value as { $map: [unknown, unknown][] }).$map) : value;
 
+/** The day of the tenant's stored checkpoint, if any (without reading its body). */
+export async function storedCheckpointDay(db: Db, tenantId: string): Promise<string | undefined> {
+  return (await db.selectFrom('dashboard_checkpoints').select('day').where('tenant_id', '=', tenantId).executeTakeFirst())?.day;
+}
+
 export async function readCheckpointRow<T>(db: Db, tenantId: string): Promise<T | undefined> {
   const row = await db.selectFrom('dashboard_checkpoints').select('body').where('tenant_id', '=', tenantId).executeTakeFirst();
   return row === undefined ? undefined : (JSON.parse(row.body, reviver) as T);

@@ -2,7 +2,7 @@ import type { Db } from '../../db/create-db';
 import { addDays, DAY_MS, localDate, startOfLocalDate } from '../../time';
 import { HOARD_WINDOW_DAYS, type DayRow } from './dashboard';
 import { ledgerBetween, ledgerOfCustomers, visitsBetween, visitsOfCustomers, visitVerdicts, visitVerdictsBetween, type LedgerRow, type VisitRow } from './dashboard.repository';
-import { readCheckpointRow, writeCheckpointRow } from './checkpoint.repository';
+import { readCheckpointRow, storedCheckpointDay, writeCheckpointRow } from './checkpoint.repository';
 import { blankRow, bump, countLedgerRow, HOUR_MS, ledgerLookups, type PoolInfo, type StockBase } from './day-rows.service';
 
 /**
@@ -303,15 +303,18 @@ export async function checkpointFor(db: Db, tenant: { id: string; timeZone: stri
 }
 
 /**
- * Rebuilds the tenant's checkpoint for today at `now` when one is held (someone looked at the dashboard), so requests
- * find a fresh one instead of building it; returns it, or null when none is held or the day is too young.
+ * Rebuilds the tenant's checkpoint for today at `now` when one is held here or stored for today (someone looked at the
+ * dashboard, on any instance), so requests find a fresh one instead of building it; returns it, or null when there is
+ * none or the day is too young.
  */
 export async function refreshCheckpoint(db: Db, tenant: { id: string; timeZone: string }, now: number): Promise<Checkpoint | null> {
-  const held = checkpoints.get(db);
-  if (!held?.has(tenant.id)) return null;
+  let held = checkpoints.get(db);
   const day = localDate(now, tenant.timeZone);
+  const looked = held?.has(tenant.id) === true || (!forgotten.has(db) && (await storedCheckpointDay(db, tenant.id)) === day);
+  if (!looked) return null;
   const upTo = now - CHECKPOINT_LAG_MS;
   if (upTo <= startOfLocalDate(day, tenant.timeZone)) return null;
+  if (!held) checkpoints.set(db, (held = new Map()));
   const building = buildAndStore(db, tenant, day, upTo, now);
   // The held one keeps answering until this one is ready.
   const cp = await building;

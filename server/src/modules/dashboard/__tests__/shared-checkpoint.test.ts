@@ -4,7 +4,7 @@ import type { Db } from '../../../db/create-db';
 import { encodeGeohash } from '../../../geo/geo';
 import { tenantPools } from '../dashboard.service';
 import { computeDayRows, type PoolInfo, type StockBase } from '../day-rows.service';
-import { checkpointFor, todayRows } from '../today.service';
+import { checkpointFor, refreshCheckpoint, todayRows } from '../today.service';
 import { seedOrg, t, T, type Org } from './scenario';
 
 const zone = 'Asia/Shanghai';
@@ -63,5 +63,14 @@ describe.each(dialects)('the intraday dashboard checkpoint is shared by every in
     expect(await todayRows(a, tenant, pools, TODAY, t('11-27 12:10'), start)).toEqual(live);
     expect(await todayRows(b, tenant, pools, TODAY, t('11-27 12:10'), start)).toEqual(live);
     expect(live.find((r) => r.poolId === org.pools.E)).toMatchObject({ inCreated: 2, outClaimed: 2, visitsVerified: 1 });
+  });
+
+  it('the refresh job on an instance nobody asked rebuilds the stored checkpoint, and a third instance answers from it', async () => {
+    const jobs: Db = db.db.withoutPlugins();
+    const refreshed = await refreshCheckpoint(jobs, tenant, t('11-27 12:15'));
+    expect([refreshed!.builtAt, refreshed!.stretch.to]).toEqual([t('11-27 12:15'), t('11-27 12:10')]);
+    const third = await checkpointFor(db.db.withoutPlugins(), tenant, TODAY, t('11-27 12:16'));
+    expect([third!.builtAt, third!.stretch.to]).toEqual([t('11-27 12:15'), t('11-27 12:10')]);
+    expect(third!.stretch.parts.get(org.pools.E)).toMatchObject({ inCreated: 2, outClaimed: 2 });
   });
 });
