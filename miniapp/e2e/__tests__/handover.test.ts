@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { launchBrowser, loginAs, phoneContext } from '../support/browser';
+import { dingtalkToken, requestJson } from '../support/api';
 import { ensureH5Build } from '../support/build';
 import { startServer, type RunningServer } from '../support/server';
 
@@ -17,19 +18,8 @@ describe('H5 in Chromium: the manager picks a leaver’s successor (离职交接
     await server?.stop();
   });
 
-  const json = async (method: string, urlPath: string, body?: unknown, token?: string) => {
-    const res = await fetch(`${server.baseUrl}${urlPath}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  /** A token the way the app gets one: a sandbox login code exchanged at /api/v1/auth/login. */
-  const tokenFor = async (userId: string): Promise<string> => {
-    const { body: code } = await json('POST', '/sandbox/dingtalk/_control/login-code', { corpId: 'dingdemo', userId });
-    return (await json('POST', '/api/v1/auth/login', { platform: 'dingtalk', corpId: 'dingdemo', code: code.code })).body.token as string;
-  };
+  const json = (method: string, urlPath: string, body?: unknown, token?: string) => requestJson(server.baseUrl, method, urlPath, body, token);
+  const tokenFor = (userId: string) => dingtalkToken(server.baseUrl, userId);
   const ownedIds = async (token: string): Promise<number[]> => ((await json('GET', '/api/v1/me/customers', undefined, token)).body.items as { id: number }[]).map((c) => c.id).sort((a, b) => a - b);
 
   it('rep06 leaves under the successor policy; mgr-east hands all of 杨磊’s customers to 赵敏 from 工作台 → 离职交接', async () => {

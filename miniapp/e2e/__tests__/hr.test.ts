@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, loginAs, phoneContext } from '../support/browser';
+import { dingtalkToken, requestJson } from '../support/api';
 import { ensureH5Build } from '../support/build';
 import { startServer, type RunningServer } from '../support/server';
 
@@ -34,19 +35,8 @@ describe('H5 in Chromium: HR assigns a starter pack, admin edits a reclaim rule'
     await server?.stop();
   });
 
-  const json = async (method: string, urlPath: string, body?: unknown, token?: string) => {
-    const res = await fetch(`${server.baseUrl}${urlPath}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  /** A token the way the app gets one: a sandbox login code exchanged at /api/v1/auth/login. */
-  const tokenFor = async (userId: string): Promise<string> => {
-    const { body: code } = await json('POST', '/sandbox/dingtalk/_control/login-code', { corpId: 'dingdemo', userId });
-    return (await json('POST', '/api/v1/auth/login', { platform: 'dingtalk', corpId: 'dingdemo', code: code.code })).body.token as string;
-  };
+  const json = (method: string, urlPath: string, body?: unknown, token?: string) => requestJson(server.baseUrl, method, urlPath, body, token);
+  const tokenFor = (userId: string) => dingtalkToken(server.baseUrl, userId);
   const openFromWorkbench = async (page: Page, entry: string) => {
     await page.getByText('工作台', { exact: true }).last().click();
     await page.getByText(entry, { exact: true }).click();

@@ -25,3 +25,19 @@ export async function apiAs(baseUrl: string, who: DemoAccount): Promise<Get> {
   const { token } = await json<{ token: string }>(await post('/api/v1/auth/login', { platform: who.platform, corpId: who.corpId, code, channel }), 'login');
   return async <T>(path: string): Promise<T> => json<T>(await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } }), path);
 }
+
+/** A JSON request to the server, with a token when given: its status and parsed body, whatever the status. */
+export async function requestJson(baseUrl: string, method: string, urlPath: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}${urlPath}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** A demo DingTalk user's token the way the app gets one: a sandbox login code exchanged at /api/v1/auth/login. */
+export async function dingtalkToken(baseUrl: string, userId: string): Promise<string> {
+  const { body: code } = await requestJson(baseUrl, 'POST', '/sandbox/dingtalk/_control/login-code', { corpId: 'dingdemo', userId });
+  return (await requestJson(baseUrl, 'POST', '/api/v1/auth/login', { platform: 'dingtalk', corpId: 'dingdemo', code: code.code })).body.token as string;
+}
